@@ -1,0 +1,73 @@
+package evidence
+
+// Candidate paths on the host, in order of preference. The collector stats
+// every one of them (and the paths named by the components' own flags);
+// a control takes the path a component's flag names first, and otherwise the
+// first candidate that exists. The lists follow the layouts of kubeadm, kind,
+// k3s/RKE2, microk8s and the managed distributions.
+var (
+	// APIServerManifests are static pod manifests (or argument files) of kube-apiserver.
+	APIServerManifests = []string{
+		"/etc/kubernetes/manifests/kube-apiserver.yaml", "/etc/kubernetes/manifests/kube-apiserver.yml",
+		"/etc/kubernetes/manifests/kube-apiserver.manifest", "/var/snap/microk8s/current/args/kube-apiserver",
+		"/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
+	}
+	// ControllerManagerManifests are static pod manifests of kube-controller-manager.
+	ControllerManagerManifests = []string{
+		"/etc/kubernetes/manifests/kube-controller-manager.yaml", "/etc/kubernetes/manifests/kube-controller-manager.yml",
+		"/etc/kubernetes/manifests/kube-controller-manager.manifest", "/var/snap/microk8s/current/args/kube-controller-manager",
+		"/var/lib/rancher/rke2/agent/pod-manifests/kube-controller-manager.yaml",
+	}
+	// SchedulerManifests are static pod manifests of kube-scheduler.
+	SchedulerManifests = []string{
+		"/etc/kubernetes/manifests/kube-scheduler.yaml", "/etc/kubernetes/manifests/kube-scheduler.yml",
+		"/etc/kubernetes/manifests/kube-scheduler.manifest", "/var/snap/microk8s/current/args/kube-scheduler",
+		"/var/lib/rancher/rke2/agent/pod-manifests/kube-scheduler.yaml",
+	}
+	// EtcdManifests are static pod manifests or configuration files of etcd.
+	EtcdManifests = []string{
+		"/etc/kubernetes/manifests/etcd.yaml", "/etc/kubernetes/manifests/etcd.yml",
+		"/etc/kubernetes/manifests/etcd.manifest", "/etc/etcd/etcd.conf",
+		"/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml",
+	}
+	// EtcdDataDirs are etcd data directories used when --data-dir is not on the command line.
+	EtcdDataDirs = []string{"/var/lib/etcd", "/var/lib/etcd/default.etcd", "/var/lib/etcd/data.etcd"}
+	// AdminKubeconfigs are the cluster-admin kubeconfigs written by kubeadm.
+	AdminKubeconfigs = []string{"/etc/kubernetes/admin.conf", "/etc/kubernetes/super-admin.conf"}
+	// SchedulerKubeconfigs are kube-scheduler kubeconfigs when --kubeconfig is not given.
+	SchedulerKubeconfigs = []string{"/etc/kubernetes/scheduler.conf", "/var/lib/kube-scheduler/kubeconfig"}
+	// ControllerManagerKubeconfigs are kube-controller-manager kubeconfigs when --kubeconfig is not given.
+	ControllerManagerKubeconfigs = []string{"/etc/kubernetes/controller-manager.conf", "/var/lib/kube-controller-manager/kubeconfig"}
+	// PKIDirs are the directories whose whole tree is stat-ed (and whose *.crt are parsed).
+	PKIDirs = []string{"/etc/kubernetes/pki"}
+	// CNIDirs are the CNI configuration and state directories whose files are stat-ed.
+	CNIDirs = []string{"/etc/cni/net.d", "/var/lib/cni/networks"}
+	// KubeletUnits are systemd unit files and drop-ins of the kubelet.
+	KubeletUnits = []string{
+		"/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+		"/etc/systemd/system/kubelet.service", "/lib/systemd/system/kubelet.service", "/usr/lib/systemd/system/kubelet.service",
+	}
+	// KubeletConfigs are kubelet config files used when the kubelet has no --config flag.
+	KubeletConfigs = []string{
+		"/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet-config.yaml", "/etc/kubernetes/kubelet/kubelet-config.json",
+		"/home/kubernetes/kubelet-config.yaml",
+	}
+	// KubeletKubeconfigs are kubelet kubeconfigs used when the kubelet has no --kubeconfig flag.
+	KubeletKubeconfigs = []string{"/etc/kubernetes/kubelet.conf", "/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet/kubeconfig"}
+	// KubeletClientCAs are client CA files used when neither flag nor config names one.
+	KubeletClientCAs = []string{"/etc/kubernetes/pki/ca.crt"}
+	// ProxyKubeconfigs are kube-proxy kubeconfigs used when kube-proxy has no --kubeconfig flag.
+	ProxyKubeconfigs = []string{"/etc/kubernetes/proxy.conf", "/var/lib/kube-proxy/kubeconfig.conf", "/var/lib/kube-proxy/kubeconfig"}
+	// ProxyConfigs are kube-proxy config files used when kube-proxy has no --config flag.
+	ProxyConfigs = []string{"/var/lib/kube-proxy/config.conf"}
+)
+
+// FirstExisting returns the first of the paths that was seen to exist, or "".
+func (n *Node) FirstExisting(paths ...string) string {
+	for _, p := range paths {
+		if f := n.File(p); f != nil && f.Exists {
+			return p
+		}
+	}
+	return ""
+}
