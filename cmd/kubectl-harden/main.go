@@ -1,15 +1,21 @@
+// Command kubectl-harden is the kubectl plugin `kubectl harden`.
 package main
 
 import (
-	_ "k8s.io/api/core/v1"
-	_ "k8s.io/apimachinery/pkg/apis/meta/v1"
-	_ "k8s.io/cli-runtime/pkg/genericclioptions"
-	_ "k8s.io/client-go/kubernetes"
-	_ "k8s.io/kubectl/pkg/cmd/util"
-	_ "github.com/spf13/cobra"
-	_ "sigs.k8s.io/kind/pkg/cluster"
-	_ "github.com/google/go-cmp/cmp"
-	_ "sigs.k8s.io/yaml"
+	"fmt"
+	"os"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and cloud auth providers of kubeconfigs
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/plugin"
 )
 
-func main() {}
+func main() {
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	err := plugin.NewCmdHarden(streams).Execute()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+	}
+	os.Exit(plugin.ExitCode(err))
+}

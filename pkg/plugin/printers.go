@@ -1,0 +1,402 @@
+package plugin
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/printers"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+)
+
+// PrintReport writes a report in one of the formats of -o. JSON and YAML are
+// always one document; the table is followed by a per-target summary unless
+// headers are off.
+func PrintReport(r *checks.Report, format string, noHeaders bool, out io.Writer) error {
+	switch format {
+	case "", "wide":
+		if err := printResultTable(r, format == "wide", noHeaders, out); err != nil {
+			return err
+		}
+		if !noHeaders {
+			printSummary(r, out)
+		}
+		return nil
+	case "json":
+		return printJSON(r, out)
+	case "yaml":
+		return printYAML(r, out)
+	case "junit":
+		return printJUnit(r, out)
+	case "sarif":
+		return printSARIF(r, out)
+	}
+	return fmt.Errorf("--output %q is not supported", format)
+}
+
+func printJSON(v any, out io.Writer) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printYAML(v any, out io.Writer) error {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(b)
+	return err
+}
+
+// printTable prints a metav1.Table with cli-runtime's printer, which
+// upper-cases headers, hides Priority>0 columns unless wide, and escapes
+// terminal control characters in cells (evidence comes from nodes and is
+// untrusted).
+func printTable(t *metav1.Table, wide, noHeaders bool, out io.Writer) error {
+	p := printers.NewTablePrinter(printers.PrintOptions{Wide: wide, NoHeaders: noHeaders})
+	return p.PrintObj(t, out)
+}
+
+func printResultTable(r *checks.Report, wide, noHeaders bool, out io.Writer) error {
+	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
+		{Name: "Target", Type: "string"},
+		{Name: "Control", Type: "string"},
+		{Name: "Status", Type: "string"},
+		{Name: "Level", Type: "integer"},
+		{Name: "Title", Type: "string"},
+		{Name: "Reason", Type: "string", Priority: 1},
+		{Name: "Evidence", Type: "string", Priority: 1},
+		{Name: "Remediation", Type: "string", Priority: 1},
+	}}
+	for _, res := range r.Results() {
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
+			res.Target, res.ControlID, string(res.Status), res.Level, res.Title,
+			orNone(res.Reason), orNone(joinEvidence(res.Evidence)), orNone(res.Remediation),
+		}})
+	}
+	if len(t.Rows) == 0 {
+		if !noHeaders {
+			fmt.Fprintln(out, "No results.")
+		}
+		return nil
+	}
+	return printTable(t, wide, noHeaders, out)
+}
+
+func joinEvidence(obs []checks.Observation) string {
+	parts := make([]string, 0, len(obs))
+	for _, o := range obs {
+		parts = append(parts, o.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}
+
+// printSummary prints the counts per status for each target and in total.
+func printSummary(r *checks.Report, out io.Writer) {
+	fmt.Fprintln(out)
+	if r.Metadata.Benchmark != "" {
+		fmt.Fprintf(out, "Benchmark: %s", r.Metadata.Benchmark)
+		if r.Metadata.BenchmarkReason != "" {
+			fmt.Fprintf(out, " (%s)", r.Metadata.BenchmarkReason)
+		}
+		fmt.Fprintln(out)
+	}
+	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{{Name: "Target", Type: "string"}}}
+	for _, st := range checks.AllStatuses {
+		t.ColumnDefinitions = append(t.ColumnDefinitions, metav1.TableColumnDefinition{Name: string(st), Type: "integer"})
+	}
+	t.ColumnDefinitions = append(t.ColumnDefinitions, metav1.TableColumnDefinition{Name: "Total", Type: "integer"})
+	row := func(name string, s checks.Summary) metav1.TableRow {
+		cells := []any{name}
+		for _, st := range checks.AllStatuses {
+			cells = append(cells, s.Count(st))
+		}
+		return metav1.TableRow{Cells: append(cells, s.Total)}
+	}
+	for _, tg := range r.Targets {
+		t.Rows = append(t.Rows, row(tg.Name, tg.Summary))
+	}
+	if len(r.Targets) > 1 {
+		t.Rows = append(t.Rows, row("(all)", r.Summary))
+	}
+	_ = printTable(t, false, false, out)
+	for _, tg := range r.Targets {
+		if tg.Error != "" {
+			fmt.Fprintf(out, "%s: %s\n", tg.Name, tg.Error)
+		}
+	}
+}
+
+// JUnit XML: one testsuite per target, one testcase per result. FAIL is a
+// failure, ERROR an error, N/A skipped; WARN and INFO pass with their
+// evidence in system-out (WARN is a failure when --fail-on WARN is asked for
+// through the exit code, not through the XML).
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Timestamp string      `xml:"timestamp,attr,omitempty"`
+	Cases     []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Body    string `xml:",chardata"`
+}
+
+func printJUnit(r *checks.Report, out io.Writer) error {
+	doc := junitSuites{Name: "kubectl-harden " + r.Kind}
+	for _, tg := range r.Targets {
+		s := junitSuite{Name: tg.Name}
+		if !r.Metadata.Generated.IsZero() {
+			s.Timestamp = r.Metadata.Generated.UTC().Format("2006-01-02T15:04:05")
+		}
+		for _, res := range tg.Results {
+			c := junitCase{
+				Name:      res.ControlID + " " + res.Title,
+				Classname: res.Benchmark + "." + res.Section,
+			}
+			detail := resultDetail(res)
+			switch res.Status {
+			case checks.StatusFail:
+				c.Failure = &junitMessage{Message: res.Reason, Type: "FAIL", Body: detail}
+				s.Failures++
+			case checks.StatusError:
+				c.Error = &junitMessage{Message: res.Reason, Type: "ERROR", Body: detail}
+				s.Errors++
+			case checks.StatusNA:
+				c.Skipped = &junitMessage{Message: res.Reason}
+				s.Skipped++
+			default:
+				c.SystemOut = string(res.Status) + ": " + detail
+			}
+			s.Tests++
+			s.Cases = append(s.Cases, c)
+		}
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		doc.Suites = append(doc.Suites, s)
+	}
+	if _, err := io.WriteString(out, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(out)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(out, "\n")
+	return err
+}
+
+func resultDetail(res checks.Result) string {
+	var b strings.Builder
+	b.WriteString(res.Reason)
+	for _, o := range res.Evidence {
+		b.WriteString("\nevidence: " + o.String())
+	}
+	if res.Remediation != "" {
+		b.WriteString("\nremediation: " + res.Remediation)
+	}
+	return b.String()
+}
+
+// SARIF 2.1.0: one run, rules are the controls, results carry the target
+// node (logical location) and the file or flag (physical or logical).
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string         `json:"id"`
+	Name             string         `json:"name,omitempty"`
+	ShortDescription sarifText      `json:"shortDescription"`
+	Help             *sarifText     `json:"help,omitempty"`
+	Properties       map[string]any `json:"properties,omitempty"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID     string          `json:"ruleId"`
+	RuleIndex  int             `json:"ruleIndex"`
+	Kind       string          `json:"kind"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+	Locations  []sarifLocation `json:"locations,omitempty"`
+	Properties map[string]any  `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          *sarifText     `json:"message,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
+	Kind               string `json:"kind,omitempty"`
+}
+
+// sarifKindLevel maps a status to SARIF's result kind and level. SARIF only
+// allows a level other than "none" for kind "fail".
+func sarifKindLevel(st checks.Status) (kind, level string) {
+	switch st {
+	case checks.StatusFail:
+		return "fail", "error"
+	case checks.StatusWarn:
+		return "fail", "warning"
+	case checks.StatusPass:
+		return "pass", "none"
+	case checks.StatusNA:
+		return "notApplicable", "none"
+	case checks.StatusError:
+		return "open", "none"
+	}
+	return "informational", "none"
+}
+
+func printSARIF(r *checks.Report, out io.Writer) error {
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{
+		Name:           "kubectl-harden",
+		Version:        r.Metadata.ToolVersion,
+		InformationURI: "https://github.com/kubectl-harden/kubectl-harden",
+		Rules:          []sarifRule{},
+	}}, Results: []sarifResult{}}
+	index := map[string]int{}
+	results := r.Results()
+	ids := make([]string, 0)
+	byID := map[string]checks.Result{}
+	for _, res := range results {
+		if _, ok := byID[res.ControlID]; !ok {
+			ids = append(ids, res.ControlID)
+			byID[res.ControlID] = res
+		}
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return checks.CompareIDs(ids[i], ids[j]) < 0 })
+	for i, id := range ids {
+		res := byID[id]
+		rule := sarifRule{
+			ID: id, Name: sarifRuleName(res.Title), ShortDescription: sarifText{Text: res.Title},
+			Properties: map[string]any{"benchmark": res.Benchmark, "section": res.Section, "level": res.Level, "automated": res.Automated, "role": string(res.Role)},
+		}
+		index[id] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, rule)
+	}
+	for _, res := range results {
+		kind, level := sarifKindLevel(res.Status)
+		sr := sarifResult{
+			RuleID: res.ControlID, RuleIndex: index[res.ControlID], Kind: kind, Level: level,
+			Message:    sarifText{Text: fmt.Sprintf("%s on %s: %s", res.Status, res.Target, orNone(res.Reason))},
+			Properties: map[string]any{"status": string(res.Status), "target": res.Target},
+		}
+		if res.Remediation != "" {
+			sr.Properties["remediation"] = res.Remediation
+		}
+		target := sarifLogical{Name: res.Target, FullyQualifiedName: targetRef(res), Kind: "resource"}
+		if len(res.Evidence) == 0 {
+			sr.Locations = append(sr.Locations, sarifLocation{LogicalLocations: []sarifLogical{target}})
+		}
+		for _, o := range res.Evidence {
+			loc := sarifLocation{
+				LogicalLocations: []sarifLogical{target, {Name: o.Location, FullyQualifiedName: targetRef(res) + "/" + o.Location, Kind: "element"}},
+				Message:          &sarifText{Text: o.String()},
+			}
+			if o.Path != "" {
+				loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: "file://" + o.Path}}
+			}
+			sr.Locations = append(sr.Locations, loc)
+		}
+		run.Results = append(run.Results, sr)
+	}
+	return printJSON(sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{run},
+	}, out)
+}
+
+func targetRef(res checks.Result) string {
+	if res.Target == checks.ClusterTargetName {
+		return "cluster"
+	}
+	return "node/" + res.Target
+}
+
+// sarifRuleName makes a PascalCase rule name from a title.
+func sarifRuleName(title string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(title, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
+}

@@ -1,0 +1,188 @@
+package plugin
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
+	}
+}
+
+// sampleReport is a small node report with every status, evidence from
+// files and flags, and one node that could not be scanned.
+func sampleReport() *checks.Report {
+	r := checks.NewReport(checks.KindNodeScan, checks.Metadata{
+		Context: "kind-demo", Server: "https://127.0.0.1:6443", ServerVersion: "v1.34.4",
+		Benchmark: checks.BenchmarkCIS112, BenchmarkReason: "server v1.34 maps to cis-1.12",
+		Generated: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0", Source: "cluster",
+	})
+	manifest := checks.Control{ID: "1.1.1", Title: "API server pod manifest is mode 600 or stricter", Section: "1.1", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleControlPlane, Automated: true, Remediation: "chmod 600 /etc/kubernetes/manifests/kube-apiserver.yaml"}
+	profiling := checks.Control{ID: "1.2.15", Title: "API server profiling is disabled", Section: "1.2", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleControlPlane, Automated: true, Remediation: "Set --profiling=false in the kube-apiserver manifest."}
+	timeout := checks.Control{ID: "1.2.20", Title: "API server request timeout is appropriate", Section: "1.2", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleControlPlane, Remediation: "Review --request-timeout."}
+	anon := checks.Control{ID: "4.2.1", Title: "Kubelet anonymous authentication is disabled", Section: "4.2", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleWorker, Automated: true, Remediation: "Set authentication.anonymous.enabled: false in the kubelet config."}
+	expiry := checks.Control{ID: "KH-PKI-1", Title: "Certificates are not close to expiry", Section: "KH-PKI", Benchmark: checks.BenchmarkHarden, Level: 1, Role: checks.RoleControlPlane, Automated: true}
+	r.AddTarget(checks.TargetReport{
+		Name: "cp-1", Roles: []checks.Role{checks.RoleControlPlane, checks.RoleEtcd, checks.RoleWorker},
+		Notes: []string{"kubelet config: /var/lib/kubelet/config.yaml (from --config)"},
+		Results: []checks.Result{
+			checks.NewResult(manifest, "cp-1", checks.Outcome{Status: checks.StatusPass, Reason: "mode 0600 is within 0600", Evidence: []checks.Observation{{Location: "/etc/kubernetes/manifests/kube-apiserver.yaml", Value: "0600 root:root (0:0)", Path: "/etc/kubernetes/manifests/kube-apiserver.yaml"}}}),
+			checks.NewResult(profiling, "cp-1", checks.Outcome{Status: checks.StatusFail, Reason: "--profiling is not set; the default is true", Evidence: []checks.Observation{{Location: "kube-apiserver --profiling", Value: "<unset>"}}}),
+			checks.NewResult(timeout, "cp-1", checks.Outcome{Status: checks.StatusWarn, Reason: "review: --request-timeout uses the default 1m0s", Evidence: []checks.Observation{{Location: "kube-apiserver --request-timeout", Value: "<unset> (default 1m0s)"}}}),
+			checks.NewResult(anon, "cp-1", checks.Outcome{Status: checks.StatusPass, Reason: "anonymous authentication is disabled", Evidence: []checks.Observation{{Location: "/var/lib/kubelet/config.yaml authentication.anonymous.enabled", Value: "false", Path: "/var/lib/kubelet/config.yaml"}}}),
+			checks.NewResult(expiry, "cp-1", checks.Outcome{Status: checks.StatusInfo, Reason: "the nearest expiry is in 364 days"}),
+		},
+	})
+	r.AddTarget(checks.TargetReport{
+		Name: "worker-1", Roles: []checks.Role{checks.RoleWorker},
+		Results: []checks.Result{
+			checks.NewResult(manifest, "worker-1", checks.Outcome{Status: checks.StatusNA, Reason: "kube-apiserver is not running on this node"}),
+			checks.NewResult(anon, "worker-1", checks.Outcome{Status: checks.StatusFail, Reason: "anonymous authentication is enabled by --anonymous-auth=true", Evidence: []checks.Observation{{Location: "kubelet --anonymous-auth", Value: "true"}}}),
+		},
+	})
+	r.AddTarget(checks.TargetReport{
+		Name: "worker-2", Error: "node/worker-2: debug pod did not start: image \"busybox\" could not be pulled",
+		Results: []checks.Result{
+			checks.NewResult(anon, "worker-2", checks.Outcome{Status: checks.StatusError, Reason: "node/worker-2: debug pod did not start: image \"busybox\" could not be pulled"}),
+		},
+	})
+	return r
+}
+
+func TestPrintReportGolden(t *testing.T) {
+	cases := []struct {
+		name      string
+		format    string
+		noHeaders bool
+	}{
+		{"table", "", false},
+		{"wide", "wide", false},
+		{"no-headers", "", true},
+		{"json", "json", false},
+		{"yaml", "yaml", false},
+		{"junit", "junit", false},
+		{"sarif", "sarif", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := PrintReport(sampleReport(), tc.format, tc.noHeaders, &buf); err != nil {
+				t.Fatal(err)
+			}
+			ext := map[string]string{"json": "json", "yaml": "yaml", "junit": "xml", "sarif": "sarif.json"}[tc.format]
+			if ext == "" {
+				ext = "txt"
+			}
+			golden(t, "report-"+tc.name+"."+ext+".golden", buf.Bytes())
+		})
+	}
+}
+
+func TestPrintReportJSONRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	want := sampleReport()
+	if err := PrintReport(want, "json", false, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var got checks.Report
+	dec := json.NewDecoder(&buf)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("output is not one valid report document: %v", err)
+	}
+	if dec.More() {
+		t.Fatal("output holds more than one JSON document")
+	}
+	if diff := cmp.Diff(want, &got); diff != "" {
+		t.Errorf("round trip differs (-want +got):\n%s", diff)
+	}
+}
+
+func TestJUnitCounts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := PrintReport(sampleReport(), "junit", false, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("invalid XML: %v", err)
+	}
+	if doc.Tests != 8 || doc.Failures != 2 || doc.Errors != 1 || doc.Skipped != 1 {
+		t.Errorf("tests=%d failures=%d errors=%d skipped=%d, want 8/2/1/1", doc.Tests, doc.Failures, doc.Errors, doc.Skipped)
+	}
+}
+
+func TestSARIFKindsAndLevels(t *testing.T) {
+	var buf bytes.Buffer
+	if err := PrintReport(sampleReport(), "sarif", false, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("version %q runs %d", log.Version, len(log.Runs))
+	}
+	run := log.Runs[0]
+	for _, res := range run.Results {
+		if res.Kind != "fail" && res.Level != "none" {
+			t.Errorf("%s: kind %q with level %q: SARIF allows a level only for kind fail", res.RuleID, res.Kind, res.Level)
+		}
+		if run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
+			t.Errorf("%s: ruleIndex %d points at %s", res.RuleID, res.RuleIndex, run.Tool.Driver.Rules[res.RuleIndex].ID)
+		}
+		if len(res.Locations) == 0 {
+			t.Errorf("%s: no location", res.RuleID)
+		}
+	}
+	if !strings.Contains(buf.String(), `"uri": "file:///etc/kubernetes/manifests/kube-apiserver.yaml"`) {
+		t.Error("file evidence has no physical location")
+	}
+}
+
+func TestTableEscapesControlCharacters(t *testing.T) {
+	r := checks.NewReport(checks.KindNodeScan, checks.Metadata{Benchmark: checks.BenchmarkCIS112})
+	c := checks.Control{ID: "1.2.1", Title: "t", Level: 1}
+	r.AddTarget(checks.TargetReport{Name: "n", Results: []checks.Result{
+		checks.NewResult(c, "n", checks.Outcome{Status: checks.StatusFail, Reason: "evil \x1b[31mred\x1b[0m", Evidence: []checks.Observation{{Location: "kube-apiserver --x", Value: "\x1b]0;title\x07"}}}),
+	}})
+	var buf bytes.Buffer
+	if err := PrintReport(r, "wide", false, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(buf.String(), '\x1b') || strings.ContainsRune(buf.String(), '\x07') {
+		t.Errorf("terminal control characters reached the table:\n%q", buf.String())
+	}
+}

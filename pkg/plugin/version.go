@@ -1,0 +1,61 @@
+package plugin
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/version"
+)
+
+// VersionOptions holds the flags of `kubectl harden version`.
+type VersionOptions struct {
+	genericiooptions.IOStreams
+	Output string
+}
+
+// NewCmdVersion builds `kubectl harden version`.
+func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &VersionOptions{IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of kubectl-harden",
+		Example: `  # Print the version
+  kubectl harden version
+
+  # Print the version as JSON
+  kubectl harden version -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json or yaml; plain text when empty.")
+	return cmd
+}
+
+// Validate checks the output format.
+func (o *VersionOptions) Validate() error {
+	switch o.Output {
+	case "", "json", "yaml":
+		return nil
+	}
+	return fmt.Errorf("--output %q is not supported: use json or yaml", o.Output)
+}
+
+// Run prints the version.
+func (o *VersionOptions) Run() error {
+	info := version.Get()
+	switch o.Output {
+	case "json":
+		return printJSON(info, o.Out)
+	case "yaml":
+		return printYAML(info, o.Out)
+	}
+	_, err := fmt.Fprintf(o.Out, "kubectl-harden %s (commit %s, built %s, %s, %s)\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
+	return err
+}
