@@ -1,0 +1,483 @@
+package rbac
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+// Subject kinds, as RBAC spells them.
+const (
+	KindUser           = rbacv1.UserKind
+	KindGroup          = rbacv1.GroupKind
+	KindServiceAccount = rbacv1.ServiceAccountKind
+)
+
+// MastersGroup is the group the API server allows everything, before and
+// without RBAC.
+const MastersGroup = "system:masters"
+
+const saUserPrefix = "system:serviceaccount:"
+
+// Subject is an identity: a User, a Group or a ServiceAccount.
+type Subject struct {
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// String renders "User alice", "Group devs", "ServiceAccount ns/name".
+func (s Subject) String() string {
+	if s.Kind == KindServiceAccount {
+		return s.Kind + " " + s.Namespace + "/" + s.Name
+	}
+	return s.Kind + " " + s.Name
+}
+
+// Username is the name the API server authenticates the subject as
+// (system:serviceaccount:ns:name for service accounts).
+func (s Subject) Username() string {
+	if s.Kind == KindServiceAccount {
+		return saUserPrefix + s.Namespace + ":" + s.Name
+	}
+	return s.Name
+}
+
+// Normalize turns a User named system:serviceaccount:NS:NAME into the
+// ServiceAccount it is: the authorizer matches both forms alike.
+func (s Subject) Normalize() Subject {
+	if s.Kind == KindUser && strings.HasPrefix(s.Name, saUserPrefix) {
+		parts := strings.Split(strings.TrimPrefix(s.Name, saUserPrefix), ":")
+		if len(parts) == 2 && parts[0] != "" && parts[1] != "" {
+			return Subject{Kind: KindServiceAccount, Namespace: parts[0], Name: parts[1]}
+		}
+	}
+	return s
+}
+
+// Groups are the groups RBAC can know the subject to be in. A user's
+// groups come from its authenticator, which RBAC cannot see: users get
+// system:authenticated only (system:anonymous gets system:unauthenticated).
+// Service accounts get system:serviceaccounts, system:serviceaccounts:NS
+// and system:authenticated. A group is in itself only.
+func (s Subject) Groups() []string {
+	switch s.Kind {
+	case KindServiceAccount:
+		return []string{"system:serviceaccounts", "system:serviceaccounts:" + s.Namespace, "system:authenticated"}
+	case KindUser:
+		if s.Name == "system:anonymous" {
+			return []string{"system:unauthenticated"}
+		}
+		return []string{"system:authenticated"}
+	}
+	return nil
+}
+
+// key is the index key of a normalised subject.
+func (s Subject) key() string {
+	if s.Kind == KindServiceAccount {
+		return "ServiceAccount:" + s.Namespace + ":" + s.Name
+	}
+	return s.Kind + ":" + s.Name
+}
+
+// ParseSubject reads "user/NAME", "group/NAME" or "serviceaccount/NS:NAME"
+// (kinds case-insensitive; "sa" abbreviates serviceaccount). A user named
+// system:serviceaccount:NS:NAME is returned as that service account.
+func ParseSubject(s string) (Subject, error) {
+	kind, name, ok := strings.Cut(s, "/")
+	if !ok || name == "" {
+		return Subject{}, fmt.Errorf("subject %q: want user/NAME, group/NAME or serviceaccount/NAMESPACE:NAME", s)
+	}
+	switch strings.ToLower(kind) {
+	case "user", "u":
+		return Subject{Kind: KindUser, Name: name}.Normalize(), nil
+	case "group", "g":
+		return Subject{Kind: KindGroup, Name: name}, nil
+	case "serviceaccount", "serviceaccounts", "sa":
+		ns, n, ok := strings.Cut(name, ":")
+		if !ok || ns == "" || n == "" || strings.Contains(n, ":") {
+			return Subject{}, fmt.Errorf("subject %q: service accounts are written serviceaccount/NAMESPACE:NAME", s)
+		}
+		return Subject{Kind: KindServiceAccount, Namespace: ns, Name: n}, nil
+	}
+	return Subject{}, fmt.Errorf("subject %q: unknown kind %q (want user, group or serviceaccount)", s, kind)
+}
+
+// ObjectRef names a role or binding.
+type ObjectRef struct {
+	// Kind is Role, ClusterRole, RoleBinding or ClusterRoleBinding.
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+// String renders "clusterrolebinding/NAME" or "rolebinding/NAME -n NS", a
+// form kubectl accepts.
+func (r ObjectRef) String() string {
+	s := strings.ToLower(r.Kind) + "/" + r.Name
+	if r.Namespace != "" {
+		s += " -n " + r.Namespace
+	}
+	return s
+}
+
+// Grant is one reason a subject may do something: the binding, the
+// subject it names, the role it references and the rule of that role.
+type Grant struct {
+	// Subject is the binding's subject that applies: the identity itself
+	// or one of its groups.
+	Subject Subject `json:"subject"`
+	// Binding is the RoleBinding or ClusterRoleBinding; its Kind is
+	// empty for the built-in system:masters grant, which needs no binding.
+	Binding ObjectRef `json:"binding"`
+	// Role is the Role or ClusterRole referenced.
+	Role ObjectRef `json:"role"`
+	// Rule is the rule that matched (for Permissions: every rule).
+	Rule rbacv1.PolicyRule `json:"rule"`
+	// Namespace is where the grant applies; "" means cluster-wide.
+	Namespace string `json:"namespace,omitempty"`
+	// Default is true when binding and subject are recognised bootstrap
+	// defaults of Kubernetes, kubeadm or kind.
+	Default bool `json:"default"`
+}
+
+// Scope renders the grant's scope for humans.
+func (g Grant) Scope() string {
+	if g.Namespace == "" {
+		return "cluster-wide"
+	}
+	return "namespace " + g.Namespace
+}
+
+// EffectiveRule is one rule a subject holds, with where and why: the
+// answer of `rbac subject`.
+type EffectiveRule = Grant
+
+// mastersGrant is the grant system:masters has without any binding.
+func mastersGrant() Grant {
+	return Grant{
+		Subject: Subject{Kind: KindGroup, Name: MastersGroup},
+		Role:    ObjectRef{Kind: "ClusterRole", Name: "<built-in: system:masters bypasses RBAC>"},
+		Rule:    rbacv1.PolicyRule{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}, NonResourceURLs: []string{"*"}},
+		Default: true,
+	}
+}
+
+// role is an indexed Role or ClusterRole.
+type role struct {
+	ref        ObjectRef
+	rules      []rbacv1.PolicyRule
+	def        bool
+	aggregated bool
+}
+
+// bindingSubject is one subject of a binding, normalised.
+type bindingSubject struct {
+	s   Subject
+	def bool // binding is default and subject a system identity
+	ok  bool // the authorizer can ever match it
+}
+
+// binding is an indexed RoleBinding or ClusterRoleBinding.
+type binding struct {
+	ref      ObjectRef
+	roleRef  ObjectRef
+	role     *role // nil when the referenced role does not exist
+	def      bool
+	subjects []bindingSubject
+}
+
+// Model is the indexed, read-only view of a snapshot that answers
+// authorization questions. Build it once; it is safe for concurrent reads.
+type Model struct {
+	snap     *Snapshot
+	roles    map[ObjectRef]*role
+	bindings []binding
+	// bySubject maps a subject key to the bindings naming it.
+	bySubject map[string][]int32
+	// byRole maps a role to the bindings referencing it.
+	byRole map[*role][]int32
+	// clusterBindings and nsBindings index bindings by scope.
+	clusterBindings []int32
+	nsBindings      map[string][]int32
+	sas             map[string]*ServiceAccount // "ns/name"
+	namespaces      map[string]bool
+}
+
+// Snapshot returns the snapshot the model was built from.
+func (m *Model) Snapshot() *Snapshot { return m.snap }
+
+// Build indexes a snapshot. It reads the snapshot and never changes it.
+func Build(s *Snapshot) *Model {
+	m := &Model{
+		snap:       s,
+		roles:      make(map[ObjectRef]*role, len(s.Roles)+len(s.ClusterRoles)),
+		bindings:   make([]binding, 0, len(s.RoleBindings)+len(s.ClusterRoleBindings)),
+		bySubject:  map[string][]int32{},
+		byRole:     map[*role][]int32{},
+		nsBindings: map[string][]int32{},
+		sas:        make(map[string]*ServiceAccount, len(s.ServiceAccounts)),
+		namespaces: make(map[string]bool, len(s.Namespaces)),
+	}
+	for i := range s.ClusterRoles {
+		r := &s.ClusterRoles[i]
+		ref := ObjectRef{Kind: "ClusterRole", Name: r.Name}
+		m.roles[ref] = &role{ref: ref, rules: r.Rules, def: isDefaultObject("", r.Name, r.Labels), aggregated: r.AggregationRule != nil}
+	}
+	for i := range s.Roles {
+		r := &s.Roles[i]
+		ref := ObjectRef{Kind: "Role", Namespace: r.Namespace, Name: r.Name}
+		m.roles[ref] = &role{ref: ref, rules: r.Rules, def: isDefaultObject(r.Namespace, r.Name, r.Labels)}
+	}
+	for i := range s.ServiceAccounts {
+		sa := &s.ServiceAccounts[i]
+		m.sas[sa.Namespace+"/"+sa.Name] = sa
+	}
+	for _, ns := range s.Namespaces {
+		m.namespaces[ns] = true
+	}
+	for i := range s.ClusterRoleBindings {
+		b := &s.ClusterRoleBindings[i]
+		m.addBinding(ObjectRef{Kind: "ClusterRoleBinding", Name: b.Name}, b.Labels, b.RoleRef, b.Subjects)
+	}
+	for i := range s.RoleBindings {
+		b := &s.RoleBindings[i]
+		m.addBinding(ObjectRef{Kind: "RoleBinding", Namespace: b.Namespace, Name: b.Name}, b.Labels, b.RoleRef, b.Subjects)
+	}
+	return m
+}
+
+func (m *Model) addBinding(ref ObjectRef, labels map[string]string, rr rbacv1.RoleRef, subjects []rbacv1.Subject) {
+	b := binding{ref: ref, def: isDefaultObject(ref.Namespace, ref.Name, labels)}
+	// A RoleBinding may reference a ClusterRole: its rules then apply in
+	// the binding's namespace only (scope comes from the binding).
+	switch rr.Kind {
+	case "ClusterRole":
+		b.roleRef = ObjectRef{Kind: "ClusterRole", Name: rr.Name}
+	case "Role":
+		// A ClusterRoleBinding cannot reference a Role; the API rejects
+		// it, and the authorizer would find no rules.
+		b.roleRef = ObjectRef{Kind: "Role", Namespace: ref.Namespace, Name: rr.Name}
+	default:
+		b.roleRef = ObjectRef{Kind: rr.Kind, Namespace: ref.Namespace, Name: rr.Name}
+	}
+	if ref.Namespace != "" || b.roleRef.Kind == "ClusterRole" {
+		b.role = m.roles[b.roleRef]
+	}
+	idx := int32(len(m.bindings))
+	seen := map[string]bool{}
+	for _, s := range subjects {
+		bs := bindingSubject{s: Subject{Kind: s.Kind, Name: s.Name, Namespace: s.Namespace}}
+		switch s.Kind {
+		case KindUser:
+			bs.s.Namespace = ""
+			bs.s = bs.s.Normalize()
+			bs.ok = s.Name != ""
+		case KindGroup:
+			bs.s.Namespace = ""
+			bs.ok = s.Name != ""
+		case KindServiceAccount:
+			// Upstream defaults an empty SA namespace to the binding's
+			// namespace; in a ClusterRoleBinding it then matches nobody.
+			if bs.s.Namespace == "" {
+				bs.s.Namespace = ref.Namespace
+			}
+			bs.ok = bs.s.Namespace != "" && s.Name != ""
+		}
+		bs.def = b.def && isSystemSubject(bs.s)
+		b.subjects = append(b.subjects, bs)
+		if bs.ok && !seen[bs.s.key()] {
+			seen[bs.s.key()] = true
+			m.bySubject[bs.s.key()] = append(m.bySubject[bs.s.key()], idx)
+		}
+	}
+	m.bindings = append(m.bindings, b)
+	if b.role != nil {
+		m.byRole[b.role] = append(m.byRole[b.role], idx)
+	}
+	if ref.Namespace == "" {
+		m.clusterBindings = append(m.clusterBindings, idx)
+	} else {
+		m.nsBindings[ref.Namespace] = append(m.nsBindings[ref.Namespace], idx)
+	}
+}
+
+// bindingScope is the namespace a binding's grants apply in ("" = all).
+func (b *binding) scope() string { return b.ref.Namespace }
+
+// identities returns the keys RBAC matches for a subject: itself and the
+// groups it is known to be in.
+func identities(s Subject) []Subject {
+	out := []Subject{s}
+	for _, g := range s.Groups() {
+		out = append(out, Subject{Kind: KindGroup, Name: g})
+	}
+	return out
+}
+
+// isMasters reports whether the subject is (known to be in) system:masters.
+func isMasters(s Subject) bool { return s.Kind == KindGroup && s.Name == MastersGroup }
+
+// applies reports whether a binding's grants count for a request in ns.
+// ClusterRoleBindings always count; RoleBindings only in their namespace.
+func (b *binding) applies(ns string) bool {
+	return b.ref.Namespace == "" || (ns != "" && b.ref.Namespace == ns)
+}
+
+// Allowed answers whether the subject may make the request, like the RBAC
+// authorizer (plus the system:masters short-cut of the API server), and
+// returns every grant that allows it. For users only direct bindings and
+// system:authenticated count, since RBAC cannot know their other groups.
+func (m *Model) Allowed(subject Subject, a Attributes) (bool, []Grant) {
+	subject = subject.Normalize()
+	if isMasters(subject) {
+		return true, []Grant{mastersGrant()}
+	}
+	var out []Grant
+	for _, id := range identities(subject) {
+		for _, bi := range m.bySubject[id.key()] {
+			b := &m.bindings[bi]
+			if b.role == nil || !b.applies(a.Namespace) {
+				continue
+			}
+			for ri := range b.role.rules {
+				if RuleAllows(a, &b.role.rules[ri]) {
+					out = append(out, m.grant(b, id, ri))
+				}
+			}
+		}
+	}
+	return len(out) > 0, out
+}
+
+func (m *Model) grant(b *binding, s Subject, ri int) Grant {
+	def := false
+	for _, bs := range b.subjects {
+		if bs.s == s {
+			def = bs.def
+			break
+		}
+	}
+	return Grant{Subject: s, Binding: b.ref, Role: b.role.ref, Rule: b.role.rules[ri], Namespace: b.scope(), Default: def}
+}
+
+// WhoCan returns every subject that may make the request, each with the
+// binding, role and rule that allow it; groups are returned as groups.
+// Namespace "" asks about cluster-wide access (ClusterRoleBindings only,
+// like `kubectl auth can-i -A`). The built-in system:masters grant comes
+// first. Results are ordered by subject, then binding.
+func (m *Model) WhoCan(a Attributes) []Grant {
+	out := []Grant{mastersGrant()}
+	visit := func(idx []int32) {
+		for _, bi := range idx {
+			b := &m.bindings[bi]
+			if b.role == nil {
+				continue
+			}
+			for ri := range b.role.rules {
+				if !RuleAllows(a, &b.role.rules[ri]) {
+					continue
+				}
+				for _, bs := range b.subjects {
+					if bs.ok {
+						out = append(out, Grant{Subject: bs.s, Binding: b.ref, Role: b.role.ref, Rule: b.role.rules[ri], Namespace: b.scope(), Default: bs.def})
+					}
+				}
+			}
+		}
+	}
+	visit(m.clusterBindings)
+	if a.Namespace != "" {
+		visit(m.nsBindings[a.Namespace])
+	}
+	sortGrants(out[1:])
+	return out
+}
+
+// Permissions lists every rule the subject holds, cluster-wide and per
+// namespace, through its own bindings and those of its known groups.
+func (m *Model) Permissions(subject Subject) []EffectiveRule {
+	subject = subject.Normalize()
+	var out []EffectiveRule
+	if isMasters(subject) {
+		out = append(out, mastersGrant())
+	}
+	for _, id := range identities(subject) {
+		for _, bi := range m.bySubject[id.key()] {
+			b := &m.bindings[bi]
+			if b.role == nil {
+				continue
+			}
+			for ri := range b.role.rules {
+				out = append(out, m.grant(b, id, ri))
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Binding.String() < out[j].Binding.String()
+	})
+	return out
+}
+
+// grantsAnywhere returns every grant, in any scope, whose rule matches the
+// request ignoring its namespace and resource names (risk controls want
+// "somewhere, for some object"). It walks roles first, then the bindings
+// that reference a matching role, so its cost is one pass over the rules.
+func (m *Model) grantsAnywhere(as ...Attributes) []Grant {
+	var out []Grant
+	for r, idx := range m.byRole {
+		for ri := range r.rules {
+			matched := false
+			for _, a := range as {
+				if ruleAllowsAnyName(a, &r.rules[ri]) {
+					matched = true
+					break
+				}
+			}
+			if !matched {
+				continue
+			}
+			for _, bi := range idx {
+				b := &m.bindings[bi]
+				for _, bs := range b.subjects {
+					if bs.ok {
+						out = append(out, Grant{Subject: bs.s, Binding: b.ref, Role: r.ref, Rule: r.rules[ri], Namespace: b.scope(), Default: bs.def})
+					}
+				}
+			}
+		}
+	}
+	sortGrants(out)
+	return out
+}
+
+func sortGrants(gs []Grant) {
+	sort.SliceStable(gs, func(i, j int) bool {
+		a, b := gs[i], gs[j]
+		if a.Subject != b.Subject {
+			if a.Subject.Kind != b.Subject.Kind {
+				return a.Subject.Kind < b.Subject.Kind
+			}
+			if a.Subject.Namespace != b.Subject.Namespace {
+				return a.Subject.Namespace < b.Subject.Namespace
+			}
+			return a.Subject.Name < b.Subject.Name
+		}
+		if a.Binding != b.Binding {
+			return a.Binding.String() < b.Binding.String()
+		}
+		if a.Role != b.Role {
+			return a.Role.String() < b.Role.String()
+		}
+		return a.Rule.String() < b.Rule.String()
+	})
+}
+
+// serviceAccount returns the snapshot's service account, or nil.
+func (m *Model) serviceAccount(ns, name string) *ServiceAccount { return m.sas[ns+"/"+name] }
