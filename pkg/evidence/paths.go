@@ -40,6 +40,12 @@ var (
 	ControllerManagerKubeconfigs = []string{"/etc/kubernetes/controller-manager.conf", "/var/lib/kube-controller-manager/kubeconfig"}
 	// PKIDirs are the directories whose whole tree is stat-ed (and whose *.crt are parsed).
 	PKIDirs = []string{"/etc/kubernetes/pki"}
+	// StaticPodDirs are static pod manifest directories whose files are
+	// stat-ed (the kubelet's own staticPodPath is added by the collector).
+	StaticPodDirs = []string{"/etc/kubernetes/manifests"}
+	// KubeletPKIDirs are the kubelet's certificate directories (--cert-dir);
+	// their *.crt are parsed, their keys only stat-ed.
+	KubeletPKIDirs = []string{"/var/lib/kubelet/pki"}
 	// CNIDirs are the CNI configuration and state directories whose files are stat-ed.
 	CNIDirs = []string{"/etc/cni/net.d", "/var/lib/cni/networks"}
 	// KubeletUnits are systemd unit files and drop-ins of the kubelet.

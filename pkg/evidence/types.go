@@ -71,8 +71,20 @@ type Process struct {
 	// Args is the full argv, Args[0] being the executable.
 	Args []string `json:"args"`
 	// Env holds only ETCD_* variables of etcd's environment; nil for others.
+	// Values of variables whose name says KEY, PASSWORD, TOKEN or SECRET
+	// (except *_KEY_FILE) are Redacted. Command-line values of flags named
+	// *password*, *secret* or *token* (except *-file, *-dir, *-path) are
+	// Redacted as well.
 	Env map[string]string `json:"env,omitempty"`
+	// Root says where the process's files were read: "host" (the process
+	// sees the host's root), "container" (paths named by its flags were
+	// read through /proc/<pid>/root) or "unknown" (its root could not be
+	// compared; the host root was used).
+	Root string `json:"root,omitempty"`
 }
+
+// Redacted replaces a secret value the collector refused to print.
+const Redacted = "<redacted>"
 
 // File is what stat said about one path on the host.
 type File struct {
@@ -88,6 +100,13 @@ type File struct {
 	Size int64 `json:"size,omitempty"`
 	// Error is set when stat failed for another reason than absence.
 	Error string `json:"error,omitempty"`
+	// ReadVia is "" when the path was read on the host's root, or
+	// "/proc/<pid>/root" when it was named by a containerized component's
+	// flag and read inside that process's mount namespace.
+	ReadVia string `json:"readVia,omitempty"`
+	// Target is set when Path is a symlink that was followed: the resolved
+	// path whose mode and owner are reported (inside the same root).
+	Target string `json:"target,omitempty"`
 }
 
 // Certificate holds the public facts of one X.509 certificate.
@@ -107,6 +126,9 @@ type Certificate struct {
 	SignedBy string `json:"signedBy,omitempty"`
 	// SelfSigned is true when the certificate verifies with its own key.
 	SelfSigned bool `json:"selfSigned,omitempty"`
+	// Count is the number of certificates in the file (a bundle has more
+	// than one); the facts above are those of the first.
+	Count int `json:"count,omitempty"`
 	// Error is set when the file could not be parsed as a certificate.
 	Error string `json:"error,omitempty"`
 }

@@ -1,0 +1,81 @@
+// Package debugpod collects node evidence with short-lived pods: one
+// privileged, hostPID pod per node runs an embedded POSIX sh collector over
+// the host root mounted read-only, prints framed text to its log, and is
+// deleted as soon as the log is read. The text is parsed by package evidence.
+//
+// The package never prints and never exits: progress and warnings go to
+// the callbacks in Options.
+package debugpod
+
+import (
+	_ "embed"
+	"strconv"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+)
+
+// CollectorScript is the collector (collector.sh): POSIX sh that runs in a
+// busybox image and prints the evidence format of evidence.Parse.
+//
+//go:embed collector.sh
+var CollectorScript string
+
+// Environment variables the collector reads. Tests point HostRootEnv and
+// ProcRootEnv at fake trees.
+const (
+	HostRootEnv  = "HARDEN_HOST"
+	ProcRootEnv  = "HARDEN_PROC"
+	MaxFileEnv   = "HARDEN_MAX_FILE"
+	MaxTotalEnv  = "HARDEN_MAX_TOTAL"
+	HostRootPath = "/host"
+)
+
+// Default size bounds of the collector's output. The total stays well under
+// the kubelet's default container log rotation size (10 MiB) so the whole
+// output is still in the log when it is read.
+const (
+	DefaultMaxFileBytes  = 256 << 10
+	DefaultMaxTotalBytes = 4 << 20
+)
+
+// Targets returns the collector's arguments, KIND:PATH, built from the
+// candidate paths of package evidence so that the paths the controls look
+// up and the paths the collector stats have one source of truth. The
+// collector adds the paths named by the running components' own flags.
+func Targets() []string {
+	var out []string
+	add := func(kind string, paths ...string) {
+		for _, p := range paths {
+			out = append(out, kind+":"+p)
+		}
+	}
+	add("stat", evidence.APIServerManifests...)
+	add("stat", evidence.ControllerManagerManifests...)
+	add("stat", evidence.SchedulerManifests...)
+	add("stat", evidence.EtcdManifests...)
+	add("stat", evidence.EtcdDataDirs...)
+	add("stat", evidence.AdminKubeconfigs...)
+	add("stat", evidence.SchedulerKubeconfigs...)
+	add("stat", evidence.ControllerManagerKubeconfigs...)
+	add("certtree", evidence.PKIDirs...)
+	add("tree", evidence.CNIDirs...)
+	add("tree", evidence.StaticPodDirs...)
+	add("certtree", evidence.KubeletPKIDirs...)
+	add("stat", evidence.KubeletUnits...)
+	add("kubeletconfig", evidence.KubeletConfigs...)
+	add("stat", evidence.KubeletKubeconfigs...)
+	add("cert", evidence.KubeletClientCAs...)
+	add("stat", evidence.ProxyKubeconfigs...)
+	add("proxyconfig", evidence.ProxyConfigs...)
+	return out
+}
+
+// collectorEnv is the environment of the collector container.
+func collectorEnv(maxFile, maxTotal int64) map[string]string {
+	return map[string]string{
+		HostRootEnv: HostRootPath,
+		ProcRootEnv: "/proc",
+		MaxFileEnv:  strconv.FormatInt(maxFile, 10),
+		MaxTotalEnv: strconv.FormatInt(maxTotal, 10),
+	}
+}

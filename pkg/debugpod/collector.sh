@@ -1,0 +1,362 @@
+# kubectl-harden node evidence collector, output format v1.
+#
+# POSIX sh for busybox. Runs in the debug pod with the host root mounted
+# read-only at $HARDEN_HOST (default /host) and the host PID namespace, so
+# that $HARDEN_PROC (default /proc) lists the host's processes.
+#
+# Arguments are collection targets KIND:PATH (host paths), KIND being
+#   stat      stat the path (following symlinks inside the host root)
+#   config    stat it and print its text (non-secret config files only)
+#   cert      stat it and print the CERTIFICATE blocks it holds (never keys)
+#   tree      stat the directory and every entry below it
+#   certtree  like tree, and print the CERTIFICATE blocks of every *.crt
+#   kubeletconfig  config, and collect the files the kubelet config names
+#   proxyconfig    config, and stat the kubeconfig a kube-proxy config names
+#   encryption     stat it and print only the encryption provider names
+#
+# Output: a header line, records "TYPE FIELD...", a trailer "#end N" where N
+# counts the records, so that a truncated log is detected. Paths are always
+# the last field. Anything printed to stderr or not a known record becomes a
+# "warn" record. The parser is pkg/evidence/parse.go; keep both in sync.
+#
+# Secrets never leave the node: private keys, kubeconfigs and token files are
+# only stat-ed; certificate files are filtered to CERTIFICATE blocks; config
+# files that look like they hold credentials are refused; only ETCD_*
+# variables of etcd's environment are read and values of those whose name
+# says KEY/PASSWORD/TOKEN/SECRET (except *_KEY_FILE) are redacted; command
+# line values of flags named *password*/*secret*/*token* (except paths) are
+# redacted.
+
+H=${HARDEN_HOST:-/host}
+P=${HARDEN_PROC:-/proc}
+MAXF=${HARDEN_MAX_FILE:-262144}
+MAXT=${HARDEN_MAX_TOTAL:-4194304}
+MAXTREE=${HARDEN_MAX_TREE:-2000}
+NL='
+'
+SEEN=$NL
+
+if command -v base64 >/dev/null 2>&1; then
+	b64() { base64; }
+else
+	b64() { uuencode -m - | sed '1d;$d'; }
+fi
+b64line() { b64 | tr -d '\n'; }
+
+seen() { # seen KEY: true if KEY was handled before, else remember it
+	case $SEEN in *"$NL$1$NL"*) return 0 ;; esac
+	SEEN=$SEEN$1$NL
+	return 1
+}
+
+# resolve ROOT PATH: follow symlinks of the last component inside ROOT
+# (absolute targets are taken relative to ROOT, not to this container).
+resolve() {
+	rp=$2
+	n=0
+	while [ -L "$1$rp" ] && [ $n -lt 16 ]; do
+		t=$(readlink "$1$rp") || break
+		case $t in
+		/*) rp=$t ;;
+		*) rp=${rp%/*}/$t ;;
+		esac
+		n=$((n + 1))
+	done
+	printf '%s\n' "$rp"
+}
+
+# statp ROOT VIA PATH: print a file/missing record; sets Q to the path
+# (inside ROOT) of the resolved target. Returns 1 when absent.
+statp() {
+	Q=$(resolve "$1" "$3")
+	if [ ! -e "$1$Q" ]; then
+		if [ -L "$1$3" ]; then
+			s=$(stat -c '%f %u %g %s' "$1$3" 2>/dev/null) && echo "file $s $2 $3" && echo "target $Q"
+		else
+			echo "missing $2 $3"
+		fi
+		return 1
+	fi
+	if ! s=$(stat -c '%f %u %g %s' "$1$Q" 2>/dev/null); then
+		echo "staterr $2 $3"
+		return 1
+	fi
+	echo "file $s $2 $3"
+	[ "$Q" = "$3" ] || echo "target $Q"
+	return 0
+}
+
+do_stat() { seen "s $2 $3" || statp "$1" "$2" "$3"; }
+
+toobig() { # toobig FILE: warn when FILE exceeds the per-file bound
+	sz=$(stat -c %s "$1" 2>/dev/null) || return 0
+	[ "$sz" -gt "$MAXF" ] && echo "warn file $2 is $sz bytes; only the first $MAXF were read"
+	return 0
+}
+
+do_config() {
+	seen "c $2 $3" && return 0
+	statp "$1" "$2" "$3" || return 0
+	[ -f "$1$Q" ] || return 0
+	if head -c "$MAXF" "$1$Q" | grep -qiE 'PRIVATE KEY|client-key-data|client-certificate-data|(^|[[:space:]{,"])(token|password|secret|bearerToken)"?[[:space:]]*:'; then
+		echo "warn config $3 looks like it holds credentials; its content was not collected"
+		return 0
+	fi
+	toobig "$1$Q" "$3"
+	echo "config $2 $3"
+	head -c "$MAXF" "$1$Q" | b64 | sed 's/^/data /'
+	echo end
+}
+
+do_cert() {
+	seen "x $2 $3" && return 0
+	statp "$1" "$2" "$3" || return 0
+	[ -f "$1$Q" ] || return 0
+	toobig "$1$Q" "$3"
+	echo "cert $2 $3"
+	head -c "$MAXF" "$1$Q" | awk '
+		{ sub(/\r$/, "") }
+		$0 == "-----BEGIN CERTIFICATE-----" { inb = 1; print "pem " $0; next }
+		$0 == "-----END CERTIFICATE-----" { if (inb) print "pem " $0; inb = 0; next }
+		inb && /^[A-Za-z0-9+\/=]+$/ { print "pem " $0 }'
+	echo end
+}
+
+# do_encryption ROOT VIA PATH: provider names only, in order of appearance.
+do_encryption() {
+	seen "e $2 $3" && return 0
+	statp "$1" "$2" "$3" || return 0
+	[ -f "$1$Q" ] || return 0
+	echo "encryption $2 $3"
+	head -c "$MAXF" "$1$Q" | awk '{
+		s = $0
+		while (match(s, /(^|[^A-Za-z0-9_])"?(aescbc|aesgcm|secretbox|kms|identity)"?[ \t]*:/)) {
+			m = substr(s, RSTART, RLENGTH)
+			gsub(/[^a-z]/, "", m)
+			print "provider " m
+			s = substr(s, RSTART + RLENGTH)
+		}
+	}'
+	echo end
+}
+
+# do_tree ROOT VIA DIR [certs]
+do_tree() {
+	seen "t $2 $3" && return 0
+	statp "$1" "$2" "$3" || return 0
+	tq=$Q
+	[ -d "$1$tq" ] || return 0
+	find "$1$tq/" -mindepth 1 -maxdepth 6 -exec stat -c '%f %u %g %s %n' {} + 2>/dev/null |
+		awk -v pre="$1$tq" -v dir="$3" -v via="$2" -v max="$MAXTREE" '
+		match($0, /^[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ /) {
+			p = substr($0, RLENGTH + 1)
+			if (index(p, pre) != 1) next
+			p = substr(p, length(pre) + 1)
+			sub(/^\/+/, "/", p)
+			if (++n > max) { if (n == max + 1) print "warn tree " dir " has more than " max " entries; the rest was not collected"; next }
+			print "file " substr($0, 1, RLENGTH) via " " dir p
+		}'
+	[ "$4" = certs ] || return 0
+	crts=$(find "$1$tq/" -maxdepth 6 -type f -name '*.crt' 2>/dev/null | head -n "$MAXTREE")
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		f=${f#"$1$tq"}
+		do_cert "$1" "$2" "$3/${f#/}"
+	done <<CRTS
+$crts
+CRTS
+}
+
+do_target() { # do_target ROOT VIA KIND PATH
+	case $3 in
+	stat) do_stat "$1" "$2" "$4" ;;
+	config) do_config "$1" "$2" "$4" ;;
+	cert) do_cert "$1" "$2" "$4" ;;
+	tree) do_tree "$1" "$2" "$4" ;;
+	certtree) do_tree "$1" "$2" "$4" certs ;;
+	encryption) do_encryption "$1" "$2" "$4" ;;
+	kubeletconfig)
+		do_config "$1" "$2" "$4"
+		config_refs "$1" "$2" "$4"
+		;;
+	proxyconfig)
+		do_config "$1" "$2" "$4"
+		v=$(confval "$1$(resolve "$1" "$4")" kubeconfig)
+		[ -z "$v" ] || do_stat "$1" "$2" "$(absol "${4%/*}" "$v")"
+		;;
+	*) echo "warn unknown target kind $3" ;;
+	esac
+}
+
+# flagval NAME: last value of --NAME in $ARGS (newline-separated argv).
+flagval() {
+	printf '%s\n' "$ARGS" | awk -v n="$1" '
+		NR == 1 { next }
+		want { want = 0; if ($0 !~ /^-/) { v = $0; f = 1; next } }
+		{ a = $0; sub(/^--?/, "", a) }
+		index(a, n "=") == 1 { v = substr(a, length(n) + 2); f = 1; next }
+		a == n { want = 1 }
+		END { if (f) print v; else exit 1 }'
+}
+
+# envval NAME: value of NAME in $ENVS (filtered etcd environment).
+envval() {
+	printf '%s\n' "$ENVS" | awk -v n="$1" 'index($0, n "=") == 1 { v = substr($0, length(n) + 2); f = 1 } END { if (f) print v; else exit 1 }'
+}
+
+# confval FILE KEY: value of a scalar KEY in a YAML or JSON config file.
+confval() {
+	head -c "$MAXF" "$1" 2>/dev/null | awk -v k="$2" '
+		{ if (match($0, "^[ \t]*\"?" k "\"?[ \t]*:[ \t]*")) {
+			v = substr($0, RLENGTH + 1)
+			sub(/[ \t]+#.*$/, "", v); sub(/[ \t,]*$/, "", v)
+			gsub(/^["\047]|["\047]$/, "", v)
+			if (v != "") { print v; exit }
+		} }'
+}
+
+absol() { # absol BASE VALUE: make VALUE absolute against directory BASE
+	case $2 in
+	/*) printf '%s\n' "$2" ;;
+	*) printf '%s/%s\n' "${1%/}" "$2" ;;
+	esac
+}
+
+# component flags whose files are collected, as FLAG:KIND
+flags_for() {
+	case $1 in
+	kubelet) echo "config:kubeletconfig config-dir:tree kubeconfig:stat bootstrap-kubeconfig:stat client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat cni-conf-dir:tree cert-dir:certtree pod-manifest-path:tree" ;;
+	kube-apiserver) echo "encryption-provider-config:encryption audit-policy-file:stat audit-log-path:stat client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat kubelet-client-certificate:cert kubelet-client-key:stat kubelet-certificate-authority:cert etcd-cafile:cert etcd-certfile:cert etcd-keyfile:stat service-account-key-file:stat service-account-signing-key-file:stat token-auth-file:stat requestheader-client-ca-file:cert proxy-client-cert-file:cert proxy-client-key-file:stat authentication-config:stat authorization-config:stat admission-control-config-file:stat" ;;
+	kube-controller-manager) echo "kubeconfig:stat authentication-kubeconfig:stat authorization-kubeconfig:stat root-ca-file:cert service-account-private-key-file:stat cluster-signing-cert-file:cert cluster-signing-key-file:stat client-ca-file:cert requestheader-client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat" ;;
+	kube-scheduler) echo "kubeconfig:stat authentication-kubeconfig:stat authorization-kubeconfig:stat config:stat client-ca-file:cert requestheader-client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat" ;;
+	etcd) echo "data-dir:stat cert-file:cert key-file:stat trusted-ca-file:cert peer-cert-file:cert peer-key-file:stat peer-trusted-ca-file:cert config-file:stat" ;;
+	kube-proxy) echo "config:proxyconfig kubeconfig:stat" ;;
+	esac
+}
+
+# component NAME from argv[0] (and argv[1] for hyperkube); empty if none.
+component() {
+	b=${1##*/}
+	case $b in
+	hyperkube) b=${2##*/} ;;
+	esac
+	case $b in
+	kube-apiserver | apiserver) echo kube-apiserver ;;
+	kube-controller-manager | controller-manager) echo kube-controller-manager ;;
+	kube-scheduler | scheduler) echo kube-scheduler ;;
+	etcd) echo etcd ;;
+	kubelet) echo kubelet ;;
+	kube-proxy | proxy) echo kube-proxy ;;
+	esac
+}
+
+redact_args() {
+	awk '
+	function secret(n) { n = tolower(n); return n ~ /(password|secret|token)/ && n !~ /(file|dir|path)$/ }
+	next_secret { next_secret = 0; if ($0 !~ /^-/) { print "<redacted>"; next } }
+	/^-/ {
+		a = $0; sub(/^--?/, "", a)
+		if (index(a, "=") > 0) {
+			k = substr(a, 1, index(a, "=") - 1)
+			if (secret(k)) { print substr($0, 1, index($0, "=")) "<redacted>"; next }
+		} else if (secret(a)) next_secret = 1
+	}
+	{ print }'
+}
+
+do_proc() { # do_proc PIDDIR COMPONENT
+	d=$1
+	pid=${d##*/}
+	hr=$(stat -L -c '%d:%i' "$H/" 2>/dev/null)
+	pr=$(stat -L -c '%d:%i' "$d/root/" 2>/dev/null)
+	if [ -z "$pr" ]; then
+		R=$H VIA=host rk=unknown
+	elif [ "$pr" = "$hr" ]; then
+		R=$H VIA=host rk=host
+	else
+		R=$d/root VIA=proc:$pid rk=container
+	fi
+	echo "proc $2 $pid $rk"
+	printf '%s\n' "$ARGS" | tr '\n' '\0' | b64 | sed 's/^/argv /'
+	ENVS=
+	if [ "$2" = etcd ]; then
+		ENVS=$(tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -E '^ETCD_[A-Z0-9_]*=')
+		printf '%s\n' "$ENVS" | while IFS= read -r e; do
+			[ -n "$e" ] || continue
+			k=${e%%=*}
+			v=${e#*=}
+			case $k in
+			*_KEY_FILE) ;;
+			*KEY* | *PASSWORD* | *TOKEN* | *SECRET*)
+				echo "env $k -"
+				continue
+				;;
+			esac
+			echo "env $k $(printf '%s' "$v" | b64line)"
+		done
+	fi
+	cwd=$(readlink "$d/cwd" 2>/dev/null)
+	[ -n "$cwd" ] || cwd=/
+	for fk in $(flags_for "$2"); do
+		f=${fk%%:*}
+		k=${fk#*:}
+		v=$(flagval "$f") || v=
+		if [ -z "$v" ] && [ "$2" = etcd ]; then
+			v=$(envval "ETCD_$(echo "$f" | tr 'a-z-' 'A-Z_')") || v=
+		fi
+		[ -n "$v" ] && [ "$v" != "-" ] || continue
+		v=$(absol "$cwd" "$v")
+		do_target "$R" "$VIA" "$k" "$v"
+	done
+}
+
+# config_refs ROOT VIA FILE: files named by a kubelet config file (relative
+# paths are relative to the file's directory, as the kubelet reads them).
+config_refs() {
+	cf=$1$(resolve "$1" "$3")
+	[ -f "$cf" ] || return 0
+	for ck in clientCAFile:cert tlsCertFile:cert tlsPrivateKeyFile:stat staticPodPath:tree; do
+		v=$(confval "$cf" "${ck%%:*}")
+		[ -n "$v" ] || continue
+		do_target "$1" "$2" "${ck#*:}" "$(absol "${3%/*}" "$v")"
+	done
+}
+
+main() {
+	echo "time $(date +%s)"
+	# host targets first: when a path is also seen through a process root,
+	# the host's record is the one kept.
+	for a in "$@"; do
+		do_target "$H" host "${a%%:*}" "${a#*:}"
+	done
+	for d in "$P"/[0-9]*; do
+		[ -r "$d/cmdline" ] || continue
+		c=
+		read -r c <"$d/comm" 2>/dev/null
+		case $c in kube* | etcd* | hyperkube* | apiserver | scheduler | controller-* | proxy) ;; *) continue ;; esac
+		ARGS=$(tr '\0' '\n' <"$d/cmdline" 2>/dev/null | redact_args)
+		[ -n "$ARGS" ] || continue
+		a0=${ARGS%%"$NL"*}
+		rest=${ARGS#*"$NL"}
+		a1=${rest%%"$NL"*}
+		comp=$(component "$a0" "$a1")
+		[ -n "$comp" ] || continue
+		do_proc "$d" "$comp"
+	done
+	awk -F: '$1 ~ /^[A-Za-z0-9._-]+$/ && $3 ~ /^[0-9]+$/ { print "user " $3 " " $1 }' "$H/etc/passwd" 2>/dev/null
+	awk -F: '$1 ~ /^[A-Za-z0-9._-]+$/ && $3 ~ /^[0-9]+$/ { print "group " $3 " " $1 }' "$H/etc/group" 2>/dev/null
+	[ -r "$H/etc/passwd" ] || echo "warn host /etc/passwd is not readable; owners are numeric only"
+}
+
+main "$@" 2>&1 | awk -v max="$MAXT" '
+	BEGIN { print "#kubectl-harden-evidence v1" }
+	{
+		if (done) next
+		t = $1
+		if (t !~ /^(time|proc|argv|env|file|target|missing|staterr|config|data|cert|pem|encryption|provider|end|user|group|warn)$/) $0 = "warn stderr: " $0
+		if (bytes + length($0) + 1 > max) { print "truncated " bytes; n++; done = 1; next }
+		bytes += length($0) + 1
+		print
+		n++
+	}
+	END { print "#end " n }'

@@ -1,0 +1,156 @@
+package evidence
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// FileName is the name of a node's evidence file in a directory:
+// "<node>.json".
+func FileName(node string) string { return node + ".json" }
+
+// Marshal renders the node as indented JSON with the schema set.
+func (n *Node) Marshal() ([]byte, error) {
+	if n == nil {
+		return nil, errors.New("marshal evidence: nil node")
+	}
+	if n.Schema == "" {
+		n.Schema = SchemaVersion
+	}
+	b, err := json.MarshalIndent(n, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("marshal evidence of node/%s: %w", n.NodeName, err)
+	}
+	return append(b, '\n'), nil
+}
+
+// Save writes the node's evidence to dir/<node>.json (creating dir) and
+// returns the file's path. The file is written with mode 0600: evidence
+// names paths and flags of the cluster, which is worth keeping private.
+func (n *Node) Save(dir string) (string, error) {
+	if n == nil {
+		return "", errors.New("save evidence: nil node")
+	}
+	if err := checkNodeName(n.NodeName); err != nil {
+		return "", fmt.Errorf("save evidence: %w", err)
+	}
+	b, err := n.Marshal()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("save evidence of node/%s: %w", n.NodeName, err)
+	}
+	path := filepath.Join(dir, FileName(n.NodeName))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return "", fmt.Errorf("save evidence of node/%s: %w", n.NodeName, err)
+	}
+	return path, nil
+}
+
+// checkNodeName refuses names that would escape the directory.
+func checkNodeName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || strings.ContainsRune(name, 0) {
+		return fmt.Errorf("node name %q cannot name a file", name)
+	}
+	return nil
+}
+
+// Unmarshal decodes one evidence document and checks its schema. source
+// names the document in errors (a file path).
+func Unmarshal(data []byte, source string) (*Node, error) {
+	var probe struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s: not evidence JSON: %w", source, err)
+	}
+	if probe.Schema == nil {
+		return nil, fmt.Errorf("%s: no \"schema\" field; not a kubectl-harden evidence file", source)
+	}
+	if *probe.Schema != SchemaVersion {
+		return nil, fmt.Errorf("%s: evidence schema %q is not supported (want %q)", source, *probe.Schema, SchemaVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	n := &Node{}
+	if err := dec.Decode(n); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: data after the evidence document", source)
+	}
+	if n.NodeName == "" {
+		return nil, fmt.Errorf("%s: evidence has no nodeName", source)
+	}
+	for c, p := range n.Processes {
+		if _, ok := componentNames[string(c)]; !ok {
+			return nil, fmt.Errorf("%s: unknown component %q", source, c)
+		}
+		if p == nil {
+			return nil, fmt.Errorf("%s: process %s is null", source, c)
+		}
+	}
+	for k, f := range n.Files {
+		if f == nil {
+			return nil, fmt.Errorf("%s: file %s is null", source, k)
+		}
+	}
+	for k, c := range n.Certificates {
+		if c == nil {
+			return nil, fmt.Errorf("%s: certificate %s is null", source, k)
+		}
+	}
+	return n, nil
+}
+
+// Load reads evidence from a file, or from every *.json file of a
+// directory (in name order; other files are ignored). A directory without
+// evidence is an error, and so is one node found twice.
+func Load(path string) ([]*Node, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("load evidence: %w", err)
+	}
+	files := []string{path}
+	if st.IsDir() {
+		ents, err := os.ReadDir(path)
+		if err != nil {
+			return nil, fmt.Errorf("load evidence: %w", err)
+		}
+		files = files[:0]
+		for _, e := range ents {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+				files = append(files, filepath.Join(path, e.Name()))
+			}
+		}
+		sort.Strings(files)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("load evidence: no *.json file in directory %s", path)
+		}
+	}
+	var out []*Node
+	seen := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("load evidence: %w", err)
+		}
+		n, err := Unmarshal(b, f)
+		if err != nil {
+			return nil, fmt.Errorf("load evidence: %w", err)
+		}
+		if prev, dup := seen[n.NodeName]; dup {
+			return nil, fmt.Errorf("load evidence: node/%s is in both %s and %s", n.NodeName, prev, f)
+		}
+		seen[n.NodeName] = f
+		out = append(out, n)
+	}
+	return out, nil
+}
