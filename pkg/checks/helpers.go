@@ -1,0 +1,434 @@
+package checks
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+)
+
+// ---- outcomes ----
+
+func pass(reason string, ev ...Observation) Outcome {
+	return Outcome{Status: StatusPass, Reason: reason, Evidence: ev}
+}
+
+func fail(reason string, ev ...Observation) Outcome {
+	return Outcome{Status: StatusFail, Reason: reason, Evidence: ev}
+}
+
+func warn(reason string, ev ...Observation) Outcome {
+	return Outcome{Status: StatusWarn, Reason: reason, Evidence: ev}
+}
+
+func notApplicable(reason string, ev ...Observation) Outcome {
+	return Outcome{Status: StatusNA, Reason: reason, Evidence: ev}
+}
+
+func errorOutcome(reason string, ev ...Observation) Outcome {
+	return Outcome{Status: StatusError, Reason: reason, Evidence: ev}
+}
+
+// verdict is PASS when ok, otherwise FAIL, with one reason for each.
+func verdict(ok bool, passReason, failReason string, ev ...Observation) Outcome {
+	if ok {
+		return pass(passReason, ev...)
+	}
+	return fail(failReason, ev...)
+}
+
+// ---- control metadata ----
+
+// sectionOf is the ID without its last part: "1.2.15" → "1.2", "2.1" → "2".
+func sectionOf(id string) string {
+	if i := strings.LastIndex(id, "."); i > 0 {
+		return id[:i]
+	}
+	return id
+}
+
+// cis makes the data of a CIS 1.12 control.
+func cis(id string, level int, automated bool, role Role, title, remediation string, needs ...string) Control {
+	return Control{
+		ID: id, Title: title, Section: sectionOf(id), Benchmark: BenchmarkCIS112, Level: level,
+		Role: role, Automated: automated, Needs: needs, Remediation: remediation,
+		References: []string{"CIS Kubernetes Benchmark v1.12.0, control " + id},
+	}
+}
+
+// ---- processes and flags ----
+
+// needProcess returns the process of a component, or an N/A outcome when
+// it is not running on the node.
+func needProcess(ev *evidence.Node, c evidence.Component) (*evidence.Process, *Outcome) {
+	if p := ev.Process(c); p != nil {
+		return p, nil
+	}
+	o := notApplicable(string(c) + " is not running on this node")
+	return nil, &o
+}
+
+// flagObs is the observation of one flag: its value, or "<unset>" with the
+// default that then applies.
+func flagObs(p *evidence.Process, c evidence.Component, flag, dflt string) Observation {
+	obs := Observation{Location: string(c) + " --" + flag}
+	if v, ok := p.Flag(flag); ok {
+		obs.Value = v
+		if v == "" {
+			obs.Value = `""`
+		}
+		return obs
+	}
+	obs.Value = "<unset>"
+	if dflt != "" {
+		obs.Value += " (default " + dflt + ")"
+	}
+	return obs
+}
+
+// envFlagObs is flagObs for etcd, which also reads ETCD_* variables.
+func envFlagObs(p *evidence.Process, flag, env, dflt string) (string, bool, Observation) {
+	v, src, ok := p.EnvOrFlag(flag, env)
+	if !ok {
+		val := "<unset>"
+		if dflt != "" {
+			val += " (default " + dflt + ")"
+		}
+		return "", false, Observation{Location: "etcd --" + flag + " / " + env, Value: val}
+	}
+	if v == "" {
+		return v, true, Observation{Location: "etcd " + src, Value: `""`}
+	}
+	return v, true, Observation{Location: "etcd " + src, Value: v}
+}
+
+// flagCheck builds a decision over one flag of a component. decide gets the
+// value and whether the flag is set, and says pass/fail and why.
+func flagCheck(c evidence.Component, flag, dflt string, decide func(v string, set bool) (bool, string)) func(*evidence.Node) Outcome {
+	return func(ev *evidence.Node) Outcome {
+		p, na := needProcess(ev, c)
+		if na != nil {
+			return *na
+		}
+		v, set := p.Flag(flag)
+		ok, why := decide(v, set)
+		if ok {
+			return pass(why, flagObs(p, c, flag, dflt))
+		}
+		return fail(why, flagObs(p, c, flag, dflt))
+	}
+}
+
+// flagsPresent passes when every flag is set to a non-empty value.
+func flagsPresent(c evidence.Component, flags ...string) func(*evidence.Node) Outcome {
+	return func(ev *evidence.Node) Outcome {
+		p, na := needProcess(ev, c)
+		if na != nil {
+			return *na
+		}
+		var obs []Observation
+		var missing []string
+		for _, f := range flags {
+			obs = append(obs, flagObs(p, c, f, ""))
+			if v, ok := p.Flag(f); !ok || v == "" {
+				missing = append(missing, "--"+f)
+			}
+		}
+		if len(missing) > 0 {
+			return fail(fmt.Sprintf("%s is not set", strings.Join(missing, " and ")), obs...)
+		}
+		return pass(fmt.Sprintf("%s set", joinFlags(flags)), obs...)
+	}
+}
+
+func joinFlags(flags []string) string {
+	out := make([]string, len(flags))
+	for i, f := range flags {
+		out[i] = "--" + f
+	}
+	if len(out) == 1 {
+		return out[0] + " is"
+	}
+	return strings.Join(out, " and ") + " are"
+}
+
+// splitList splits a comma-separated value, trimming blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseKV parses "A=true,B=false" (feature gates).
+func parseKV(v string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range splitList(v) {
+		k, val, _ := strings.Cut(kv, "=")
+		out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+	}
+	return out
+}
+
+// isLoopbackAddr reports whether host[:port] binds only to loopback.
+func isLoopbackAddr(addr string) bool {
+	host := addr
+	if strings.HasPrefix(host, "[") {
+		if i := strings.Index(host, "]"); i > 0 {
+			host = host[1:i]
+		}
+	} else if strings.Count(host, ":") == 1 {
+		host, _, _ = strings.Cut(host, ":")
+	}
+	switch {
+	case host == "localhost", host == "::1":
+		return true
+	case strings.HasPrefix(host, "127."):
+		return true
+	}
+	return false
+}
+
+// ---- files ----
+
+// ownerName renders an id as its host name, "?" when the host does not know it.
+func ownerName(names map[int]string, id int) string {
+	if n, ok := names[id]; ok && n != "" {
+		return n
+	}
+	if id == 0 && len(names) == 0 {
+		return "root"
+	}
+	return "?"
+}
+
+// fileValue renders "0600 root:root (0:0)".
+func fileValue(ev *evidence.Node, f *evidence.File) string {
+	return fmt.Sprintf("%04o %s:%s (%d:%d)", f.Mode, ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID)
+}
+
+// fileObs is the observation of one path, whatever its state.
+func fileObs(ev *evidence.Node, p string) Observation {
+	f := ev.File(p)
+	switch {
+	case f == nil:
+		return Observation{Location: p, Value: "<not collected>", Path: p}
+	case f.Error != "":
+		return Observation{Location: p, Value: "<stat error: " + f.Error + ">", Path: p}
+	case !f.Exists:
+		return Observation{Location: p, Value: "<missing>", Path: p}
+	}
+	return Observation{Location: p, Value: fileValue(ev, f), Path: p}
+}
+
+// locator finds the paths a file control reads. It returns either paths to
+// check (all seen to exist) or an outcome that ends the decision (N/A or
+// ERROR, with its reason), plus observations explaining the choice.
+type locator func(ev *evidence.Node) (paths []string, stop *Outcome, why []Observation)
+
+// usable returns the file at p if it was seen to exist, otherwise an ERROR
+// outcome naming what went wrong. what describes where the path came from.
+func usable(ev *evidence.Node, p, what string) (*evidence.File, *Outcome) {
+	f := ev.File(p)
+	var o Outcome
+	switch {
+	case f == nil:
+		o = errorOutcome(fmt.Sprintf("%s %s was not collected: not evaluated", what, p), fileObs(ev, p))
+	case f.Error != "":
+		o = errorOutcome(fmt.Sprintf("cannot stat %s %s: %s", what, p, f.Error), fileObs(ev, p))
+	case !f.Exists:
+		o = errorOutcome(fmt.Sprintf("%s %s does not exist on the host: not evaluated", what, p), fileObs(ev, p))
+	default:
+		return f, nil
+	}
+	return nil, &o
+}
+
+// modeCheck passes when no file has permission bits outside mask.
+// Symbolic links are skipped: their own mode means nothing.
+func modeCheck(loc locator, mask uint32) func(*evidence.Node) Outcome {
+	return func(ev *evidence.Node) Outcome {
+		paths, stop, why := loc(ev)
+		if stop != nil {
+			stop.Evidence = append(why, stop.Evidence...)
+			return *stop
+		}
+		var obs []Observation
+		var bad, errs []string
+		checked := 0
+		for _, p := range paths {
+			obs = append(obs, fileObs(ev, p))
+			f, o := usable(ev, p, "file")
+			if o != nil {
+				errs = append(errs, o.Reason)
+				continue
+			}
+			if f.Type == "symlink" {
+				continue
+			}
+			checked++
+			if f.Mode&^mask != 0 {
+				bad = append(bad, fmt.Sprintf("%s is %04o", p, f.Mode))
+			}
+		}
+		obs = append(why, obs...)
+		switch {
+		case len(bad) > 0:
+			return fail(fmt.Sprintf("more permissive than %04o: %s", mask, summarize(bad)), obs...)
+		case len(errs) > 0:
+			return errorOutcome(summarize(errs), obs...)
+		case checked == 0:
+			return errorOutcome("no regular file to check", obs...)
+		}
+		if checked == 1 {
+			return pass(fmt.Sprintf("mode is %04o or stricter", mask), obs...)
+		}
+		return pass(fmt.Sprintf("all %d files are %04o or stricter", checked, mask), obs...)
+	}
+}
+
+// ownerCheck passes when every path is owned by user:group, compared by
+// number against the host's /etc/passwd and /etc/group (root is always 0).
+func ownerCheck(loc locator, user, group string) func(*evidence.Node) Outcome {
+	return func(ev *evidence.Node) Outcome {
+		paths, stop, why := loc(ev)
+		if stop != nil {
+			stop.Evidence = append(why, stop.Evidence...)
+			return *stop
+		}
+		uid, gid := wantID(ev.UID, user), wantID(ev.GID, group)
+		var obs []Observation
+		var bad, errs []string
+		for _, p := range paths {
+			obs = append(obs, fileObs(ev, p))
+			f, o := usable(ev, p, "file")
+			if o != nil {
+				errs = append(errs, o.Reason)
+				continue
+			}
+			if f.UID != uid || f.GID != gid {
+				bad = append(bad, fmt.Sprintf("%s is %s:%s (%d:%d)", p,
+					ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID))
+			}
+		}
+		obs = append(why, obs...)
+		want := fmt.Sprintf("%s:%s (%d:%d)", user, group, uid, gid)
+		switch {
+		case uid < 0 || gid < 0:
+			// Only reachable for a non-root owner (etcd): callers that
+			// want a softer verdict handle it before calling.
+			if len(ev.Users) == 0 {
+				return errorOutcome(fmt.Sprintf("host users and groups were not collected: cannot resolve %s:%s", user, group), obs...)
+			}
+			return fail(fmt.Sprintf("the host has no %s user or group, so nothing can be owned by %s:%s", user, user, group), obs...)
+		case len(bad) > 0:
+			return fail("not owned by "+want+": "+summarize(bad), obs...)
+		case len(errs) > 0:
+			return errorOutcome(summarize(errs), obs...)
+		case len(paths) == 0:
+			return errorOutcome("no file to check", obs...)
+		}
+		if len(paths) == 1 {
+			return pass("owned by "+want, obs...)
+		}
+		return pass(fmt.Sprintf("all %d entries are owned by %s", len(paths), want), obs...)
+	}
+}
+
+// wantID resolves root to 0 and other names through the host's tables.
+func wantID(lookup func(string) int, name string) int {
+	if name == "root" {
+		return 0
+	}
+	return lookup(name)
+}
+
+// summarize joins items, shortening long lists.
+func summarize(items []string) string {
+	const max = 5
+	if len(items) <= max {
+		return strings.Join(items, "; ")
+	}
+	return strings.Join(items[:max], "; ") + fmt.Sprintf("; and %d more", len(items)-max)
+}
+
+// oneFile is a locator for a single path chosen by a component flag or the
+// first existing candidate. comp is the component the file belongs to:
+// when nothing is found and comp does not run here, the control is N/A;
+// when comp runs, a missing file is ERROR (we never pass what we did not see).
+func oneFile(what string, comp evidence.Component, flagPath func(*evidence.Node) (string, string), candidates []string) locator {
+	return func(ev *evidence.Node) ([]string, *Outcome, []Observation) {
+		if flagPath != nil {
+			if p, src := flagPath(ev); p != "" {
+				why := []Observation{{Location: src, Value: p}}
+				if _, o := usable(ev, p, what); o != nil {
+					return nil, o, why
+				}
+				return []string{p}, nil, why
+			}
+		}
+		if p := ev.FirstExisting(candidates...); p != "" {
+			return []string{p}, nil, nil
+		}
+		var obs []Observation
+		collected := false
+		for _, c := range candidates {
+			obs = append(obs, fileObs(ev, c))
+			if f := ev.File(c); f != nil && f.Error == "" {
+				collected = true
+			}
+		}
+		if !collected {
+			o := errorOutcome(fmt.Sprintf("none of the known %s paths was collected: not evaluated", what), obs...)
+			return nil, &o, nil
+		}
+		if comp != "" && !ev.Has(comp) {
+			o := notApplicable(fmt.Sprintf("%s is not running on this node and no %s is present", comp, what), obs...)
+			return nil, &o, nil
+		}
+		o := errorOutcome(fmt.Sprintf("no %s found at any known path (%s): not evaluated; if %s is configured elsewhere, review that file by hand", what, strings.Join(candidates, ", "), comp), obs...)
+		return nil, &o, nil
+	}
+}
+
+// filesUnder lists the collected paths under dir (dir itself included when
+// withDir), sorted, keeping those accepted by keep (nil keeps all).
+func filesUnder(ev *evidence.Node, dir string, withDir bool, keep func(p string, f *evidence.File) bool) []string {
+	var out []string
+	prefix := strings.TrimSuffix(dir, "/") + "/"
+	for p, f := range ev.Files {
+		if f == nil {
+			continue
+		}
+		if !(strings.HasPrefix(p, prefix) || (withDir && p == strings.TrimSuffix(dir, "/"))) {
+			continue
+		}
+		if (!f.Exists && f.Error == "") || (keep != nil && !keep(p, f)) {
+			continue
+		}
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// hasExt is a filesUnder filter on regular files with an extension.
+func hasExt(ext string) func(string, *evidence.File) bool {
+	return func(p string, f *evidence.File) bool {
+		return path.Ext(p) == ext && f.Type != "dir"
+	}
+}
