@@ -1,0 +1,263 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+)
+
+var (
+	baselineOnce sync.Once
+	baselineRep  *checks.Report
+)
+
+// baseline scans both nodes in parallel once per test binary; later tests use
+// it to know each control's status before they change a node.
+func baseline(t *testing.T) *checks.Report {
+	t.Helper()
+	baselineOnce.Do(func() {
+		baselineRep = scanJSON(t, "node/"+cluster.cp, "node/"+cluster.worker, "--parallel", "2")
+	})
+	if baselineRep == nil {
+		t.Fatal("the baseline scan of both nodes failed (see the first test that ran it)")
+	}
+	return baselineRep
+}
+
+func TestPluginDispatch(t *testing.T) {
+	r := harden(t, time.Minute, "version")
+	if r.exit != 0 || !strings.Contains(r.stdout, e2eVersion) {
+		t.Fatalf("`kubectl harden version` through kubectl's plugin dispatch: want exit 0 and %s in the output\n%s", e2eVersion, r)
+	}
+}
+
+// TestGroundTruth compares the evidence of a scan of both nodes with what the
+// nodes say through docker exec: file modes and owners, API server flags from
+// /proc, kubelet config keys from the kubelet's config file.
+func TestGroundTruth(t *testing.T) {
+	rep := baseline(t)
+	if len(rep.Targets) != 2 {
+		t.Fatalf("want 2 targets, got %d", len(rep.Targets))
+	}
+	cp, worker := target(t, rep, cluster.cp), target(t, rep, cluster.worker)
+	t.Run("roles", func(t *testing.T) {
+		if !hasRole(cp, checks.RoleControlPlane) || !hasRole(cp, checks.RoleEtcd) {
+			t.Errorf("node/%s roles = %v, want control-plane and etcd", cp.Name, cp.Roles)
+		}
+		if !hasRole(worker, checks.RoleWorker) || hasRole(worker, checks.RoleControlPlane) {
+			t.Errorf("node/%s roles = %v, want worker and not control-plane", worker.Name, worker.Roles)
+		}
+		if cp.Summary.Total == 0 || worker.Summary.Total == 0 {
+			t.Errorf("empty results: control plane %d, worker %d", cp.Summary.Total, worker.Summary.Total)
+		}
+	})
+
+	files := map[*checks.TargetReport][]string{
+		cp: {
+			"/etc/kubernetes/manifests/kube-apiserver.yaml",
+			"/etc/kubernetes/manifests/etcd.yaml",
+			"/etc/kubernetes/admin.conf",
+			"/var/lib/kubelet/config.yaml",
+			"/etc/kubernetes/kubelet.conf",
+			"/var/lib/etcd",
+			"/etc/kubernetes/pki/ca.crt",
+			"/etc/kubernetes/pki/ca.key",
+		},
+		worker: {
+			"/var/lib/kubelet/config.yaml",
+			"/etc/kubernetes/kubelet.conf",
+			"/etc/kubernetes/pki/ca.crt",
+		},
+	}
+	t.Run("file modes and owners", func(t *testing.T) {
+		for tg, paths := range files {
+			for _, path := range paths {
+				want := strings.Fields(nodeExec(t, tg.Name, "stat -c '%a %u %g' "+path))
+				if len(want) != 3 {
+					t.Fatalf("stat %s on %s: %v", path, tg.Name, want)
+				}
+				obs := fileObservations(tg, path)
+				if len(obs) == 0 {
+					t.Errorf("node/%s: no evidence with a mode and owner for %s", tg.Name, path)
+					continue
+				}
+				wantMode, _ := strconv.ParseUint(want[0], 8, 32)
+				for _, o := range obs {
+					m := fileModeRE.FindStringSubmatch(o.Value)
+					gotMode, _ := strconv.ParseUint(m[1], 8, 32)
+					if gotMode != wantMode || m[2] != want[1] || m[3] != want[2] {
+						t.Errorf("node/%s %s: evidence %q, stat says mode %s uid %s gid %s", tg.Name, path, o.Value, want[0], want[1], want[2])
+					}
+				}
+				t.Logf("node/%s %s: %s (stat: %s)", tg.Name, path, obs[0].Value, strings.Join(want, " "))
+			}
+		}
+	})
+
+	t.Run("kube-apiserver flags", func(t *testing.T) {
+		argv := procCmdline(t, cluster.cp, "kube-apiserver")
+		if len(argv) < 2 {
+			t.Fatalf("no kube-apiserver process on %s", cluster.cp)
+		}
+		n := compareFlags(t, cp, "kube-apiserver", flagValues(argv))
+		if n < 5 {
+			t.Errorf("only %d kube-apiserver flags in the evidence, want at least 5", n)
+		}
+	})
+
+	t.Run("kubelet config", func(t *testing.T) {
+		for _, tg := range []*checks.TargetReport{cp, worker} {
+			argv := procCmdline(t, tg.Name, "kubelet")
+			if len(argv) < 2 {
+				t.Fatalf("no kubelet process on %s", tg.Name)
+			}
+			flags := flagValues(argv)
+			compareFlags(t, tg, "kubelet", flags)
+			cfgPath := flags["config"]
+			if cfgPath == "" {
+				t.Fatalf("node/%s: kubelet has no --config flag: %v", tg.Name, argv)
+			}
+			var cfg map[string]any
+			if err := yaml.Unmarshal([]byte(nodeExec(t, tg.Name, "cat "+cfgPath)), &cfg); err != nil {
+				t.Fatalf("node/%s %s: %v", tg.Name, cfgPath, err)
+			}
+			n := compareConfigKeys(t, tg, cfgPath, cfg)
+			if n < 3 {
+				t.Errorf("node/%s: only %d keys of %s in the evidence, want at least 3", tg.Name, n, cfgPath)
+			}
+		}
+	})
+}
+
+func hasRole(tg *checks.TargetReport, r checks.Role) bool {
+	for _, x := range tg.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// observations returns the distinct observations of every result of a target.
+func observations(tg *checks.TargetReport) []checks.Observation {
+	seen := map[checks.Observation]bool{}
+	var out []checks.Observation
+	for _, r := range tg.Results {
+		for _, o := range r.Evidence {
+			if !seen[o] {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// fileObservations returns the observations about path that carry a mode and owner.
+func fileObservations(tg *checks.TargetReport, path string) []checks.Observation {
+	var out []checks.Observation
+	for _, o := range observations(tg) {
+		if (o.Path == path || o.Location == path) && fileModeRE.MatchString(o.Value) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// isUnsetValue says whether an evidence value means "not set".
+func isUnsetValue(v string) bool {
+	l := strings.ToLower(v)
+	return strings.HasPrefix(l, "<") || strings.Contains(l, "unset") || strings.Contains(l, "default") || strings.Contains(l, "not set")
+}
+
+// compareFlags checks every "<component> --flag" observation against the
+// process's real command line and returns how many it checked.
+func compareFlags(t *testing.T, tg *checks.TargetReport, component string, flags map[string]string) int {
+	t.Helper()
+	n := 0
+	var names []string
+	for _, o := range observations(tg) {
+		rest, ok := strings.CutPrefix(o.Location, component+" --")
+		if !ok {
+			continue
+		}
+		name := strings.Fields(rest)[0]
+		want, set := flags[name]
+		switch {
+		case set && o.Value != want:
+			t.Errorf("node/%s %s --%s: evidence %q, /proc cmdline %q", tg.Name, component, name, o.Value, want)
+		case !set && !isUnsetValue(o.Value):
+			t.Errorf("node/%s %s --%s: evidence %q, but the flag is not on the /proc cmdline", tg.Name, component, name, o.Value)
+		}
+		n++
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	t.Logf("node/%s: %d %s flags compared with /proc: %s", tg.Name, n, component, strings.Join(names, " "))
+	return n
+}
+
+// compareConfigKeys checks every "<config path> <dotted.key>" observation
+// against the parsed config file and returns how many it checked.
+func compareConfigKeys(t *testing.T, tg *checks.TargetReport, cfgPath string, cfg map[string]any) int {
+	t.Helper()
+	n := 0
+	var keys []string
+	for _, o := range observations(tg) {
+		key, ok := strings.CutPrefix(o.Location, cfgPath+" ")
+		if !ok {
+			continue
+		}
+		key = strings.TrimSpace(key)
+		v, found := lookup(cfg, key)
+		if !found {
+			if !isUnsetValue(o.Value) {
+				t.Errorf("node/%s %s %s: evidence %q, but the key is not in the file", tg.Name, cfgPath, key, o.Value)
+			}
+		} else if s, scalar := scalarString(v); scalar && s != o.Value {
+			t.Errorf("node/%s %s %s: evidence %q, file says %q", tg.Name, cfgPath, key, o.Value, s)
+		}
+		n++
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	t.Logf("node/%s: %d keys of %s compared with the file: %s", tg.Name, n, cfgPath, strings.Join(keys, " "))
+	return n
+}
+
+func lookup(m map[string]any, dotted string) (any, bool) {
+	var cur any = m
+	for _, part := range strings.Split(dotted, ".") {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = mm[part]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func scalarString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case bool:
+		return strconv.FormatBool(x), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	}
+	return "", false
+}

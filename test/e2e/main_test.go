@@ -1,0 +1,470 @@
+//go:build e2e
+
+// Package e2e runs kubectl harden, built from this repository, against a real
+// kind cluster the way a user runs it: `kubectl harden ...` through kubectl's
+// plugin dispatch, with the cluster's own kubeconfig.
+//
+// hack/e2e.sh brings the cluster up and runs these tests. Environment:
+//
+//	HARDEN_KUBECONFIG    kubeconfig of the cluster (default <repo>/.e2e/kubeconfig)
+//	HARDEN_KIND_CLUSTER  kind cluster name, only for messages (default harden-e2e)
+//	HARDEN_DEBUG_IMAGE, HARDEN_IMAGE_PULL_POLICY
+//	                     passed through to the plugin (offline: local/busybox:1.35, IfNotPresent)
+//	HARDEN_SKIP_E2E=1    skips every test, loudly
+//
+// The tests change the nodes (file modes, kubelet config, API server flags) and
+// restore them in t.Cleanup; they never run in parallel with each other.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+)
+
+const (
+	// managedBy selects every object kubectl harden creates.
+	managedBy = "app.kubernetes.io/managed-by=kubectl-harden"
+	// e2eVersion is linked into the binary under test.
+	e2eVersion = "v0.0.0-e2e"
+	// scanTimeout bounds one `kubectl harden scan` run.
+	scanTimeout = 5 * time.Minute
+)
+
+// cluster describes the e2e cluster and the tools around it.
+var cluster struct {
+	repoRoot   string
+	kubeconfig string
+	name       string
+	kubectl    string // kubectl binary used for dispatch and assertions
+	binDir     string // directory holding the kubectl-harden under test
+	docker     string
+	cp, worker string // node names (also the names of kind's node containers)
+	client     kubernetes.Interface
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("HARDEN_SKIP_E2E") == "1" {
+		fmt.Println("### SKIPPED: e2e tests NOT run because HARDEN_SKIP_E2E=1 is set ###")
+		os.Exit(0)
+	}
+	code, err := setup(m)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e setup failed: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setup(m *testing.M) (int, error) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return 0, err
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		return 0, fmt.Errorf("repository root not found from %s: %w", root, err)
+	}
+	cluster.repoRoot = root
+	cluster.name = envOr("HARDEN_KIND_CLUSTER", "harden-e2e")
+	cluster.kubeconfig = envOr("HARDEN_KUBECONFIG", filepath.Join(root, ".e2e", "kubeconfig"))
+	if _, err := os.Stat(cluster.kubeconfig); err != nil {
+		return 0, fmt.Errorf("kubeconfig of the e2e cluster: %w (run hack/e2e.sh, or hack/kind-up.sh first; HARDEN_SKIP_E2E=1 skips the e2e tests)", err)
+	}
+	if cluster.kubectl, err = findKubectl(); err != nil {
+		return 0, err
+	}
+	if cluster.docker, err = exec.LookPath("docker"); err != nil {
+		return 0, fmt.Errorf("docker is needed to read ground truth from the kind nodes: %w", err)
+	}
+
+	tmp, err := os.MkdirTemp("", "harden-e2e-bin-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	cluster.binDir = tmp
+	start := time.Now()
+	build := exec.Command("go", "build", "-o", filepath.Join(tmp, "kubectl-harden"),
+		"-ldflags", "-X github.com/kubectl-harden/kubectl-harden/pkg/version.Version="+e2eVersion,
+		"./cmd/kubectl-harden")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("go build ./cmd/kubectl-harden: %w\n%s", err, out)
+	}
+	fmt.Printf("built kubectl-harden in %s\n", time.Since(start).Round(time.Millisecond))
+
+	cfg, err := clientcmd.BuildConfigFromFlags("", cluster.kubeconfig)
+	if err != nil {
+		return 0, fmt.Errorf("kubeconfig %s: %w", cluster.kubeconfig, err)
+	}
+	if cluster.client, err = kubernetes.NewForConfig(cfg); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	nodes, err := cluster.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("the e2e cluster %q is not reachable with %s: %w", cluster.name, cluster.kubeconfig, err)
+	}
+	for _, n := range nodes.Items {
+		if _, ok := n.Labels["node-role.kubernetes.io/control-plane"]; ok {
+			cluster.cp = n.Name
+		} else {
+			cluster.worker = n.Name
+		}
+	}
+	if cluster.cp == "" || cluster.worker == "" || len(nodes.Items) != 2 {
+		return 0, fmt.Errorf("want a kind cluster of one control-plane node and one worker, got %d nodes", len(nodes.Items))
+	}
+	fmt.Printf("e2e cluster %s: control plane node/%s, worker node/%s, kubectl %s\n", cluster.name, cluster.cp, cluster.worker, cluster.kubectl)
+
+	// Objects left by an earlier, interrupted run would fail every leftover check.
+	if out, _ := kubectlOut(context.Background(), "get", "pods,namespaces", "-A", "-l", managedBy, "-o", "name"); strings.TrimSpace(out) != "" {
+		fmt.Printf("deleting objects left by an earlier run:\n%s\n", out)
+		_, _ = kubectlOut(context.Background(), "delete", "pods,namespaces", "-A", "-l", managedBy, "--wait=true", "--timeout=120s")
+	}
+	return m.Run(), nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// findKubectl prefers the offline cache's kubectl (v1.34, within the version
+// skew of the cluster) over whatever is on PATH.
+func findKubectl() (string, error) {
+	cache := envOr("KINDLAB_CACHE", "/var/cache/kindlab")
+	if p := filepath.Join(cache, "bin", "kubectl"); isExecutable(p) {
+		return p, nil
+	}
+	p, err := exec.LookPath("kubectl")
+	if err != nil {
+		return "", fmt.Errorf("kubectl is needed to run `kubectl harden`: %w", err)
+	}
+	return p, nil
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+}
+
+// run is one finished command.
+type run struct {
+	args     []string
+	stdout   string
+	stderr   string
+	exit     int // -1 when killed by a signal or timed out
+	timedOut bool
+	took     time.Duration
+}
+
+func (r run) String() string {
+	return fmt.Sprintf("kubectl harden %s: exit %d in %s\n--- stdout:\n%s\n--- stderr:\n%s",
+		strings.Join(r.args, " "), r.exit, r.took.Round(time.Millisecond), truncate(r.stdout, 6000), truncate(r.stderr, 4000))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("\n... (%d more bytes)", len(s)-n)
+}
+
+// hardenCmd prepares `kubectl harden ARGS --kubeconfig <e2e>` with PATH set to
+// the binary's directory and kubectl's, so kubectl's plugin dispatch finds the
+// binary under test and nothing else.
+func hardenCmd(ctx context.Context, args ...string) *exec.Cmd {
+	full := append([]string{"harden"}, args...)
+	if !hasFlag(args, "--kubeconfig") {
+		full = append(full, "--kubeconfig", cluster.kubeconfig)
+	}
+	cmd := exec.CommandContext(ctx, cluster.kubectl, full...)
+	env := []string{"PATH=" + cluster.binDir + string(os.PathListSeparator) + filepath.Dir(cluster.kubectl)}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "KUBECONFIG=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = env
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// harden runs kubectl harden to completion (or timeout) and logs its wall time.
+func harden(t *testing.T, timeout time.Duration, args ...string) run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := hardenCmd(ctx, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := run{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
+	r.exit = exitCode(err)
+	if ctx.Err() != nil {
+		r.timedOut = true
+		t.Errorf("kubectl harden %s did not finish within %s", strings.Join(args, " "), timeout)
+	}
+	t.Logf("kubectl harden %s -> exit %d in %s", strings.Join(args, " "), r.exit, r.took.Round(time.Millisecond))
+	return r
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode() // -1 when killed by a signal
+	}
+	return -1
+}
+
+// signalled says whether a finished command was killed by a signal.
+func signalled(cmd *exec.Cmd) bool {
+	if cmd.ProcessState == nil {
+		return false
+	}
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
+}
+
+// decodeReport decodes a JSON report printed on stdout.
+func decodeReport(t *testing.T, r run) *checks.Report {
+	t.Helper()
+	var rep checks.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("stdout is not a JSON report: %v\n%s", err, r)
+	}
+	if rep.APIVersion != checks.ReportAPIVersion {
+		t.Errorf("apiVersion = %q, want %q", rep.APIVersion, checks.ReportAPIVersion)
+	}
+	if rep.Metadata.Benchmark != checks.BenchmarkCIS112 {
+		t.Errorf("metadata.benchmark = %q, want %q", rep.Metadata.Benchmark, checks.BenchmarkCIS112)
+	}
+	return &rep
+}
+
+// scanJSON runs `kubectl harden scan ARGS -o json`, expects a complete report
+// (exit 0, or 2 for findings) and decodes it.
+func scanJSON(t *testing.T, args ...string) *checks.Report {
+	t.Helper()
+	r := harden(t, scanTimeout, append(append([]string{"scan"}, args...), "-o", "json")...)
+	if r.exit != 0 && r.exit != 2 {
+		t.Fatalf("scan failed:\n%s", r)
+	}
+	rep := decodeReport(t, r)
+	if rep.Kind != checks.KindNodeScan {
+		t.Errorf("kind = %q, want %q", rep.Kind, checks.KindNodeScan)
+	}
+	for _, tg := range rep.Targets {
+		if tg.Error != "" || tg.Summary.Error > 0 {
+			t.Errorf("node/%s: error %q, %d ERROR results: %s", tg.Name, tg.Error, tg.Summary.Error, errorReasons(tg))
+		}
+	}
+	return rep
+}
+
+func errorReasons(tg checks.TargetReport) string {
+	var out []string
+	for _, r := range tg.Results {
+		if r.Status == checks.StatusError {
+			out = append(out, r.ControlID+": "+r.Reason)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// target returns the report's target of a name, failing the test if absent.
+func target(t *testing.T, rep *checks.Report, name string) *checks.TargetReport {
+	t.Helper()
+	for i := range rep.Targets {
+		if rep.Targets[i].Name == name {
+			return &rep.Targets[i]
+		}
+	}
+	var names []string
+	for _, tg := range rep.Targets {
+		names = append(names, tg.Name)
+	}
+	t.Fatalf("no target %q in the report (targets: %v)", name, names)
+	return nil
+}
+
+// result returns the result of a control on a target, failing the test if absent.
+func result(t *testing.T, tg *checks.TargetReport, id string) *checks.Result {
+	t.Helper()
+	for i := range tg.Results {
+		if tg.Results[i].ControlID == id {
+			return &tg.Results[i]
+		}
+	}
+	t.Fatalf("no result for control %s on target %s", id, tg.Name)
+	return nil
+}
+
+func describe(r *checks.Result) string {
+	var ev []string
+	for _, o := range r.Evidence {
+		ev = append(ev, o.String())
+	}
+	return fmt.Sprintf("%s on %s: %s (%s) evidence [%s]", r.ControlID, r.Target, r.Status, r.Reason, strings.Join(ev, ", "))
+}
+
+// kubectlOut runs kubectl against the e2e cluster and returns its combined output.
+func kubectlOut(ctx context.Context, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cluster.kubectl, append([]string{"--kubeconfig", cluster.kubeconfig}, args...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// kubectl runs kubectl against the e2e cluster and fails the test on error.
+func kubectl(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := kubectlOut(context.Background(), args...)
+	if err != nil {
+		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// nodeExec runs a shell script inside a kind node container and returns stdout.
+func nodeExec(t *testing.T, node, script string) string {
+	t.Helper()
+	out, err := nodeExecErr(node, script, nil)
+	if err != nil {
+		t.Fatalf("docker exec %s sh -c %q: %v", node, script, err)
+	}
+	return out
+}
+
+func nodeExecErr(node, script string, stdin []byte) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	args := []string{"exec"}
+	if stdin != nil {
+		args = append(args, "-i")
+	}
+	cmd := exec.CommandContext(ctx, cluster.docker, append(args, node, "sh", "-c", script)...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// leftovers lists the objects of kubectl harden still in the cluster.
+func leftovers() (string, error) {
+	out, err := kubectlOut(context.Background(), "get", "pods,namespaces", "-A", "-l", managedBy, "-o", "name")
+	return strings.TrimSpace(out), err
+}
+
+// assertNoLeftovers waits up to wait for every pod and namespace labelled
+// managed-by=kubectl-harden to be gone (namespaces take a while to terminate).
+func assertNoLeftovers(t *testing.T, wait time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		out, err := leftovers()
+		if err == nil && out == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("objects of kubectl harden left in the cluster after %s (err %v):\n%s", wait, err, out)
+			return
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// eventually polls cond every interval until it returns true or timeout passes.
+func eventually(timeout, interval time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(interval)
+	}
+}
+
+// procCmdline returns the argv of the newest host process whose comm is name,
+// read from /proc inside a kind node; nil when none runs.
+func procCmdline(t *testing.T, node, name string) []string {
+	t.Helper()
+	out, err := nodeExecErr(node, `best=""; for p in /proc/[0-9]*; do
+  [ "$(cat "$p/comm" 2>/dev/null)" = "`+name+`" ] || continue
+  pid=${p#/proc/}; if [ -z "$best" ] || [ "$pid" -gt "$best" ]; then best=$pid; fi
+done
+[ -n "$best" ] && tr '\0' '\n' < /proc/$best/cmdline`, nil)
+	if err != nil && strings.TrimSpace(out) == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimRight(out, "\n"), "\n")
+}
+
+// flagValues parses --name=value and --name value arguments into a map.
+func flagValues(argv []string) map[string]string {
+	flags := map[string]string{}
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		if !strings.HasPrefix(a, "--") {
+			continue
+		}
+		name, val, ok := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !ok {
+			if i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {
+				val = argv[i+1]
+				i++
+			} else {
+				val = "true"
+			}
+		}
+		flags[name] = val
+	}
+	return flags
+}
+
+// fileModeRE reads "0600 root:root (0:0)" style file evidence.
+var fileModeRE = regexp.MustCompile(`^0?([0-7]{3,4})\b.*\((\d+):(\d+)\)`)

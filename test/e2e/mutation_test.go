@@ -1,0 +1,222 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+)
+
+// TestMutations breaks one thing at a time on a node, scans it and expects the
+// matching control to flip; each subtest restores the node in t.Cleanup and
+// waits until the cluster has recovered.
+func TestMutations(t *testing.T) {
+	base := baseline(t)
+
+	t.Run("1.1.5 scheduler manifest mode 644", func(t *testing.T) {
+		const path = "/etc/kubernetes/manifests/kube-scheduler.yaml"
+		expectNot(t, base, cluster.cp, "1.1.5", checks.StatusFail)
+		chmodWithRestore(t, cluster.cp, path, "644")
+		t.Cleanup(func() {
+			kubectl(t, "wait", "-n", "kube-system", "pod", "-l", "component=kube-scheduler", "--for=condition=Ready", "--timeout=180s")
+		})
+		r := result(t, target(t, scanJSON(t, "node/"+cluster.cp), cluster.cp), "1.1.5")
+		expectStatus(t, r, checks.StatusFail)
+		expectEvidence(t, r, path, "644")
+	})
+
+	t.Run("1.1.13 admin.conf mode 644", func(t *testing.T) {
+		const path = "/etc/kubernetes/admin.conf"
+		expectNot(t, base, cluster.cp, "1.1.13", checks.StatusFail)
+		chmodWithRestore(t, cluster.cp, path, "644")
+		r := result(t, target(t, scanJSON(t, "node/"+cluster.cp), cluster.cp), "1.1.13")
+		expectStatus(t, r, checks.StatusFail)
+		expectEvidence(t, r, path, "644")
+	})
+
+	t.Run("4.2.4 kubelet readOnlyPort 10255", func(t *testing.T) {
+		node := cluster.worker
+		expectNot(t, base, node, "4.2.4", checks.StatusFail)
+		cfgPath := flagValues(procCmdline(t, node, "kubelet"))["config"]
+		if cfgPath == "" {
+			t.Fatalf("node/%s: kubelet has no --config flag", node)
+		}
+		orig := nodeExec(t, node, "cat "+cfgPath)
+		var lines []string
+		for _, l := range strings.Split(strings.TrimRight(orig, "\n"), "\n") {
+			if !strings.HasPrefix(l, "readOnlyPort:") {
+				lines = append(lines, l)
+			}
+		}
+		mutated := strings.Join(append(lines, "readOnlyPort: 10255"), "\n") + "\n"
+		writeNodeFile(t, node, cfgPath, mutated)
+		t.Cleanup(func() {
+			writeNodeFile(t, node, cfgPath, orig)
+			restartKubelet(t, node)
+		})
+		restartKubelet(t, node)
+		r := result(t, target(t, scanJSON(t, "node/"+node), node), "4.2.4")
+		expectStatus(t, r, checks.StatusFail)
+		expectEvidence(t, r, "readOnlyPort", "10255")
+	})
+
+	t.Run("1.2.15 apiserver --profiling=false", func(t *testing.T) {
+		const path = "/etc/kubernetes/manifests/kube-apiserver.yaml"
+		node := cluster.cp
+		if _, set := flagValues(procCmdline(t, node, "kube-apiserver"))["profiling"]; set {
+			t.Fatalf("kube-apiserver on %s already has --profiling: the cluster is not in its default state", node)
+		}
+		expectStatus(t, result(t, target(t, base, node), "1.2.15"), checks.StatusFail)
+		orig := nodeExec(t, node, "cat "+path)
+		mutated, err := addAPIServerFlag(orig, "--profiling=false")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A copy outside the manifests directory (the kubelet runs every
+		// manifest it finds there), for a human if the cleanup cannot run.
+		nodeExec(t, node, "cp -p "+path+" /etc/kubernetes/kube-apiserver.yaml.e2e-orig")
+		start := time.Now()
+		writeNodeFile(t, node, path, mutated)
+		t.Cleanup(func() {
+			start := time.Now()
+			writeNodeFile(t, node, path, orig)
+			waitAPIServer(t, node, false)
+			nodeExec(t, node, "rm -f /etc/kubernetes/kube-apiserver.yaml.e2e-orig")
+			kubectl(t, "wait", "--for=condition=Ready", "pods", "--all", "-n", "kube-system", "--timeout=300s")
+			t.Logf("API server restored and kube-system Ready in %s", time.Since(start).Round(time.Second))
+		})
+		waitAPIServer(t, node, true)
+		t.Logf("API server restarted with --profiling=false in %s", time.Since(start).Round(time.Second))
+		r := result(t, target(t, scanJSON(t, "node/"+node), node), "1.2.15")
+		expectStatus(t, r, checks.StatusPass)
+		expectEvidence(t, r, "--profiling", "false")
+	})
+}
+
+func expectStatus(t *testing.T, r *checks.Result, want checks.Status) {
+	t.Helper()
+	if r.Status != want {
+		t.Errorf("want %s, got %s", want, describe(r))
+	} else {
+		t.Logf("%s", describe(r))
+	}
+}
+
+func expectNot(t *testing.T, rep *checks.Report, node, id string, not checks.Status) {
+	t.Helper()
+	if r := result(t, target(t, rep, node), id); r.Status == not {
+		t.Fatalf("before the change: %s (the cluster is not in its default state?)", describe(r))
+	}
+}
+
+// expectEvidence wants an observation whose location contains loc and whose
+// value contains value.
+func expectEvidence(t *testing.T, r *checks.Result, loc, value string) {
+	t.Helper()
+	for _, o := range r.Evidence {
+		if strings.Contains(o.Location+" "+o.Path, loc) && strings.Contains(o.Value, value) {
+			return
+		}
+	}
+	t.Errorf("no evidence %s=%s in %s", loc, value, describe(r))
+}
+
+// chmodWithRestore changes a file's mode on a node and restores the old mode in t.Cleanup.
+func chmodWithRestore(t *testing.T, node, path, mode string) {
+	t.Helper()
+	old := strings.TrimSpace(nodeExec(t, node, "stat -c %a "+path))
+	nodeExec(t, node, fmt.Sprintf("chmod %s %s", mode, path))
+	t.Cleanup(func() {
+		nodeExec(t, node, fmt.Sprintf("chmod %s %s", old, path))
+		if got := strings.TrimSpace(nodeExec(t, node, "stat -c %a "+path)); got != old {
+			t.Errorf("restoring %s on %s: mode %s, want %s", path, node, got, old)
+		}
+	})
+}
+
+// writeNodeFile replaces a file's content in place (same inode, mode and owner).
+func writeNodeFile(t *testing.T, node, path, content string) {
+	t.Helper()
+	if _, err := nodeExecErr(node, "cat > "+path, []byte(content)); err != nil {
+		t.Fatalf("writing %s on %s: %v", path, node, err)
+	}
+}
+
+// restartKubelet restarts the kubelet of a node and waits until the new
+// kubelet has renewed its lease and the node is Ready.
+func restartKubelet(t *testing.T, node string) {
+	t.Helper()
+	start := time.Now()
+	nodeExec(t, node, "systemctl restart kubelet")
+	ok := eventually(3*time.Minute, 2*time.Second, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		lease, err := cluster.client.CoordinationV1().Leases("kube-node-lease").Get(ctx, node, metav1.GetOptions{})
+		if err != nil || lease.Spec.RenewTime == nil || !lease.Spec.RenewTime.Time.After(start) {
+			return false
+		}
+		n, err := cluster.client.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+		if err != nil {
+			return false
+		}
+		for _, c := range n.Status.Conditions {
+			if c.Type == "Ready" {
+				return c.Status == "True"
+			}
+		}
+		return false
+	})
+	if !ok {
+		t.Fatalf("node/%s: the kubelet did not come back Ready within 3m of its restart", node)
+	}
+	t.Logf("node/%s: kubelet restarted and Ready in %s", node, time.Since(start).Round(time.Second))
+}
+
+// addAPIServerFlag adds a flag after the kube-apiserver command in a static pod manifest.
+func addAPIServerFlag(manifest, flag string) (string, error) {
+	lines := strings.Split(manifest, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "- kube-apiserver" {
+			indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+			out := append(append(append([]string{}, lines[:i+1]...), indent+"- "+flag), lines[i+1:]...)
+			return strings.Join(out, "\n"), nil
+		}
+	}
+	return "", fmt.Errorf("no '- kube-apiserver' command line in the manifest")
+}
+
+// waitAPIServer waits until the kube-apiserver process on node has (or lacks)
+// --profiling=false and the API answers /readyz again.
+func waitAPIServer(t *testing.T, node string, withFlag bool) {
+	t.Helper()
+	ok := eventually(4*time.Minute, 2*time.Second, func() bool {
+		argv := procCmdline(t, node, "kube-apiserver")
+		if len(argv) < 2 {
+			return false
+		}
+		has := false
+		for _, a := range argv {
+			if a == "--profiling=false" {
+				has = true
+			}
+		}
+		return has == withFlag
+	})
+	if !ok {
+		t.Fatalf("kube-apiserver on %s: --profiling=false present=%v not reached within 4m", node, withFlag)
+	}
+	ok = eventually(4*time.Minute, 2*time.Second, func() bool {
+		out, err := kubectlOut(context.Background(), "get", "--raw", "/readyz")
+		return err == nil && strings.TrimSpace(out) == "ok"
+	})
+	if !ok {
+		t.Fatalf("the API server did not become ready within 4m")
+	}
+}
