@@ -18,10 +18,6 @@
 # Sourcing it twice (a script that sources it and then runs another one) is cheap:
 # the expensive steps mark themselves done in exported variables.
 
-if [[ -z "${BASH_VERSION:-}" ]]; then
-  echo "hack/lib.sh: bash is required" >&2
-  return 1 2>/dev/null || exit 1
-fi
 set -euo pipefail
 
 HARDEN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

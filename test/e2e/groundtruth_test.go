@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -190,8 +191,16 @@ func compareFlags(t *testing.T, tg *checks.TargetReport, component string, flags
 		if !ok {
 			continue
 		}
-		name := strings.Fields(rest)[0]
+		fields := strings.Fields(rest)
+		name := fields[0]
 		want, set := flags[name]
+		if set && len(fields) > 1 { // "kubelet --feature-gates Gate": one key of a k=v list
+			want, set = keyValues(want)[fields[1]]
+			name += " " + fields[1]
+		}
+		if set && want == "" {
+			want = `""`
+		}
 		switch {
 		case set && o.Value != want:
 			t.Errorf("node/%s %s --%s: evidence %q, /proc cmdline %q", tg.Name, component, name, o.Value, want)
@@ -213,6 +222,15 @@ func compareConfigKeys(t *testing.T, tg *checks.TargetReport, cfgPath string, cf
 	n := 0
 	var keys []string
 	for _, o := range observations(tg) {
+		if m := kubeletDefaultRE.FindStringSubmatch(o.Location); m != nil && m[2] == cfgPath {
+			// "kubelet default for KEY (config file PATH does not set it)"
+			if v, found := lookup(cfg, m[1]); found {
+				t.Errorf("node/%s %s: evidence says the file does not set %s, but it says %v", tg.Name, cfgPath, m[1], v)
+			}
+			n++
+			keys = append(keys, m[1]+"(default)")
+			continue
+		}
 		key, ok := strings.CutPrefix(o.Location, cfgPath+" ")
 		if !ok {
 			continue
@@ -223,7 +241,7 @@ func compareConfigKeys(t *testing.T, tg *checks.TargetReport, cfgPath string, cf
 			if !isUnsetValue(o.Value) {
 				t.Errorf("node/%s %s %s: evidence %q, but the key is not in the file", tg.Name, cfgPath, key, o.Value)
 			}
-		} else if s, scalar := scalarString(v); scalar && s != o.Value {
+		} else if s, scalar := scalarString(v); scalar && !sameConfigValue(o.Value, s) {
 			t.Errorf("node/%s %s %s: evidence %q, file says %q", tg.Name, cfgPath, key, o.Value, s)
 		}
 		n++
@@ -232,6 +250,30 @@ func compareConfigKeys(t *testing.T, tg *checks.TargetReport, cfgPath string, cf
 	sort.Strings(keys)
 	t.Logf("node/%s: %d keys of %s compared with the file: %s", tg.Name, n, cfgPath, strings.Join(keys, " "))
 	return n
+}
+
+// kubeletDefaultRE reads the location of a kubelet setting the config file leaves unset.
+var kubeletDefaultRE = regexp.MustCompile(`^kubelet default for (\S+) \(config file (\S+) does not set it\)`)
+
+// sameConfigValue compares an evidence value with the file's value; a value
+// the kubelet treats as unset (0) is reported as the default with a note.
+func sameConfigValue(evidence, file string) bool {
+	if file == "" {
+		file = `""`
+	}
+	return evidence == file || strings.HasPrefix(evidence, file+" [") ||
+		strings.Contains(evidence, `the file says "`+file+`"`)
+}
+
+// keyValues parses "a=1,b=2".
+func keyValues(s string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out
 }
 
 func lookup(m map[string]any, dotted string) (any, bool) {
@@ -258,6 +300,16 @@ func scalarString(v any) (string, bool) {
 		return strconv.FormatFloat(x, 'f', -1, 64), true
 	case int64:
 		return strconv.FormatInt(x, 10), true
+	case []any:
+		var parts []string
+		for _, e := range x {
+			p, ok := scalarString(e)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, p)
+		}
+		return strings.Join(parts, ","), true
 	}
 	return "", false
 }
