@@ -173,10 +173,15 @@ func keyFileModes(ev *evidence.Node) Outcome {
 }
 
 // trustTree names the CA hierarchy a certificate belongs to: kubeadm keeps
-// three (cluster, etcd, front-proxy), each with its own CA.
-func trustTree(p string) string {
+// three (cluster, etcd, front-proxy), each with its own CA. The API
+// server's etcd client certificate lives beside the cluster certificates
+// but belongs to the etcd tree.
+func trustTree(ev *evidence.Node, p string) string {
+	if v, ok := ev.Process(evidence.APIServer).Flag("etcd-certfile"); ok && v == p {
+		return "etcd"
+	}
 	switch {
-	case strings.Contains(p, "/pki/etcd/"):
+	case strings.Contains(p, "/pki/etcd/"), strings.Contains(path.Base(p), "etcd-client"):
 		return "etcd"
 	case strings.HasPrefix(path.Base(p), "front-proxy"):
 		return "front-proxy"
@@ -195,7 +200,7 @@ func treeCAs(ev *evidence.Node) map[string]map[string]bool {
 	}
 	for p, c := range ev.Certificates {
 		if c != nil && c.IsCA {
-			add(trustTree(p), p)
+			add(trustTree(ev, p), p)
 		}
 	}
 	named := []struct {
@@ -235,7 +240,7 @@ func certChains(ev *evidence.Node) Outcome {
 		if c.IsCA {
 			return "", "" // CAs are the anchors, not judged here
 		}
-		tree := trustTree(p)
+		tree := trustTree(ev, p)
 		switch {
 		case c.SelfSigned:
 			return StatusFail, "self-signed leaf certificate"

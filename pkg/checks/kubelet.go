@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -58,31 +59,36 @@ func (s Setting) Observation() Observation {
 // cmd/kubelet/app/options/options.go: anonymous auth on, AlwaysAllow,
 // read-only port 10255). Verified against k8s.io/kubernetes v1.34.4.
 type kubeletKey struct {
-	flag        string
-	withFile    string
-	flagsOnly   string
-	hasDefaults bool
+	flag      string
+	withFile  string
+	flagsOnly string
+	// zeroIsUnset marks keys whose zero value in the config file is
+	// replaced by the default during defaulting (non-pointer fields such as
+	// streamingConnectionIdleTimeout: kubeadm writes "0s", which the
+	// kubelet turns into 4h0m0s). A flag's zero is applied after
+	// defaulting and stays zero.
+	zeroIsUnset bool
 }
 
 var kubeletKeys = map[string]kubeletKey{
-	"authentication.anonymous.enabled":            {"anonymous-auth", "false", "true", true},
-	"authentication.webhook.enabled":              {"authentication-token-webhook", "true", "false", true},
+	"authentication.anonymous.enabled":            {"anonymous-auth", "false", "true", false},
+	"authentication.webhook.enabled":              {"authentication-token-webhook", "true", "false", false},
 	"authorization.mode":                          {"authorization-mode", "Webhook", "AlwaysAllow", true},
 	"authentication.x509.clientCAFile":            {"client-ca-file", "", "", false},
-	"readOnlyPort":                                {"read-only-port", "0", "10255", true},
+	"readOnlyPort":                                {"read-only-port", "0", "10255", false},
 	"streamingConnectionIdleTimeout":              {"streaming-connection-idle-timeout", "4h0m0s", "4h0m0s", true},
-	"makeIPTablesUtilChains":                      {"make-iptables-util-chains", "true", "true", true},
-	"eventRecordQPS":                              {"event-qps", "50", "50", true},
+	"makeIPTablesUtilChains":                      {"make-iptables-util-chains", "true", "true", false},
+	"eventRecordQPS":                              {"event-qps", "50", "50", false},
 	"tlsCertFile":                                 {"tls-cert-file", "", "", false},
 	"tlsPrivateKeyFile":                           {"tls-private-key-file", "", "", false},
-	"rotateCertificates":                          {"rotate-certificates", "false", "false", true},
-	"serverTLSBootstrap":                          {"rotate-server-certificates", "false", "false", true},
+	"rotateCertificates":                          {"rotate-certificates", "false", "false", false},
+	"serverTLSBootstrap":                          {"rotate-server-certificates", "false", "false", false},
 	"tlsCipherSuites":                             {"tls-cipher-suites", "", "", false},
-	"podPidsLimit":                                {"pod-max-pids", "-1", "-1", true},
-	"seccompDefault":                              {"seccomp-default", "false", "false", true},
-	"protectKernelDefaults":                       {"protect-kernel-defaults", "false", "false", true},
+	"podPidsLimit":                                {"pod-max-pids", "-1", "-1", false},
+	"seccompDefault":                              {"seccomp-default", "false", "false", false},
+	"protectKernelDefaults":                       {"protect-kernel-defaults", "false", "false", false},
 	"staticPodPath":                               {"pod-manifest-path", "", "", false},
-	"featureGates.RotateKubeletServerCertificate": {"feature-gates", "true", "true", true}, // beta, on by default since 1.12
+	"featureGates.RotateKubeletServerCertificate": {"feature-gates", "true", "true", false}, // beta, on by default since 1.12
 }
 
 // kubeletConfig is the kubelet's configuration as the kubelet itself
@@ -285,6 +291,10 @@ func (kc *kubeletConfig) get(key string) (Setting, error) {
 		if v, ok := lookup(kc.doc, key); ok {
 			s.Value, s.Source, s.Set = renderValue(v), "config", true
 			s.Location = kc.fileLabel() + " " + key
+			if spec.zeroIsUnset && isZeroValue(s.Value) {
+				s.Note = fmt.Sprintf("the file says %q, which the kubelet treats as unset", s.Value)
+				s.Value, s.Source, s.Set = spec.withFile, "default", false
+			}
 			return s, nil
 		}
 	}
@@ -298,6 +308,15 @@ func (kc *kubeletConfig) get(key string) (Setting, error) {
 		s.Location = fmt.Sprintf("kubelet default for --%s (no config file, flag not given)", spec.flag)
 	}
 	return s, nil
+}
+
+// isZeroValue reports whether a rendered value is the zero of its type.
+func isZeroValue(v string) bool {
+	if v == "" || v == "0" {
+		return true
+	}
+	d, err := time.ParseDuration(v)
+	return err == nil && d == 0
 }
 
 func (kc *kubeletConfig) fileLabel() string {
