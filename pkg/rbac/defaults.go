@@ -32,6 +32,11 @@ var kubeadmClusterObjects = map[string]bool{
 	"local-path-provisioner-bind": true,
 }
 
+// userFacingDefaults are the bootstrap ClusterRoles (and the
+// cluster-admin ClusterRoleBinding) without the system: prefix. They grant
+// nothing until someone binds them; such bindings are not defaults.
+var userFacingDefaults = map[string]bool{"cluster-admin": true, "admin": true, "edit": true, "view": true}
+
 // kubeadmNamespacedObjects are namespaced roles and bindings ("ns/name")
 // kubeadm and kind create.
 var kubeadmNamespacedObjects = map[string]bool{
@@ -59,7 +64,8 @@ func IsSystemNamespace(ns string) bool { return systemNamespaces[ns] }
 
 // isDefaultObject reports whether a role or binding is a known default.
 func isDefaultObject(namespace, name string, labels map[string]string) bool {
-	if strings.HasPrefix(name, "system:") && labels[bootstrapLabel] == "rbac-defaults" {
+	if labels[bootstrapLabel] == "rbac-defaults" &&
+		(strings.HasPrefix(name, "system:") || (namespace == "" && userFacingDefaults[name])) {
 		return true
 	}
 	if namespace == "" {

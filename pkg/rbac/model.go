@@ -115,8 +115,11 @@ type ObjectRef struct {
 }
 
 // String renders "clusterrolebinding/NAME" or "rolebinding/NAME -n NS", a
-// form kubectl accepts.
+// form kubectl accepts; "<none>" for the binding-less system:masters grant.
 func (r ObjectRef) String() string {
+	if r.Kind == "" {
+		return "<none>"
+	}
 	s := strings.ToLower(r.Kind) + "/" + r.Name
 	if r.Namespace != "" {
 		s += " -n " + r.Namespace

@@ -360,9 +360,6 @@ func pathEvidence(p Path) []checks.Observation {
 	var obs []checks.Observation
 	for i, s := range p.Steps {
 		loc := s.Grant.Binding.String()
-		if s.Grant.Binding.Kind == "" {
-			loc = "<no binding>"
-		}
 		v := fmt.Sprintf("path of %s, step %d: %s %s", p.Subject, i+1, s.From, s.How)
 		if s.To != nil {
 			v += " → becomes " + s.To.String()
