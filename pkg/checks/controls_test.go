@@ -329,7 +329,9 @@ var passingCases = []controlCase{
 	{"1.1.13", "only admin.conf", remove("/etc/kubernetes/super-admin.conf"), StatusPass, "mode is 0600"},
 	{"1.2.10", "flag absent", noFlag(api, "enable-admission-plugins"), StatusPass, ""},
 	{"1.2.21", "unset: default true", noFlag(api, "service-account-lookup"), StatusPass, "default true"},
-	{"1.2.28", "kms first", func(n *evidence.Node) { n.EncryptionProviders["/etc/kubernetes/enc/encryption.yaml"] = []string{"kms", "identity"} }, StatusPass, "kms"},
+	{"1.2.28", "kms first", func(n *evidence.Node) {
+		n.EncryptionProviders["/etc/kubernetes/enc/encryption.yaml"] = []string{"kms", "identity"}
+	}, StatusPass, "kms"},
 	{"1.3.6", "other gates only", flag(kcm, "feature-gates", "Foo=true"), StatusPass, ""},
 	{"2.1", "from environment", func(n *evidence.Node) {
 		delFlag(n, etcd, "cert-file")
