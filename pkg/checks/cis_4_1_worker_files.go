@@ -70,13 +70,25 @@ func proxyKubeconfigPath(ev *evidence.Node) (string, string) {
 	return "", ""
 }
 
-// kubeletClientCAPath is the effective client CA file of the kubelet.
-func kubeletClientCAPath(ev *evidence.Node) (string, string) {
+// kubeletClientCA is the kubelet's effective client CA file. Unlike the
+// benchmark's audit, it never falls back to a default path: a kubelet
+// without a client CA has no such file (N/A here, FAIL in 4.2.3), and an
+// unreadable kubelet config means the file is unknown (ERROR).
+func kubeletClientCA(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 	s, err := KubeletSetting(ev, "authentication.x509.clientCAFile")
-	if err != nil || s.Value == "" {
-		return "", ""
+	if err != nil {
+		o := errorOutcome("cannot resolve the kubelet's client CA file: " + err.Error())
+		return nil, &o, nil
 	}
-	return s.Value, s.Location
+	why := []Observation{s.Observation()}
+	if s.Value == "" {
+		o := notApplicable("the kubelet has no client CA file (see 4.2.3)")
+		return nil, &o, why
+	}
+	if _, o := usable(ev, s.Value, "kubelet client CA file"); o != nil {
+		return nil, o, why
+	}
+	return []string{s.Value}, nil, why
 }
 
 // kubeletConfigFile is the config file the kubelet reads (--config). A
@@ -105,7 +117,6 @@ func cis41WorkerFiles() []NodeControl {
 	unitMode, unitOwner := kubeletUnit(StatusError), kubeletUnit(StatusNA)
 	proxyKC := oneFile("kube-proxy kubeconfig", evidence.KubeProxy, proxyKubeconfigPath, evidence.ProxyKubeconfigs)
 	kubeletKC := oneFile("kubelet kubeconfig", evidence.Kubelet, kubeletFlagPath("kubeconfig"), evidence.KubeletKubeconfigs)
-	clientCA := oneFile("kubelet client CA file", evidence.Kubelet, kubeletClientCAPath, evidence.KubeletClientCAs)
 	rem := func(cmd, what string) string {
 		return "On each node run `" + cmd + " <file>` for the " + what + " shown in the evidence."
 	}
@@ -116,8 +127,8 @@ func cis41WorkerFiles() []NodeControl {
 		{cis("4.1.4", 1, false, w, "kube-proxy kubeconfig is owned by root:root", rem("chown root:root", "kube-proxy kubeconfig"), "kube-proxy --kubeconfig", "stat of the kubeconfig"), ownerCheck(proxyKC, "root", "root")},
 		{cis("4.1.5", 1, true, w, "kubelet kubeconfig is mode 600 or stricter", rem("chmod 600", "kubelet kubeconfig"), "kubelet --kubeconfig", "stat of the kubeconfig"), modeCheck(kubeletKC, 0o600)},
 		{cis("4.1.6", 1, true, w, "kubelet kubeconfig is owned by root:root", rem("chown root:root", "kubelet kubeconfig"), "kubelet --kubeconfig", "stat of the kubeconfig"), ownerCheck(kubeletKC, "root", "root")},
-		{cis("4.1.7", 1, false, w, "kubelet client CA file is mode 644 or stricter", rem("chmod 644", "kubelet client CA file"), "kubelet client CA file (flag or config)", "stat of the file"), modeCheck(clientCA, 0o644)},
-		{cis("4.1.8", 1, false, w, "kubelet client CA file is owned by root:root", rem("chown root:root", "kubelet client CA file"), "kubelet client CA file (flag or config)", "stat of the file"), ownerCheck(clientCA, "root", "root")},
+		{cis("4.1.7", 1, false, w, "kubelet client CA file is mode 644 or stricter", rem("chmod 644", "kubelet client CA file"), "kubelet client CA file (flag or config)", "stat of the file"), modeCheck(kubeletClientCA, 0o644)},
+		{cis("4.1.8", 1, false, w, "kubelet client CA file is owned by root:root", rem("chown root:root", "kubelet client CA file"), "kubelet client CA file (flag or config)", "stat of the file"), ownerCheck(kubeletClientCA, "root", "root")},
 		{cis("4.1.9", 1, true, w, "kubelet config file is mode 600 or stricter", rem("chmod 600", "kubelet config file"), "kubelet --config", "stat of the config file"), modeCheck(kubeletConfigFile, 0o600)},
 		{cis("4.1.10", 1, true, w, "kubelet config file is owned by root:root", rem("chown root:root", "kubelet config file"), "kubelet --config", "stat of the config file"), ownerCheck(kubeletConfigFile, "root", "root")},
 	}

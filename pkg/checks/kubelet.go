@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -145,18 +146,33 @@ func (kc *kubeletConfig) mergeDropIns(ev *evidence.Node, dir string) {
 		}
 	}
 	sort.Strings(files)
-	if kc.doc == nil {
-		kc.doc = map[string]any{}
+	if len(files) == 0 {
+		return
 	}
+	// The parsed main file is shared (cache): merge into a copy.
+	kc.doc = cloneMap(kc.doc)
 	for _, f := range files {
 		d, err := parseComponentConfig(ev, f, "KubeletConfiguration")
 		if err != nil {
 			kc.err = err
 			return
 		}
-		mergeMaps(kc.doc, d)
+		mergeMaps(kc.doc, cloneMap(d))
 		kc.dropIns = append(kc.dropIns, f)
 	}
+}
+
+// cloneMap deep-copies the nested maps of a document (lists are replaced
+// whole by a merge, so they can stay shared).
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if sm, ok := v.(map[string]any); ok {
+			v = cloneMap(sm)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func mergeMaps(dst, src map[string]any) {
@@ -197,13 +213,44 @@ func (kc *kubeletConfig) describe() string {
 	return s
 }
 
+// parsedConfigs caches parsed documents by kind and text: every kubelet
+// control reads the same file, and YAML parsing dominates evaluation time.
+// Cached documents are shared and must not be modified.
+var parsedConfigs = struct {
+	sync.Mutex
+	m map[string]map[string]any
+}{m: map[string]map[string]any{}}
+
+const parsedConfigsMax = 64
+
 // parseComponentConfig parses a YAML or JSON config file collected at p and
-// checks its kind.
+// checks its kind. The result is shared: callers must not modify it.
 func parseComponentConfig(ev *evidence.Node, p, kind string) (map[string]any, error) {
 	text, ok := ev.Configs[p]
 	if !ok {
 		return nil, fmt.Errorf("config file %s was not collected", p)
 	}
+	key := kind + "\x00" + text
+	parsedConfigs.Lock()
+	doc, hit := parsedConfigs.m[key]
+	parsedConfigs.Unlock()
+	if hit {
+		return doc, nil
+	}
+	doc, err := parseConfigText(p, kind, text)
+	if err != nil {
+		return nil, err
+	}
+	parsedConfigs.Lock()
+	if len(parsedConfigs.m) >= parsedConfigsMax {
+		parsedConfigs.m = map[string]map[string]any{}
+	}
+	parsedConfigs.m[key] = doc
+	parsedConfigs.Unlock()
+	return doc, nil
+}
+
+func parseConfigText(p, kind, text string) (map[string]any, error) {
 	js, err := yaml.YAMLToJSON([]byte(text))
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", p, err)
