@@ -43,7 +43,9 @@ func SelectBenchmark(serverGitVersion string) (benchmark, reason, warning string
 // gitVersion and the nodes' spec.providerID values: "EKS" ("-eks-" in the
 // version), "GKE" ("-gke." in the version), "AKS" (a providerID starting
 // with "azure://"), or "" for a self-managed cluster. On a managed platform
-// the control plane is not reachable from the nodes.
+// the control plane is not reachable from the nodes. An azure:// providerID
+// is also what a self-managed cluster on Azure VMs with the Azure cloud
+// provider reports; callers that know better should not pass it.
 func ManagedPlatform(gitVersion string, nodeProviderIDs []string) string {
 	switch {
 	case strings.Contains(gitVersion, "-eks-"):
