@@ -83,9 +83,6 @@ func Unmarshal(data []byte, source string) (*Node, error) {
 	if err := dec.Decode(n); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%s: data after the evidence document", source)
-	}
 	if n.NodeName == "" {
 		return nil, fmt.Errorf("%s: evidence has no nodeName", source)
 	}

@@ -80,13 +80,11 @@ type parser struct {
 	// record if it was kept (nil when an earlier record of the path won).
 	afterFile bool
 	lastFile  *File
-	block    string // "config", "cert" or "encryption" while inside one
-	blockVia string
-	path     string
-	body     strings.Builder
-	provs    []string
-	pems     map[string][]byte
-	vias     map[string]string
+	block     string // "config", "cert" or "encryption" while inside one
+	path      string
+	body      strings.Builder
+	provs     []string
+	pems      map[string][]byte
 }
 
 // Parse reads the collector's output for one node. nodeName becomes
@@ -101,7 +99,6 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 			EncryptionProviders: map[string][]string{}, Certificates: map[string]*Certificate{},
 		},
 		pems: map[string][]byte{},
-		vias: map[string]string{},
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), MaxLineBytes)
@@ -297,11 +294,11 @@ func (p *parser) record(text string) error {
 		if !ok {
 			return fmt.Errorf("%s record: want via and path", typ)
 		}
-		via, path, err := parseVia(v, path)
+		_, path, err := parseVia(v, path)
 		if err != nil {
 			return fmt.Errorf("%s record: %w", typ, err)
 		}
-		p.block, p.blockVia, p.path = typ, via, path
+		p.block, p.path = typ, path
 		p.body.Reset()
 		p.provs = []string{}
 	case "user", "group":
