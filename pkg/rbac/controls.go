@@ -131,10 +131,10 @@ func verdict(fs []finding, opts EvalOptions, what string, clean checks.Observati
 		return o
 	}
 	o.Status = checks.StatusPass
-	o.Reason = "no non-default subject: " + what
+	o.Reason = "nothing beyond the bootstrap defaults: no " + what
 	o.Evidence = []checks.Observation{clean}
 	if len(def) > 0 {
-		o.Evidence = append(o.Evidence, checks.Observation{Location: "defaults", Value: fmt.Sprintf("%d bootstrap default grant(s) not shown (include system to list them)", len(def))})
+		o.Evidence = append(o.Evidence, checks.Observation{Location: "defaults", Value: fmt.Sprintf("%d finding(s) of bootstrap defaults not shown (include system to list them)", len(def))})
 	}
 	return o
 }
@@ -454,7 +454,7 @@ func check513(m *Model, o EvalOptions) checks.Outcome {
 		}
 		fs = append(fs, finding{obs: checks.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val}, status: st, def: r.def})
 	}
-	clean := checks.Observation{Location: "roles+clusterroles", Value: fmt.Sprintf("0 of %d non-default roles use \"*\" (%d aggregated clusterroles skipped: their rules are copies)", total, aggregated)}
+	clean := checks.Observation{Location: "roles+clusterroles", Value: fmt.Sprintf("%d roles examined; none outside the defaults uses \"*\" (%d aggregated clusterroles skipped: their rules are copies)", total, aggregated)}
 	return verdict(fs, o, "roles with \"*\" in verbs, apiGroups, resources or nonResourceURLs", clean)
 }
 

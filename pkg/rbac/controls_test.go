@@ -99,7 +99,7 @@ func TestControls(t *testing.T) {
 		{"5.1.2", "all authenticated", func(s *Snapshot) {
 			s.rb("app", "read", nil, "ClusterRole", "view-secrets", group("system:authenticated"))
 		}, checks.StatusFail, "system:authenticated"},
-		{"5.1.3", "clean", nil, checks.StatusPass, "non-default roles"},
+		{"5.1.3", "clean", nil, checks.StatusPass, "none outside the defaults"},
 		{"5.1.3", "unbound wildcard role", func(s *Snapshot) { s.role("app", "wild", nil, rule("get", "", "*")) }, checks.StatusWarn, "role/wild -n app=get * (not bound)"},
 		{"5.1.3", "bound wildcard role", func(s *Snapshot) {
 			s.role("app", "wild", nil, rule("*", "", "pods"))
