@@ -200,6 +200,12 @@ func grantFindings(gs []Grant, status func(Grant) checks.Status) []finding {
 			def:    g.Default,
 		})
 	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].obs.Location != fs[j].obs.Location {
+			return fs[i].obs.Location < fs[j].obs.Location
+		}
+		return fs[i].obs.Value < fs[j].obs.Value
+	})
 	return fs
 }
 
@@ -232,30 +238,22 @@ var clusterScopedResources = map[string]bool{
 	"users": true, "groups": true, "uids": true, "userextras": true,
 }
 
-// effective drops grants a RoleBinding makes for cluster-scoped resources,
-// and escalate on clusterroles through a RoleBinding (the ClusterRole
-// update it guards is a cluster-scoped request).
-func effective(a Attributes, gs []Grant) []Grant {
-	if !clusterScopedResources[a.Resource] && !(a.Resource == "clusterroles" && a.Verb != "bind") {
-		return gs
+// effectiveInNamespace reports whether a RoleBinding can authorize the
+// request: not for cluster-scoped resources, which are authorized with an
+// empty namespace, and not escalate/update on clusterroles (bind on
+// clusterroles is authorized in the namespace of the RoleBinding being
+// created, so it is effective).
+func effectiveInNamespace(a Attributes) bool {
+	if clusterScopedResources[a.Resource] {
+		return false
 	}
-	out := gs[:0:0]
-	for _, g := range gs {
-		if g.Namespace == "" {
-			out = append(out, g)
-		}
-	}
-	return out
+	return a.Resource != "clusterroles" || a.Verb == "bind"
 }
 
-// riskyGrants returns the effective grants for any of the requests.
+// riskyGrants returns the effective grants for any of the requests, each
+// (binding, subject, rule) once.
 func (m *Model) riskyGrants(as ...Attributes) []Grant {
-	var out []Grant
-	for _, a := range as {
-		out = append(out, effective(a, m.grantsAnywhere(a))...)
-	}
-	sortGrants(out)
-	return dedupGrants(out)
+	return m.grantsAnywhere(as...)
 }
 
 func dedupGrants(gs []Grant) []Grant {

@@ -198,6 +198,7 @@ type binding struct {
 type Model struct {
 	snap     *Snapshot
 	roles    map[ObjectRef]*role
+	roleList []*role // snapshot order, for deterministic walks
 	bindings []binding
 	// bySubject maps a subject key to the bindings naming it.
 	bySubject map[string][]int32
@@ -229,11 +230,13 @@ func Build(s *Snapshot) *Model {
 		r := &s.ClusterRoles[i]
 		ref := ObjectRef{Kind: "ClusterRole", Name: r.Name}
 		m.roles[ref] = &role{ref: ref, rules: r.Rules, def: isDefaultObject("", r.Name, r.Labels), aggregated: r.AggregationRule != nil}
+		m.roleList = append(m.roleList, m.roles[ref])
 	}
 	for i := range s.Roles {
 		r := &s.Roles[i]
 		ref := ObjectRef{Kind: "Role", Namespace: r.Namespace, Name: r.Name}
 		m.roles[ref] = &role{ref: ref, rules: r.Rules, def: isDefaultObject(r.Namespace, r.Name, r.Labels)}
+		m.roleList = append(m.roleList, m.roles[ref])
 	}
 	for i := range s.ServiceAccounts {
 		sa := &s.ServiceAccounts[i]
@@ -428,58 +431,87 @@ func (m *Model) Permissions(subject Subject) []EffectiveRule {
 	return out
 }
 
-// grantsAnywhere returns every grant, in any scope, whose rule matches the
-// request ignoring its namespace and resource names (risk controls want
-// "somewhere, for some object"). It walks roles first, then the bindings
-// that reference a matching role, so its cost is one pass over the rules.
+// grantsAnywhere returns every grant, in any scope, whose rule matches one
+// of the requests ignoring its namespace and resource names (risk controls
+// want "somewhere, for some object"). A RoleBinding's grant counts only
+// for requests it can authorize (see effectiveInNamespace). It walks the
+// roles once, then only the bindings of matching roles, and returns each
+// (binding, subject, rule) once, in snapshot order.
 func (m *Model) grantsAnywhere(as ...Attributes) []Grant {
-	var out []Grant
-	for r, idx := range m.byRole {
+	refs := m.grantRefs(as...)
+	out := make([]Grant, len(refs))
+	for i, g := range refs {
+		out[i] = m.grantOf(g)
+	}
+	return out
+}
+
+// gref is a compact grant: binding, subject within it, rule within its
+// role. The path search handles hundreds of thousands of them.
+type gref struct {
+	b, s, r int32
+}
+
+// grantOf expands a compact grant.
+func (m *Model) grantOf(g gref) Grant {
+	b := &m.bindings[g.b]
+	bs := &b.subjects[g.s]
+	return Grant{Subject: bs.s, Binding: b.ref, Role: b.role.ref, Rule: b.role.rules[g.r], Namespace: b.scope(), Default: bs.def}
+}
+
+// grantRefs is grantsAnywhere in compact form.
+func (m *Model) grantRefs(as ...Attributes) []gref {
+	var out []gref
+	for _, r := range m.roleList {
+		idx := m.byRole[r]
+		if len(idx) == 0 {
+			continue
+		}
 		for ri := range r.rules {
-			matched := false
+			inNS, cluster := false, false
 			for _, a := range as {
 				if ruleAllowsAnyName(a, &r.rules[ri]) {
-					matched = true
-					break
+					cluster = true
+					if effectiveInNamespace(a) {
+						inNS = true
+					}
 				}
 			}
-			if !matched {
+			if !cluster {
 				continue
 			}
 			for _, bi := range idx {
 				b := &m.bindings[bi]
-				for _, bs := range b.subjects {
-					if bs.ok {
-						out = append(out, Grant{Subject: bs.s, Binding: b.ref, Role: r.ref, Rule: r.rules[ri], Namespace: b.scope(), Default: bs.def})
+				if b.ref.Namespace != "" && !inNS {
+					continue
+				}
+				for si := range b.subjects {
+					if b.subjects[si].ok {
+						out = append(out, gref{b: bi, s: int32(si), r: int32(ri)})
 					}
 				}
 			}
 		}
 	}
-	sortGrants(out)
 	return out
 }
 
+// sortGrants orders grants by subject, binding, role and rule. Keys are
+// computed once: sorting tens of thousands of grants must stay cheap.
 func sortGrants(gs []Grant) {
-	sort.SliceStable(gs, func(i, j int) bool {
-		a, b := gs[i], gs[j]
-		if a.Subject != b.Subject {
-			if a.Subject.Kind != b.Subject.Kind {
-				return a.Subject.Kind < b.Subject.Kind
-			}
-			if a.Subject.Namespace != b.Subject.Namespace {
-				return a.Subject.Namespace < b.Subject.Namespace
-			}
-			return a.Subject.Name < b.Subject.Name
-		}
-		if a.Binding != b.Binding {
-			return a.Binding.String() < b.Binding.String()
-		}
-		if a.Role != b.Role {
-			return a.Role.String() < b.Role.String()
-		}
-		return a.Rule.String() < b.Rule.String()
-	})
+	keys := make([]string, len(gs))
+	perm := make([]int, len(gs))
+	for i := range gs {
+		g := &gs[i]
+		keys[i] = g.Subject.Kind + "\x00" + g.Subject.Namespace + "\x00" + g.Subject.Name + "\x00" + g.Binding.String() + "\x00" + g.Role.String()
+		perm[i] = i
+	}
+	sort.SliceStable(perm, func(i, j int) bool { return keys[perm[i]] < keys[perm[j]] })
+	sorted := make([]Grant, len(gs))
+	for i, p := range perm {
+		sorted[i] = gs[p]
+	}
+	copy(gs, sorted)
 }
 
 // serviceAccount returns the snapshot's service account, or nil.

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 )
 
@@ -41,27 +43,36 @@ type step struct {
 	grant Grant
 }
 
-// capability is the grants of one capability, indexed by scope.
-type capability map[string][]Grant
+// capability is the compact grants of one capability, indexed by scope.
+type capability struct {
+	m       *Model
+	byScope map[string][]gref
+}
 
-func newCapability(gs []Grant, noNames bool) capability {
-	c := capability{}
+func (m *Model) newCapability(gs []gref, noNames bool) capability {
+	c := capability{m: m, byScope: map[string][]gref{}}
 	for _, g := range gs {
-		if noNames && len(g.Rule.ResourceNames) > 0 {
+		if noNames && len(m.ruleOf(g).ResourceNames) > 0 {
 			continue // create and list are never authorized by resourceNames
 		}
-		c[g.Namespace] = append(c[g.Namespace], g)
+		ns := m.bindings[g.b].ref.Namespace
+		c.byScope[ns] = append(c.byScope[ns], g)
 	}
 	return c
 }
 
+func (m *Model) ruleOf(g gref) *rbacv1.PolicyRule { return &m.bindings[g.b].role.rules[g.r] }
+
+func (m *Model) subjectOf(g gref) *bindingSubject { return &m.bindings[g.b].subjects[g.s] }
+
 // in returns the grants that apply in namespace ns (cluster-wide first)
 // and, when name is not empty, allow that object name.
-func (c capability) in(ns, name string) []Grant {
-	var out []Grant
+func (c capability) in(ns, name string) []gref {
+	var out []gref
 	for _, scope := range []string{"", ns} {
-		for _, g := range c[scope] {
-			if name == "" || len(g.Rule.ResourceNames) == 0 || has(g.Rule.ResourceNames, name) {
+		for _, g := range c.byScope[scope] {
+			rn := c.m.ruleOf(g).ResourceNames
+			if name == "" || len(rn) == 0 || has(rn, name) {
 				out = append(out, g)
 			}
 		}
@@ -196,14 +207,17 @@ func (m *Model) findPaths() *pathFinder {
 	for _, r := range []string{"jobs", "cronjobs"} {
 		workloads = append(workloads, Attributes{Verb: "create", APIGroup: "batch", Resource: r})
 	}
-	podCreate := newCapability(m.riskyGrants(workloads...), true)
-	secretRead := newCapability(m.riskyGrants(verbs([]string{"get", "list", "watch"}, "", "secrets", "")...), false)
-	tokenCreate := newCapability(m.riskyGrants(Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token"}), false)
-	impSA := newCapability(m.riskyGrants(Attributes{Verb: "impersonate", Resource: "serviceaccounts"}), false)
-	podExec := newCapability(m.riskyGrants(verbs([]string{"create", "get"}, "", "pods", "exec")...), false)
-	impUsers := newCapability(clusterOnly(m.riskyGrants(Attributes{Verb: "impersonate", Resource: "users"})), false)
-	impGroups := newCapability(clusterOnly(m.riskyGrants(Attributes{Verb: "impersonate", Resource: "groups"})), false)
-	impUsersAny := bySubjectKey(impUsers[""])
+	podCreate := m.newCapability(m.grantRefs(workloads...), true)
+	secretRead := m.newCapability(m.grantRefs(verbs([]string{"get", "list", "watch"}, "", "secrets", "")...), false)
+	tokenCreate := m.newCapability(m.grantRefs(Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token"}), false)
+	impSA := m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "serviceaccounts"}), false)
+	podExec := m.newCapability(m.grantRefs(verbs([]string{"create", "get"}, "", "pods", "exec")...), false)
+	impUsers := m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "users"}), false)
+	impGroups := m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "groups"}), false)
+	impUsersAny := map[string]bool{}
+	for _, g := range impUsers.byScope[""] {
+		impUsersAny[m.subjectOf(g).s.key()] = true
+	}
 
 	tokensBySA := map[string][]string{}
 	for _, t := range m.snap.TokenSecrets {
@@ -222,10 +236,16 @@ func (m *Model) findPaths() *pathFinder {
 		tk := p.queue[i]
 		t := p.subj[tk]
 		d := p.dist[tk] + 1
-		via := func(gs []Grant, how string) {
-			for _, g := range preferUser(gs) {
-				if g.Subject.key() != tk {
-					p.reach(g.Subject, step{next: tk, how: how, grant: g}, d)
+		via := func(gs []gref, how string) {
+			for _, def := range []bool{false, true} { // non-default grants first
+				for _, g := range gs {
+					bs := m.subjectOf(g)
+					if bs.def != def || bs.s.key() == tk {
+						continue
+					}
+					if _, seen := p.dist[bs.s.key()]; !seen {
+						p.reach(bs.s, step{next: tk, how: how, grant: m.grantOf(g)}, d)
+					}
 				}
 			}
 		}
@@ -244,9 +264,9 @@ func (m *Model) findPaths() *pathFinder {
 		case KindUser:
 			via(impUsers.in("", t.Name), fmt.Sprintf("can impersonate %s", t))
 		case KindGroup:
-			var gs []Grant
+			var gs []gref
 			for _, g := range impGroups.in("", t.Name) {
-				if len(impUsersAny[g.Subject.key()]) > 0 {
+				if impUsersAny[m.subjectOf(g).s.key()] {
 					gs = append(gs, g)
 				}
 			}
