@@ -24,8 +24,9 @@
 # files that look like they hold credentials are refused; only ETCD_*
 # variables of etcd's environment are read and values of those whose name
 # says KEY/PASSWORD/TOKEN/SECRET (except *_KEY_FILE) are redacted; command
-# line values of flags named *password*/*secret*/*token* (except paths) are
-# redacted.
+# line values of flags whose name ends in password, secret or token are
+# redacted unless they are true/false (--enable-bootstrap-token-auth=true
+# stays readable).
 
 H=${HARDEN_HOST:-/host}
 P=${HARDEN_PROC:-/proc}
@@ -252,13 +253,14 @@ component() {
 
 redact_args() {
 	awk '
-	function secret(n) { n = tolower(n); return n ~ /(password|secret|token)/ && n !~ /(file|dir|path)$/ }
+	function secret(n) { n = tolower(n); return n ~ /(password|secret|token)$/ }
 	next_secret { next_secret = 0; if ($0 !~ /^-/) { print "<redacted>"; next } }
 	/^-/ {
 		a = $0; sub(/^--?/, "", a)
 		if (index(a, "=") > 0) {
 			k = substr(a, 1, index(a, "=") - 1)
-			if (secret(k)) { print substr($0, 1, index($0, "=")) "<redacted>"; next }
+			v = tolower(substr(a, index(a, "=") + 1))
+			if (secret(k) && v != "true" && v != "false") { print substr($0, 1, index($0, "=")) "<redacted>"; next }
 		} else if (secret(a)) next_secret = 1
 	}
 	{ print }'

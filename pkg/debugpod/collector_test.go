@@ -197,7 +197,7 @@ resources:
 		{path: "/var/lib/kube-proxy/kubeconfig.conf", body: "users:\n- user:\n    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n    token: SECRET-PROXY-TOKEN\n"},
 	})
 	fakeProc(t, proc, 100, "kubelet", []string{"/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig", "/etc/kubernetes/kubelet-link.conf"}, []string{"KUBELET_SECRET=SECRET-KUBELET-ENV"}, host)
-	fakeProc(t, proc, 200, "kube-apiserver", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=SECRET-ARG-PASSWORD", "--etcd-password", "SECRET-ARG-TOKEN", "--profiling=false"}, nil, apiRoot)
+	fakeProc(t, proc, 200, "kube-apiserver", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=SECRET-ARG-PASSWORD", "--etcd-password", "SECRET-ARG-TOKEN", "--enable-bootstrap-token-auth=true", "--token-auth-file", "/etc/kubernetes/tokens.csv", "--profiling=false"}, nil, apiRoot)
 	fakeProc(t, proc, 300, "etcd", []string{"etcd", "--cert-file=/etc/kubernetes/pki/apiserver.crt", "--client-cert-auth=true"}, []string{
 		"ETCD_DATA_DIR=/var/lib/etcd", "ETCD_PEER_KEY_FILE=/etc/kubernetes/pki/etcd/peer.key", "ETCD_ROOT_PASSWORD=SECRET-ETCD-PASSWORD",
 		"ETCD_INITIAL_CLUSTER_TOKEN=SECRET-ETCD-TOKEN", "AWS_SECRET_ACCESS_KEY=SECRET-AWS-ENV", "ETCD_NAME=node-1",
@@ -350,7 +350,7 @@ func checkFakeNode(t *testing.T, n *evidence.Node) {
 		env  map[string]string
 	}{
 		{evidence.Kubelet, 100, "host", []string{"/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig", "/etc/kubernetes/kubelet-link.conf"}, nil},
-		{evidence.APIServer, 200, "container", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=<redacted>", "--etcd-password", "<redacted>", "--profiling=false"}, nil},
+		{evidence.APIServer, 200, "container", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=<redacted>", "--etcd-password", "<redacted>", "--enable-bootstrap-token-auth=true", "--token-auth-file", "/etc/kubernetes/tokens.csv", "--profiling=false"}, nil},
 		{evidence.Etcd, 300, "host", []string{"etcd", "--cert-file=/etc/kubernetes/pki/apiserver.crt", "--client-cert-auth=true"}, map[string]string{
 			"ETCD_DATA_DIR": "/var/lib/etcd", "ETCD_PEER_KEY_FILE": "/etc/kubernetes/pki/etcd/peer.key", "ETCD_ROOT_PASSWORD": evidence.Redacted,
 			"ETCD_INITIAL_CLUSTER_TOKEN": evidence.Redacted, "ETCD_NAME": "node-1",

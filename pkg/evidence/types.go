@@ -72,9 +72,9 @@ type Process struct {
 	Args []string `json:"args"`
 	// Env holds only ETCD_* variables of etcd's environment; nil for others.
 	// Values of variables whose name says KEY, PASSWORD, TOKEN or SECRET
-	// (except *_KEY_FILE) are Redacted. Command-line values of flags named
-	// *password*, *secret* or *token* (except *-file, *-dir, *-path) are
-	// Redacted as well.
+	// (except *_KEY_FILE) are Redacted. Command-line values of flags whose
+	// name ends in password, secret or token are Redacted as well, unless
+	// they are "true" or "false".
 	Env map[string]string `json:"env,omitempty"`
 	// Root says where the process's files were read: "host" (the process
 	// sees the host's root), "container" (paths named by its flags were
