@@ -1,7 +1,9 @@
 package rbac
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -361,6 +363,54 @@ func TestCatalog(t *testing.T) {
 	for i := 1; i <= 13; i++ {
 		if !seen[fmt.Sprintf("5.1.%d", i)] {
 			t.Errorf("5.1.%d missing", i)
+		}
+	}
+}
+
+// TestRealKindSnapshot evaluates a snapshot collected (with Collect and the
+// metadata client) from a fresh kind v1.34.4 cluster: no FAIL, and the
+// only WARN is the default service account of namespace default.
+func TestRealKindSnapshot(t *testing.T) {
+	b, err := os.ReadFile("testdata/kind-1.34-snapshot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.ClusterRoles) < 60 || len(s.ClusterRoleBindings) < 50 {
+		t.Fatalf("snapshot looks truncated: %d clusterroles, %d clusterrolebindings", len(s.ClusterRoles), len(s.ClusterRoleBindings))
+	}
+	m := Build(&s)
+	for _, include := range []bool{false, true} {
+		for _, r := range Evaluate(m, EvalOptions{IncludeSystem: include}).Results {
+			if r.Status == checks.StatusFail || (r.Status == checks.StatusWarn && r.ControlID != "5.1.5") || r.Status == checks.StatusError {
+				t.Errorf("include=%v %s = %s (%s)\n%s", include, r.ControlID, r.Status, r.Reason, evidenceText(r))
+			}
+		}
+	}
+	// Checked against `kubectl auth can-i` on the live cluster.
+	for _, c := range []struct {
+		subj string
+		a    Attributes
+		want bool
+	}{
+		{"serviceaccount/kube-system:clusterrole-aggregation-controller", Attributes{Verb: "escalate", APIGroup: "rbac.authorization.k8s.io", Resource: "clusterroles"}, true},
+		{"user/system:kube-controller-manager", Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token", Namespace: "default"}, true},
+		{"serviceaccount/kube-system:generic-garbage-collector", Attributes{Verb: "get", Resource: "nodes", Subresource: "proxy"}, true},
+		{"serviceaccount/kube-system:coredns", Attributes{Verb: "get", Resource: "secrets", Namespace: "kube-system"}, false},
+		{"user/system:anonymous", Attributes{Verb: "get", Resource: "configmaps", Name: "cluster-info", Namespace: "kube-public"}, true},
+		{"user/system:anonymous", Attributes{Verb: "get", Resource: "configmaps", Name: "kube-root-ca.crt", Namespace: "kube-public"}, false},
+		{"serviceaccount/default:default", Attributes{Verb: "get", Path: "/apis/apps"}, true},
+		{"user/system:kube-proxy", Attributes{Verb: "list", APIGroup: "discovery.k8s.io", Resource: "endpointslices"}, true},
+	} {
+		sj, err := ParseSubject(c.subj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := m.Allowed(sj, c.a); got != c.want {
+			t.Errorf("Allowed(%s, %s) = %v, kubectl auth can-i said %v", sj, c.a, got, c.want)
 		}
 	}
 }
