@@ -60,6 +60,13 @@ func printYAML(v any, out io.Writer) error {
 // terminal control characters in cells (evidence comes from nodes and is
 // untrusted).
 func printTable(t *metav1.Table, wide, noHeaders bool, out io.Writer) error {
+	for i := range t.Rows {
+		for j, c := range t.Rows[i].Cells {
+			if s, ok := c.(string); ok {
+				t.Rows[i].Cells[j] = sanitize(s)
+			}
+		}
+	}
 	p := printers.NewTablePrinter(printers.PrintOptions{Wide: wide, NoHeaders: noHeaders})
 	return p.PrintObj(t, out)
 }
@@ -89,6 +96,27 @@ func printResultTable(r *checks.Report, wide, noHeaders bool, out io.Writer) err
 	}
 	return printTable(t, wide, noHeaders, out)
 }
+
+// sanitize replaces every control character (C0, DEL, C1) with a visible
+// escape, so that evidence read from a node cannot move the cursor, retitle
+// the terminal or break the table's columns. cli-runtime's printer escapes
+// ESC only.
+func sanitize(s string) string {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 func joinEvidence(obs []checks.Observation) string {
 	parts := make([]string, 0, len(obs))

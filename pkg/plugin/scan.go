@@ -357,13 +357,14 @@ func (o *ScanOptions) Validate() error {
 }
 
 func (o *ScanOptions) podOptions() debugpod.Options {
+	privileged := o.Privileged
 	return debugpod.Options{
 		Image:            o.Image,
 		ImagePullPolicy:  corev1.PullPolicy(o.ImagePullPolicy),
 		ImagePullSecrets: o.ImagePullSecrets,
 		Namespace:        o.namespace,
 		Timeout:          o.Timeout,
-		Privileged:       o.Privileged,
+		Privileged:       &privileged,
 	}
 }
 
@@ -427,9 +428,27 @@ func (o *ScanOptions) collect(ctx context.Context) ([]debugpod.NodeResult, error
 		}
 		ready = append(ready, n.Name)
 	}
-	runner := debugpod.NewRunner(o.client, o.podOptions())
+	var mu sync.Mutex
+	po := o.podOptions()
+	po.Progress = func(node, phase string) {
+		if !o.interactive {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(o.ErrOut, "node/%s: %s\n", node, phase)
+	}
+	po.Warn = func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", msg)
+	}
 	var out []debugpod.NodeResult
 	if len(ready) > 0 {
+		runner, err := debugpod.NewRunner(o.client, po)
+		if err != nil {
+			return nil, err
+		}
 		if err := runner.Prepare(ctx); err != nil {
 			return nil, err
 		}
@@ -440,16 +459,7 @@ func (o *ScanOptions) collect(ctx context.Context) ([]debugpod.NodeResult, error
 				fmt.Fprintf(o.ErrOut, "Warning: %v (run: kubectl harden cleanup)\n", err)
 			}
 		}()
-		var mu sync.Mutex
-		progress := func(node, phase string) {
-			if !o.interactive {
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			fmt.Fprintf(o.ErrOut, "node/%s: %s\n", node, phase)
-		}
-		out = runner.CollectAll(ctx, ready, o.Parallel, progress)
+		out = runner.CollectAll(ctx, ready, o.Parallel)
 	}
 	for _, n := range o.nodes {
 		if err, ok := notReady[n.Name]; ok {

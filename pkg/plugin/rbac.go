@@ -1,0 +1,485 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
+	"github.com/kubectl-harden/kubectl-harden/pkg/version"
+)
+
+// rbacSource is what every rbac subcommand needs: a snapshot of the
+// cluster's RBAC objects, read live (after a permission preflight) or
+// loaded from a file saved with --save-snapshot.
+type rbacSource struct {
+	configFlags  *genericclioptions.ConfigFlags
+	FromSnapshot string
+
+	restConfig *rest.Config
+	md         checks.Metadata
+}
+
+func (s *rbacSource) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.FromSnapshot, "from-snapshot", "", "Evaluate an RBAC snapshot saved with --save-snapshot, with no cluster at all.")
+}
+
+// load returns the snapshot and fills the report metadata.
+func (s *rbacSource) load(ctx context.Context, errOut interface{ Write([]byte) (int, error) }) (*rbac.Snapshot, error) {
+	if s.FromSnapshot != "" {
+		b, err := os.ReadFile(s.FromSnapshot)
+		if err != nil {
+			return nil, fmt.Errorf("--from-snapshot: %w", err)
+		}
+		var snap rbac.Snapshot
+		if err := json.Unmarshal(b, &snap); err != nil {
+			return nil, fmt.Errorf("--from-snapshot %s: not an RBAC snapshot: %w", s.FromSnapshot, err)
+		}
+		if snap.Kind != "" && snap.Kind != "RBACSnapshot" {
+			return nil, fmt.Errorf("--from-snapshot %s: kind %q is not RBACSnapshot", s.FromSnapshot, snap.Kind)
+		}
+		s.md = checks.Metadata{Source: "snapshot:" + s.FromSnapshot, Benchmark: checks.BenchmarkCIS112, BenchmarkReason: "offline evaluation"}
+		return &snap, nil
+	}
+	var err error
+	if s.restConfig, err = s.configFlags.ToRESTConfig(); err != nil {
+		return nil, err
+	}
+	client, err := kubernetes.NewForConfig(s.restConfig)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := metadata.NewForConfig(s.restConfig)
+	if err != nil {
+		return nil, err
+	}
+	s.md = checks.Metadata{Server: s.restConfig.Host, Source: "cluster"}
+	if raw, err := s.configFlags.ToRawKubeConfigLoader().RawConfig(); err == nil {
+		s.md.Context = raw.CurrentContext
+		if *s.configFlags.Context != "" {
+			s.md.Context = *s.configFlags.Context
+		}
+	}
+	sv, err := client.Discovery().ServerVersion()
+	if err != nil {
+		return nil, fmt.Errorf("reading the server version from %s: %w", s.restConfig.Host, err)
+	}
+	s.md.ServerVersion = sv.GitVersion
+	b, reason, warning := checks.SelectBenchmark(sv.GitVersion)
+	s.md.Benchmark, s.md.BenchmarkReason = b, reason
+	if warning != "" {
+		fmt.Fprintf(errOut, "Warning: %s\n", warning)
+	}
+	if err := rbac.Preflight(ctx, client); err != nil {
+		return nil, err
+	}
+	return rbac.Collect(ctx, client, rbac.CollectOptions{Metadata: meta})
+}
+
+// RBACOptions holds the flags of `kubectl harden rbac`.
+type RBACOptions struct {
+	genericiooptions.IOStreams
+	rbacSource
+	Report        ReportFlags
+	IncludeSystem bool
+	SaveSnapshot  string
+
+	report *ReportOptions
+}
+
+// NewCmdRBAC builds `kubectl harden rbac` and its subcommands.
+func NewCmdRBAC(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &RBACOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags}}
+	cmd := &cobra.Command{
+		Use:   "rbac",
+		Short: "Check RBAC and service accounts (CIS 5.1 and beyond)",
+		Long: `Check the cluster's Roles, ClusterRoles, bindings and service accounts from the
+API: every CIS Kubernetes Benchmark 5.1 control decided with the subjects and
+bindings as evidence, plus kubectl-harden's own controls (KH-RBAC-*): legacy
+service-account token Secrets, dangling bindings, grants to anonymous and all
+authenticated users, and paths from ordinary subjects to cluster-admin.
+
+Kubernetes' own bootstrap roles and bindings are recognised and left out of the
+findings; --include-system reports them as INFO. Secret values are never read:
+only the metadata of service-account token Secrets is listed.
+
+Needs list on roles, clusterroles, rolebindings, clusterrolebindings,
+serviceaccounts, pods, namespaces and secrets (metadata); missing permissions
+are named before anything is evaluated.
+
+` + exitCodesHelp,
+		Example: `  # Every RBAC control
+  kubectl harden rbac
+
+  # Only findings, with the evidence, and fail CI on FAIL
+  kubectl harden rbac --status FAIL,WARN -o wide --fail-on FAIL
+
+  # Who can read secrets in namespace prod, and through which binding
+  kubectl harden rbac who-can get secrets -n prod
+
+  # What a service account may do
+  kubectl harden rbac subject serviceaccount/kube-system:coredns`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.Report.AddFlags(cmd)
+	o.addFlags(cmd)
+	cmd.Flags().BoolVar(&o.IncludeSystem, "include-system", false, "Also report grants of Kubernetes' built-in bootstrap roles and bindings (as INFO).")
+	cmd.Flags().StringVar(&o.SaveSnapshot, "save-snapshot", "", "Write the RBAC snapshot that was read (no secret data) to this JSON file.")
+	cmd.AddCommand(newCmdWhoCan(configFlags, streams), newCmdSubject(configFlags, streams))
+	return cmd
+}
+
+// Complete validates the flags.
+func (o *RBACOptions) Complete() error {
+	var err error
+	if o.report, err = o.Report.ToOptions(); err != nil {
+		return err
+	}
+	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
+		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
+	}
+	return nil
+}
+
+// Run reads the RBAC objects, evaluates the controls and prints the report.
+func (o *RBACOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	snap, err := o.load(ctx, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	if o.SaveSnapshot != "" {
+		b, err := json.MarshalIndent(snap, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.SaveSnapshot, append(b, '\n'), 0o600); err != nil {
+			return fmt.Errorf("--save-snapshot: %w", err)
+		}
+		fmt.Fprintf(o.ErrOut, "RBAC snapshot saved in %s\n", o.SaveSnapshot)
+	}
+	md := o.md
+	md.Generated = time.Now().UTC()
+	md.ToolVersion = version.Get().Version
+	report := checks.NewReport(checks.KindRBAC, md)
+	report.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}))
+	return o.report.Finish(report, o.Out)
+}
+
+// WhoCanOptions holds the flags of `kubectl harden rbac who-can`.
+type WhoCanOptions struct {
+	genericiooptions.IOStreams
+	rbacSource
+	AllNamespaces bool
+	Subresource   string
+	Output        string
+	NoHeaders     bool
+
+	attrs rbac.Attributes
+}
+
+func newCmdWhoCan(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &WhoCanOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags}}
+	cmd := &cobra.Command{
+		Use:   "who-can VERB (RESOURCE[/NAME] | NONRESOURCEURL)",
+		Short: "List every subject that can do something, and through which binding",
+		Long: `List every subject (user, group, service account) that RBAC allows to perform
+a request, with the binding and role that allow it. The answer follows the
+Kubernetes RBAC authorizer exactly: wildcards, resource names, subresources,
+RoleBindings to ClusterRoles (namespace-scoped), the system:authenticated,
+system:unauthenticated and system:serviceaccounts groups, and system:masters,
+which is allowed everything without any binding.
+
+Without -n the request is in the kubeconfig's namespace; with -A only
+cluster-wide grants (ClusterRoleBindings) count, as with "kubectl auth can-i -A".`,
+		Example: `  # Who can read secrets in namespace prod
+  kubectl harden rbac who-can get secrets -n prod
+
+  # Who can exec into pods anywhere (cluster-wide grants)
+  kubectl harden rbac who-can create pods --subresource exec -A
+
+  # Who can read one named secret
+  kubectl harden rbac who-can get secrets/db-password -n prod
+
+  # Who can proxy to the kubelet API
+  kubectl harden rbac who-can get nodes --subresource proxy -A
+
+  # A non-resource URL
+  kubectl harden rbac who-can get /metrics`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Count only cluster-wide grants (the request is not in one namespace).")
+	cmd.Flags().StringVar(&o.Subresource, "subresource", "", "The subresource, e.g. exec, log, proxy, token, approval.")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml; a table when empty.")
+	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
+	return cmd
+}
+
+// Complete turns the arguments into request attributes, resolving the
+// resource name (short names, kinds, group suffixes) with discovery.
+func (o *WhoCanOptions) Complete(args []string) error {
+	switch o.Output {
+	case "", "wide", "json", "yaml":
+	default:
+		return fmt.Errorf("--output %q is not supported: use wide, json or yaml", o.Output)
+	}
+	verb, target := strings.ToLower(args[0]), args[1]
+	if strings.HasPrefix(target, "/") {
+		if o.Subresource != "" {
+			return errors.New("--subresource applies to resources, not to a non-resource URL")
+		}
+		o.attrs = rbac.Attributes{Verb: verb, Path: target}
+		return nil
+	}
+	resArg, name, _ := strings.Cut(target, "/")
+	gr := schema.ParseGroupResource(resArg)
+	o.attrs = rbac.Attributes{Verb: verb, APIGroup: gr.Group, Resource: gr.Resource, Subresource: o.Subresource, Name: name}
+	if o.FromSnapshot == "" && gr.Resource != "*" {
+		if mapper, err := o.configFlags.ToRESTMapper(); err == nil {
+			if gvr, err := mapper.ResourceFor(gr.WithVersion("")); err == nil {
+				o.attrs.APIGroup, o.attrs.Resource = gvr.Group, gvr.Resource
+			} else {
+				fmt.Fprintf(o.ErrOut, "Warning: the server does not know the resource %q; matching it as given\n", resArg)
+			}
+		}
+	}
+	if !o.AllNamespaces {
+		if o.FromSnapshot != "" {
+			o.attrs.Namespace = *o.configFlags.Namespace
+			if o.attrs.Namespace == "" {
+				o.attrs.Namespace = metav1.NamespaceDefault
+			}
+		} else {
+			ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
+			if err != nil {
+				return err
+			}
+			o.attrs.Namespace = ns
+		}
+	}
+	return nil
+}
+
+// WhoCanResult is the document printed by `who-can -o json|yaml`.
+type WhoCanResult struct {
+	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
+	Request    rbac.Attributes `json:"request"`
+	Grants     []rbac.Grant    `json:"grants"`
+}
+
+// Run prints who can.
+func (o *WhoCanOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	snap, err := o.load(ctx, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	grants := rbac.Build(snap).WhoCan(o.attrs)
+	if grants == nil {
+		grants = []rbac.Grant{}
+	}
+	doc := WhoCanResult{APIVersion: checks.ReportAPIVersion, Kind: "WhoCanResult", Request: o.attrs, Grants: grants}
+	switch o.Output {
+	case "json":
+		return printJSON(doc, o.Out)
+	case "yaml":
+		return printYAML(doc, o.Out)
+	}
+	if len(grants) == 0 {
+		fmt.Fprintf(o.ErrOut, "No subject can %s.\n", o.attrs)
+		return nil
+	}
+	return printGrants(grants, o.Output == "wide", o.NoHeaders, o.Out)
+}
+
+// printGrants prints grants as a table: who, where, through what.
+func printGrants(grants []rbac.Grant, wide, noHeaders bool, out interface{ Write([]byte) (int, error) }) error {
+	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
+		{Name: "Kind", Type: "string"},
+		{Name: "Subject", Type: "string"},
+		{Name: "Scope", Type: "string"},
+		{Name: "Binding", Type: "string"},
+		{Name: "Role", Type: "string"},
+		{Name: "Rule", Type: "string", Priority: 1},
+		{Name: "Default", Type: "string", Priority: 1},
+	}}
+	for _, g := range grants {
+		name := g.Subject.Name
+		if g.Subject.Kind == rbac.KindServiceAccount {
+			name = g.Subject.Namespace + ":" + g.Subject.Name
+		}
+		def := "no"
+		if g.Default {
+			def = "yes"
+		}
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Subject.Kind, name, g.Scope(), g.Binding.String(), g.Role.String(), ruleString(g.Rule), def}})
+	}
+	return printTable(t, wide, noHeaders, out)
+}
+
+// ruleString renders a policy rule compactly: verbs on group/resources.
+func ruleString(r rbacv1.PolicyRule) string {
+	verbs, resources := ruleParts(r)
+	s := verbs + " " + resources
+	if len(r.ResourceNames) > 0 {
+		s += " [" + strings.Join(r.ResourceNames, ",") + "]"
+	}
+	return s
+}
+
+// SubjectOptions holds the flags of `kubectl harden rbac subject`.
+type SubjectOptions struct {
+	genericiooptions.IOStreams
+	rbacSource
+	Output    string
+	NoHeaders bool
+
+	subject rbac.Subject
+}
+
+func newCmdSubject(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &SubjectOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags}}
+	cmd := &cobra.Command{
+		Use:   "subject (user|group|serviceaccount)/NAME",
+		Short: "Show the effective permissions of a user, group or service account",
+		Long: `Show every rule a subject holds, namespaced and cluster-wide, and the binding
+and role each comes from. Service accounts are named NAMESPACE:NAME. A service
+account also holds what its groups hold (system:serviceaccounts,
+system:serviceaccounts:NAMESPACE, system:authenticated); a user is shown with
+its direct bindings and system:authenticated, since RBAC cannot know the other
+groups an authenticator gives it.`,
+		Example: `  # A service account
+  kubectl harden rbac subject serviceaccount/kube-system:coredns
+
+  # A user, as JSON
+  kubectl harden rbac subject user/alice -o json
+
+  # Everything every authenticated user may do
+  kubectl harden rbac subject group/system:authenticated`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml; a table when empty.")
+	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
+	return cmd
+}
+
+// Complete parses the subject.
+func (o *SubjectOptions) Complete(args []string) error {
+	switch o.Output {
+	case "", "wide", "json", "yaml":
+	default:
+		return fmt.Errorf("--output %q is not supported: use wide, json or yaml", o.Output)
+	}
+	var err error
+	o.subject, err = rbac.ParseSubject(args[0])
+	return err
+}
+
+// SubjectPermissions is the document printed by `subject -o json|yaml`.
+type SubjectPermissions struct {
+	APIVersion string       `json:"apiVersion"`
+	Kind       string       `json:"kind"`
+	Subject    rbac.Subject `json:"subject"`
+	Rules      []rbac.Grant `json:"rules"`
+}
+
+// Run prints the subject's permissions.
+func (o *SubjectOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	snap, err := o.load(ctx, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	rules := rbac.Build(snap).Permissions(o.subject)
+	if rules == nil {
+		rules = []rbac.Grant{}
+	}
+	switch o.Output {
+	case "json":
+		return printJSON(SubjectPermissions{APIVersion: checks.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
+	case "yaml":
+		return printYAML(SubjectPermissions{APIVersion: checks.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
+	}
+	if len(rules) == 0 {
+		fmt.Fprintf(o.ErrOut, "%s holds no permission.\n", o.subject)
+		return nil
+	}
+	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
+		{Name: "Scope", Type: "string"},
+		{Name: "Verbs", Type: "string"},
+		{Name: "Resources", Type: "string"},
+		{Name: "Names", Type: "string"},
+		{Name: "Via", Type: "string"},
+		{Name: "Binding", Type: "string", Priority: 1},
+		{Name: "Role", Type: "string", Priority: 1},
+	}}
+	for _, g := range rules {
+		verbs, resources := ruleParts(g.Rule)
+		via := g.Subject.Kind + " " + g.Subject.Name
+		if g.Subject.Kind == rbac.KindServiceAccount {
+			via = "itself"
+		}
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Scope(), verbs, resources, orNone(strings.Join(g.Rule.ResourceNames, ",")), via, g.Binding.String(), g.Role.String()}})
+	}
+	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
+}
+
+func ruleParts(r rbacv1.PolicyRule) (verbs, resources string) {
+	verbs = strings.Join(r.Verbs, ",")
+	if len(r.NonResourceURLs) > 0 {
+		return verbs, strings.Join(r.NonResourceURLs, ",")
+	}
+	var res []string
+	for _, g := range r.APIGroups {
+		for _, rs := range r.Resources {
+			if g == "" {
+				res = append(res, rs)
+			} else {
+				res = append(res, rs+"."+g)
+			}
+		}
+	}
+	return verbs, strings.Join(res, ",")
+}
