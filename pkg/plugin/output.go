@@ -124,7 +124,8 @@ func (o *ReportOptions) KeepControl(id string, level int) bool {
 // FindingsError when findings reach --fail-on.
 func (o *ReportOptions) Finish(r *checks.Report, out io.Writer) error {
 	r.Filter(o.Keep)
-	if err := PrintReport(r, o.Format, o.NoHeaders, out); err != nil {
+	po := PrintOptions{Format: o.Format, NoHeaders: o.NoHeaders, HideNA: len(o.Statuses) == 0}
+	if err := PrintReport(r, po, out); err != nil {
 		return err
 	}
 	var failed []string

@@ -15,17 +15,33 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 )
 
+// PrintOptions say how to print a report.
+type PrintOptions struct {
+	// Format is "", "wide", "json", "yaml", "junit" or "sarif".
+	Format    string
+	NoHeaders bool
+	// HideNA leaves N/A rows out of tables (they are still counted in the
+	// summary); a worker node has dozens of control-plane controls that do
+	// not apply to it.
+	HideNA bool
+}
+
 // PrintReport writes a report in one of the formats of -o. JSON and YAML are
 // always one document; the table is followed by a per-target summary unless
 // headers are off.
-func PrintReport(r *checks.Report, format string, noHeaders bool, out io.Writer) error {
+func PrintReport(r *checks.Report, o PrintOptions, out io.Writer) error {
+	format, noHeaders := o.Format, o.NoHeaders
 	switch format {
 	case "", "wide":
-		if err := printResultTable(r, format == "wide", noHeaders, out); err != nil {
+		hidden, err := printResultTable(r, format == "wide", noHeaders, o.HideNA, out)
+		if err != nil {
 			return err
 		}
 		if !noHeaders {
 			printSummary(r, out)
+			if hidden > 0 {
+				fmt.Fprintf(out, "%d N/A result(s) not shown (the component is not on the node): list them with --status N/A or -o json.\n", hidden)
+			}
 		}
 		return nil
 	case "json":
@@ -71,7 +87,7 @@ func printTable(t *metav1.Table, wide, noHeaders bool, out io.Writer) error {
 	return p.PrintObj(t, out)
 }
 
-func printResultTable(r *checks.Report, wide, noHeaders bool, out io.Writer) error {
+func printResultTable(r *checks.Report, wide, noHeaders, hideNA bool, out io.Writer) (hidden int, err error) {
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
 		{Name: "Target", Type: "string"},
 		{Name: "Control", Type: "string"},
@@ -83,6 +99,10 @@ func printResultTable(r *checks.Report, wide, noHeaders bool, out io.Writer) err
 		{Name: "Remediation", Type: "string", Priority: 1},
 	}}
 	for _, res := range r.Results() {
+		if hideNA && res.Status == checks.StatusNA {
+			hidden++
+			continue
+		}
 		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
 			res.Target, res.ControlID, string(res.Status), res.Level, res.Title,
 			orNone(res.Reason), orNone(joinEvidence(res.Evidence)), orNone(res.Remediation),
@@ -92,9 +112,9 @@ func printResultTable(r *checks.Report, wide, noHeaders bool, out io.Writer) err
 		if !noHeaders {
 			fmt.Fprintln(out, "No results.")
 		}
-		return nil
+		return hidden, nil
 	}
-	return printTable(t, wide, noHeaders, out)
+	return hidden, printTable(t, wide, noHeaders, out)
 }
 
 // sanitize replaces every control character (C0, DEL, C1) with a visible

@@ -85,19 +85,21 @@ func TestPrintReportGolden(t *testing.T) {
 		name      string
 		format    string
 		noHeaders bool
+		hideNA    bool
 	}{
-		{"table", "", false},
-		{"wide", "wide", false},
-		{"no-headers", "", true},
-		{"json", "json", false},
-		{"yaml", "yaml", false},
-		{"junit", "junit", false},
-		{"sarif", "sarif", false},
+		{"table", "", false, false},
+		{"table-hide-na", "", false, true},
+		{"wide", "wide", false, false},
+		{"no-headers", "", true, false},
+		{"json", "json", false, true},
+		{"yaml", "yaml", false, false},
+		{"junit", "junit", false, false},
+		{"sarif", "sarif", false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := PrintReport(sampleReport(), tc.format, tc.noHeaders, &buf); err != nil {
+			if err := PrintReport(sampleReport(), PrintOptions{Format: tc.format, NoHeaders: tc.noHeaders, HideNA: tc.hideNA}, &buf); err != nil {
 				t.Fatal(err)
 			}
 			ext := map[string]string{"json": "json", "yaml": "yaml", "junit": "xml", "sarif": "sarif.json"}[tc.format]
@@ -112,7 +114,7 @@ func TestPrintReportGolden(t *testing.T) {
 func TestPrintReportJSONRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	want := sampleReport()
-	if err := PrintReport(want, "json", false, &buf); err != nil {
+	if err := PrintReport(want, PrintOptions{Format: "json"}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var got checks.Report
@@ -131,7 +133,7 @@ func TestPrintReportJSONRoundTrip(t *testing.T) {
 
 func TestJUnitCounts(t *testing.T) {
 	var buf bytes.Buffer
-	if err := PrintReport(sampleReport(), "junit", false, &buf); err != nil {
+	if err := PrintReport(sampleReport(), PrintOptions{Format: "junit"}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var doc junitSuites
@@ -145,7 +147,7 @@ func TestJUnitCounts(t *testing.T) {
 
 func TestSARIFKindsAndLevels(t *testing.T) {
 	var buf bytes.Buffer
-	if err := PrintReport(sampleReport(), "sarif", false, &buf); err != nil {
+	if err := PrintReport(sampleReport(), PrintOptions{Format: "sarif"}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var log sarifLog
@@ -179,7 +181,7 @@ func TestTableEscapesControlCharacters(t *testing.T) {
 		checks.NewResult(c, "n", checks.Outcome{Status: checks.StatusFail, Reason: "evil \x1b[31mred\x1b[0m", Evidence: []checks.Observation{{Location: "kube-apiserver --x", Value: "\x1b]0;title\x07"}}}),
 	}})
 	var buf bytes.Buffer
-	if err := PrintReport(r, "wide", false, &buf); err != nil {
+	if err := PrintReport(r, PrintOptions{Format: "wide"}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsRune(buf.String(), '\x1b') || strings.ContainsRune(buf.String(), '\x07') {

@@ -95,6 +95,9 @@ the cluster.
 			return cmd.Help()
 		},
 	}
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+	cmd.SetIn(streams.In)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	configFlags.AddFlags(cmd.PersistentFlags())
 

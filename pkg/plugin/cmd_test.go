@@ -1,0 +1,257 @@
+package plugin
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+)
+
+const (
+	kindCPEvidence = "../evidence/testdata/kind-control-plane.json"
+	kindSnapshot   = "../rbac/testdata/kind-1.34-snapshot.json"
+)
+
+// run executes the root command with args, as main does, and returns
+// stdout, stderr and the exit code. A kubeconfig that points nowhere makes
+// sure no test reaches a real cluster by accident.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	cmd := NewCmdHarden(streams)
+	kubeconfig := filepath.Join(t.TempDir(), "missing-kubeconfig")
+	cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig}, args...))
+	err := cmd.Execute()
+	if err != nil {
+		errOut.WriteString("error: " + err.Error() + "\n")
+	}
+	return out.String(), errOut.String(), ExitCode(err)
+}
+
+func TestRootHelpShowsKubectlHarden(t *testing.T) {
+	out, _, code := run(t, "--help")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"kubectl harden [command]", "scan", "rbac", "controls", "cleanup", "version", "completion", "Exit codes:", "--kubeconfig", "--context"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := run(t, "version", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var info map[string]string
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if info["version"] == "" || info["goVersion"] == "" {
+		t.Errorf("missing fields: %v", info)
+	}
+	if _, errOut, code := run(t, "version", "-o", "xml"); code != ExitError || !strings.Contains(errOut, `--output "xml"`) {
+		t.Errorf("bad -o: exit %d, %q", code, errOut)
+	}
+}
+
+func TestCompletionBash(t *testing.T) {
+	out, _, code := run(t, "completion", "bash")
+	if code != ExitOK || !strings.Contains(out, "bash completion V2") {
+		t.Fatalf("exit %d, output %.200q", code, out)
+	}
+	if _, _, code := run(t, "completion", "tcsh"); code != ExitError {
+		t.Errorf("unknown shell: exit %d", code)
+	}
+}
+
+func TestControls(t *testing.T) {
+	cases := []struct {
+		args       []string
+		minCount   int
+		maxCount   int
+		everyMatch func(checks.Control) bool
+	}{
+		{[]string{}, 97 + 13, 1000, nil},
+		{[]string{"--benchmark", "cis-1.12"}, 110, 110, func(c checks.Control) bool { return c.Benchmark == "cis-1.12" }},
+		{[]string{"--benchmark", "harden"}, 4, 100, func(c checks.Control) bool { return strings.HasPrefix(c.ID, "KH-") }},
+		{[]string{"--section", "1.2"}, 30, 30, func(c checks.Control) bool { return strings.HasPrefix(c.ID, "1.2.") }},
+		{[]string{"--section", "4", "--level", "1"}, 1, 25, func(c checks.Control) bool { return c.Level == 1 && strings.HasPrefix(c.ID, "4.") }},
+		{[]string{"--section", "5.1"}, 13, 13, func(c checks.Control) bool { return c.Role == checks.RoleCluster }},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"controls", "-o", "json"}, tc.args...)...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var list ControlList
+			if err := json.Unmarshal([]byte(out), &list); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(list.Items); n < tc.minCount || n > tc.maxCount {
+				t.Errorf("%d controls, want %d..%d", n, tc.minCount, tc.maxCount)
+			}
+			for _, c := range list.Items {
+				if tc.everyMatch != nil && !tc.everyMatch(c) {
+					t.Errorf("control %s does not match the filter", c.ID)
+				}
+			}
+		})
+	}
+	out, _, _ := run(t, "controls")
+	if !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "1.2.15") || !strings.Contains(out, "KH-RBAC-4") {
+		t.Errorf("table:\n%.400s", out)
+	}
+	if _, errOut, code := run(t, "controls", "--benchmark", "cis-9"); code != ExitError || !strings.Contains(errOut, "--benchmark") {
+		t.Errorf("unknown benchmark: exit %d %q", code, errOut)
+	}
+}
+
+func TestScanFromEvidence(t *testing.T) {
+	out, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r checks.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != checks.KindNodeScan || r.APIVersion != checks.ReportAPIVersion || len(r.Targets) != 1 {
+		t.Fatalf("report %s/%s with %d targets", r.APIVersion, r.Kind, len(r.Targets))
+	}
+	status := map[string]checks.Status{}
+	for _, res := range r.Targets[0].Results {
+		status[res.ControlID] = res.Status
+	}
+	// kind's kubeadm defaults: profiling on, data dir root:root, kubelet anonymous auth off.
+	for id, want := range map[string]checks.Status{"1.2.15": checks.StatusFail, "1.1.12": checks.StatusFail, "4.2.1": checks.StatusPass, "1.1.1": checks.StatusPass} {
+		if status[id] != want {
+			t.Errorf("%s: %s, want %s", id, status[id], want)
+		}
+	}
+	if r.Metadata.Benchmark != checks.BenchmarkCIS112 || !strings.HasPrefix(r.Metadata.Source, "evidence:") {
+		t.Errorf("metadata %+v", r.Metadata)
+	}
+}
+
+func TestScanFiltersAndExitCodes(t *testing.T) {
+	out, _, code := run(t, "scan", "--from-evidence", kindCPEvidence, "--status", "FAIL", "--control", "1.2.*", "--no-headers")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || !strings.HasPrefix(f[1], "1.2.") || f[2] != "FAIL" {
+			t.Errorf("row not filtered: %q", line)
+		}
+	}
+	if _, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "--fail-on", "FAIL", "-o", "json"); code != ExitFindings || !strings.Contains(errOut, "--fail-on=FAIL") {
+		t.Errorf("--fail-on FAIL: exit %d, %q", code, errOut)
+	}
+	if _, _, code := run(t, "scan", "--from-evidence", kindCPEvidence, "--fail-on", "FAIL", "--control", "1.1.1"); code != ExitOK {
+		t.Errorf("--fail-on with only passing results: exit %d", code)
+	}
+	if out, _, code := run(t, "scan", "--from-evidence", kindCPEvidence, "--level", "1", "-o", "json"); code != ExitOK || strings.Contains(out, `"level": 2`) {
+		t.Errorf("--level 1 kept level-2 controls (exit %d)", code)
+	}
+}
+
+func TestScanFlagErrors(t *testing.T) {
+	cases := map[string][]string{
+		"name the nodes":          {"scan"},
+		"--status":                {"scan", "--from-evidence", kindCPEvidence, "--status", "BAD"},
+		"--fail-on":               {"scan", "--from-evidence", kindCPEvidence, "--fail-on", "INFO"},
+		"--level must be 1 or 2":  {"scan", "--from-evidence", kindCPEvidence, "--level", "3"},
+		"not a valid glob":        {"scan", "--from-evidence", kindCPEvidence, "--control", "[1"},
+		"--output":                {"scan", "--from-evidence", kindCPEvidence, "-o", "csv"},
+		"--from-evidence":         {"scan", "--from-evidence", filepath.Join(os.TempDir(), "no-such-evidence-dir")},
+		"do not name nodes":       {"scan", "--from-evidence", kindCPEvidence, "node/a"},
+		"--benchmark":             {"scan", "--from-evidence", kindCPEvidence, "--benchmark", "cis-0.1"},
+		"--parallel must be":      {"scan", "--from-evidence", kindCPEvidence, "--parallel", "0"},
+		"--dry-run=server is not": {"scan", "--from-evidence", kindCPEvidence, "--dry-run=server"},
+	}
+	for want, args := range cases {
+		t.Run(want, func(t *testing.T) {
+			_, errOut, code := run(t, args...)
+			if code != ExitError || !strings.Contains(errOut, want) {
+				t.Errorf("exit %d, stderr %q, want exit %d and %q", code, errOut, ExitError, want)
+			}
+		})
+	}
+}
+
+func TestRBACFromSnapshot(t *testing.T) {
+	out, errOut, code := run(t, "rbac", "--from-snapshot", kindSnapshot, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r checks.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != checks.KindRBAC || r.Summary.Fail != 0 || r.Summary.Total < 17 {
+		t.Errorf("default kind cluster: kind %s, summary %+v", r.Kind, r.Summary)
+	}
+	if _, _, code := run(t, "rbac", "--from-snapshot", kindSnapshot, "--fail-on", "WARN"); code != ExitFindings {
+		t.Errorf("--fail-on WARN on a default cluster (5.1.5 WARN): exit %d", code)
+	}
+}
+
+func TestWhoCanAndSubjectFromSnapshot(t *testing.T) {
+	out, errOut, code := run(t, "rbac", "who-can", "get", "secrets", "-n", "kube-system", "--from-snapshot", kindSnapshot, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var wc WhoCanResult
+	if err := json.Unmarshal([]byte(out), &wc); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, g := range wc.Grants {
+		found[g.Subject.Kind+" "+g.Subject.Name] = true
+	}
+	if !found["Group system:masters"] || !found["Group kubeadm:cluster-admins"] {
+		t.Errorf("who can get secrets in kube-system: %v", found)
+	}
+	table, _, _ := run(t, "rbac", "who-can", "get", "secrets", "-n", "kube-system", "--from-snapshot", kindSnapshot)
+	if !strings.HasPrefix(table, "KIND ") || !strings.Contains(table, "clusterrolebinding/") {
+		t.Errorf("table:\n%s", table)
+	}
+	out, errOut, code = run(t, "rbac", "subject", "serviceaccount/kube-system:coredns", "--from-snapshot", kindSnapshot, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var sp SubjectPermissions
+	if err := json.Unmarshal([]byte(out), &sp); err != nil {
+		t.Fatal(err)
+	}
+	if len(sp.Rules) == 0 || !strings.Contains(out, "endpointslices") {
+		t.Errorf("coredns permissions: %s", out)
+	}
+	if _, errOut, code := run(t, "rbac", "subject", "robot/x", "--from-snapshot", kindSnapshot); code != ExitError || errOut == "" {
+		t.Errorf("bad subject kind: exit %d %q", code, errOut)
+	}
+}
+
+func TestScanWithoutClusterFailsClearly(t *testing.T) {
+	_, errOut, code := run(t, "scan", "node/a")
+	if code != ExitError || errOut == "" {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestOutputGoesToStdoutOnly(t *testing.T) {
+	out, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "yaml")
+	if code != ExitOK || errOut != "" || !bytes.HasPrefix([]byte(out), []byte("apiVersion: harden.kubectl.io/v1alpha1")) {
+		t.Errorf("exit %d, stderr %q, stdout starts %.60q", code, errOut, out)
+	}
+}
