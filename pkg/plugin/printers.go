@@ -98,15 +98,26 @@ func printResultTable(r *checks.Report, wide, noHeaders, hideNA bool, out io.Wri
 		{Name: "Evidence", Type: "string", Priority: 1},
 		{Name: "Remediation", Type: "string", Priority: 1},
 	}}
-	for _, res := range r.Results() {
-		if hideNA && res.Status == checks.StatusNA {
-			hidden++
+	for _, tg := range r.Targets {
+		// A target that could not be scanned at all has the same ERROR for
+		// every control: one row says it (JSON and the others keep them all).
+		if tg.Error != "" && len(tg.Results) > 0 {
+			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
+				tg.Name, "*", string(checks.StatusError), "", fmt.Sprintf("none of %d controls could be evaluated", len(tg.Results)),
+				tg.Error, "<none>", "<none>",
+			}})
 			continue
 		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
-			res.Target, res.ControlID, string(res.Status), res.Level, res.Title,
-			orNone(res.Reason), orNone(joinEvidence(res.Evidence)), orNone(res.Remediation),
-		}})
+		for _, res := range tg.Results {
+			if hideNA && res.Status == checks.StatusNA {
+				hidden++
+				continue
+			}
+			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
+				res.Target, res.ControlID, string(res.Status), res.Level, res.Title,
+				orNone(res.Reason), orNone(joinEvidence(res.Evidence)), orNone(res.Remediation),
+			}})
+		}
 	}
 	if len(t.Rows) == 0 {
 		if !noHeaders {

@@ -329,8 +329,8 @@ func (o *ScanOptions) Validate() error {
 	if o.Parallel < 1 {
 		return fmt.Errorf("--parallel must be at least 1, not %d", o.Parallel)
 	}
-	if o.Timeout < time.Second {
-		return fmt.Errorf("--timeout must be at least 1s, not %s", o.Timeout)
+	if o.Timeout < 10*time.Second {
+		return fmt.Errorf("--timeout must be at least 10s to leave time to start a pod, not %s", o.Timeout)
 	}
 	switch o.DryRun {
 	case "none", "client":
