@@ -175,6 +175,11 @@ case "$out" in
 esac
 
 log "krew uninstall $PLUGIN"
+if [ -n "$REAL_KREW" ] && [ -z "$(ls -A "$KREW_ROOT/index" 2>/dev/null)" ]; then
+  # `krew uninstall` refuses to run before `krew update` has cloned the plugin
+  # index (a git repository, from the network); an empty local one will do.
+  git init -q "$KREW_ROOT/index/default" || die "git init of an empty Krew index failed"
+fi
 "${KREW[@]}" uninstall "$PLUGIN" || die "krew uninstall failed"
 [ ! -e "$KREW_ROOT/bin/kubectl-$PLUGIN" ] || die "kubectl-$PLUGIN is still linked after uninstall"
 [ ! -e "$KREW_ROOT/store/$PLUGIN" ] || die "\$KREW_ROOT/store/$PLUGIN is still there after uninstall"
