@@ -148,3 +148,82 @@ func checkAgainstDocker(t *testing.T, node string, ev *evidence.Node) {
 	}
 	t.Logf("node/%s: %d files match docker exec stat", node, checked)
 }
+
+// TestE2EFailures checks the early failures on a real cluster: an image
+// that is not on the node with pull policy Never, and a --namespace that
+// enforces the baseline Pod Security level.
+func TestE2EFailures(t *testing.T) {
+	kctx := os.Getenv("E2E_CONTEXT")
+	if kctx == "" {
+		t.Skip("E2E_CONTEXT not set")
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{CurrentContext: kctx}).ClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := kubernetes.NewForConfigOrDie(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil || len(nodes.Items) == 0 {
+		t.Fatalf("nodes: %v", err)
+	}
+	node := nodes.Items[0].Name
+
+	t.Run("image not present", func(t *testing.T) {
+		o := DefaultOptions()
+		o.Image, o.ImagePullPolicy, o.Timeout = "local/does-not-exist:0", corev1.PullNever, time.Minute
+		r, err := NewRunner(client, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close(context.Background())
+		start := time.Now()
+		_, err = r.Collect(ctx, node)
+		t.Logf("after %s: %v", time.Since(start), err)
+		if err == nil || !strings.Contains(err.Error(), "ErrImageNeverPull") {
+			t.Fatalf("err = %v, want ErrImageNeverPull", err)
+		}
+		pods, _ := client.CoreV1().Pods(r.Namespace()).List(ctx, metav1.ListOptions{})
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp == nil {
+				t.Errorf("pod %s left behind", p.Name)
+			}
+		}
+	})
+
+	t.Run("baseline namespace", func(t *testing.T) {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "harden-e2e-baseline", Labels: map[string]string{PSAEnforceLabel: "baseline"}}}
+		if _, err := client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		defer client.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
+		o := DefaultOptions()
+		o.Namespace = ns.Name
+		r, err := NewRunner(client, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = r.Prepare(ctx)
+		t.Logf("%v", err)
+		if err == nil || !strings.Contains(err.Error(), "kubectl label namespace harden-e2e-baseline") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("cleanup finds nothing left", func(t *testing.T) {
+		left, err := Cleanup(ctx, client, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range left {
+			if !strings.HasPrefix(l, "namespace/") { // namespaces may still be terminating
+				t.Errorf("left behind: %s", l)
+			}
+		}
+	})
+}

@@ -235,8 +235,15 @@ func Labels(scanID, node string) map[string]string {
 // root filesystem and no service account token, and stops by itself after
 // Options.Timeout (activeDeadlineSeconds). The collector script and its
 // targets are the container's command: sh -c <script> <targets...>.
+//
+// With no Options.Namespace the pod is put in the scan's temporary
+// namespace (NamespaceName(ScanID)), as the Runner does, so that
+// `--dry-run=client -o yaml` shows what would be created.
 func Generate(node string, o Options) *corev1.Pod {
 	o = o.withDefaults()
+	if o.Namespace == "" && o.ScanID != "" {
+		o.Namespace = NamespaceName(o.ScanID)
+	}
 	env := collectorEnv(o.MaxFileBytes, o.MaxTotalBytes)
 	keys := make([]string, 0, len(env))
 	for k := range env {

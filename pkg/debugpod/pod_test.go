@@ -87,8 +87,7 @@ func TestGenerate(t *testing.T) {
 			name: "zero options are defaulted",
 			node: "worker-1",
 			opts: func(o *Options) {
-				ns := o.Namespace
-				*o = Options{Namespace: ns, ScanID: "abc12", RandomSuffix: fixedSuffix}
+				*o = Options{ScanID: "abc12", RandomSuffix: fixedSuffix} // namespace from the scan id
 			},
 			want: wantPod("kubectl-harden-worker-1-x7k2p", "kubectl-harden-abc12", "worker-1", "worker-1", nil),
 		},

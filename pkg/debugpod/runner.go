@@ -198,9 +198,12 @@ func (r *Runner) Collect(ctx context.Context, node string) (ev *evidence.Node, e
 	if !r.prepared {
 		return nil, fmt.Errorf("node/%s: debugpod runner used before Prepare", node)
 	}
+	// Registered first, so it runs last: after the pod's deletion.
 	defer func() {
 		if err != nil {
 			r.progress(node, PhaseFailed)
+		} else {
+			r.progress(node, PhaseDone)
 		}
 	}()
 	if err := ctx.Err(); err != nil {
@@ -512,11 +515,7 @@ func (r *Runner) CollectAll(ctx context.Context, nodes []string, parallel int) [
 		go func(i int, n string) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			ev, err := r.Collect(ctx, n)
-			results[i].Evidence, results[i].Err = ev, err
-			if err == nil {
-				r.progress(n, PhaseDone)
-			}
+			results[i].Evidence, results[i].Err = r.Collect(ctx, n)
 		}(i, n)
 	}
 	wg.Wait()

@@ -168,7 +168,7 @@ func TestCollect(t *testing.T) {
 				return []watch.Event{running(p), succeeded(p)}, false
 			},
 			logs:   goodOutput,
-			phases: []string{PhaseCreating, PhasePending, PhaseRunning, PhaseReading, PhaseDeleting},
+			phases: []string{PhaseCreating, PhasePending, PhaseRunning, PhaseReading, PhaseDeleting, PhaseDone},
 		},
 		{
 			name: "watch closed by the server is re-established",
@@ -188,6 +188,7 @@ func TestCollect(t *testing.T) {
 				}}})}}, false
 			},
 			wantErr: []string{"node/worker-1", "ImagePullBackOff", "--image-pull-secret"},
+			phases:  []string{PhaseCreating, PhasePending, PhaseDeleting, PhaseFailed},
 		},
 		{
 			name: "create container error fails fast",
