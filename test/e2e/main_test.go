@@ -100,7 +100,9 @@ func setup(m *testing.M) (int, error) {
 	defer os.RemoveAll(tmp)
 	cluster.binDir = tmp
 	start := time.Now()
-	build := exec.Command("go", "build", "-o", filepath.Join(tmp, "kubectl-harden"),
+	// -trimpath and CGO_ENABLED=0 as in hack/lib.sh and the Makefile, so that
+	// the packages come from the build cache and only the link runs.
+	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(tmp, "kubectl-harden"),
 		"-ldflags", "-X github.com/kubectl-harden/kubectl-harden/pkg/version.Version="+e2eVersion,
 		"./cmd/kubectl-harden")
 	build.Dir = root
