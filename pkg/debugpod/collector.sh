@@ -26,7 +26,8 @@
 # says KEY/PASSWORD/TOKEN/SECRET (except *_KEY_FILE) are redacted; command
 # line values of flags whose name ends in password, secret or token are
 # redacted unless they are true/false (--enable-bootstrap-token-auth=true
-# stays readable).
+# stays readable); user:password@ in URLs of arguments and etcd variables is
+# redacted too.
 
 H=${HARDEN_HOST:-/host}
 P=${HARDEN_PROC:-/proc}
@@ -254,6 +255,7 @@ component() {
 redact_args() {
 	awk '
 	function secret(n) { n = tolower(n); return n ~ /(password|secret|token)$/ }
+	{ gsub(/:\/\/[^\/@:]+:[^\/@]+@/, "://<redacted>@") }
 	next_secret { next_secret = 0; if ($0 !~ /^-/) { print "<redacted>"; next } }
 	/^-/ {
 		a = $0; sub(/^--?/, "", a)
@@ -294,6 +296,7 @@ do_proc() { # do_proc PIDDIR COMPONENT
 				continue
 				;;
 			esac
+			v=$(printf '%s\n' "$v" | sed 's#://[^/@:]*:[^/@]*@#://<redacted>@#g')
 			echo "env $k $(printf '%s' "$v" | b64line)"
 		done
 	fi

@@ -31,7 +31,7 @@ var secrets = []string{
 	"SECRET-ADMIN-TOKEN", "SECRET-CLIENT-KEY-DATA", "SECRET-KUBELET-TOKEN", "SECRET-PRIVATE-KEY-BODY",
 	"SECRET-BUNDLE-KEY", "SECRET-ENCRYPTION-KEY", "SECRET-ETCD-PASSWORD", "SECRET-ETCD-TOKEN",
 	"SECRET-AWS-ENV", "SECRET-PROXY-TOKEN", "SECRET-TOKEN-CSV", "SECRET-ARG-PASSWORD", "SECRET-ARG-TOKEN",
-	"SECRET-PASSWD-HASH", "SECRET-SHADOW", "SECRET-KUBELET-ENV", "SECRET-SA-KEY", "SECRET-CONFIG-TOKEN",
+	"SECRET-PASSWD-HASH", "SECRET-SHADOW", "SECRET-URL-PASSWORD", "SECRET-URL-ENV", "SECRET-KUBELET-ENV", "SECRET-SA-KEY", "SECRET-CONFIG-TOKEN",
 }
 
 type fakeFile struct {
@@ -197,10 +197,10 @@ resources:
 		{path: "/var/lib/kube-proxy/kubeconfig.conf", body: "users:\n- user:\n    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n    token: SECRET-PROXY-TOKEN\n"},
 	})
 	fakeProc(t, proc, 100, "kubelet", []string{"/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig", "/etc/kubernetes/kubelet-link.conf"}, []string{"KUBELET_SECRET=SECRET-KUBELET-ENV"}, host)
-	fakeProc(t, proc, 200, "kube-apiserver", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=SECRET-ARG-PASSWORD", "--etcd-password", "SECRET-ARG-TOKEN", "--enable-bootstrap-token-auth=true", "--token-auth-file", "/etc/kubernetes/tokens.csv", "--profiling=false"}, nil, apiRoot)
+	fakeProc(t, proc, 200, "kube-apiserver", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=SECRET-ARG-PASSWORD", "--etcd-password", "SECRET-ARG-TOKEN", "--enable-bootstrap-token-auth=true", "--token-auth-file", "/etc/kubernetes/tokens.csv", "--profiling=false", "--etcd-servers=https://root:SECRET-URL-PASSWORD@10.0.0.1:2379"}, nil, apiRoot)
 	fakeProc(t, proc, 300, "etcd", []string{"etcd", "--cert-file=/etc/kubernetes/pki/apiserver.crt", "--client-cert-auth=true"}, []string{
 		"ETCD_DATA_DIR=/var/lib/etcd", "ETCD_PEER_KEY_FILE=/etc/kubernetes/pki/etcd/peer.key", "ETCD_ROOT_PASSWORD=SECRET-ETCD-PASSWORD",
-		"ETCD_INITIAL_CLUSTER_TOKEN=SECRET-ETCD-TOKEN", "AWS_SECRET_ACCESS_KEY=SECRET-AWS-ENV", "ETCD_NAME=node-1",
+		"ETCD_INITIAL_CLUSTER_TOKEN=SECRET-ETCD-TOKEN", "AWS_SECRET_ACCESS_KEY=SECRET-AWS-ENV", "ETCD_NAME=node-1", "ETCD_INITIAL_CLUSTER=n1=https://u:SECRET-URL-ENV@10.0.0.1:2380",
 	}, host)
 	fakeProc(t, proc, 400, "kube-proxy", []string{"/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=node-1"}, nil, proxyRoot)
 	fakeProc(t, proc, 500, "bash", []string{"bash", "-c", "kube-apiserver --fake"}, nil, host)
@@ -350,10 +350,10 @@ func checkFakeNode(t *testing.T, n *evidence.Node) {
 		env  map[string]string
 	}{
 		{evidence.Kubelet, 100, "host", []string{"/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig", "/etc/kubernetes/kubelet-link.conf"}, nil},
-		{evidence.APIServer, 200, "container", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=<redacted>", "--etcd-password", "<redacted>", "--enable-bootstrap-token-auth=true", "--token-auth-file", "/etc/kubernetes/tokens.csv", "--profiling=false"}, nil},
+		{evidence.APIServer, 200, "container", []string{"kube-apiserver", "--encryption-provider-config=/etc/kubernetes/enc/enc.yaml", "--token-auth-file=/etc/kubernetes/tokens.csv", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--oidc-client-secret=<redacted>", "--etcd-password", "<redacted>", "--enable-bootstrap-token-auth=true", "--token-auth-file", "/etc/kubernetes/tokens.csv", "--profiling=false", "--etcd-servers=https://<redacted>@10.0.0.1:2379"}, nil},
 		{evidence.Etcd, 300, "host", []string{"etcd", "--cert-file=/etc/kubernetes/pki/apiserver.crt", "--client-cert-auth=true"}, map[string]string{
 			"ETCD_DATA_DIR": "/var/lib/etcd", "ETCD_PEER_KEY_FILE": "/etc/kubernetes/pki/etcd/peer.key", "ETCD_ROOT_PASSWORD": evidence.Redacted,
-			"ETCD_INITIAL_CLUSTER_TOKEN": evidence.Redacted, "ETCD_NAME": "node-1",
+			"ETCD_INITIAL_CLUSTER_TOKEN": evidence.Redacted, "ETCD_NAME": "node-1", "ETCD_INITIAL_CLUSTER": "n1=https://<redacted>@10.0.0.1:2380",
 		}},
 		{evidence.KubeProxy, 400, "container", []string{"/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=node-1"}, nil},
 		{evidence.Scheduler, 600, "host", []string{"/hyperkube", "kube-scheduler", "--kubeconfig=/etc/kubernetes/scheduler.conf"}, nil},
