@@ -5,6 +5,19 @@
 //
 // The package never prints and never exits: progress and warnings go to
 // the callbacks in Options.
+//
+// Typical use:
+//
+//	r, err := debugpod.NewRunner(clientset, opts) // opts from DefaultOptions()
+//	if err != nil { ... }
+//	defer r.Close(context.Background())            // deletes the temporary namespace
+//	if err := r.Prepare(ctx); err != nil { ... }   // permissions, Pod Security, namespace
+//	for _, res := range r.CollectAll(ctx, nodes, 5) {
+//		// res.Evidence (*evidence.Node) or res.Err naming node/<name>
+//	}
+//
+// `kubectl harden cleanup` calls Cleanup; `--dry-run=client -o yaml` can
+// print GenerateNamespace and Generate.
 package debugpod
 
 import (

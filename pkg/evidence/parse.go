@@ -53,7 +53,13 @@ var ErrTruncated = errors.New("evidence truncated")
 // naming the line. Unknown types are errors rather than warnings because the
 // collector itself turns anything unexpected (stderr of its tools) into
 // "warn" records, so an unknown type means a format mismatch.
+//
+// Later records of a path never replace earlier ones, except that a record
+// of an existing file replaces a "missing" one (the collector reads host
+// paths first, then the paths named by containerized components through
+// their /proc/<pid>/root).
 
+// Field checks of the parser.
 var (
 	componentNames = func() map[string]Component {
 		m := map[string]Component{}
