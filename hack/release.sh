@@ -48,6 +48,14 @@ else
     || die "hack/tools/bin/goreleaser is not $GORELEASER_VERSION after go install"
 fi
 
+# Without a git remote, GoReleaser's snapshot falls back to commit "none" and
+# no commit date. Give this process (only) the repository's URL as origin.
+if [ -z "$(git remote)" ]; then
+  export GIT_CONFIG_COUNT=1
+  export GIT_CONFIG_KEY_0=remote.origin.url
+  export GIT_CONFIG_VALUE_0=https://github.com/kubectl-harden/kubectl-harden.git
+fi
+
 log "goreleaser check"
 "$GORELEASER" check || die ".goreleaser.yaml does not pass 'goreleaser check'"
 
