@@ -407,6 +407,9 @@ func assertNoLeftovers(t *testing.T, wait time.Duration) {
 	for {
 		out, err := leftovers()
 		if err == nil && out == "" {
+			if waited := wait - time.Until(deadline); waited > 2*time.Second {
+				t.Logf("no objects of kubectl harden left (after waiting %s)", waited.Round(time.Second))
+			}
 			return
 		}
 		if time.Now().After(deadline) {

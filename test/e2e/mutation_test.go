@@ -155,6 +155,15 @@ func restartKubelet(t *testing.T, node string) {
 	t.Helper()
 	start := time.Now()
 	nodeExec(t, node, "systemctl restart kubelet")
+	waitNodeReady(t, node, start)
+	t.Logf("node/%s: kubelet restarted and Ready in %s", node, time.Since(start).Round(time.Second))
+}
+
+// waitNodeReady waits until the kubelet of a node has renewed its lease after
+// since and the node is Ready.
+func waitNodeReady(t *testing.T, node string, since time.Time) {
+	t.Helper()
+	start := since
 	ok := eventually(3*time.Minute, 2*time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -174,9 +183,8 @@ func restartKubelet(t *testing.T, node string) {
 		return false
 	})
 	if !ok {
-		t.Fatalf("node/%s: the kubelet did not come back Ready within 3m of its restart", node)
+		t.Fatalf("node/%s: the kubelet did not renew its lease and report Ready within 3m", node)
 	}
-	t.Logf("node/%s: kubelet restarted and Ready in %s", node, time.Since(start).Round(time.Second))
 }
 
 // addAPIServerFlag adds a flag after the kube-apiserver command in a static pod manifest.

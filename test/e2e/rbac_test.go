@@ -51,8 +51,20 @@ func TestRBAC(t *testing.T) {
 		}
 	})
 
-	kubectl(t, "apply", "-f", rbacFixtures)
 	t.Cleanup(deleteFixtures)
+	// The namespace's default ServiceAccount is created by a controller at the
+	// same time as the fixture's own: a second apply then patches it.
+	applied := eventually(30*time.Second, 2*time.Second, func() bool {
+		out, err := kubectlOut(context.Background(), "apply", "-f", rbacFixtures)
+		if err != nil {
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			t.Logf("kubectl apply -f %s: %v: %s (retrying)", rbacFixtures, err, lines[len(lines)-1])
+		}
+		return err == nil
+	})
+	if !applied {
+		t.Fatalf("kubectl apply -f %s failed", rbacFixtures)
+	}
 	// the token controller fills the legacy token Secret
 	eventually(30*time.Second, time.Second, func() bool {
 		out, err := kubectlOut(context.Background(), "get", "secret", "-n", rbacNS, "e2e-risky-legacy-token", "-o", "jsonpath={.data.token}")
