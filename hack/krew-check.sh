@@ -188,7 +188,7 @@ if "$KUBECTL" "$PLUGIN" version >/dev/null 2>&1; then
 fi
 
 if [ -n "$REAL_KREW" ]; then
-  log "OK: Krew $KREW_VERSION installed, ran ($TAG) and uninstalled $PLUGIN from dist/krew/$PLUGIN.yaml"
+  log "OK: Krew ($REAL_KREW) installed, ran ($TAG) and uninstalled $PLUGIN from dist/krew/$PLUGIN.yaml"
 else
   log "OK (Krew stand-in, see WARNING above): installed, ran ($TAG) and uninstalled $PLUGIN from dist/krew/$PLUGIN.yaml"
 fi
