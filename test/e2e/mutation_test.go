@@ -153,10 +153,12 @@ func writeNodeFile(t *testing.T, node, path, content string) {
 // kubelet has renewed its lease and the node is Ready.
 func restartKubelet(t *testing.T, node string) {
 	t.Helper()
-	start := time.Now()
+	begin := time.Now()
 	nodeExec(t, node, "systemctl restart kubelet")
-	waitNodeReady(t, node, start)
-	t.Logf("node/%s: kubelet restarted and Ready in %s", node, time.Since(start).Round(time.Second))
+	// systemctl restart returns once the old kubelet stopped: a lease renewed
+	// after this moment comes from the new one.
+	waitNodeReady(t, node, time.Now())
+	t.Logf("node/%s: kubelet restarted and Ready in %s", node, time.Since(begin).Round(time.Second))
 }
 
 // waitNodeReady waits until the kubelet of a node has renewed its lease after

@@ -118,6 +118,19 @@ func TestRBAC(t *testing.T) {
 	t.Run("who-can agrees with SubjectAccessReview", func(t *testing.T) {
 		testWhoCan(t)
 	})
+
+	t.Run("subject", func(t *testing.T) {
+		for _, c := range []struct{ subject, want string }{
+			{"user/e2e-user-alice", "cluster-admin"},
+			{"serviceaccount/" + rbacNS + ":e2e-deployer", "e2e-risky-pod-creator"},
+			{"group/e2e-group-ops", "e2e-risky-secrets-reader"},
+		} {
+			r := harden(t, time.Minute, "rbac", "subject", c.subject)
+			if r.exit != 0 || !strings.Contains(r.stdout, c.want) {
+				t.Errorf("rbac subject %s: want exit 0 and %q in the output\n%s", c.subject, c.want, r)
+			}
+		}
+	})
 }
 
 // flagged says whether a FAIL or WARN result of control (or of any control
@@ -228,6 +241,19 @@ func testWhoCan(t *testing.T) {
 		{verb: "update", group: "certificates.k8s.io", resource: "certificatesigningrequests", subresource: "approval"},
 		{verb: "delete", group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations"},
 		{verb: "create", resource: "persistentvolumes"},
+	}
+	// SubjectAccessReview answers as `kubectl auth can-i --as` does: check a few.
+	for _, q := range []whoCanQuery{queries[0], queries[3]} {
+		for _, s := range subjects[:4] {
+			args := []string{"auth", "can-i", q.verb, q.resource, "--as", s.user}
+			if q.namespace != "" {
+				args = append(args, "-n", q.namespace)
+			}
+			out, _ := kubectlOut(context.Background(), args...)
+			if canI := strings.TrimSpace(out) == "yes"; canI != sarAllowed(t, s, q) {
+				t.Errorf("kubectl auth can-i %s --as %s says %q, SubjectAccessReview disagrees", q, s.user, strings.TrimSpace(out))
+			}
+		}
 	}
 	mismatches := 0
 	for _, q := range queries {
