@@ -125,7 +125,7 @@ func TestRBAC(t *testing.T) {
 			{"serviceaccount/" + rbacNS + ":e2e-deployer", "e2e-risky-pod-creator"},
 			{"group/e2e-group-ops", "e2e-risky-secrets-reader"},
 		} {
-			r := harden(t, time.Minute, "rbac", "subject", c.subject)
+			r := harden(t, time.Minute, "rbac", "subject", c.subject, "-o", "wide")
 			if r.exit != 0 || !strings.Contains(r.stdout, c.want) {
 				t.Errorf("rbac subject %s: want exit 0 and %q in the output\n%s", c.subject, c.want, r)
 			}
