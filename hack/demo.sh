@@ -34,5 +34,6 @@ The kind cluster "$HARDEN_KIND_CLUSTER" is still running. Try:
   kubectl harden scan node/$HARDEN_KIND_CLUSTER-control-plane -o wide
   kubectl harden rbac who-can get secrets -A
 Delete it with:
-  HARDEN_KEEP_CLUSTER=0 $HARDEN_ROOT/hack/kind-down.sh    (or: kind delete cluster --name $HARDEN_KIND_CLUSTER)
+  HARDEN_KIND_CLUSTER=$HARDEN_KIND_CLUSTER HARDEN_KUBECONFIG=$HARDEN_KUBECONFIG HARDEN_KEEP_CLUSTER=0 $HARDEN_ROOT/hack/kind-down.sh
+  (or: kind delete cluster --name $HARDEN_KIND_CLUSTER)
 MSG

@@ -137,12 +137,34 @@ func setup(m *testing.M) (int, error) {
 	}
 	fmt.Printf("e2e cluster %s: control plane node/%s, worker node/%s, kubectl %s\n", cluster.name, cluster.cp, cluster.worker, cluster.kubectl)
 
-	// Objects left by an earlier, interrupted run would fail every leftover check.
-	if out, _ := kubectlOut(context.Background(), "get", "pods,namespaces", "-A", "-l", managedBy, "-o", "name"); strings.TrimSpace(out) != "" {
-		fmt.Printf("deleting objects left by an earlier run:\n%s\n", out)
-		_, _ = kubectlOut(context.Background(), "delete", "pods,namespaces", "-A", "-l", managedBy, "--wait=true", "--timeout=120s")
-	}
+	deleteStale(ctx)
 	return m.Run(), nil
+}
+
+// deleteStale deletes objects of kubectl harden left by an earlier,
+// interrupted run: they would fail every leftover check. Only objects older
+// than staleAfter go, so that a scan someone else is running on a shared
+// cluster is not broken (a scan's pods have a deadline far shorter).
+func deleteStale(ctx context.Context) {
+	const staleAfter = 10 * time.Minute
+	cutoff := metav1.NewTime(time.Now().Add(-staleAfter))
+	opts := metav1.ListOptions{LabelSelector: managedBy}
+	if pods, err := cluster.client.CoreV1().Pods("").List(ctx, opts); err == nil {
+		for _, p := range pods.Items {
+			if p.CreationTimestamp.Before(&cutoff) {
+				fmt.Printf("deleting stale pod %s/%s (created %s)\n", p.Namespace, p.Name, p.CreationTimestamp)
+				_ = cluster.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
+			}
+		}
+	}
+	if nss, err := cluster.client.CoreV1().Namespaces().List(ctx, opts); err == nil {
+		for _, ns := range nss.Items {
+			if ns.CreationTimestamp.Before(&cutoff) && ns.DeletionTimestamp == nil {
+				fmt.Printf("deleting stale namespace %s (created %s)\n", ns.Name, ns.CreationTimestamp)
+				_ = cluster.client.CoreV1().Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{})
+			}
+		}
+	}
 }
 
 func envOr(key, def string) string {
