@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	goflag "flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,5 +175,29 @@ func BenchmarkEvaluateNode(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		EvaluateNode(n, opts)
+	}
+}
+
+// BenchmarkEvaluate100Nodes evaluates a 100-node cluster of real kind
+// evidence (3 control planes, 97 workers, each a distinct evidence value),
+// the client-side cost of `scan nodes` on such a cluster.
+func BenchmarkEvaluate100Nodes(b *testing.B) {
+	var nodes []*evidence.Node
+	for i := 0; i < 100; i++ {
+		src := filepath.Join("..", "evidence", "testdata", "kind-worker.json")
+		if i < 3 {
+			src = filepath.Join("..", "evidence", "testdata", "kind-control-plane.json")
+		}
+		n := loadEvidence(b, src)
+		n.NodeName = fmt.Sprintf("node-%03d", i)
+		nodes = append(nodes, n)
+	}
+	opts := testOpts()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, n := range nodes {
+			EvaluateNode(n, opts)
+		}
 	}
 }

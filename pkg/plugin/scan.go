@@ -390,11 +390,19 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The report is printed before the temporary namespace is deleted. A
+	// reader that goes away (`| head`) must not kill the process with
+	// SIGPIPE before that cleanup: with SIGPIPE caught, the write fails with
+	// EPIPE instead and the deferred cleanup runs.
+	sigpipe := make(chan os.Signal, 1)
+	signal.Notify(sigpipe, syscall.SIGPIPE)
+	defer signal.Stop(sigpipe)
 
-	results, err := o.collect(ctx)
+	results, cleanup, err := o.collect(ctx)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	if ctx.Err() != nil {
 		return errors.New("interrupted: the scan was stopped and its pods and namespace were deleted")
 	}
@@ -418,7 +426,11 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 
 // collect runs the debug pods. Nodes that are not Ready are not given a pod:
 // their results are ERROR with the node's condition as the reason.
-func (o *ScanOptions) collect(ctx context.Context) ([]debugpod.NodeResult, error) {
+//
+// The returned cleanup deletes the temporary namespace and waits for it to
+// go; Run calls it after printing, so results show as soon as they exist
+// and the command still exits only once nothing is left in the cluster.
+func (o *ScanOptions) collect(ctx context.Context) (results []debugpod.NodeResult, cleanup func(), err error) {
 	var ready []string
 	notReady := map[string]error{}
 	for _, n := range o.nodes {
@@ -444,21 +456,23 @@ func (o *ScanOptions) collect(ctx context.Context) ([]debugpod.NodeResult, error
 		fmt.Fprintf(o.ErrOut, "Warning: %s\n", msg)
 	}
 	var out []debugpod.NodeResult
+	cleanup = func() {}
 	if len(ready) > 0 {
 		runner, err := debugpod.NewRunner(o.client, po)
 		if err != nil {
-			return nil, err
+			return nil, cleanup, err
 		}
-		if err := runner.Prepare(ctx); err != nil {
-			return nil, err
-		}
-		defer func() {
+		cleanup = func() {
 			cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if err := runner.Close(cctx); err != nil {
 				fmt.Fprintf(o.ErrOut, "Warning: %v (run: kubectl harden cleanup)\n", err)
 			}
-		}()
+		}
+		if err := runner.Prepare(ctx); err != nil {
+			cleanup()
+			return nil, func() {}, err
+		}
 		out = runner.CollectAll(ctx, ready, o.Parallel)
 	}
 	for _, n := range o.nodes {
@@ -471,7 +485,7 @@ func (o *ScanOptions) collect(ctx context.Context) ([]debugpod.NodeResult, error
 		order[n.Name] = i
 	}
 	sortNodeResults(out, order)
-	return out, nil
+	return out, cleanup, nil
 }
 
 func sortNodeResults(rs []debugpod.NodeResult, order map[string]int) {
