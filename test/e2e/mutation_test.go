@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
@@ -74,6 +76,7 @@ func TestMutations(t *testing.T) {
 			t.Fatalf("kube-apiserver on %s already has --profiling: the cluster is not in its default state", node)
 		}
 		expectStatus(t, result(t, target(t, base, node), "1.2.15"), checks.StatusFail)
+		ns := privilegedNamespace(t, "harden-e2e-scan")
 		orig := nodeExec(t, node, "cat "+path)
 		mutated, err := addAPIServerFlag(orig, "--profiling=false")
 		if err != nil {
@@ -89,14 +92,24 @@ func TestMutations(t *testing.T) {
 			writeNodeFile(t, node, path, orig)
 			waitAPIServer(t, node, false)
 			nodeExec(t, node, "rm -f /etc/kubernetes/kube-apiserver.yaml.e2e-orig")
+			// A kubelet restart forgets the crash-loop back-off of the
+			// controller manager and scheduler: they start at once.
+			restartKubelet(t, node)
 			kubectl(t, "wait", "--for=condition=Ready", "pods", "--all", "-n", "kube-system", "--timeout=300s")
 			t.Logf("API server restored and kube-system Ready in %s", time.Since(start).Round(time.Second))
 		})
 		waitAPIServer(t, node, true)
 		t.Logf("API server restarted with --profiling=false in %s", time.Since(start).Round(time.Second))
-		r := result(t, target(t, scanJSON(t, "node/"+node), node), "1.2.15")
+		// The controller manager loses its leader lease while the API server
+		// is away and restarts with a crash-loop back-off; until it runs, a
+		// new namespace gets no default ServiceAccount and no pod can be
+		// created in it. So the scan uses an existing namespace (-n).
+		r := result(t, target(t, scanJSON(t, "node/"+node, "-n", ns), node), "1.2.15")
 		expectStatus(t, r, checks.StatusPass)
 		expectEvidence(t, r, "--profiling", "false")
+		if out, err := kubectlOut(context.Background(), "get", "namespace", ns, "-o", "jsonpath={.status.phase}"); err != nil || out != "Active" {
+			t.Errorf("namespace %s given with -n must be left alone: phase %q, err %v", ns, out, err)
+		}
 	})
 }
 
@@ -229,4 +242,31 @@ func waitAPIServer(t *testing.T, node string, withFlag bool) {
 	if !ok {
 		t.Fatalf("the API server did not become ready within 4m")
 	}
+}
+
+// privilegedNamespace creates a namespace that allows privileged pods, waits
+// for its default ServiceAccount and deletes it in t.Cleanup.
+func privilegedNamespace(t *testing.T, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	_ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+	eventually(2*time.Minute, time.Second, func() bool {
+		_, err := cluster.client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+		return apierrors.IsNotFound(err)
+	})
+	_, err := cluster.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name:   name,
+		Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{}) })
+	if !eventually(time.Minute, time.Second, func() bool {
+		_, err := cluster.client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil
+	}) {
+		t.Fatalf("namespace %s got no default ServiceAccount within 1m", name)
+	}
+	return name
 }
