@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 )
@@ -31,13 +32,13 @@ func TestFaults(t *testing.T) {
 			t.Fatalf("SIGINT: %v", err)
 		}
 		err := s.wait(t, 90*time.Second)
-		t.Logf("exited %s after SIGINT (pod %s/%s was %s): %v", time.Since(start).Round(time.Millisecond), pod.Namespace, pod.Name, pod.Status.Phase, err)
+		t.Logf("exited %s after SIGINT (pod %s/%s was %s): %v; stderr: %s", time.Since(start).Round(time.Millisecond), pod.Namespace, pod.Name, pod.Status.Phase, err, strings.TrimSpace(stderr.String()))
 		if signalled(cmd) {
 			t.Errorf("killed by SIGINT without handling it (no cleanup can have run)")
 		} else if code := exitCode(err); code == 0 {
 			t.Errorf("exit 0 after SIGINT, want non-zero")
 		}
-		expectStderr(t, stderr.String(), `(?i)interrupt|cancel|signal|abort`)
+		expectStderr(t, stderr.String(), `(?i)interrupt`)
 		assertNoLeftovers(t, 90*time.Second)
 	})
 
@@ -243,8 +244,11 @@ func (s *runningScan) wait(t *testing.T, timeout time.Duration) error {
 	}
 }
 
-// startScanUntilPod starts `kubectl harden scan ARGS` and returns once a debug
-// pod of it is Running. It retries when the scan finishes before that.
+// startScanUntilPod starts `kubectl harden scan ARGS` and returns as soon as
+// a debug pod of it exists. (The collector needs well under a second once
+// its container starts, so the kubelet may report the pod Succeeded without
+// ever reporting it Running: waiting for Running would race with the scan's
+// end.) It retries when the scan finishes before that.
 func startScanUntilPod(t *testing.T, args ...string) (*runningScan, *corev1.Pod) {
 	t.Helper()
 	for attempt := 1; attempt <= 3; attempt++ {
@@ -252,14 +256,21 @@ func startScanUntilPod(t *testing.T, args ...string) (*runningScan, *corev1.Pod)
 		if pod != nil {
 			return s, pod
 		}
-		t.Logf("attempt %d: the scan finished before its pod was seen Running:\n%s", attempt, s.stderr)
+		t.Logf("attempt %d: the scan finished before its pod was seen:\n%s", attempt, s.stderr)
 	}
-	t.Fatalf("the scan finished three times before its pod could be seen Running")
+	t.Fatalf("the scan finished three times before its pod could be seen")
 	return nil, nil
 }
 
 func tryStartScan(t *testing.T, args []string) (*runningScan, *corev1.Pod) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	w, err := cluster.client.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{LabelSelector: managedBy})
+	if err != nil {
+		t.Fatalf("watching pods: %v", err)
+	}
+	defer w.Stop()
 	cmd := hardenCmd(context.Background(), append([]string{"scan"}, args...)...)
 	s := &runningScan{cmd: cmd, done: make(chan error, 1), stderr: &bytes.Buffer{}}
 	cmd.Stdout, cmd.Stderr = io.Discard, s.stderr
@@ -268,30 +279,20 @@ func tryStartScan(t *testing.T, args []string) (*runningScan, *corev1.Pod) {
 	}
 	go func() { s.done <- cmd.Wait() }()
 	start := time.Now()
-	var last *corev1.Pod
-	for time.Since(start) < 2*time.Minute {
+	for {
 		select {
 		case err := <-s.done:
 			s.done <- err // for wait
 			return s, nil
-		default:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		pods, err := cluster.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: managedBy})
-		cancel()
-		if err == nil {
-			for i := range pods.Items {
-				p := &pods.Items[i]
-				last = p
-				if p.Status.Phase == corev1.PodRunning {
-					t.Logf("pod %s/%s Running %s after the scan started", p.Namespace, p.Name, time.Since(start).Round(time.Millisecond))
-					return s, p
-				}
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				_ = cmd.Process.Kill()
+				t.Fatalf("the pod watch ended after %s without a debug pod", time.Since(start).Round(time.Millisecond))
+			}
+			if p, isPod := ev.Object.(*corev1.Pod); isPod && (ev.Type == watch.Added || ev.Type == watch.Modified) {
+				t.Logf("pod %s/%s %s %s after the scan started", p.Namespace, p.Name, p.Status.Phase, time.Since(start).Round(time.Millisecond))
+				return s, p
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	_ = cmd.Process.Kill()
-	t.Fatalf("no Running debug pod within 2m (last seen: %v)", last)
-	return nil, nil
 }
