@@ -79,8 +79,9 @@ harden::kind_bin() {
   elif [[ -x "$tools/kind" ]]; then
     echo "$tools/kind"
   else
-    harden::log "installing sigs.k8s.io/kind@$HARDEN_KIND_VERSION into $tools"
-    GOBIN="$tools" go install "sigs.k8s.io/kind@$HARDEN_KIND_VERSION" >&2
+    # the version pinned by go.mod's `tool sigs.k8s.io/kind` directive
+    harden::log "building sigs.k8s.io/kind (go.mod pin $HARDEN_KIND_VERSION) into $tools"
+    (cd "$HARDEN_ROOT" && go build -o "$tools/kind" sigs.k8s.io/kind) >&2
     echo "$tools/kind"
   fi
 }

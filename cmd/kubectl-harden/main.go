@@ -4,16 +4,22 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and cloud auth providers of kubeconfigs
+	"k8s.io/klog/v2"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/plugin"
 )
 
 func main() {
+	// client-go logs through klog; a cancelled request (Ctrl-C) must not
+	// print a log line in the middle of the user's output.
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	err := plugin.NewCmdHarden(streams).Execute()
 	// A closed pipe (`kubectl harden scan nodes | head`) is not worth a message.

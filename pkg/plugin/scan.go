@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -275,6 +276,9 @@ func (o *ScanOptions) resolveNodes(args []string) ([]*corev1.Node, error) {
 		b = b.ResourceTypeOrNameArgs(false, names...)
 	}
 	infos, err := b.Do().Infos()
+	if apierrors.IsForbidden(err) {
+		return nil, fmt.Errorf("%w (scan needs get and list on nodes; create, get, watch and delete on pods and get on pods/log in the namespace used; create and delete on namespaces unless -n names one)", err)
+	}
 	if err != nil {
 		return nil, humanizeNotFound(err)
 	}
