@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,10 +35,10 @@ func enabledPlugin(plugin string) func(*evidence.Node) Outcome {
 			return *na
 		}
 		obs := []Observation{flagObs(p, evidence.APIServer, "enable-admission-plugins", ""), flagObs(p, evidence.APIServer, "disable-admission-plugins", "")}
-		if contains(pluginList(p, "disable-admission-plugins"), plugin) {
+		if slices.Contains(pluginList(p, "disable-admission-plugins"), plugin) {
 			return fail(plugin+" is listed in --disable-admission-plugins", obs...)
 		}
-		return verdict(contains(pluginList(p, "enable-admission-plugins"), plugin),
+		return verdict(slices.Contains(pluginList(p, "enable-admission-plugins"), plugin),
 			plugin+" is enabled", plugin+" is not in --enable-admission-plugins", obs...)
 	}
 }
@@ -45,7 +46,7 @@ func enabledPlugin(plugin string) func(*evidence.Node) Outcome {
 // notDisabledPlugin passes when a default-on plugin is not disabled.
 func notDisabledPlugin(plugin string) func(*evidence.Node) Outcome {
 	return flagCheck(evidence.APIServer, "disable-admission-plugins", "", func(v string, set bool) (bool, string) {
-		if contains(splitList(v), plugin) {
+		if slices.Contains(splitList(v), plugin) {
 			return false, plugin + " is disabled"
 		}
 		return true, plugin + " is not disabled (it is on by default)"
@@ -110,7 +111,7 @@ func cipherDecision(value string, set bool, allowed []string) (bool, string) {
 	}
 	var bad []string
 	for _, s := range suites {
-		if !contains(allowed, s) {
+		if !slices.Contains(allowed, s) {
 			bad = append(bad, s)
 		}
 	}
@@ -146,7 +147,7 @@ func encryptionProviders(ev *evidence.Node) Outcome {
 	}
 	first := provs[0]
 	switch {
-	case contains(strongEncryptionProviders, first):
+	case slices.Contains(strongEncryptionProviders, first):
 		return pass("new writes are encrypted with "+first, obs...)
 	case first == "identity":
 		return fail("identity is the first provider: new writes are stored unencrypted", obs...)
@@ -220,7 +221,7 @@ func cis12APIServer() []NodeControl {
 		{cis("1.2.6", 1, true, cp, "kube-apiserver authorization mode is not AlwaysAllow",
 			apiRem("set `--authorization-mode=Node,RBAC`."), "kube-apiserver --authorization-mode"),
 			authzCheck(func(m []string) (bool, string) {
-				if contains(m, "AlwaysAllow") {
+				if slices.Contains(m, "AlwaysAllow") {
 					return false, "authorization modes include AlwaysAllow: " + strings.Join(m, ",")
 				}
 				return true, "authorization modes: " + strings.Join(m, ",")
@@ -228,12 +229,12 @@ func cis12APIServer() []NodeControl {
 		{cis("1.2.7", 1, true, cp, "kube-apiserver authorization modes include Node",
 			apiRem("include `Node` in `--authorization-mode` (e.g. `Node,RBAC`)."), "kube-apiserver --authorization-mode"),
 			authzCheck(func(m []string) (bool, string) {
-				return contains(m, "Node"), "authorization modes: " + strings.Join(m, ",")
+				return slices.Contains(m, "Node"), "authorization modes: " + strings.Join(m, ",")
 			})},
 		{cis("1.2.8", 1, true, cp, "kube-apiserver authorization modes include RBAC",
 			apiRem("include `RBAC` in `--authorization-mode` (e.g. `Node,RBAC`)."), "kube-apiserver --authorization-mode"),
 			authzCheck(func(m []string) (bool, string) {
-				return contains(m, "RBAC"), "authorization modes: " + strings.Join(m, ",")
+				return slices.Contains(m, "RBAC"), "authorization modes: " + strings.Join(m, ",")
 			})},
 		// Level 2: the benchmark files event rate limiting under its
 		// defence-in-depth profile (our best knowledge of CIS 1.12).
@@ -243,7 +244,7 @@ func cis12APIServer() []NodeControl {
 		{cis("1.2.10", 1, true, cp, "AlwaysAdmit admission plugin is not enabled",
 			apiRem("remove `AlwaysAdmit` from `--enable-admission-plugins`."), "kube-apiserver --enable-admission-plugins"),
 			flagCheck(api, "enable-admission-plugins", "", func(v string, set bool) (bool, string) {
-				if contains(splitList(v), "AlwaysAdmit") {
+				if slices.Contains(splitList(v), "AlwaysAdmit") {
 					return false, "AlwaysAdmit is enabled"
 				}
 				return true, "AlwaysAdmit is not enabled"

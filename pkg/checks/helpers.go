@@ -165,15 +165,6 @@ func splitList(v string) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // parseKV parses "A=true,B=false" (feature gates).
 func parseKV(v string) map[string]string {
 	out := map[string]string{}

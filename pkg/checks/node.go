@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -127,15 +128,6 @@ func RolesOf(ev *evidence.Node) []Role {
 	return roles
 }
 
-func hasRole(roles []Role, r Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
 // absentRoleOutcome says why a control of a role does not apply. A missing
 // kubelet is an ERROR, not N/A: every node runs one, so not seeing it means
 // the evidence is incomplete (e.g. a kubelet embedded in k3s/rke2) and the
@@ -206,7 +198,7 @@ func decide(c NodeControl, ev *evidence.Node, roles []Role, opts EvalOptions) (o
 	if opts.ManagedControlPlane != "" && (c.Role == RoleControlPlane || c.Role == RoleEtcd) {
 		return Outcome{Status: StatusNA, Reason: "control plane is managed by " + opts.ManagedControlPlane}
 	}
-	if !hasRole(roles, c.Role) {
+	if !slices.Contains(roles, c.Role) {
 		return absentRoleOutcome(c.Role)
 	}
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ func (f *ReportFlags) AddFlags(cmd *cobra.Command) {
 // ToOptions validates the flags and turns them into ReportOptions.
 func (f *ReportFlags) ToOptions() (*ReportOptions, error) {
 	o := &ReportOptions{Format: strings.ToLower(f.Output), NoHeaders: f.NoHeaders, Level: f.Level}
-	if !contains(reportFormats, o.Format) {
+	if !slices.Contains(reportFormats, o.Format) {
 		return nil, fmt.Errorf("--output %q is not supported: use one of wide, json, yaml, junit, sarif", f.Output)
 	}
 	for _, s := range f.Statuses {
@@ -94,7 +95,7 @@ type ReportOptions struct {
 
 // Keep reports whether a result passes the filters.
 func (o *ReportOptions) Keep(r checks.Result) bool {
-	if len(o.Statuses) > 0 && !containsStatus(o.Statuses, r.Status) {
+	if len(o.Statuses) > 0 && !slices.Contains(o.Statuses, r.Status) {
 		return false
 	}
 	if !o.KeepControl(r.ControlID, r.Level) {
@@ -149,22 +150,4 @@ func (o *ReportOptions) Finish(r *checks.Report, out io.Writer) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsStatus(list []checks.Status, s checks.Status) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -116,20 +116,8 @@ func TestFaults(t *testing.T) {
 
 	t.Run("namespace enforcing restricted PodSecurity", func(t *testing.T) {
 		const ns = "harden-e2e-restricted"
+		freshNamespace(t, ns, "restricted")
 		ctx := context.Background()
-		_ = cluster.client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
-		eventually(90*time.Second, time.Second, func() bool {
-			_, err := cluster.client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-			return apierrors.IsNotFound(err)
-		})
-		_, err := cluster.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-			Name:   ns,
-			Labels: map[string]string{"pod-security.kubernetes.io/enforce": "restricted"},
-		}}, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cluster.client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}) })
 
 		r := harden(t, 2*time.Minute, "scan", "node/"+cluster.worker, "-n", ns)
 		if r.exit != 1 {

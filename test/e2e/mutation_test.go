@@ -249,19 +249,7 @@ func waitAPIServer(t *testing.T, node string, withFlag bool) {
 func privilegedNamespace(t *testing.T, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	_ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
-	eventually(2*time.Minute, time.Second, func() bool {
-		_, err := cluster.client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
-		return apierrors.IsNotFound(err)
-	})
-	_, err := cluster.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-		Name:   name,
-		Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"},
-	}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{}) })
+	freshNamespace(t, name, "privileged")
 	if !eventually(time.Minute, time.Second, func() bool {
 		_, err := cluster.client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
 		return err == nil
@@ -269,4 +257,24 @@ func privilegedNamespace(t *testing.T, name string) string {
 		t.Fatalf("namespace %s got no default ServiceAccount within 1m", name)
 	}
 	return name
+}
+
+// freshNamespace (re)creates a namespace that enforces a Pod Security level,
+// after any earlier one of that name is gone, and deletes it in t.Cleanup.
+func freshNamespace(t *testing.T, name, enforce string) {
+	t.Helper()
+	ctx := context.Background()
+	_ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+	eventually(2*time.Minute, time.Second, func() bool {
+		_, err := cluster.client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+		return apierrors.IsNotFound(err)
+	})
+	_, err := cluster.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name:   name,
+		Labels: map[string]string{"pod-security.kubernetes.io/enforce": enforce},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{}) })
 }
