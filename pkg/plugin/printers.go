@@ -170,7 +170,7 @@ func printSummary(r *checks.Report, out io.Writer) {
 	if r.Metadata.Benchmark != "" {
 		fmt.Fprintf(out, "Benchmark: %s", r.Metadata.Benchmark)
 		if r.Metadata.BenchmarkReason != "" {
-			fmt.Fprintf(out, " (%s)", r.Metadata.BenchmarkReason)
+			fmt.Fprintf(out, " - %s", r.Metadata.BenchmarkReason)
 		}
 		fmt.Fprintln(out)
 	}
