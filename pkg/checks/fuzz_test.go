@@ -1,0 +1,42 @@
+package checks
+
+import (
+	"testing"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+)
+
+// FuzzKubeletConfig feeds arbitrary kubelet config files and flags through
+// the effective-configuration resolver and every node control: nothing
+// may panic, and a config that does not parse never yields a PASS for the
+// kubelet settings read from it.
+func FuzzKubeletConfig(f *testing.F) {
+	f.Add("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: false\nreadOnlyPort: 0\n", "--read-only-port=10255")
+	f.Add("{\"kind\":\"KubeletConfiguration\",\"featureGates\":{\"RotateKubeletServerCertificate\":false}}", "--feature-gates=A=true,,=")
+	f.Add("kind: KubeletConfiguration\ntlsCipherSuites: [a, b]\nstreamingConnectionIdleTimeout: 0s\n", "--anonymous-auth")
+	f.Add(":\n- [", "--config-dir=/x")
+	f.Fuzz(func(t *testing.T, config, flag string) {
+		const path = "/var/lib/kubelet/config.yaml"
+		ev := &evidence.Node{
+			NodeName: "fuzz",
+			Processes: map[evidence.Component]*evidence.Process{
+				evidence.Kubelet: {PID: 1, Args: []string{"kubelet", "--config=" + path, flag}},
+			},
+			Files:   map[string]*evidence.File{path: {Path: path, Exists: true, Type: "file", Mode: 0o600}},
+			Configs: map[string]string{path: config},
+			Users:   map[int]string{0: "root"},
+			Groups:  map[int]string{0: "root"},
+		}
+		for key := range kubeletKeys {
+			_, _ = KubeletSetting(ev, key)
+		}
+		tr := EvaluateNode(ev, testOpts())
+		if _, err := parseConfigText(path, "KubeletConfiguration", config); err != nil {
+			for _, r := range tr.Results {
+				if r.ControlID == "4.2.1" && r.Status == StatusPass && flag != "--anonymous-auth=false" {
+					t.Errorf("4.2.1 PASS from an unparseable config (%v): %s", err, r.Reason)
+				}
+			}
+		}
+	})
+}
