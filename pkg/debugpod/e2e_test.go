@@ -29,16 +29,7 @@ import (
 // docker can reach the node containers it compares modes and owners with
 // `docker exec <node> stat`.
 func TestE2ECollectKind(t *testing.T) {
-	kctx := os.Getenv("E2E_CONTEXT")
-	if kctx == "" {
-		t.Skip("E2E_CONTEXT not set")
-	}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-		clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{CurrentContext: kctx}).ClientConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := kubernetes.NewForConfigOrDie(cfg)
+	client := e2eClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	o := DefaultOptions()
@@ -153,16 +144,7 @@ func checkAgainstDocker(t *testing.T, node string, ev *evidence.Node) {
 // that is not on the node with pull policy Never, and a --namespace that
 // enforces the baseline Pod Security level.
 func TestE2EFailures(t *testing.T) {
-	kctx := os.Getenv("E2E_CONTEXT")
-	if kctx == "" {
-		t.Skip("E2E_CONTEXT not set")
-	}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-		clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{CurrentContext: kctx}).ClientConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := kubernetes.NewForConfigOrDie(cfg)
+	client := e2eClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
@@ -226,4 +208,20 @@ func TestE2EFailures(t *testing.T) {
 			}
 		}
 	})
+}
+
+// e2eClient is a client for the kubeconfig context named by E2E_CONTEXT;
+// the test is skipped without it.
+func e2eClient(t *testing.T) kubernetes.Interface {
+	t.Helper()
+	kctx := os.Getenv("E2E_CONTEXT")
+	if kctx == "" {
+		t.Skip("E2E_CONTEXT not set")
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{CurrentContext: kctx}).ClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kubernetes.NewForConfigOrDie(cfg)
 }
