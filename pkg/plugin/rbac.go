@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func (s *rbacSource) addFlags(cmd *cobra.Command) {
 }
 
 // load returns the snapshot and fills the report metadata.
-func (s *rbacSource) load(ctx context.Context, errOut interface{ Write([]byte) (int, error) }) (*rbac.Snapshot, error) {
+func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot, error) {
 	if s.FromSnapshot != "" {
 		b, err := os.ReadFile(s.FromSnapshot)
 		if err != nil {
@@ -326,7 +327,7 @@ func (o *WhoCanOptions) Run(ctx context.Context) error {
 }
 
 // printGrants prints grants as a table: who, where, through what.
-func printGrants(grants []rbac.Grant, wide, noHeaders bool, out interface{ Write([]byte) (int, error) }) error {
+func printGrants(grants []rbac.Grant, wide, noHeaders bool, out io.Writer) error {
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
 		{Name: "Kind", Type: "string"},
 		{Name: "Subject", Type: "string"},

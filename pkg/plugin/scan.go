@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -43,7 +44,6 @@ type ScanOptions struct {
 	configFlags *genericclioptions.ConfigFlags
 	Report      ReportFlags
 
-	Args             []string
 	All              bool
 	Selector         string
 	Parallel         int
@@ -166,7 +166,6 @@ func envOr(name, def string) string {
 // benchmark.
 func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 	var err error
-	o.Args = args
 	if o.report, err = o.Report.ToOptions(); err != nil {
 		return err
 	}
@@ -488,16 +487,9 @@ func (o *ScanOptions) collect(ctx context.Context) (results []debugpod.NodeResul
 	for i, n := range o.nodes {
 		order[n.Name] = i
 	}
-	sortNodeResults(out, order)
+	// Report nodes in the order they were named (not-Ready ones were appended).
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Node] < order[out[j].Node] })
 	return out, cleanup, nil
-}
-
-func sortNodeResults(rs []debugpod.NodeResult, order map[string]int) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && order[rs[j].Node] < order[rs[j-1].Node]; j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
 }
 
 func nodeNotReady(n *corev1.Node) string {
