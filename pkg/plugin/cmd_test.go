@@ -10,7 +10,7 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 const (
@@ -78,14 +78,14 @@ func TestControls(t *testing.T) {
 		args       []string
 		minCount   int
 		maxCount   int
-		everyMatch func(checks.Control) bool
+		everyMatch func(report.Control) bool
 	}{
 		{[]string{}, 97 + 13, 1000, nil},
-		{[]string{"--benchmark", "cis-1.12"}, 110, 110, func(c checks.Control) bool { return c.Benchmark == "cis-1.12" }},
-		{[]string{"--benchmark", "harden"}, 4, 100, func(c checks.Control) bool { return strings.HasPrefix(c.ID, "KH-") }},
-		{[]string{"--section", "1.2"}, 30, 30, func(c checks.Control) bool { return strings.HasPrefix(c.ID, "1.2.") }},
-		{[]string{"--section", "4", "--level", "1"}, 1, 25, func(c checks.Control) bool { return c.Level == 1 && strings.HasPrefix(c.ID, "4.") }},
-		{[]string{"--section", "5.1"}, 13, 13, func(c checks.Control) bool { return c.Role == checks.RoleCluster }},
+		{[]string{"--benchmark", "cis-1.12"}, 110, 110, func(c report.Control) bool { return c.Benchmark == "cis-1.12" }},
+		{[]string{"--benchmark", "harden"}, 4, 100, func(c report.Control) bool { return strings.HasPrefix(c.ID, "KH-") }},
+		{[]string{"--section", "1.2"}, 30, 30, func(c report.Control) bool { return strings.HasPrefix(c.ID, "1.2.") }},
+		{[]string{"--section", "4", "--level", "1"}, 1, 25, func(c report.Control) bool { return c.Level == 1 && strings.HasPrefix(c.ID, "4.") }},
+		{[]string{"--section", "5.1"}, 13, 13, func(c report.Control) bool { return c.Role == report.RoleCluster }},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -121,24 +121,24 @@ func TestScanFromEvidence(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r checks.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Kind != checks.KindNodeScan || r.APIVersion != checks.ReportAPIVersion || len(r.Targets) != 1 {
+	if r.Kind != report.KindNodeScan || r.APIVersion != report.ReportAPIVersion || len(r.Targets) != 1 {
 		t.Fatalf("report %s/%s with %d targets", r.APIVersion, r.Kind, len(r.Targets))
 	}
-	status := map[string]checks.Status{}
+	status := map[string]report.Status{}
 	for _, res := range r.Targets[0].Results {
 		status[res.ControlID] = res.Status
 	}
 	// kind's kubeadm defaults: profiling on, data dir root:root, kubelet anonymous auth off.
-	for id, want := range map[string]checks.Status{"1.2.15": checks.StatusFail, "1.1.12": checks.StatusFail, "4.2.1": checks.StatusPass, "1.1.1": checks.StatusPass} {
+	for id, want := range map[string]report.Status{"1.2.15": report.StatusFail, "1.1.12": report.StatusFail, "4.2.1": report.StatusPass, "1.1.1": report.StatusPass} {
 		if status[id] != want {
 			t.Errorf("%s: %s, want %s", id, status[id], want)
 		}
 	}
-	if r.Metadata.Benchmark != checks.BenchmarkCIS112 || !strings.HasPrefix(r.Metadata.Source, "evidence:") {
+	if r.Metadata.Benchmark != report.BenchmarkCIS112 || !strings.HasPrefix(r.Metadata.Source, "evidence:") {
 		t.Errorf("metadata %+v", r.Metadata)
 	}
 }
@@ -194,11 +194,11 @@ func TestRBACFromSnapshot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r checks.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Kind != checks.KindRBAC || r.Summary.Fail != 0 || r.Summary.Total < 17 {
+	if r.Kind != report.KindRBAC || r.Summary.Fail != 0 || r.Summary.Total < 17 {
 		t.Errorf("default kind cluster: kind %s, summary %+v", r.Kind, r.Summary)
 	}
 	if _, _, code := run(t, "rbac", "--from-snapshot", kindSnapshot, "--fail-on", "WARN"); code != ExitFindings {

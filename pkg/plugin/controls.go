@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // ControlsOptions holds the flags of `kubectl harden controls`.
@@ -22,7 +23,7 @@ type ControlsOptions struct {
 	NoHeaders bool
 
 	// catalog is every control known to the tool; set in Complete.
-	catalog []checks.Control
+	catalog []report.Control
 }
 
 // NewCmdControls builds `kubectl harden controls`.
@@ -58,23 +59,23 @@ the benchmark calls them automated or manual, and the kind of target they apply 
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml; a table when empty.")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
 	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{checks.BenchmarkCIS112, checks.BenchmarkHarden}, cobra.ShellCompDirectiveNoFileComp
+		return []string{report.BenchmarkCIS112, report.BenchmarkHarden}, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
 
 // Complete gathers the catalog of every engine.
 func (o *ControlsOptions) Complete() {
-	o.catalog = append(append([]checks.Control{}, checks.Catalog()...), rbac.Catalog()...)
-	checks.SortControls(o.catalog)
+	o.catalog = append(append([]report.Control{}, checks.Catalog()...), rbac.Catalog()...)
+	report.SortControls(o.catalog)
 }
 
 // Validate checks the flags.
 func (o *ControlsOptions) Validate() error {
 	switch o.Benchmark {
-	case "", checks.BenchmarkCIS112, checks.BenchmarkHarden:
+	case "", report.BenchmarkCIS112, report.BenchmarkHarden:
 	default:
-		return fmt.Errorf("--benchmark %q is not known: use %s or %s", o.Benchmark, checks.BenchmarkCIS112, checks.BenchmarkHarden)
+		return fmt.Errorf("--benchmark %q is not known: use %s or %s", o.Benchmark, report.BenchmarkCIS112, report.BenchmarkHarden)
 	}
 	if o.Level < 0 || o.Level > 2 {
 		return fmt.Errorf("--level must be 1 or 2, not %d", o.Level)
@@ -88,8 +89,8 @@ func (o *ControlsOptions) Validate() error {
 }
 
 // Selected returns the controls that pass the filters.
-func (o *ControlsOptions) Selected() []checks.Control {
-	out := []checks.Control{}
+func (o *ControlsOptions) Selected() []report.Control {
+	out := []report.Control{}
 	for _, c := range o.catalog {
 		if o.Benchmark != "" && c.Benchmark != o.Benchmark {
 			continue
@@ -105,7 +106,7 @@ func (o *ControlsOptions) Selected() []checks.Control {
 	return out
 }
 
-func inSections(c checks.Control, sections []string) bool {
+func inSections(c report.Control, sections []string) bool {
 	for _, s := range sections {
 		s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 		if c.Section == s || strings.HasPrefix(c.Section, s+".") || strings.HasPrefix(c.ID, s+".") {
@@ -119,7 +120,7 @@ func inSections(c checks.Control, sections []string) bool {
 type ControlList struct {
 	APIVersion string           `json:"apiVersion"`
 	Kind       string           `json:"kind"`
-	Items      []checks.Control `json:"items"`
+	Items      []report.Control `json:"items"`
 }
 
 // Run prints the selected controls.
@@ -127,9 +128,9 @@ func (o *ControlsOptions) Run() error {
 	sel := o.Selected()
 	switch o.Output {
 	case "json":
-		return printJSON(ControlList{APIVersion: checks.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out)
+		return printJSON(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out)
 	case "yaml":
-		return printYAML(ControlList{APIVersion: checks.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out)
+		return printYAML(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out)
 	}
 	if len(sel) == 0 {
 		fmt.Fprintln(o.ErrOut, "No controls match the filters.")

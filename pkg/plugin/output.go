@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // Output formats accepted by -o.
@@ -52,7 +52,7 @@ func (f *ReportFlags) ToOptions() (*ReportOptions, error) {
 		return nil, fmt.Errorf("--output %q is not supported: use one of wide, json, yaml, junit, sarif", f.Output)
 	}
 	for _, s := range f.Statuses {
-		st, err := checks.ParseStatus(s)
+		st, err := report.ParseStatus(s)
 		if err != nil {
 			return nil, fmt.Errorf("--status: %w", err)
 		}
@@ -74,9 +74,9 @@ func (f *ReportFlags) ToOptions() (*ReportOptions, error) {
 	switch strings.ToUpper(f.FailOn) {
 	case "":
 	case "FAIL":
-		o.FailOn = checks.StatusFail
+		o.FailOn = report.StatusFail
 	case "WARN":
-		o.FailOn = checks.StatusWarn
+		o.FailOn = report.StatusWarn
 	default:
 		return nil, fmt.Errorf("--fail-on %q is not supported: use FAIL or WARN", f.FailOn)
 	}
@@ -87,14 +87,14 @@ func (f *ReportFlags) ToOptions() (*ReportOptions, error) {
 type ReportOptions struct {
 	Format       string
 	NoHeaders    bool
-	Statuses     []checks.Status
+	Statuses     []report.Status
 	Level        int
 	ControlGlobs []string
-	FailOn       checks.Status
+	FailOn       report.Status
 }
 
 // Keep reports whether a result passes the filters.
-func (o *ReportOptions) Keep(r checks.Result) bool {
+func (o *ReportOptions) Keep(r report.Result) bool {
 	if len(o.Statuses) > 0 && !slices.Contains(o.Statuses, r.Status) {
 		return false
 	}
@@ -123,7 +123,7 @@ func (o *ReportOptions) KeepControl(id string, level int) bool {
 // Finish filters the report, prints it and returns the error that decides
 // the exit code: IncompleteError when a target could not be evaluated,
 // FindingsError when findings reach --fail-on.
-func (o *ReportOptions) Finish(r *checks.Report, out io.Writer) error {
+func (o *ReportOptions) Finish(r *report.Report, out io.Writer) error {
 	r.Filter(o.Keep)
 	po := PrintOptions{Format: o.Format, NoHeaders: o.NoHeaders, HideNA: len(o.Statuses) == 0}
 	if err := PrintReport(r, po, out); err != nil {

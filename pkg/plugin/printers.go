@@ -12,7 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // PrintOptions say how to print a report.
@@ -29,7 +29,7 @@ type PrintOptions struct {
 // PrintReport writes a report in one of the formats of -o. JSON and YAML are
 // always one document; the table is followed by a per-target summary unless
 // headers are off.
-func PrintReport(r *checks.Report, o PrintOptions, out io.Writer) error {
+func PrintReport(r *report.Report, o PrintOptions, out io.Writer) error {
 	format, noHeaders := o.Format, o.NoHeaders
 	switch format {
 	case "", "wide":
@@ -87,7 +87,7 @@ func printTable(t *metav1.Table, wide, noHeaders bool, out io.Writer) error {
 	return p.PrintObj(t, out)
 }
 
-func printResultTable(r *checks.Report, wide, noHeaders, hideNA bool, out io.Writer) (hidden int, err error) {
+func printResultTable(r *report.Report, wide, noHeaders, hideNA bool, out io.Writer) (hidden int, err error) {
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
 		{Name: "Target", Type: "string"},
 		{Name: "Control", Type: "string"},
@@ -103,13 +103,13 @@ func printResultTable(r *checks.Report, wide, noHeaders, hideNA bool, out io.Wri
 		// every control: one row says it (JSON and the others keep them all).
 		if tg.Error != "" && len(tg.Results) > 0 {
 			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
-				tg.Name, "*", string(checks.StatusError), "", fmt.Sprintf("none of %d controls could be evaluated", len(tg.Results)),
+				tg.Name, "*", string(report.StatusError), "", fmt.Sprintf("none of %d controls could be evaluated", len(tg.Results)),
 				tg.Error, "<none>", "<none>",
 			}})
 			continue
 		}
 		for _, res := range tg.Results {
-			if hideNA && res.Status == checks.StatusNA {
+			if hideNA && res.Status == report.StatusNA {
 				hidden++
 				continue
 			}
@@ -149,7 +149,7 @@ func sanitize(s string) string {
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
-func joinEvidence(obs []checks.Observation) string {
+func joinEvidence(obs []report.Observation) string {
 	parts := make([]string, 0, len(obs))
 	for _, o := range obs {
 		parts = append(parts, o.String())
@@ -165,7 +165,7 @@ func orNone(s string) string {
 }
 
 // printSummary prints the counts per status for each target and in total.
-func printSummary(r *checks.Report, out io.Writer) {
+func printSummary(r *report.Report, out io.Writer) {
 	fmt.Fprintln(out)
 	if r.Metadata.Benchmark != "" {
 		fmt.Fprintf(out, "Benchmark: %s", r.Metadata.Benchmark)
@@ -175,13 +175,13 @@ func printSummary(r *checks.Report, out io.Writer) {
 		fmt.Fprintln(out)
 	}
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{{Name: "Target", Type: "string"}}}
-	for _, st := range checks.AllStatuses {
+	for _, st := range report.AllStatuses {
 		t.ColumnDefinitions = append(t.ColumnDefinitions, metav1.TableColumnDefinition{Name: string(st), Type: "integer"})
 	}
 	t.ColumnDefinitions = append(t.ColumnDefinitions, metav1.TableColumnDefinition{Name: "Total", Type: "integer"})
-	row := func(name string, s checks.Summary) metav1.TableRow {
+	row := func(name string, s report.Summary) metav1.TableRow {
 		cells := []any{name}
-		for _, st := range checks.AllStatuses {
+		for _, st := range report.AllStatuses {
 			cells = append(cells, s.Count(st))
 		}
 		return metav1.TableRow{Cells: append(cells, s.Total)}
@@ -239,7 +239,7 @@ type junitMessage struct {
 	Body    string `xml:",chardata"`
 }
 
-func printJUnit(r *checks.Report, out io.Writer) error {
+func printJUnit(r *report.Report, out io.Writer) error {
 	doc := junitSuites{Name: "kubectl-harden " + r.Kind}
 	for _, tg := range r.Targets {
 		s := junitSuite{Name: tg.Name}
@@ -253,13 +253,13 @@ func printJUnit(r *checks.Report, out io.Writer) error {
 			}
 			detail := resultDetail(res)
 			switch res.Status {
-			case checks.StatusFail:
+			case report.StatusFail:
 				c.Failure = &junitMessage{Message: res.Reason, Type: "FAIL", Body: detail}
 				s.Failures++
-			case checks.StatusError:
+			case report.StatusError:
 				c.Error = &junitMessage{Message: res.Reason, Type: "ERROR", Body: detail}
 				s.Errors++
-			case checks.StatusNA:
+			case report.StatusNA:
 				c.Skipped = &junitMessage{Message: res.Reason}
 				s.Skipped++
 			default:
@@ -286,7 +286,7 @@ func printJUnit(r *checks.Report, out io.Writer) error {
 	return err
 }
 
-func resultDetail(res checks.Result) string {
+func resultDetail(res report.Result) string {
 	var b strings.Builder
 	b.WriteString(res.Reason)
 	for _, o := range res.Evidence {
@@ -366,23 +366,23 @@ type sarifLogical struct {
 
 // sarifKindLevel maps a status to SARIF's result kind and level. SARIF only
 // allows a level other than "none" for kind "fail".
-func sarifKindLevel(st checks.Status) (kind, level string) {
+func sarifKindLevel(st report.Status) (kind, level string) {
 	switch st {
-	case checks.StatusFail:
+	case report.StatusFail:
 		return "fail", "error"
-	case checks.StatusWarn:
+	case report.StatusWarn:
 		return "fail", "warning"
-	case checks.StatusPass:
+	case report.StatusPass:
 		return "pass", "none"
-	case checks.StatusNA:
+	case report.StatusNA:
 		return "notApplicable", "none"
-	case checks.StatusError:
+	case report.StatusError:
 		return "open", "none"
 	}
 	return "informational", "none"
 }
 
-func printSARIF(r *checks.Report, out io.Writer) error {
+func printSARIF(r *report.Report, out io.Writer) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{
 		Name:           "kubectl-harden",
 		Version:        r.Metadata.ToolVersion,
@@ -392,14 +392,14 @@ func printSARIF(r *checks.Report, out io.Writer) error {
 	index := map[string]int{}
 	results := r.Results()
 	ids := make([]string, 0)
-	byID := map[string]checks.Result{}
+	byID := map[string]report.Result{}
 	for _, res := range results {
 		if _, ok := byID[res.ControlID]; !ok {
 			ids = append(ids, res.ControlID)
 			byID[res.ControlID] = res
 		}
 	}
-	sort.SliceStable(ids, func(i, j int) bool { return checks.CompareIDs(ids[i], ids[j]) < 0 })
+	sort.SliceStable(ids, func(i, j int) bool { return report.CompareIDs(ids[i], ids[j]) < 0 })
 	for i, id := range ids {
 		res := byID[id]
 		rule := sarifRule{
@@ -442,8 +442,8 @@ func printSARIF(r *checks.Report, out io.Writer) error {
 	}, out)
 }
 
-func targetRef(res checks.Result) string {
-	if res.Target == checks.ClusterTargetName {
+func targetRef(res report.Result) string {
+	if res.Target == report.ClusterTargetName {
 		return "cluster"
 	}
 	return "node/" + res.Target

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -42,39 +42,39 @@ func golden(t *testing.T, name string, got []byte) {
 
 // sampleReport is a small node report with every status, evidence from
 // files and flags, and one node that could not be scanned.
-func sampleReport() *checks.Report {
-	r := checks.NewReport(checks.KindNodeScan, checks.Metadata{
+func sampleReport() *report.Report {
+	r := report.NewReport(report.KindNodeScan, report.Metadata{
 		Context: "kind-demo", Server: "https://127.0.0.1:6443", ServerVersion: "v1.34.4",
-		Benchmark: checks.BenchmarkCIS112, BenchmarkReason: "server v1.34 maps to cis-1.12",
+		Benchmark: report.BenchmarkCIS112, BenchmarkReason: "server v1.34 maps to cis-1.12",
 		Generated: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), ToolVersion: "v0.1.0", Source: "cluster",
 	})
-	manifest := checks.Control{ID: "1.1.1", Title: "API server pod manifest is mode 600 or stricter", Section: "1.1", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleControlPlane, Automated: true, Remediation: "chmod 600 /etc/kubernetes/manifests/kube-apiserver.yaml"}
-	profiling := checks.Control{ID: "1.2.15", Title: "API server profiling is disabled", Section: "1.2", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleControlPlane, Automated: true, Remediation: "Set --profiling=false in the kube-apiserver manifest."}
-	timeout := checks.Control{ID: "1.2.20", Title: "API server request timeout is appropriate", Section: "1.2", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleControlPlane, Remediation: "Review --request-timeout."}
-	anon := checks.Control{ID: "4.2.1", Title: "Kubelet anonymous authentication is disabled", Section: "4.2", Benchmark: checks.BenchmarkCIS112, Level: 1, Role: checks.RoleWorker, Automated: true, Remediation: "Set authentication.anonymous.enabled: false in the kubelet config."}
-	expiry := checks.Control{ID: "KH-PKI-1", Title: "Certificates are not close to expiry", Section: "KH-PKI", Benchmark: checks.BenchmarkHarden, Level: 1, Role: checks.RoleControlPlane, Automated: true}
-	r.AddTarget(checks.TargetReport{
-		Name: "cp-1", Roles: []checks.Role{checks.RoleControlPlane, checks.RoleEtcd, checks.RoleWorker},
+	manifest := report.Control{ID: "1.1.1", Title: "API server pod manifest is mode 600 or stricter", Section: "1.1", Benchmark: report.BenchmarkCIS112, Level: 1, Role: report.RoleControlPlane, Automated: true, Remediation: "chmod 600 /etc/kubernetes/manifests/kube-apiserver.yaml"}
+	profiling := report.Control{ID: "1.2.15", Title: "API server profiling is disabled", Section: "1.2", Benchmark: report.BenchmarkCIS112, Level: 1, Role: report.RoleControlPlane, Automated: true, Remediation: "Set --profiling=false in the kube-apiserver manifest."}
+	timeout := report.Control{ID: "1.2.20", Title: "API server request timeout is appropriate", Section: "1.2", Benchmark: report.BenchmarkCIS112, Level: 1, Role: report.RoleControlPlane, Remediation: "Review --request-timeout."}
+	anon := report.Control{ID: "4.2.1", Title: "Kubelet anonymous authentication is disabled", Section: "4.2", Benchmark: report.BenchmarkCIS112, Level: 1, Role: report.RoleWorker, Automated: true, Remediation: "Set authentication.anonymous.enabled: false in the kubelet config."}
+	expiry := report.Control{ID: "KH-PKI-1", Title: "Certificates are not close to expiry", Section: "KH-PKI", Benchmark: report.BenchmarkHarden, Level: 1, Role: report.RoleControlPlane, Automated: true}
+	r.AddTarget(report.TargetReport{
+		Name: "cp-1", Roles: []report.Role{report.RoleControlPlane, report.RoleEtcd, report.RoleWorker},
 		Notes: []string{"kubelet config: /var/lib/kubelet/config.yaml (from --config)"},
-		Results: []checks.Result{
-			checks.NewResult(manifest, "cp-1", checks.Outcome{Status: checks.StatusPass, Reason: "mode 0600 is within 0600", Evidence: []checks.Observation{{Location: "/etc/kubernetes/manifests/kube-apiserver.yaml", Value: "0600 root:root (0:0)", Path: "/etc/kubernetes/manifests/kube-apiserver.yaml"}}}),
-			checks.NewResult(profiling, "cp-1", checks.Outcome{Status: checks.StatusFail, Reason: "--profiling is not set; the default is true", Evidence: []checks.Observation{{Location: "kube-apiserver --profiling", Value: "<unset>"}}}),
-			checks.NewResult(timeout, "cp-1", checks.Outcome{Status: checks.StatusWarn, Reason: "review: --request-timeout uses the default 1m0s", Evidence: []checks.Observation{{Location: "kube-apiserver --request-timeout", Value: "<unset> (default 1m0s)"}}}),
-			checks.NewResult(anon, "cp-1", checks.Outcome{Status: checks.StatusPass, Reason: "anonymous authentication is disabled", Evidence: []checks.Observation{{Location: "/var/lib/kubelet/config.yaml authentication.anonymous.enabled", Value: "false", Path: "/var/lib/kubelet/config.yaml"}}}),
-			checks.NewResult(expiry, "cp-1", checks.Outcome{Status: checks.StatusInfo, Reason: "the nearest expiry is in 364 days"}),
+		Results: []report.Result{
+			report.NewResult(manifest, "cp-1", report.Outcome{Status: report.StatusPass, Reason: "mode 0600 is within 0600", Evidence: []report.Observation{{Location: "/etc/kubernetes/manifests/kube-apiserver.yaml", Value: "0600 root:root (0:0)", Path: "/etc/kubernetes/manifests/kube-apiserver.yaml"}}}),
+			report.NewResult(profiling, "cp-1", report.Outcome{Status: report.StatusFail, Reason: "--profiling is not set; the default is true", Evidence: []report.Observation{{Location: "kube-apiserver --profiling", Value: "<unset>"}}}),
+			report.NewResult(timeout, "cp-1", report.Outcome{Status: report.StatusWarn, Reason: "review: --request-timeout uses the default 1m0s", Evidence: []report.Observation{{Location: "kube-apiserver --request-timeout", Value: "<unset> (default 1m0s)"}}}),
+			report.NewResult(anon, "cp-1", report.Outcome{Status: report.StatusPass, Reason: "anonymous authentication is disabled", Evidence: []report.Observation{{Location: "/var/lib/kubelet/config.yaml authentication.anonymous.enabled", Value: "false", Path: "/var/lib/kubelet/config.yaml"}}}),
+			report.NewResult(expiry, "cp-1", report.Outcome{Status: report.StatusInfo, Reason: "the nearest expiry is in 364 days"}),
 		},
 	})
-	r.AddTarget(checks.TargetReport{
-		Name: "worker-1", Roles: []checks.Role{checks.RoleWorker},
-		Results: []checks.Result{
-			checks.NewResult(manifest, "worker-1", checks.Outcome{Status: checks.StatusNA, Reason: "kube-apiserver is not running on this node"}),
-			checks.NewResult(anon, "worker-1", checks.Outcome{Status: checks.StatusFail, Reason: "anonymous authentication is enabled by --anonymous-auth=true", Evidence: []checks.Observation{{Location: "kubelet --anonymous-auth", Value: "true"}}}),
+	r.AddTarget(report.TargetReport{
+		Name: "worker-1", Roles: []report.Role{report.RoleWorker},
+		Results: []report.Result{
+			report.NewResult(manifest, "worker-1", report.Outcome{Status: report.StatusNA, Reason: "kube-apiserver is not running on this node"}),
+			report.NewResult(anon, "worker-1", report.Outcome{Status: report.StatusFail, Reason: "anonymous authentication is enabled by --anonymous-auth=true", Evidence: []report.Observation{{Location: "kubelet --anonymous-auth", Value: "true"}}}),
 		},
 	})
-	r.AddTarget(checks.TargetReport{
+	r.AddTarget(report.TargetReport{
 		Name: "worker-2", Error: "node/worker-2: debug pod did not start: image \"busybox\" could not be pulled",
-		Results: []checks.Result{
-			checks.NewResult(anon, "worker-2", checks.Outcome{Status: checks.StatusError, Reason: "node/worker-2: debug pod did not start: image \"busybox\" could not be pulled"}),
+		Results: []report.Result{
+			report.NewResult(anon, "worker-2", report.Outcome{Status: report.StatusError, Reason: "node/worker-2: debug pod did not start: image \"busybox\" could not be pulled"}),
 		},
 	})
 	return r
@@ -117,7 +117,7 @@ func TestPrintReportJSONRoundTrip(t *testing.T) {
 	if err := PrintReport(want, PrintOptions{Format: "json"}, &buf); err != nil {
 		t.Fatal(err)
 	}
-	var got checks.Report
+	var got report.Report
 	dec := json.NewDecoder(&buf)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&got); err != nil {
@@ -175,10 +175,10 @@ func TestSARIFKindsAndLevels(t *testing.T) {
 }
 
 func TestTableEscapesControlCharacters(t *testing.T) {
-	r := checks.NewReport(checks.KindNodeScan, checks.Metadata{Benchmark: checks.BenchmarkCIS112})
-	c := checks.Control{ID: "1.2.1", Title: "t", Level: 1}
-	r.AddTarget(checks.TargetReport{Name: "n", Results: []checks.Result{
-		checks.NewResult(c, "n", checks.Outcome{Status: checks.StatusFail, Reason: "evil \x1b[31mred\x1b[0m", Evidence: []checks.Observation{{Location: "kube-apiserver --x", Value: "\x1b]0;title\x07"}}}),
+	r := report.NewReport(report.KindNodeScan, report.Metadata{Benchmark: report.BenchmarkCIS112})
+	c := report.Control{ID: "1.2.1", Title: "t", Level: 1}
+	r.AddTarget(report.TargetReport{Name: "n", Results: []report.Result{
+		report.NewResult(c, "n", report.Outcome{Status: report.StatusFail, Reason: "evil \x1b[31mred\x1b[0m", Evidence: []report.Observation{{Location: "kube-apiserver --x", Value: "\x1b]0;title\x07"}}}),
 	}})
 	var buf bytes.Buffer
 	if err := PrintReport(r, PrintOptions{Format: "wide"}, &buf); err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
 
@@ -33,7 +34,7 @@ type rbacSource struct {
 	FromSnapshot string
 
 	restConfig *rest.Config
-	md         checks.Metadata
+	md         report.Metadata
 }
 
 func (s *rbacSource) addFlags(cmd *cobra.Command) {
@@ -54,7 +55,7 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 		if snap.Kind != "" && snap.Kind != "RBACSnapshot" {
 			return nil, fmt.Errorf("--from-snapshot %s: kind %q is not RBACSnapshot", s.FromSnapshot, snap.Kind)
 		}
-		s.md = checks.Metadata{Source: "snapshot:" + s.FromSnapshot, Benchmark: checks.BenchmarkCIS112, BenchmarkReason: "offline evaluation"}
+		s.md = report.Metadata{Source: "snapshot:" + s.FromSnapshot, Benchmark: report.BenchmarkCIS112, BenchmarkReason: "offline evaluation"}
 		return &snap, nil
 	}
 	var err error
@@ -69,7 +70,7 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 	if err != nil {
 		return nil, err
 	}
-	s.md = checks.Metadata{Server: s.restConfig.Host, Source: "cluster"}
+	s.md = report.Metadata{Server: s.restConfig.Host, Source: "cluster"}
 	if raw, err := s.configFlags.ToRawKubeConfigLoader().RawConfig(); err == nil {
 		s.md.Context = raw.CurrentContext
 		if *s.configFlags.Context != "" {
@@ -185,7 +186,7 @@ func (o *RBACOptions) Run(ctx context.Context) error {
 	md := o.md
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
-	report := checks.NewReport(checks.KindRBAC, md)
+	report := report.NewReport(report.KindRBAC, md)
 	report.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}))
 	return o.report.Finish(report, o.Out)
 }
@@ -312,7 +313,7 @@ func (o *WhoCanOptions) Run(ctx context.Context) error {
 	if grants == nil {
 		grants = []rbac.Grant{}
 	}
-	doc := WhoCanResult{APIVersion: checks.ReportAPIVersion, Kind: "WhoCanResult", Request: o.attrs, Grants: grants}
+	doc := WhoCanResult{APIVersion: report.ReportAPIVersion, Kind: "WhoCanResult", Request: o.attrs, Grants: grants}
 	switch o.Output {
 	case "json":
 		return printJSON(doc, o.Out)
@@ -439,9 +440,9 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 	}
 	switch o.Output {
 	case "json":
-		return printJSON(SubjectPermissions{APIVersion: checks.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
+		return printJSON(SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
 	case "yaml":
-		return printYAML(SubjectPermissions{APIVersion: checks.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
+		return printYAML(SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
 	}
 	if len(rules) == 0 {
 		fmt.Fprintf(o.ErrOut, "%s holds no permission.\n", o.subject)

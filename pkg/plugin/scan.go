@@ -28,6 +28,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
 
@@ -62,7 +63,7 @@ type ScanOptions struct {
 	client      kubernetes.Interface
 	nodes       []*corev1.Node
 	namespace   string
-	md          checks.Metadata
+	md          report.Metadata
 	managed     string
 	interactive bool
 	offline     []*evidence.Node
@@ -145,7 +146,7 @@ read: only their file modes and owners.
 	f.Lookup("dry-run").NoOptDefVal = "client"
 	f.StringVar(&o.SaveEvidence, "save-evidence", "", "Write the raw evidence of each node as JSON into this directory.")
 	f.StringVar(&o.FromEvidence, "from-evidence", "", "Evaluate evidence saved with --save-evidence (a directory or one file) with no cluster at all.")
-	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate (default: chosen from the server version; "+checks.BenchmarkCIS112+" offline).")
+	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate (default: chosen from the server version; "+report.BenchmarkCIS112+" offline).")
 	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -180,7 +181,7 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 		if len(o.offline) == 0 {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
-		o.md = checks.Metadata{Source: "evidence:" + o.FromEvidence}
+		o.md = report.Metadata{Source: "evidence:" + o.FromEvidence}
 		return o.completeBenchmark("")
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
@@ -196,7 +197,7 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 	if o.client, err = kubernetes.NewForConfig(restConfig); err != nil {
 		return err
 	}
-	o.md = checks.Metadata{Server: restConfig.Host, Source: "cluster"}
+	o.md = report.Metadata{Server: restConfig.Host, Source: "cluster"}
 	if raw, err := o.configFlags.ToRawKubeConfigLoader().RawConfig(); err == nil {
 		o.md.Context = raw.CurrentContext
 		if *o.configFlags.Context != "" {
@@ -228,7 +229,7 @@ func (o *ScanOptions) completeBenchmark(gitVersion string) error {
 		return nil
 	}
 	if gitVersion == "" {
-		o.md.Benchmark, o.md.BenchmarkReason = checks.BenchmarkCIS112, "offline evaluation without --benchmark"
+		o.md.Benchmark, o.md.BenchmarkReason = report.BenchmarkCIS112, "offline evaluation without --benchmark"
 		return nil
 	}
 	b, reason, warning := checks.SelectBenchmark(gitVersion)
@@ -381,7 +382,7 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	}
 	o.md.Generated = time.Now().UTC()
 	o.md.ToolVersion = version.Get().Version
-	report := checks.NewReport(checks.KindNodeScan, o.md)
+	report := report.NewReport(report.KindNodeScan, o.md)
 	evalOpts := checks.EvalOptions{Benchmark: o.md.Benchmark, Now: o.md.Generated, ManagedControlPlane: o.managed}
 
 	if o.FromEvidence != "" {

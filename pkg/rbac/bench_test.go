@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // syntheticSnapshot makes a big cluster: 10 000 roles (1 000 cluster
@@ -69,7 +69,7 @@ func TestSyntheticClusterEvaluates(t *testing.T) {
 		t.Fatalf("only %d bindings", n)
 	}
 	tr := Evaluate(Build(s), EvalOptions{})
-	if r := resultOf(t, tr, "KH-RBAC-4"); r.Status != checks.StatusFail {
+	if r := resultOf(t, tr, "KH-RBAC-4"); r.Status != report.StatusFail {
 		t.Errorf("synthetic cluster has wildcard grants, paths must be found: %s", r.Status)
 	}
 }

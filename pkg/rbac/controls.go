@@ -7,7 +7,7 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // How statuses are decided (the same for every control, so that a reader
@@ -40,27 +40,27 @@ type EvalOptions struct {
 
 // Control is an API-level RBAC control: its metadata and its decision.
 type Control struct {
-	checks.Control
+	report.Control
 	// Check decides the control on a model.
-	Check func(m *Model, opts EvalOptions) checks.Outcome
+	Check func(m *Model, opts EvalOptions) report.Outcome
 }
 
 // Catalog returns the metadata of every RBAC control, ordered by ID.
-func Catalog() []checks.Control {
+func Catalog() []report.Control {
 	cs := Controls()
-	out := make([]checks.Control, len(cs))
+	out := make([]report.Control, len(cs))
 	for i, c := range cs {
 		out[i] = c.Control
 	}
-	checks.SortControls(out)
+	report.SortControls(out)
 	return out
 }
 
 // Evaluate runs every control on the model and returns the cluster target.
-func Evaluate(m *Model, opts EvalOptions) checks.TargetReport {
-	t := checks.TargetReport{
-		Name:  checks.ClusterTargetName,
-		Roles: []checks.Role{checks.RoleCluster},
+func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
+	t := report.TargetReport{
+		Name:  report.ClusterTargetName,
+		Roles: []report.Role{report.RoleCluster},
 		Notes: []string{
 			"users' group memberships come from the authenticator and are invisible to RBAC: a user is evaluated with its direct bindings and system:authenticated only",
 			fmt.Sprintf("examined %d clusterroles, %d roles, %d clusterrolebindings, %d rolebindings, %d serviceaccounts, %d pods, %d legacy token secrets",
@@ -69,22 +69,22 @@ func Evaluate(m *Model, opts EvalOptions) checks.TargetReport {
 		},
 	}
 	cs := Controls()
-	sort.SliceStable(cs, func(i, j int) bool { return checks.CompareIDs(cs[i].ID, cs[j].ID) < 0 })
+	sort.SliceStable(cs, func(i, j int) bool { return report.CompareIDs(cs[i].ID, cs[j].ID) < 0 })
 	for _, c := range cs {
-		t.Results = append(t.Results, checks.NewResult(c.Control, t.Name, c.Check(m, opts)))
+		t.Results = append(t.Results, report.NewResult(c.Control, t.Name, c.Check(m, opts)))
 	}
 	return t
 }
 
 // finding is one evidence line with the status it calls for.
 type finding struct {
-	obs    checks.Observation
-	status checks.Status
+	obs    report.Observation
+	status report.Status
 	def    bool
 }
 
 // verdict folds findings into an outcome following the rules above.
-func verdict(fs []finding, opts EvalOptions, what string, clean checks.Observation) checks.Outcome {
+func verdict(fs []finding, opts EvalOptions, what string, clean report.Observation) report.Outcome {
 	max := opts.MaxEvidence
 	if max <= 0 {
 		max = 200
@@ -97,11 +97,11 @@ func verdict(fs []finding, opts EvalOptions, what string, clean checks.Observati
 			user = append(user, f)
 		}
 	}
-	o := checks.Outcome{}
+	o := report.Outcome{}
 	add := func(list []finding, prefix string) {
 		for i, f := range list {
 			if len(o.Evidence) >= max {
-				o.Evidence = append(o.Evidence, checks.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
+				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
 				return
 			}
 			ob := f.obs
@@ -110,10 +110,10 @@ func verdict(fs []finding, opts EvalOptions, what string, clean checks.Observati
 		}
 	}
 	if len(user) > 0 {
-		o.Status = checks.StatusWarn
+		o.Status = report.StatusWarn
 		for _, f := range user {
-			if f.status == checks.StatusFail {
-				o.Status = checks.StatusFail
+			if f.status == report.StatusFail {
+				o.Status = report.StatusFail
 			}
 		}
 		o.Reason = fmt.Sprintf("%d finding(s): %s", len(user), what)
@@ -124,17 +124,17 @@ func verdict(fs []finding, opts EvalOptions, what string, clean checks.Observati
 		return o
 	}
 	if opts.IncludeSystem && len(def) > 0 {
-		o.Status = checks.StatusInfo
+		o.Status = report.StatusInfo
 		o.Reason = fmt.Sprintf("only bootstrap defaults: %d default grant(s): %s", len(def), what)
 		o.Evidence = append(o.Evidence, clean)
 		add(def, "(default) ")
 		return o
 	}
-	o.Status = checks.StatusPass
+	o.Status = report.StatusPass
 	o.Reason = "nothing beyond the bootstrap defaults: no " + what
-	o.Evidence = []checks.Observation{clean}
+	o.Evidence = []report.Observation{clean}
 	if len(def) > 0 {
-		o.Evidence = append(o.Evidence, checks.Observation{Location: "defaults", Value: fmt.Sprintf("%d finding(s) of bootstrap defaults not shown (include system to list them)", len(def))})
+		o.Evidence = append(o.Evidence, report.Observation{Location: "defaults", Value: fmt.Sprintf("%d finding(s) of bootstrap defaults not shown (include system to list them)", len(def))})
 	}
 	return o
 }
@@ -172,7 +172,7 @@ func quoteGroups(gs []string) []string {
 
 // grantFindings groups grants by binding and subject (one evidence line
 // each) and asks status for the status each line calls for.
-func grantFindings(gs []Grant, status func(Grant) checks.Status) []finding {
+func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 	type key struct {
 		b ObjectRef
 		s Subject
@@ -195,7 +195,7 @@ func grantFindings(gs []Grant, status func(Grant) checks.Status) []finding {
 		}
 		idx[k] = len(fs)
 		fs = append(fs, finding{
-			obs:    checks.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), ruleSummary(g.Rule))},
+			obs:    report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), ruleSummary(g.Rule))},
 			status: st,
 			def:    g.Default,
 		})
@@ -210,20 +210,20 @@ func grantFindings(gs []Grant, status func(Grant) checks.Status) []finding {
 }
 
 // reviewStatus is the status of a grant for a CIS "review" control.
-func reviewStatus(g Grant) checks.Status {
+func reviewStatus(g Grant) report.Status {
 	if isBroad(g.Subject) {
-		return checks.StatusFail
+		return report.StatusFail
 	}
-	return checks.StatusWarn
+	return report.StatusWarn
 }
 
 // scopedStatus is the status of a grant for an objective control: broad
 // or cluster-wide grants FAIL, namespaced ones call for review.
-func scopedStatus(g Grant) checks.Status {
+func scopedStatus(g Grant) report.Status {
 	if isBroad(g.Subject) || g.Namespace == "" {
-		return checks.StatusFail
+		return report.StatusFail
 	}
-	return checks.StatusWarn
+	return report.StatusWarn
 }
 
 // clusterScopedResources are resources without a namespace: a RoleBinding
@@ -272,10 +272,10 @@ func sameGrant(a, b Grant) bool {
 }
 
 // grantControl decides a control that is "who holds any of these grants".
-func grantControl(m *Model, opts EvalOptions, what string, status func(Grant) checks.Status, as ...Attributes) checks.Outcome {
+func grantControl(m *Model, opts EvalOptions, what string, status func(Grant) report.Status, as ...Attributes) report.Outcome {
 	fs := grantFindings(m.riskyGrants(as...), status)
 	n := len(m.bindings)
-	clean := checks.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant %s to a non-default subject", n, what)}
+	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant %s to a non-default subject", n, what)}
 	return verdict(fs, opts, what, clean)
 }
 
@@ -292,18 +292,18 @@ var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "de
 
 // Controls returns every RBAC control (CIS 5.1.x and our KH-RBAC-x).
 func Controls() []Control {
-	cis := func(id, title string, automatedTest bool, needs []string, remediation string, check func(*Model, EvalOptions) checks.Outcome) Control {
+	cis := func(id, title string, automatedTest bool, needs []string, remediation string, check func(*Model, EvalOptions) report.Outcome) Control {
 		_ = automatedTest
-		return Control{Control: checks.Control{
-			ID: id, Title: title, Section: "5.1", Benchmark: checks.BenchmarkCIS112, Level: 1,
-			Role: checks.RoleCluster, Automated: false, Needs: needs, Remediation: remediation,
+		return Control{Control: report.Control{
+			ID: id, Title: title, Section: "5.1", Benchmark: report.BenchmarkCIS112, Level: 1,
+			Role: report.RoleCluster, Automated: false, Needs: needs, Remediation: remediation,
 			References: []string{"CIS Kubernetes Benchmark v1.12 " + id},
 		}, Check: check}
 	}
-	kh := func(id, title string, needs []string, remediation string, check func(*Model, EvalOptions) checks.Outcome) Control {
-		return Control{Control: checks.Control{
-			ID: id, Title: title, Section: "RBAC", Benchmark: checks.BenchmarkHarden, Level: 1,
-			Role: checks.RoleCluster, Automated: true, Needs: needs, Remediation: remediation,
+	kh := func(id, title string, needs []string, remediation string, check func(*Model, EvalOptions) report.Outcome) Control {
+		return Control{Control: report.Control{
+			ID: id, Title: title, Section: "RBAC", Benchmark: report.BenchmarkHarden, Level: 1,
+			Role: report.RoleCluster, Automated: true, Needs: needs, Remediation: remediation,
 		}, Check: check}
 	}
 	bindingsNeeds := []string{"roles", "clusterroles", "rolebindings", "clusterrolebindings"}
@@ -313,7 +313,7 @@ func Controls() []Control {
 			check511),
 		cis("5.1.2", "Access to read Secrets (get, list, watch) is minimised", true, bindingsNeeds,
 			"Remove get/list/watch on secrets from roles that do not need them; never grant it cluster-wide or to broad groups; prefer resourceNames for the few Secrets a workload must read.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "read access (get/list/watch) to secrets", scopedStatus, verbs([]string{"get", "list", "watch"}, "", "secrets", "")...)
 			}),
 		cis("5.1.3", "Roles and ClusterRoles do not use wildcards", true, []string{"roles", "clusterroles", "bindings referencing them"},
@@ -321,7 +321,7 @@ func Controls() []Control {
 			check513),
 		cis("5.1.4", "Access to create Pods is minimised", true, bindingsNeeds,
 			"Remove create on pods where not needed; never grant it cluster-wide or to broad groups: creating a pod in a namespace gives the power of every service account in it.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "create on pods", scopedStatus, Attributes{Verb: "create", Resource: "pods"})
 			}),
 		cis("5.1.5", "Default service accounts are not used: automountServiceAccountToken is false", true, []string{"serviceaccounts", "bindings naming them"},
@@ -335,7 +335,7 @@ func Controls() []Control {
 			check517),
 		cis("5.1.8", "Access to bind, escalate and impersonate is limited", false, bindingsNeeds,
 			"Remove bind and escalate on roles/clusterroles and impersonate on users, groups and service accounts from every subject that is not an RBAC administrator.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				as := []Attributes{
 					{Verb: "bind", APIGroup: "rbac.authorization.k8s.io", Resource: "clusterroles"},
 					{Verb: "bind", APIGroup: "rbac.authorization.k8s.io", Resource: "roles"},
@@ -350,12 +350,12 @@ func Controls() []Control {
 			}),
 		cis("5.1.9", "Access to create PersistentVolumes is limited", false, bindingsNeeds,
 			"Only storage provisioners should create PersistentVolumes: a hostPath PV gives node filesystem access. Remove create on persistentvolumes from everyone else.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "create on persistentvolumes", reviewStatus, Attributes{Verb: "create", Resource: "persistentvolumes"})
 			}),
 		cis("5.1.10", "Access to the proxy subresource of nodes is limited", false, bindingsNeeds,
 			"Remove any verb on nodes/proxy (even get: it reaches the kubelet API, including exec in every pod of the node) from everyone but the API server and monitoring that truly needs it.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "any verb on nodes/proxy", reviewStatus, verbs(allVerbs, "", "nodes", "proxy")...)
 			}),
 		cis("5.1.11", "Access to approve CertificateSigningRequests is limited", false, bindingsNeeds,
@@ -363,7 +363,7 @@ func Controls() []Control {
 			check5111),
 		cis("5.1.12", "Access to change webhook configurations is limited", false, bindingsNeeds,
 			"Remove create, update, patch and delete on validatingwebhookconfigurations and mutatingwebhookconfigurations from everyone but cluster administrators and the operators that own webhooks.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				var as []Attributes
 				for _, r := range []string{"validatingwebhookconfigurations", "mutatingwebhookconfigurations"} {
 					as = append(as, verbs([]string{"create", "update", "patch", "delete"}, "admissionregistration.k8s.io", r, "")...)
@@ -372,7 +372,7 @@ func Controls() []Control {
 			}),
 		cis("5.1.13", "Access to create service account tokens is limited", false, bindingsNeeds,
 			"Remove create on serviceaccounts/token: it mints a token of any service account in scope.",
-			func(m *Model, o EvalOptions) checks.Outcome {
+			func(m *Model, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "create on serviceaccounts/token", reviewStatus, Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token"})
 			}),
 		kh("KH-RBAC-1", "No legacy long-lived service account token Secrets", []string{"secrets of type kubernetes.io/service-account-token (metadata only)", "serviceaccounts", "pods"},
@@ -392,22 +392,22 @@ func Controls() []Control {
 
 var fullControl = Attributes{Verb: "*", APIGroup: "*", Resource: "*"}
 
-func check511(m *Model, o EvalOptions) checks.Outcome {
+func check511(m *Model, o EvalOptions) report.Outcome {
 	gs := m.riskyGrants(fullControl)
 	// cluster-admin to service accounts (tokens leak) and broad groups is
 	// objectively wrong; to named people it calls for review.
-	status := func(g Grant) checks.Status {
+	status := func(g Grant) report.Status {
 		if isBroad(g.Subject) || (g.Namespace == "" && g.Subject.Kind == KindServiceAccount) {
-			return checks.StatusFail
+			return report.StatusFail
 		}
-		return checks.StatusWarn
+		return report.StatusWarn
 	}
 	fs := grantFindings(gs, status)
-	clean := checks.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant cluster-admin or an equivalent */*/* rule to a non-default subject", len(m.bindings))}
+	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant cluster-admin or an equivalent */*/* rule to a non-default subject", len(m.bindings))}
 	return verdict(fs, o, "cluster-admin (or */*/*) granted", clean)
 }
 
-func check513(m *Model, o EvalOptions) checks.Outcome {
+func check513(m *Model, o EvalOptions) report.Outcome {
 	var fs []finding
 	total, aggregated := 0, 0
 	var refs []*role
@@ -434,12 +434,12 @@ func check513(m *Model, o EvalOptions) checks.Outcome {
 		}
 		// A wildcard role that nothing binds is inert: review. Bound, it
 		// grants today everything a future API or CRD adds: FAIL.
-		st := checks.StatusWarn
+		st := report.StatusWarn
 		bound := 0
 		for _, bi := range m.byRole[r] {
 			for _, bs := range m.bindings[bi].subjects {
 				if bs.ok && !bs.def {
-					st = checks.StatusFail
+					st = report.StatusFail
 				}
 			}
 			bound++
@@ -450,9 +450,9 @@ func check513(m *Model, o EvalOptions) checks.Outcome {
 		} else {
 			val += fmt.Sprintf(" (bound by %d binding(s))", bound)
 		}
-		fs = append(fs, finding{obs: checks.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val}, status: st, def: r.def})
+		fs = append(fs, finding{obs: report.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val}, status: st, def: r.def})
 	}
-	clean := checks.Observation{Location: "roles+clusterroles", Value: fmt.Sprintf("%d roles examined; none outside the defaults uses \"*\" (%d aggregated clusterroles skipped: their rules are copies)", total, aggregated)}
+	clean := report.Observation{Location: "roles+clusterroles", Value: fmt.Sprintf("%d roles examined; none outside the defaults uses \"*\" (%d aggregated clusterroles skipped: their rules are copies)", total, aggregated)}
 	return verdict(fs, o, "roles with \"*\" in verbs, apiGroups, resources or nonResourceURLs", clean)
 }
 
@@ -482,7 +482,7 @@ func (m *Model) extraPermissions(sa Subject) bool {
 	return false
 }
 
-func check515(m *Model, o EvalOptions) checks.Outcome {
+func check515(m *Model, o EvalOptions) report.Outcome {
 	var fs []finding
 	n := 0
 	for _, sa := range m.snap.ServiceAccounts {
@@ -498,14 +498,14 @@ func check515(m *Model, o EvalOptions) checks.Outcome {
 		// Unset on a powerless default SA is the Kubernetes default and
 		// low risk: WARN. A default SA that was given permissions hands
 		// them to every pod of the namespace that names no SA: FAIL.
-		st := checks.StatusWarn
+		st := report.StatusWarn
 		if m.extraPermissions(subj) {
-			st = checks.StatusFail
+			st = report.StatusFail
 			val += "; has permissions beyond the defaults (every pod without serviceAccountName gets them)"
 		}
-		fs = append(fs, finding{obs: checks.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val}, status: st, def: systemNamespaces[sa.Namespace]})
+		fs = append(fs, finding{obs: report.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val}, status: st, def: systemNamespaces[sa.Namespace]})
 	}
-	clean := checks.Observation{Location: "serviceaccounts", Value: fmt.Sprintf("%d default service accounts examined; all set automountServiceAccountToken: false", n)}
+	clean := report.Observation{Location: "serviceaccounts", Value: fmt.Sprintf("%d default service accounts examined; all set automountServiceAccountToken: false", n)}
 	return verdict(fs, o, "default service accounts without automountServiceAccountToken: false", clean)
 }
 
@@ -516,7 +516,7 @@ func boolPtr(b *bool) string {
 	return fmt.Sprint(*b)
 }
 
-func check516(m *Model, o EvalOptions) checks.Outcome {
+func check516(m *Model, o EvalOptions) report.Outcome {
 	type group struct {
 		ns, sa string
 		pods   []string
@@ -554,12 +554,12 @@ func check516(m *Model, o EvalOptions) checks.Outcome {
 		// A token that grants nothing beyond the defaults is a credential
 		// the workload does not use: an objective finding.
 		fs = append(fs, finding{
-			obs:    checks.Observation{Location: "serviceaccount/" + g.sa + " -n " + g.ns, Value: fmt.Sprintf("%d pod(s) mount its token but it has no permissions beyond the defaults: %s", len(g.pods), listSome(g.pods, 5))},
-			status: checks.StatusFail,
+			obs:    report.Observation{Location: "serviceaccount/" + g.sa + " -n " + g.ns, Value: fmt.Sprintf("%d pod(s) mount its token but it has no permissions beyond the defaults: %s", len(g.pods), listSome(g.pods, 5))},
+			status: report.StatusFail,
 			def:    systemNamespaces[g.ns],
 		})
 	}
-	clean := checks.Observation{Location: "pods", Value: fmt.Sprintf("%d pods examined, %d mount a token, %d of those use a service account with granted permissions", total, mounting, needed)}
+	clean := report.Observation{Location: "pods", Value: fmt.Sprintf("%d pods examined, %d mount a token, %d of those use a service account with granted permissions", total, mounting, needed)}
 	return verdict(fs, o, "pods mounting a service account token they have no use for", clean)
 }
 
@@ -570,33 +570,33 @@ func listSome(xs []string, n int) string {
 	return strings.Join(xs[:n], ", ") + fmt.Sprintf(", … (%d more)", len(xs)-n)
 }
 
-func check517(m *Model, o EvalOptions) checks.Outcome {
+func check517(m *Model, o EvalOptions) report.Outcome {
 	var fs []finding
 	for bi := range m.bindings {
 		b := &m.bindings[bi]
 		for _, bs := range b.subjects {
 			if bs.s.Kind == KindGroup && bs.s.Name == MastersGroup {
-				fs = append(fs, finding{obs: checks.Observation{Location: b.ref.String(), Value: fmt.Sprintf("%s → %s (the group bypasses RBAC; the binding shows it is in use)", bs.s, strings.ToLower(b.roleRef.Kind)+"/"+b.roleRef.Name)}, status: checks.StatusWarn, def: bs.def})
+				fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: fmt.Sprintf("%s → %s (the group bypasses RBAC; the binding shows it is in use)", bs.s, strings.ToLower(b.roleRef.Kind)+"/"+b.roleRef.Name)}, status: report.StatusWarn, def: bs.def})
 			}
 		}
 	}
-	out := verdict(fs, o, "bindings naming group system:masters", checks.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings name group system:masters outside the defaults", len(m.bindings))})
-	if out.Status == checks.StatusPass {
+	out := verdict(fs, o, "bindings naming group system:masters", report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings name group system:masters outside the defaults", len(m.bindings))})
+	if out.Status == report.StatusPass {
 		// RBAC cannot see client certificates carrying O=system:masters,
 		// so a clean RBAC view does not prove the group is unused.
-		out.Status = checks.StatusInfo
+		out.Status = report.StatusInfo
 		out.Reason = "no non-default binding names system:masters; certificates issued with O=system:masters are invisible to RBAC and must be reviewed by hand"
 		ref := ObjectRef{Kind: "ClusterRoleBinding", Name: "kubeadm:cluster-admins"}
 		for _, b := range m.bindings {
 			if b.ref == ref {
-				out.Evidence = append(out.Evidence, checks.Observation{Location: ref.String(), Value: "present: kubeadm 1.29+ issues admin.conf for group kubeadm:cluster-admins; only super-admin.conf carries system:masters (keep it offline)"})
+				out.Evidence = append(out.Evidence, report.Observation{Location: ref.String(), Value: "present: kubeadm 1.29+ issues admin.conf for group kubeadm:cluster-admins; only super-admin.conf carries system:masters (keep it offline)"})
 			}
 		}
 	}
 	return out
 }
 
-func check5111(m *Model, o EvalOptions) checks.Outcome {
+func check5111(m *Model, o EvalOptions) report.Outcome {
 	approval := m.riskyGrants(Attributes{Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"})
 	approve := m.riskyGrants(Attributes{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers"})
 	canApprove := map[Subject]bool{}
@@ -617,6 +617,6 @@ func check5111(m *Model, o EvalOptions) checks.Outcome {
 	}
 	sortGrants(both)
 	fs := grantFindings(dedupGrants(both), reviewStatus)
-	clean := checks.Observation{Location: "clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings give a non-default subject both update on certificatesigningrequests/approval and approve on signers", len(m.bindings))}
+	clean := report.Observation{Location: "clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings give a non-default subject both update on certificatesigningrequests/approval and approve on signers", len(m.bindings))}
 	return verdict(fs, o, "CSR approval (certificatesigningrequests/approval update + signers approve)", clean)
 }

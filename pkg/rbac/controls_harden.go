@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // checkLegacyTokens lists legacy token Secrets. They never expire, so:
@@ -13,7 +13,7 @@ import (
 // permissions beyond the defaults (a live, powerful, eternal credential);
 // WARN for the others (powerless or orphaned: clutter to delete); INFO for
 // tokens the API server already marked invalid.
-func checkLegacyTokens(m *Model, o EvalOptions) checks.Outcome {
+func checkLegacyTokens(m *Model, o EvalOptions) report.Outcome {
 	podsBySA := map[string]int{}
 	for _, p := range m.snap.Pods {
 		podsBySA[p.Namespace+"/"+p.ServiceAccountName]++
@@ -23,7 +23,7 @@ func checkLegacyTokens(m *Model, o EvalOptions) checks.Outcome {
 		sa := m.serviceAccount(t.Namespace, t.ServiceAccount)
 		subj := Subject{Kind: KindServiceAccount, Namespace: t.Namespace, Name: t.ServiceAccount}
 		var parts []string
-		st := checks.StatusWarn
+		st := report.StatusWarn
 		switch {
 		case t.ServiceAccount == "":
 			parts = append(parts, "no kubernetes.io/service-account.name annotation")
@@ -33,7 +33,7 @@ func checkLegacyTokens(m *Model, o EvalOptions) checks.Outcome {
 			parts = append(parts, fmt.Sprintf("%s exists", subj))
 			if m.extraPermissions(subj) {
 				parts = append(parts, "it holds permissions beyond the defaults")
-				st = checks.StatusFail
+				st = report.StatusFail
 			}
 		}
 		if t.ServiceAccount != "" {
@@ -47,21 +47,21 @@ func checkLegacyTokens(m *Model, o EvalOptions) checks.Outcome {
 		}
 		if t.Invalid != "" {
 			parts = append(parts, "invalid since "+t.Invalid)
-			st = checks.StatusInfo
+			st = report.StatusInfo
 		}
-		fs = append(fs, finding{obs: checks.Observation{Location: "secret/" + t.Name + " -n " + t.Namespace, Value: strings.Join(parts, "; ")}, status: st})
+		fs = append(fs, finding{obs: report.Observation{Location: "secret/" + t.Name + " -n " + t.Namespace, Value: strings.Join(parts, "; ")}, status: st})
 	}
-	clean := checks.Observation{Location: "secrets", Value: fmt.Sprintf("%d secrets of type kubernetes.io/service-account-token found", len(m.snap.TokenSecrets))}
+	clean := report.Observation{Location: "secrets", Value: fmt.Sprintf("%d secrets of type kubernetes.io/service-account-token found", len(m.snap.TokenSecrets))}
 	out := verdict(fs, o, "legacy long-lived service account token secrets", clean)
-	if out.Status == checks.StatusWarn {
+	if out.Status == report.StatusWarn {
 		onlyInfo := true
 		for _, f := range fs {
-			if f.status != checks.StatusInfo {
+			if f.status != report.StatusInfo {
 				onlyInfo = false
 			}
 		}
 		if onlyInfo {
-			out.Status = checks.StatusInfo
+			out.Status = report.StatusInfo
 		}
 	}
 	return out
@@ -70,12 +70,12 @@ func checkLegacyTokens(m *Model, o EvalOptions) checks.Outcome {
 // checkDangling lists bindings whose role or service account is missing.
 // WARN: they grant nothing today, but whoever creates the missing object
 // inherits the grant (a service account of that name is a create away).
-func checkDangling(m *Model, o EvalOptions) checks.Outcome {
+func checkDangling(m *Model, o EvalOptions) report.Outcome {
 	var fs []finding
 	for bi := range m.bindings {
 		b := &m.bindings[bi]
 		if b.role == nil {
-			fs = append(fs, finding{obs: checks.Observation{Location: b.ref.String(), Value: "references missing " + strings.ToLower(b.roleRef.Kind) + "/" + b.roleRef.Name + nsSuffix(b.roleRef.Namespace)}, status: checks.StatusWarn, def: b.def})
+			fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: "references missing " + strings.ToLower(b.roleRef.Kind) + "/" + b.roleRef.Name + nsSuffix(b.roleRef.Namespace)}, status: report.StatusWarn, def: b.def})
 		}
 		for _, bs := range b.subjects {
 			if bs.s.Kind != KindServiceAccount || !bs.ok {
@@ -88,17 +88,17 @@ func checkDangling(m *Model, o EvalOptions) checks.Outcome {
 			if !m.namespaces[bs.s.Namespace] {
 				what += " (namespace " + bs.s.Namespace + " does not exist either)"
 			}
-			fs = append(fs, finding{obs: checks.Observation{Location: b.ref.String(), Value: what}, status: checks.StatusWarn, def: bs.def})
+			fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: what}, status: report.StatusWarn, def: bs.def})
 		}
 	}
-	clean := checks.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("all %d bindings reference existing roles and service accounts", len(m.bindings))}
+	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("all %d bindings reference existing roles and service accounts", len(m.bindings))}
 	return verdict(fs, o, "bindings referencing a missing role or service account", clean)
 }
 
 // checkBroad lists what broad groups and the anonymous user are granted
 // beyond the bootstrap defaults. Always FAIL: such a grant is given to
 // every caller (or every pod) of the cluster.
-func checkBroad(m *Model, o EvalOptions) checks.Outcome {
+func checkBroad(m *Model, o EvalOptions) report.Outcome {
 	var gs []Grant
 	for bi := range m.bindings {
 		b := &m.bindings[bi]
@@ -115,8 +115,8 @@ func checkBroad(m *Model, o EvalOptions) checks.Outcome {
 		}
 	}
 	sortGrants(gs)
-	fs := grantFindings(gs, func(Grant) checks.Status { return checks.StatusFail })
-	clean := checks.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant anything to system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS] beyond the defaults", len(m.bindings))}
+	fs := grantFindings(gs, func(Grant) report.Status { return report.StatusFail })
+	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant anything to system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS] beyond the defaults", len(m.bindings))}
 	return verdict(fs, o, "grants to anonymous, unauthenticated, all authenticated or all service accounts", clean)
 }
 

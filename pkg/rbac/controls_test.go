@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-func resultOf(t *testing.T, tr checks.TargetReport, id string) checks.Result {
+func resultOf(t *testing.T, tr report.TargetReport, id string) report.Result {
 	t.Helper()
 	for _, r := range tr.Results {
 		if r.ControlID == id {
@@ -18,10 +18,10 @@ func resultOf(t *testing.T, tr checks.TargetReport, id string) checks.Result {
 		}
 	}
 	t.Fatalf("no result for %s", id)
-	return checks.Result{}
+	return report.Result{}
 }
 
-func evidenceText(r checks.Result) string {
+func evidenceText(r report.Result) string {
 	var b strings.Builder
 	for _, o := range r.Evidence {
 		b.WriteString(o.String())
@@ -35,9 +35,9 @@ func evidenceText(r checks.Result) string {
 // IncludeSystem.
 func TestDefaultKubeadmClusterHasNoFail(t *testing.T) {
 	m := Build(kubeadmSnapshot())
-	want := map[string]checks.Status{
-		"5.1.5": checks.StatusWarn, // default SA in namespace default: automount unset (CIS asks false)
-		"5.1.7": checks.StatusInfo, // client certificates are invisible to RBAC
+	want := map[string]report.Status{
+		"5.1.5": report.StatusWarn, // default SA in namespace default: automount unset (CIS asks false)
+		"5.1.7": report.StatusInfo, // client certificates are invisible to RBAC
 	}
 	for _, include := range []bool{false, true} {
 		tr := Evaluate(m, EvalOptions{IncludeSystem: include})
@@ -47,15 +47,15 @@ func TestDefaultKubeadmClusterHasNoFail(t *testing.T) {
 		for _, r := range tr.Results {
 			w, ok := want[r.ControlID]
 			if !ok {
-				w = checks.StatusPass
+				w = report.StatusPass
 				if include {
 					w = "" // PASS or INFO
 				}
 			}
-			if r.Status == checks.StatusFail || (w != "" && r.Status != w) || (w == "" && r.Status != checks.StatusPass && r.Status != checks.StatusInfo) {
+			if r.Status == report.StatusFail || (w != "" && r.Status != w) || (w == "" && r.Status != report.StatusPass && r.Status != report.StatusInfo) {
 				t.Errorf("include=%v %s = %s (%s), want %s\n%s", include, r.ControlID, r.Status, r.Reason, w, evidenceText(r))
 			}
-			if r.Status == checks.StatusPass && len(r.Evidence) == 0 {
+			if r.Status == report.StatusPass && len(r.Evidence) == 0 {
 				t.Errorf("%s PASS without evidence", r.ControlID)
 			}
 		}
@@ -70,7 +70,7 @@ func TestDefaultKubeadmClusterHasNoFail(t *testing.T) {
 		"KH-RBAC-4": "User system:kube-controller-manager",
 	} {
 		r := resultOf(t, tr, id)
-		if r.Status != checks.StatusInfo || !strings.Contains(evidenceText(r), sub) {
+		if r.Status != report.StatusInfo || !strings.Contains(evidenceText(r), sub) {
 			t.Errorf("include system: %s = %s, want INFO with %q:\n%s", id, r.Status, sub, evidenceText(r))
 		}
 	}
@@ -82,107 +82,107 @@ func TestControls(t *testing.T) {
 		id     string
 		name   string
 		change func(s *Snapshot)
-		want   checks.Status
+		want   report.Status
 		ev     string // evidence must contain
 	}{
-		{"5.1.1", "clean", nil, checks.StatusPass, "0 of"},
-		{"5.1.1", "user bound to cluster-admin: review", func(s *Snapshot) { s.crb("ops-admin", nil, "cluster-admin", user("alice")) }, checks.StatusWarn, "clusterrolebinding/ops-admin=User alice → clusterrole/cluster-admin (cluster-wide)"},
-		{"5.1.1", "service account bound to cluster-admin", func(s *Snapshot) { s.crb("ci", nil, "cluster-admin", sa("ci", "deployer")) }, checks.StatusFail, "ServiceAccount ci/deployer"},
+		{"5.1.1", "clean", nil, report.StatusPass, "0 of"},
+		{"5.1.1", "user bound to cluster-admin: review", func(s *Snapshot) { s.crb("ops-admin", nil, "cluster-admin", user("alice")) }, report.StatusWarn, "clusterrolebinding/ops-admin=User alice → clusterrole/cluster-admin (cluster-wide)"},
+		{"5.1.1", "service account bound to cluster-admin", func(s *Snapshot) { s.crb("ci", nil, "cluster-admin", sa("ci", "deployer")) }, report.StatusFail, "ServiceAccount ci/deployer"},
 		{"5.1.1", "equivalent */*/* role", func(s *Snapshot) {
 			s.cr("god", nil, rule("*", "*", "*"))
 			s.crb("god", nil, "god", group("system:serviceaccounts"))
-		}, checks.StatusFail, "clusterrole/god"},
+		}, report.StatusFail, "clusterrole/god"},
 		{"5.1.1", "user added to the default binding", func(s *Snapshot) {
 			s.ClusterRoleBindings[indexCRB(s, "cluster-admin")].Subjects = append(s.ClusterRoleBindings[indexCRB(s, "cluster-admin")].Subjects, user("alice"))
-		}, checks.StatusWarn, "clusterrolebinding/cluster-admin=User alice"},
-		{"5.1.2", "clean", nil, checks.StatusPass, "0 of"},
-		{"5.1.2", "namespaced secret reader", func(s *Snapshot) { s.rb("app", "read", nil, "ClusterRole", "view-secrets", sa("app", "web")) }, checks.StatusWarn, "rolebinding/read -n app"},
-		{"5.1.2", "cluster-wide secret reader", func(s *Snapshot) { s.crb("read", nil, "view-secrets", user("bob")) }, checks.StatusFail, "User bob"},
+		}, report.StatusWarn, "clusterrolebinding/cluster-admin=User alice"},
+		{"5.1.2", "clean", nil, report.StatusPass, "0 of"},
+		{"5.1.2", "namespaced secret reader", func(s *Snapshot) { s.rb("app", "read", nil, "ClusterRole", "view-secrets", sa("app", "web")) }, report.StatusWarn, "rolebinding/read -n app"},
+		{"5.1.2", "cluster-wide secret reader", func(s *Snapshot) { s.crb("read", nil, "view-secrets", user("bob")) }, report.StatusFail, "User bob"},
 		{"5.1.2", "all authenticated", func(s *Snapshot) {
 			s.rb("app", "read", nil, "ClusterRole", "view-secrets", group("system:authenticated"))
-		}, checks.StatusFail, "system:authenticated"},
-		{"5.1.3", "clean", nil, checks.StatusPass, "none outside the defaults"},
-		{"5.1.3", "unbound wildcard role", func(s *Snapshot) { s.role("app", "wild", nil, rule("get", "", "*")) }, checks.StatusWarn, "role/wild -n app=get * (not bound)"},
+		}, report.StatusFail, "system:authenticated"},
+		{"5.1.3", "clean", nil, report.StatusPass, "none outside the defaults"},
+		{"5.1.3", "unbound wildcard role", func(s *Snapshot) { s.role("app", "wild", nil, rule("get", "", "*")) }, report.StatusWarn, "role/wild -n app=get * (not bound)"},
 		{"5.1.3", "bound wildcard role", func(s *Snapshot) {
 			s.role("app", "wild", nil, rule("*", "", "pods"))
 			s.rb("app", "wild", nil, "Role", "wild", user("carol"))
-		}, checks.StatusFail, "bound by 1 binding"},
-		{"5.1.4", "clean", nil, checks.StatusPass, "0 of"},
-		{"5.1.4", "namespaced deployer", func(s *Snapshot) { s.rb("app", "deploy", nil, "ClusterRole", "edit", sa("ci", "deployer")) }, checks.StatusWarn, "ServiceAccount ci/deployer → clusterrole/edit (namespace app)"},
-		{"5.1.4", "cluster-wide pod creator", func(s *Snapshot) { s.crb("deploy", nil, "edit", sa("ci", "deployer")) }, checks.StatusFail, "cluster-wide"},
+		}, report.StatusFail, "bound by 1 binding"},
+		{"5.1.4", "clean", nil, report.StatusPass, "0 of"},
+		{"5.1.4", "namespaced deployer", func(s *Snapshot) { s.rb("app", "deploy", nil, "ClusterRole", "edit", sa("ci", "deployer")) }, report.StatusWarn, "ServiceAccount ci/deployer → clusterrole/edit (namespace app)"},
+		{"5.1.4", "cluster-wide pod creator", func(s *Snapshot) { s.crb("deploy", nil, "edit", sa("ci", "deployer")) }, report.StatusFail, "cluster-wide"},
 		{"5.1.5", "all default SAs false", func(s *Snapshot) {
 			for i := range s.ServiceAccounts {
 				if s.ServiceAccounts[i].Name == "default" {
 					s.ServiceAccounts[i].AutomountServiceAccountToken = boolp(false)
 				}
 			}
-		}, checks.StatusPass, "all set automountServiceAccountToken: false"},
-		{"5.1.5", "default SA with permissions and automount", func(s *Snapshot) { s.rb("default", "x", nil, "ClusterRole", "view", sa("default", "default")) }, checks.StatusFail, "serviceaccount/default -n default=automountServiceAccountToken <unset> (true); has permissions"},
-		{"5.1.6", "clean", nil, checks.StatusPass, "mount a token"},
+		}, report.StatusPass, "all set automountServiceAccountToken: false"},
+		{"5.1.5", "default SA with permissions and automount", func(s *Snapshot) { s.rb("default", "x", nil, "ClusterRole", "view", sa("default", "default")) }, report.StatusFail, "serviceaccount/default -n default=automountServiceAccountToken <unset> (true); has permissions"},
+		{"5.1.6", "clean", nil, report.StatusPass, "mount a token"},
 		{"5.1.6", "pod with unused token", func(s *Snapshot) {
 			s.sa("app", "web", nil).pod("app", "web-1", "web", true).pod("app", "web-2", "web", true)
-		}, checks.StatusFail, "serviceaccount/web -n app=2 pod(s) mount its token"},
+		}, report.StatusFail, "serviceaccount/web -n app=2 pod(s) mount its token"},
 		{"5.1.6", "pod whose SA has permissions", func(s *Snapshot) {
 			s.sa("app", "op", nil).pod("app", "op-1", "op", true)
 			s.rb("app", "op", nil, "ClusterRole", "view", sa("app", "op"))
-		}, checks.StatusPass, "1 of those"},
-		{"5.1.6", "pod without token", func(s *Snapshot) { s.sa("app", "web", nil).pod("app", "web-1", "web", false) }, checks.StatusPass, "mount a token"},
-		{"5.1.7", "clean", nil, checks.StatusInfo, "kubeadm:cluster-admins"},
-		{"5.1.7", "binding names system:masters", func(s *Snapshot) { s.crb("masters-view", nil, "view", group("system:masters")) }, checks.StatusWarn, "clusterrolebinding/masters-view"},
+		}, report.StatusPass, "1 of those"},
+		{"5.1.6", "pod without token", func(s *Snapshot) { s.sa("app", "web", nil).pod("app", "web-1", "web", false) }, report.StatusPass, "mount a token"},
+		{"5.1.7", "clean", nil, report.StatusInfo, "kubeadm:cluster-admins"},
+		{"5.1.7", "binding names system:masters", func(s *Snapshot) { s.crb("masters-view", nil, "view", group("system:masters")) }, report.StatusWarn, "clusterrolebinding/masters-view"},
 		{"5.1.8", "impersonator", func(s *Snapshot) {
 			s.cr("imp", nil, rule("impersonate", "", "users,groups"))
 			s.crb("imp", nil, "imp", user("dave"))
-		}, checks.StatusWarn, "User dave"},
+		}, report.StatusWarn, "User dave"},
 		{"5.1.8", "escalate via rolebinding on roles", func(s *Snapshot) {
 			s.cr("esc", nil, rule("escalate", "rbac.authorization.k8s.io", "roles"))
 			s.rb("app", "esc", nil, "ClusterRole", "esc", user("erin"))
-		}, checks.StatusWarn, "User erin"},
+		}, report.StatusWarn, "User erin"},
 		{"5.1.9", "pv creator", func(s *Snapshot) {
 			s.cr("pv", nil, rule("create", "", "persistentvolumes"))
 			s.crb("pv", nil, "pv", sa("csi", "driver"))
-		}, checks.StatusWarn, "ServiceAccount csi/driver"},
+		}, report.StatusWarn, "ServiceAccount csi/driver"},
 		{"5.1.9", "pv create through a rolebinding grants nothing", func(s *Snapshot) {
 			s.cr("pv", nil, rule("create", "", "persistentvolumes"))
 			s.rb("app", "pv", nil, "ClusterRole", "pv", sa("csi", "driver"))
-		}, checks.StatusPass, "0 of"},
+		}, report.StatusPass, "0 of"},
 		{"5.1.10", "get nodes/proxy is enough", func(s *Snapshot) {
 			s.cr("mon", nil, rule("get", "", "nodes/proxy"))
 			s.crb("mon", nil, "mon", sa("monitoring", "prometheus"))
-		}, checks.StatusWarn, "ServiceAccount monitoring/prometheus"},
-		{"5.1.10", "kubelet-api-admin to all authenticated", func(s *Snapshot) { s.crb("oops", nil, "system:kubelet-api-admin", group("system:authenticated")) }, checks.StatusFail, "clusterrolebinding/oops"},
+		}, report.StatusWarn, "ServiceAccount monitoring/prometheus"},
+		{"5.1.10", "kubelet-api-admin to all authenticated", func(s *Snapshot) { s.crb("oops", nil, "system:kubelet-api-admin", group("system:authenticated")) }, report.StatusFail, "clusterrolebinding/oops"},
 		{"5.1.11", "approval without signer is not enough", func(s *Snapshot) {
 			s.cr("half", nil, rule("update", "certificates.k8s.io", "certificatesigningrequests/approval"))
 			s.crb("half", nil, "half", user("frank"))
-		}, checks.StatusPass, "0 of"},
+		}, report.StatusPass, "0 of"},
 		{"5.1.11", "approval and signer", func(s *Snapshot) {
 			s.cr("approver", nil, rule("update", "certificates.k8s.io", "certificatesigningrequests/approval"), rule("approve", "certificates.k8s.io", "signers"))
 			s.crb("approver", nil, "approver", user("frank"))
-		}, checks.StatusWarn, "User frank"},
+		}, report.StatusWarn, "User frank"},
 		{"5.1.12", "webhook editor", func(s *Snapshot) {
 			s.cr("wh", nil, rule("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"))
 			s.crb("wh", nil, "wh", sa("cert-manager", "cainjector"))
-		}, checks.StatusWarn, "cert-manager/cainjector"},
-		{"5.1.12", "clean", nil, checks.StatusPass, "0 of"},
+		}, report.StatusWarn, "cert-manager/cainjector"},
+		{"5.1.12", "clean", nil, report.StatusPass, "0 of"},
 		{"5.1.13", "token minter", func(s *Snapshot) {
 			s.cr("tok", nil, rule("create", "", "serviceaccounts/token"))
 			s.rb("app", "tok", nil, "ClusterRole", "tok", user("gina"))
-		}, checks.StatusWarn, "User gina"},
-		{"KH-RBAC-1", "clean", nil, checks.StatusPass, "0 secrets"},
+		}, report.StatusWarn, "User gina"},
+		{"KH-RBAC-1", "clean", nil, report.StatusPass, "0 secrets"},
 		{"KH-RBAC-1", "powerful legacy token", func(s *Snapshot) {
 			s.sa("ci", "deployer", nil)
 			s.crb("ci", nil, "edit", sa("ci", "deployer"))
 			s.TokenSecrets = append(s.TokenSecrets, TokenSecret{Namespace: "ci", Name: "deployer-token-abc", ServiceAccount: "deployer", LastUsed: "2026-05-01"})
-		}, checks.StatusFail, "secret/deployer-token-abc -n ci=ServiceAccount ci/deployer exists; it holds permissions beyond the defaults; 0 pod(s) use the service account; last used 2026-05-01"},
+		}, report.StatusFail, "secret/deployer-token-abc -n ci=ServiceAccount ci/deployer exists; it holds permissions beyond the defaults; 0 pod(s) use the service account; last used 2026-05-01"},
 		{"KH-RBAC-1", "orphan legacy token", func(s *Snapshot) {
 			s.TokenSecrets = append(s.TokenSecrets, TokenSecret{Namespace: "ci", Name: "gone-token", ServiceAccount: "gone"})
-		}, checks.StatusWarn, "ServiceAccount ci/gone does not exist"},
-		{"KH-RBAC-2", "clean", nil, checks.StatusPass, "reference existing"},
-		{"KH-RBAC-2", "missing role", func(s *Snapshot) { s.crb("ghost", nil, "does-not-exist", user("h")) }, checks.StatusWarn, "clusterrolebinding/ghost=references missing clusterrole/does-not-exist"},
-		{"KH-RBAC-2", "missing service account", func(s *Snapshot) { s.rb("app", "b", nil, "ClusterRole", "view", sa("old", "bot")) }, checks.StatusWarn, "names missing ServiceAccount old/bot (namespace old does not exist either)"},
-		{"KH-RBAC-3", "clean", nil, checks.StatusPass, "0 of"},
-		{"KH-RBAC-3", "anonymous can list pods", func(s *Snapshot) { s.crb("anon", nil, "view", user("system:anonymous")) }, checks.StatusFail, "User system:anonymous → clusterrole/view"},
-		{"KH-RBAC-3", "all service accounts of a namespace", func(s *Snapshot) { s.rb("app", "sas", nil, "ClusterRole", "view", group("system:serviceaccounts:app")) }, checks.StatusFail, "Group system:serviceaccounts:app"},
-		{"KH-RBAC-4", "clean", nil, checks.StatusPass, "0 non-default"},
+		}, report.StatusWarn, "ServiceAccount ci/gone does not exist"},
+		{"KH-RBAC-2", "clean", nil, report.StatusPass, "reference existing"},
+		{"KH-RBAC-2", "missing role", func(s *Snapshot) { s.crb("ghost", nil, "does-not-exist", user("h")) }, report.StatusWarn, "clusterrolebinding/ghost=references missing clusterrole/does-not-exist"},
+		{"KH-RBAC-2", "missing service account", func(s *Snapshot) { s.rb("app", "b", nil, "ClusterRole", "view", sa("old", "bot")) }, report.StatusWarn, "names missing ServiceAccount old/bot (namespace old does not exist either)"},
+		{"KH-RBAC-3", "clean", nil, report.StatusPass, "0 of"},
+		{"KH-RBAC-3", "anonymous can list pods", func(s *Snapshot) { s.crb("anon", nil, "view", user("system:anonymous")) }, report.StatusFail, "User system:anonymous → clusterrole/view"},
+		{"KH-RBAC-3", "all service accounts of a namespace", func(s *Snapshot) { s.rb("app", "sas", nil, "ClusterRole", "view", group("system:serviceaccounts:app")) }, report.StatusFail, "Group system:serviceaccounts:app"},
+		{"KH-RBAC-4", "clean", nil, report.StatusPass, "0 non-default"},
 	}
 	for _, c := range cases {
 		t.Run(c.id+" "+c.name, func(t *testing.T) {
@@ -197,7 +197,7 @@ func TestControls(t *testing.T) {
 			if r.Status != c.want || !strings.Contains(ev, c.ev) {
 				t.Errorf("%s = %s (%s), want %s with %q; evidence:\n%s", c.id, r.Status, r.Reason, c.want, c.ev, ev)
 			}
-			if (r.Status == checks.StatusFail || r.Status == checks.StatusWarn) && r.Remediation == "" {
+			if (r.Status == report.StatusFail || r.Status == report.StatusWarn) && r.Remediation == "" {
 				t.Error("finding without remediation")
 			}
 		})
@@ -293,12 +293,12 @@ func TestPathsToClusterAdmin(t *testing.T) {
 			c.change(s)
 			r := resultOf(t, Evaluate(Build(s), EvalOptions{}), "KH-RBAC-4")
 			if c.want == nil {
-				if r.Status != checks.StatusPass {
+				if r.Status != report.StatusPass {
 					t.Fatalf("want PASS, got %s:\n%s", r.Status, evidenceText(r))
 				}
 				return
 			}
-			if r.Status != checks.StatusFail {
+			if r.Status != report.StatusFail {
 				t.Fatalf("want FAIL, got %s (%s)", r.Status, r.Reason)
 			}
 			ev := evidenceText(r)
@@ -352,11 +352,11 @@ func TestCatalog(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, c := range cat {
-		if seen[c.ID] || c.Title == "" || c.Remediation == "" || c.Role != checks.RoleCluster {
+		if seen[c.ID] || c.Title == "" || c.Remediation == "" || c.Role != report.RoleCluster {
 			t.Errorf("bad control %+v", c)
 		}
 		seen[c.ID] = true
-		if strings.HasPrefix(c.ID, "KH-") != (c.Benchmark == checks.BenchmarkHarden) {
+		if strings.HasPrefix(c.ID, "KH-") != (c.Benchmark == report.BenchmarkHarden) {
 			t.Errorf("%s: benchmark %s", c.ID, c.Benchmark)
 		}
 	}
@@ -385,7 +385,7 @@ func TestRealKindSnapshot(t *testing.T) {
 	m := Build(&s)
 	for _, include := range []bool{false, true} {
 		for _, r := range Evaluate(m, EvalOptions{IncludeSystem: include}).Results {
-			if r.Status == checks.StatusFail || (r.Status == checks.StatusWarn && r.ControlID != "5.1.5") || r.Status == checks.StatusError {
+			if r.Status == report.StatusFail || (r.Status == report.StatusWarn && r.ControlID != "5.1.5") || r.Status == report.StatusError {
 				t.Errorf("include=%v %s = %s (%s)\n%s", include, r.ControlID, r.Status, r.Reason, evidenceText(r))
 			}
 		}

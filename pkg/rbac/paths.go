@@ -7,7 +7,7 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // Paths to full control. The graph's nodes are identities (binding
@@ -376,8 +376,8 @@ func (m *Model) PathsToClusterAdmin() []Path {
 }
 
 // pathEvidence renders a path, one line per step.
-func pathEvidence(p Path) []checks.Observation {
-	var obs []checks.Observation
+func pathEvidence(p Path) []report.Observation {
+	var obs []report.Observation
 	for i, s := range p.Steps {
 		loc := s.Grant.Binding.String()
 		v := fmt.Sprintf("path of %s, step %d: %s %s", p.Subject, i+1, s.From, s.How)
@@ -386,7 +386,7 @@ func pathEvidence(p Path) []checks.Observation {
 		} else {
 			v += fmt.Sprintf(" → full control (%s)", strings.ToLower(s.Grant.Role.Kind)+"/"+s.Grant.Role.Name)
 		}
-		obs = append(obs, checks.Observation{Location: loc, Value: v})
+		obs = append(obs, report.Observation{Location: loc, Value: v})
 	}
 	return obs
 }
@@ -394,7 +394,7 @@ func pathEvidence(p Path) []checks.Observation {
 // checkPaths FAILs when a non-default identity can reach full control: a
 // chain of grants that ends in cluster-admin is an escalation, whatever
 // each single grant looked like.
-func checkPaths(m *Model, o EvalOptions) checks.Outcome {
+func checkPaths(m *Model, o EvalOptions) report.Outcome {
 	paths := m.PathsToClusterAdmin()
 	var user, def []Path
 	for _, p := range paths {
@@ -405,11 +405,11 @@ func checkPaths(m *Model, o EvalOptions) checks.Outcome {
 		}
 	}
 	n := len(m.knownSubjects())
-	out := checks.Outcome{}
+	out := report.Outcome{}
 	show := func(ps []Path) {
 		for i, p := range ps {
 			if i == pathsShown {
-				out.Evidence = append(out.Evidence, checks.Observation{Location: "…", Value: fmt.Sprintf("%d more paths not shown", len(ps)-i)})
+				out.Evidence = append(out.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more paths not shown", len(ps)-i)})
 				return
 			}
 			out.Evidence = append(out.Evidence, pathEvidence(p)...)
@@ -417,20 +417,20 @@ func checkPaths(m *Model, o EvalOptions) checks.Outcome {
 	}
 	switch {
 	case len(user) > 0:
-		out.Status = checks.StatusFail
+		out.Status = report.StatusFail
 		out.Reason = fmt.Sprintf("%d non-default identities can obtain full control", len(user))
 		show(user)
 		if o.IncludeSystem {
 			show(def)
 		}
 	case o.IncludeSystem && len(def) > 0:
-		out.Status = checks.StatusInfo
+		out.Status = report.StatusInfo
 		out.Reason = fmt.Sprintf("only system identities (%d) can obtain full control, through bootstrap grants", len(def))
 		show(def)
 	default:
-		out.Status = checks.StatusPass
+		out.Status = report.StatusPass
 		out.Reason = "no non-default identity can obtain full control"
-		out.Evidence = []checks.Observation{{Location: "identities", Value: fmt.Sprintf("%d identities examined; 0 non-default ones have a path to full control (%d system paths not shown)", n, len(def))}}
+		out.Evidence = []report.Observation{{Location: "identities", Value: fmt.Sprintf("%d identities examined; 0 non-default ones have a path to full control (%d system paths not shown)", n, len(def))}}
 	}
 	return out
 }

@@ -18,7 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // TestFaults runs scans that go wrong and wants, each time, a clear message on
@@ -195,7 +195,7 @@ func TestFaults(t *testing.T) {
 		}
 		t.Logf("target error: %s", tg.Error)
 		for _, res := range tg.Results {
-			if res.Status == checks.StatusPass {
+			if res.Status == report.StatusPass {
 				t.Errorf("a timed-out node must not PASS anything: %s", describe(&res))
 				break
 			}

@@ -13,17 +13,17 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 var (
 	baselineOnce sync.Once
-	baselineRep  *checks.Report
+	baselineRep  *report.Report
 )
 
 // baseline scans both nodes in parallel once per test binary; later tests use
 // it to know each control's status before they change a node.
-func baseline(t *testing.T) *checks.Report {
+func baseline(t *testing.T) *report.Report {
 	t.Helper()
 	baselineOnce.Do(func() {
 		baselineRep = scanJSON(t, "node/"+cluster.cp, "node/"+cluster.worker, "--parallel", "2")
@@ -51,10 +51,10 @@ func TestGroundTruth(t *testing.T) {
 	}
 	cp, worker := target(t, rep, cluster.cp), target(t, rep, cluster.worker)
 	t.Run("roles", func(t *testing.T) {
-		if !hasRole(cp, checks.RoleControlPlane) || !hasRole(cp, checks.RoleEtcd) {
+		if !hasRole(cp, report.RoleControlPlane) || !hasRole(cp, report.RoleEtcd) {
 			t.Errorf("node/%s roles = %v, want control-plane and etcd", cp.Name, cp.Roles)
 		}
-		if !hasRole(worker, checks.RoleWorker) || hasRole(worker, checks.RoleControlPlane) {
+		if !hasRole(worker, report.RoleWorker) || hasRole(worker, report.RoleControlPlane) {
 			t.Errorf("node/%s roles = %v, want worker and not control-plane", worker.Name, worker.Roles)
 		}
 		if cp.Summary.Total == 0 || worker.Summary.Total == 0 {
@@ -62,7 +62,7 @@ func TestGroundTruth(t *testing.T) {
 		}
 	})
 
-	files := map[*checks.TargetReport][]string{
+	files := map[*report.TargetReport][]string{
 		cp: {
 			"/etc/kubernetes/manifests/kube-apiserver.yaml",
 			"/etc/kubernetes/manifests/etcd.yaml",
@@ -116,7 +116,7 @@ func TestGroundTruth(t *testing.T) {
 	})
 
 	t.Run("kubelet config", func(t *testing.T) {
-		for _, tg := range []*checks.TargetReport{cp, worker} {
+		for _, tg := range []*report.TargetReport{cp, worker} {
 			argv := procCmdline(t, tg.Name, "kubelet")
 			if len(argv) < 2 {
 				t.Fatalf("no kubelet process on %s", tg.Name)
@@ -139,7 +139,7 @@ func TestGroundTruth(t *testing.T) {
 	})
 }
 
-func hasRole(tg *checks.TargetReport, r checks.Role) bool {
+func hasRole(tg *report.TargetReport, r report.Role) bool {
 	for _, x := range tg.Roles {
 		if x == r {
 			return true
@@ -149,9 +149,9 @@ func hasRole(tg *checks.TargetReport, r checks.Role) bool {
 }
 
 // observations returns the distinct observations of every result of a target.
-func observations(tg *checks.TargetReport) []checks.Observation {
-	seen := map[checks.Observation]bool{}
-	var out []checks.Observation
+func observations(tg *report.TargetReport) []report.Observation {
+	seen := map[report.Observation]bool{}
+	var out []report.Observation
 	for _, r := range tg.Results {
 		for _, o := range r.Evidence {
 			if !seen[o] {
@@ -164,8 +164,8 @@ func observations(tg *checks.TargetReport) []checks.Observation {
 }
 
 // fileObservations returns the observations about path that carry a mode and owner.
-func fileObservations(tg *checks.TargetReport, path string) []checks.Observation {
-	var out []checks.Observation
+func fileObservations(tg *report.TargetReport, path string) []report.Observation {
+	var out []report.Observation
 	for _, o := range observations(tg) {
 		if (o.Path == path || o.Location == path) && fileModeRE.MatchString(o.Value) {
 			out = append(out, o)
@@ -182,7 +182,7 @@ func isUnsetValue(v string) bool {
 
 // compareFlags checks every "<component> --flag" observation against the
 // process's real command line and returns how many it checked.
-func compareFlags(t *testing.T, tg *checks.TargetReport, component string, flags map[string]string) int {
+func compareFlags(t *testing.T, tg *report.TargetReport, component string, flags map[string]string) int {
 	t.Helper()
 	n := 0
 	var names []string
@@ -217,7 +217,7 @@ func compareFlags(t *testing.T, tg *checks.TargetReport, component string, flags
 
 // compareConfigKeys checks every "<config path> <dotted.key>" observation
 // against the parsed config file and returns how many it checked.
-func compareConfigKeys(t *testing.T, tg *checks.TargetReport, cfgPath string, cfg map[string]any) int {
+func compareConfigKeys(t *testing.T, tg *report.TargetReport, cfgPath string, cfg map[string]any) int {
 	t.Helper()
 	n := 0
 	var keys []string

@@ -35,7 +35,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 const (
@@ -286,32 +286,32 @@ func signalled(cmd *exec.Cmd) bool {
 }
 
 // decodeReport decodes a JSON report printed on stdout.
-func decodeReport(t *testing.T, r run) *checks.Report {
+func decodeReport(t *testing.T, r run) *report.Report {
 	t.Helper()
-	var rep checks.Report
+	var rep report.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout is not a JSON report: %v\n%s", err, r)
 	}
-	if rep.APIVersion != checks.ReportAPIVersion {
-		t.Errorf("apiVersion = %q, want %q", rep.APIVersion, checks.ReportAPIVersion)
+	if rep.APIVersion != report.ReportAPIVersion {
+		t.Errorf("apiVersion = %q, want %q", rep.APIVersion, report.ReportAPIVersion)
 	}
-	if rep.Metadata.Benchmark != checks.BenchmarkCIS112 {
-		t.Errorf("metadata.benchmark = %q, want %q", rep.Metadata.Benchmark, checks.BenchmarkCIS112)
+	if rep.Metadata.Benchmark != report.BenchmarkCIS112 {
+		t.Errorf("metadata.benchmark = %q, want %q", rep.Metadata.Benchmark, report.BenchmarkCIS112)
 	}
 	return &rep
 }
 
 // scanJSON runs `kubectl harden scan ARGS -o json`, expects a complete report
 // (exit 0, or 2 for findings) and decodes it.
-func scanJSON(t *testing.T, args ...string) *checks.Report {
+func scanJSON(t *testing.T, args ...string) *report.Report {
 	t.Helper()
 	r := harden(t, scanTimeout, append(append([]string{"scan"}, args...), "-o", "json")...)
 	if r.exit != 0 && r.exit != 2 {
 		t.Fatalf("scan failed:\n%s", r)
 	}
 	rep := decodeReport(t, r)
-	if rep.Kind != checks.KindNodeScan {
-		t.Errorf("kind = %q, want %q", rep.Kind, checks.KindNodeScan)
+	if rep.Kind != report.KindNodeScan {
+		t.Errorf("kind = %q, want %q", rep.Kind, report.KindNodeScan)
 	}
 	for _, tg := range rep.Targets {
 		if tg.Error != "" || tg.Summary.Error > 0 {
@@ -321,10 +321,10 @@ func scanJSON(t *testing.T, args ...string) *checks.Report {
 	return rep
 }
 
-func errorReasons(tg checks.TargetReport) string {
+func errorReasons(tg report.TargetReport) string {
 	var out []string
 	for _, r := range tg.Results {
-		if r.Status == checks.StatusError {
+		if r.Status == report.StatusError {
 			out = append(out, r.ControlID+": "+r.Reason)
 		}
 	}
@@ -332,7 +332,7 @@ func errorReasons(tg checks.TargetReport) string {
 }
 
 // target returns the report's target of a name, failing the test if absent.
-func target(t *testing.T, rep *checks.Report, name string) *checks.TargetReport {
+func target(t *testing.T, rep *report.Report, name string) *report.TargetReport {
 	t.Helper()
 	for i := range rep.Targets {
 		if rep.Targets[i].Name == name {
@@ -348,7 +348,7 @@ func target(t *testing.T, rep *checks.Report, name string) *checks.TargetReport 
 }
 
 // result returns the result of a control on a target, failing the test if absent.
-func result(t *testing.T, tg *checks.TargetReport, id string) *checks.Result {
+func result(t *testing.T, tg *report.TargetReport, id string) *report.Result {
 	t.Helper()
 	for i := range tg.Results {
 		if tg.Results[i].ControlID == id {
@@ -359,7 +359,7 @@ func result(t *testing.T, tg *checks.TargetReport, id string) *checks.Result {
 	return nil
 }
 
-func describe(r *checks.Result) string {
+func describe(r *report.Result) string {
 	var ev []string
 	for _, o := range r.Evidence {
 		ev = append(ev, o.String())

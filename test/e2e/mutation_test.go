@@ -13,7 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // TestMutations breaks one thing at a time on a node, scans it and expects the
@@ -24,28 +24,28 @@ func TestMutations(t *testing.T) {
 
 	t.Run("1.1.5 scheduler manifest mode 644", func(t *testing.T) {
 		const path = "/etc/kubernetes/manifests/kube-scheduler.yaml"
-		expectNot(t, base, cluster.cp, "1.1.5", checks.StatusFail)
+		expectNot(t, base, cluster.cp, "1.1.5", report.StatusFail)
 		chmodWithRestore(t, cluster.cp, path, "644")
 		t.Cleanup(func() {
 			kubectl(t, "wait", "-n", "kube-system", "pod", "-l", "component=kube-scheduler", "--for=condition=Ready", "--timeout=180s")
 		})
 		r := result(t, target(t, scanJSON(t, "node/"+cluster.cp), cluster.cp), "1.1.5")
-		expectStatus(t, r, checks.StatusFail)
+		expectStatus(t, r, report.StatusFail)
 		expectEvidence(t, r, path, "644")
 	})
 
 	t.Run("1.1.13 admin.conf mode 644", func(t *testing.T) {
 		const path = "/etc/kubernetes/admin.conf"
-		expectNot(t, base, cluster.cp, "1.1.13", checks.StatusFail)
+		expectNot(t, base, cluster.cp, "1.1.13", report.StatusFail)
 		chmodWithRestore(t, cluster.cp, path, "644")
 		r := result(t, target(t, scanJSON(t, "node/"+cluster.cp), cluster.cp), "1.1.13")
-		expectStatus(t, r, checks.StatusFail)
+		expectStatus(t, r, report.StatusFail)
 		expectEvidence(t, r, path, "644")
 	})
 
 	t.Run("4.2.4 kubelet readOnlyPort 10255", func(t *testing.T) {
 		node := cluster.worker
-		expectNot(t, base, node, "4.2.4", checks.StatusFail)
+		expectNot(t, base, node, "4.2.4", report.StatusFail)
 		cfgPath := flagValues(procCmdline(t, node, "kubelet"))["config"]
 		if cfgPath == "" {
 			t.Fatalf("node/%s: kubelet has no --config flag", node)
@@ -65,7 +65,7 @@ func TestMutations(t *testing.T) {
 		})
 		restartKubelet(t, node)
 		r := result(t, target(t, scanJSON(t, "node/"+node), node), "4.2.4")
-		expectStatus(t, r, checks.StatusFail)
+		expectStatus(t, r, report.StatusFail)
 		expectEvidence(t, r, "readOnlyPort", "10255")
 	})
 
@@ -75,7 +75,7 @@ func TestMutations(t *testing.T) {
 		if _, set := flagValues(procCmdline(t, node, "kube-apiserver"))["profiling"]; set {
 			t.Fatalf("kube-apiserver on %s already has --profiling: the cluster is not in its default state", node)
 		}
-		expectStatus(t, result(t, target(t, base, node), "1.2.15"), checks.StatusFail)
+		expectStatus(t, result(t, target(t, base, node), "1.2.15"), report.StatusFail)
 		ns := privilegedNamespace(t, "harden-e2e-scan")
 		orig := nodeExec(t, node, "cat "+path)
 		mutated, err := addAPIServerFlag(orig, "--profiling=false")
@@ -105,7 +105,7 @@ func TestMutations(t *testing.T) {
 		// new namespace gets no default ServiceAccount and no pod can be
 		// created in it. So the scan uses an existing namespace (-n).
 		r := result(t, target(t, scanJSON(t, "node/"+node, "-n", ns), node), "1.2.15")
-		expectStatus(t, r, checks.StatusPass)
+		expectStatus(t, r, report.StatusPass)
 		expectEvidence(t, r, "--profiling", "false")
 		if out, err := kubectlOut(context.Background(), "get", "namespace", ns, "-o", "jsonpath={.status.phase}"); err != nil || out != "Active" {
 			t.Errorf("namespace %s given with -n must be left alone: phase %q, err %v", ns, out, err)
@@ -113,7 +113,7 @@ func TestMutations(t *testing.T) {
 	})
 }
 
-func expectStatus(t *testing.T, r *checks.Result, want checks.Status) {
+func expectStatus(t *testing.T, r *report.Result, want report.Status) {
 	t.Helper()
 	if r.Status != want {
 		t.Errorf("want %s, got %s", want, describe(r))
@@ -122,7 +122,7 @@ func expectStatus(t *testing.T, r *checks.Result, want checks.Status) {
 	}
 }
 
-func expectNot(t *testing.T, rep *checks.Report, node, id string, not checks.Status) {
+func expectNot(t *testing.T, rep *report.Report, node, id string, not report.Status) {
 	t.Helper()
 	if r := result(t, target(t, rep, node), id); r.Status == not {
 		t.Fatalf("before the change: %s (the cluster is not in its default state?)", describe(r))
@@ -131,7 +131,7 @@ func expectNot(t *testing.T, rep *checks.Report, node, id string, not checks.Sta
 
 // expectEvidence wants an observation whose location contains loc and whose
 // value contains value.
-func expectEvidence(t *testing.T, r *checks.Result, loc, value string) {
+func expectEvidence(t *testing.T, r *report.Result, loc, value string) {
 	t.Helper()
 	for _, o := range r.Evidence {
 		if strings.Contains(o.Location+" "+o.Path, loc) && strings.Contains(o.Value, value) {

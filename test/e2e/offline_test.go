@@ -13,7 +13,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // TestDryRun wants `scan --dry-run=client -o yaml` to print the debug pods and
@@ -122,11 +122,11 @@ users:
 // compareStatuses wants every result of the offline report to have the status
 // of the same control on the same node in the live report, and every node of
 // the offline report to have all its live results.
-func compareStatuses(t *testing.T, live, offline *checks.Report) {
+func compareStatuses(t *testing.T, live, offline *report.Report) {
 	t.Helper()
-	want := map[string]map[string]checks.Status{}
+	want := map[string]map[string]report.Status{}
 	for _, tg := range live.Targets {
-		want[tg.Name] = map[string]checks.Status{}
+		want[tg.Name] = map[string]report.Status{}
 		for _, r := range tg.Results {
 			want[tg.Name][r.ControlID] = r.Status
 		}
@@ -137,7 +137,7 @@ func compareStatuses(t *testing.T, live, offline *checks.Report) {
 			t.Errorf("offline target %q was not in the live scan", tg.Name)
 			continue
 		}
-		got := map[string]checks.Status{}
+		got := map[string]report.Status{}
 		for _, r := range tg.Results {
 			got[r.ControlID] = r.Status
 			if ws, ok := w[r.ControlID]; !ok {

@@ -13,7 +13,7 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 const (
@@ -38,14 +38,14 @@ func TestRBAC(t *testing.T) {
 			t.Fatalf("want exit 0 on a default cluster:\n%s", r)
 		}
 		rep := decodeReport(t, r)
-		if rep.Kind != checks.KindRBAC {
-			t.Errorf("kind = %q, want %q", rep.Kind, checks.KindRBAC)
+		if rep.Kind != report.KindRBAC {
+			t.Errorf("kind = %q, want %q", rep.Kind, report.KindRBAC)
 		}
 		if rep.Summary.Total == 0 {
 			t.Errorf("no results at all:\n%s", r)
 		}
 		for _, res := range rep.Results() {
-			if res.Status == checks.StatusFail || res.Status == checks.StatusError {
+			if res.Status == report.StatusFail || res.Status == report.StatusError {
 				t.Errorf("default cluster: %s", describe(&res))
 			}
 		}
@@ -135,9 +135,9 @@ func TestRBAC(t *testing.T) {
 
 // flagged says whether a FAIL or WARN result of control (or of any control
 // with that prefix) names one of names in its evidence or reason.
-func flagged(rep *checks.Report, control string, names []string) (bool, string) {
+func flagged(rep *report.Report, control string, names []string) (bool, string) {
 	for _, r := range rep.Results() {
-		if !controlMatches(r.ControlID, control) || (r.Status != checks.StatusFail && r.Status != checks.StatusWarn) {
+		if !controlMatches(r.ControlID, control) || (r.Status != report.StatusFail && r.Status != report.StatusWarn) {
 			continue
 		}
 		text := r.Reason
@@ -160,7 +160,7 @@ func controlMatches(id, control string) bool {
 	return id == control
 }
 
-func resultsOf(rep *checks.Report, control string) string {
+func resultsOf(rep *report.Report, control string) string {
 	var out []string
 	for _, r := range rep.Results() {
 		if controlMatches(r.ControlID, control) {

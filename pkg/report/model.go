@@ -1,0 +1,375 @@
+// Package report is the result model shared by every part of kubectl-harden:
+// statuses, controls, observations, results and the versioned report
+// document. Node checks, RBAC and workload controls all produce it and the
+// printers consume it; it depends on nothing else in the module.
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Status is the verdict of one control on one target.
+type Status string
+
+// The statuses a result can have. A control that could not be evaluated is
+// never PASS: it is ERROR (evidence missing or unreadable) or N/A (the
+// component is not on this target, or the control plane is managed).
+const (
+	StatusPass  Status = "PASS"
+	StatusFail  Status = "FAIL"
+	StatusWarn  Status = "WARN"
+	StatusInfo  Status = "INFO"
+	StatusNA    Status = "N/A"
+	StatusError Status = "ERROR"
+)
+
+// AllStatuses lists the statuses in their display order.
+var AllStatuses = []Status{StatusFail, StatusWarn, StatusError, StatusPass, StatusInfo, StatusNA}
+
+// ParseStatus accepts a status name in any case ("fail", "n/a", "na").
+func ParseStatus(s string) (Status, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	if u == "NA" {
+		u = "N/A"
+	}
+	for _, st := range AllStatuses {
+		if string(st) == u {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("unknown status %q (want one of PASS, FAIL, WARN, INFO, N/A, ERROR)", s)
+}
+
+// Severity orders statuses for --fail-on: FAIL is worse than WARN, and
+// everything else does not count as a finding.
+func (s Status) Severity() int {
+	switch s {
+	case StatusFail:
+		return 2
+	case StatusWarn:
+		return 1
+	}
+	return 0
+}
+
+// Role is the kind of target a control applies to.
+type Role string
+
+// Target roles. A node's roles come from the processes running on it.
+const (
+	RoleControlPlane Role = "control-plane"
+	RoleEtcd         Role = "etcd"
+	RoleWorker       Role = "worker"
+	RoleCluster      Role = "cluster"
+)
+
+// Benchmarks known to the tool.
+const (
+	BenchmarkCIS112 = "cis-1.12"
+	// BenchmarkHarden marks our own controls that go beyond CIS. Their IDs
+	// carry the "KH-" prefix so they never collide with a CIS number.
+	BenchmarkHarden = "harden"
+)
+
+// Control is the data of one control: what it is, where it applies, what it
+// reads and how to fix it. The decision function lives beside it, in a
+// type of the package that owns the evidence (NodeControl here, rbac.Control
+// for API-level controls).
+type Control struct {
+	// ID is the CIS number ("1.2.15") or our own "KH-..." identifier.
+	ID string `json:"id"`
+	// Title says what must be true, in our own words.
+	Title string `json:"title"`
+	// Section is the CIS section number ("1.2") or our own group.
+	Section string `json:"section"`
+	// Benchmark is BenchmarkCIS112 or BenchmarkHarden.
+	Benchmark string `json:"benchmark"`
+	// Level is the CIS profile level, 1 or 2.
+	Level int `json:"level"`
+	// Role is the kind of target the control applies to.
+	Role Role `json:"role"`
+	// Automated is true when the benchmark marks the control "Automated".
+	// Manual controls still get evidence; their verdict is WARN unless the
+	// evidence decides them.
+	Automated bool `json:"automated"`
+	// Needs says in words what evidence the control reads.
+	Needs []string `json:"needs,omitempty"`
+	// Remediation says how to fix a failure, in our own words.
+	Remediation string `json:"remediation"`
+	// References are links or document sections.
+	References []string `json:"references,omitempty"`
+}
+
+// Observation is one piece of evidence that was seen: where, and what.
+type Observation struct {
+	// Location is the flag, file or object the value came from, e.g.
+	// "kube-apiserver --profiling", "/etc/kubernetes/admin.conf",
+	// "/var/lib/kubelet/config.yaml authentication.anonymous.enabled",
+	// "clusterrolebinding/ops-admin".
+	Location string `json:"location"`
+	// Value is what was seen there, e.g. "false", "0600 root:root (0:0)",
+	// "<unset>", "<missing>".
+	Value string `json:"value"`
+	// Path is the file path on the host, when the observation is about a
+	// file (SARIF uses it for locations).
+	Path string `json:"path,omitempty"`
+}
+
+// String renders an observation as "location=value".
+func (o Observation) String() string {
+	if o.Value == "" {
+		return o.Location
+	}
+	return o.Location + "=" + o.Value
+}
+
+// Outcome is what a decision function returns: a verdict, a one-line reason
+// and the evidence behind it.
+type Outcome struct {
+	Status   Status        `json:"status"`
+	Reason   string        `json:"reason"`
+	Evidence []Observation `json:"evidence,omitempty"`
+}
+
+// Result is the outcome of one control on one target, with the control's
+// identity denormalised so that a result stands on its own in any output.
+type Result struct {
+	ControlID   string        `json:"controlID"`
+	Title       string        `json:"title"`
+	Section     string        `json:"section"`
+	Benchmark   string        `json:"benchmark"`
+	Level       int           `json:"level"`
+	Role        Role          `json:"role"`
+	Automated   bool          `json:"automated"`
+	Target      string        `json:"target"`
+	Status      Status        `json:"status"`
+	Reason      string        `json:"reason"`
+	Evidence    []Observation `json:"evidence,omitempty"`
+	Remediation string        `json:"remediation,omitempty"`
+}
+
+// NewResult joins a control, a target and an outcome. FAIL and WARN results
+// carry the remediation; others leave it out to keep reports short.
+func NewResult(c Control, target string, o Outcome) Result {
+	r := Result{
+		ControlID: c.ID, Title: c.Title, Section: c.Section, Benchmark: c.Benchmark,
+		Level: c.Level, Role: c.Role, Automated: c.Automated, Target: target,
+		Status: o.Status, Reason: o.Reason, Evidence: o.Evidence,
+	}
+	if o.Status == StatusFail || o.Status == StatusWarn {
+		r.Remediation = c.Remediation
+	}
+	return r
+}
+
+// Report API constants. The schema is documented in docs/report-schema.md and
+// only grows compatibly within a version.
+const (
+	ReportAPIVersion  = "harden.kubectl.io/v1alpha1"
+	KindNodeScan      = "NodeScanReport"
+	KindRBAC          = "RBACReport"
+	ClusterTargetName = "cluster"
+)
+
+// Metadata describes where and when a report was made.
+type Metadata struct {
+	// Context is the kubeconfig context used ("" when evaluated offline).
+	Context string `json:"context,omitempty"`
+	// Server is the API server URL.
+	Server string `json:"server,omitempty"`
+	// ServerVersion is the cluster's gitVersion, e.g. "v1.34.4".
+	ServerVersion string `json:"serverVersion,omitempty"`
+	// Benchmark is the benchmark the results were evaluated against.
+	Benchmark string `json:"benchmark"`
+	// BenchmarkReason says why this benchmark was chosen.
+	BenchmarkReason string `json:"benchmarkReason,omitempty"`
+	// Generated is when the report was made.
+	Generated time.Time `json:"generated"`
+	// ToolVersion is the kubectl-harden version.
+	ToolVersion string `json:"toolVersion"`
+	// Source is "cluster" or "evidence:<path>" for offline evaluation.
+	Source string `json:"source,omitempty"`
+}
+
+// Summary counts results per status.
+type Summary struct {
+	Pass  int `json:"pass"`
+	Fail  int `json:"fail"`
+	Warn  int `json:"warn"`
+	Info  int `json:"info"`
+	NA    int `json:"na"`
+	Error int `json:"error"`
+	Total int `json:"total"`
+}
+
+// Add counts one status.
+func (s *Summary) Add(st Status) {
+	s.Total++
+	switch st {
+	case StatusPass:
+		s.Pass++
+	case StatusFail:
+		s.Fail++
+	case StatusWarn:
+		s.Warn++
+	case StatusInfo:
+		s.Info++
+	case StatusNA:
+		s.NA++
+	case StatusError:
+		s.Error++
+	}
+}
+
+// Count returns the count of one status.
+func (s Summary) Count(st Status) int {
+	switch st {
+	case StatusPass:
+		return s.Pass
+	case StatusFail:
+		return s.Fail
+	case StatusWarn:
+		return s.Warn
+	case StatusInfo:
+		return s.Info
+	case StatusNA:
+		return s.NA
+	case StatusError:
+		return s.Error
+	}
+	return 0
+}
+
+// Summarize counts a list of results.
+func Summarize(rs []Result) Summary {
+	var s Summary
+	for _, r := range rs {
+		s.Add(r.Status)
+	}
+	return s
+}
+
+// TargetReport holds the results of one target (a node, or the cluster).
+type TargetReport struct {
+	// Name is the node name, or "cluster".
+	Name string `json:"name"`
+	// Roles are the roles detected on the target, e.g. control-plane, etcd, worker.
+	Roles []Role `json:"roles,omitempty"`
+	// Error says why the target could not be scanned at all; its results
+	// are then ERROR.
+	Error string `json:"error,omitempty"`
+	// Notes are facts about the target a reader should know (managed
+	// control plane, kubelet config path used, ...).
+	Notes   []string `json:"notes,omitempty"`
+	Results []Result `json:"results"`
+	Summary Summary  `json:"summary"`
+}
+
+// Report is the versioned document every command prints.
+type Report struct {
+	APIVersion string         `json:"apiVersion"`
+	Kind       string         `json:"kind"`
+	Metadata   Metadata       `json:"metadata"`
+	Targets    []TargetReport `json:"targets"`
+	Summary    Summary        `json:"summary"`
+}
+
+// NewReport makes an empty report of a kind.
+func NewReport(kind string, md Metadata) *Report {
+	return &Report{APIVersion: ReportAPIVersion, Kind: kind, Metadata: md, Targets: []TargetReport{}}
+}
+
+// AddTarget appends a target, computing its summary, and updates the
+// report's summary.
+func (r *Report) AddTarget(t TargetReport) {
+	if t.Results == nil {
+		t.Results = []Result{}
+	}
+	t.Summary = Summarize(t.Results)
+	r.Targets = append(r.Targets, t)
+	r.Recount()
+}
+
+// Recount recomputes every summary from the results (after filtering).
+func (r *Report) Recount() {
+	r.Summary = Summary{}
+	for i := range r.Targets {
+		r.Targets[i].Summary = Summarize(r.Targets[i].Results)
+		for _, res := range r.Targets[i].Results {
+			r.Summary.Add(res.Status)
+		}
+	}
+}
+
+// Results returns every result of every target, in target order.
+func (r *Report) Results() []Result {
+	var out []Result
+	for _, t := range r.Targets {
+		out = append(out, t.Results...)
+	}
+	return out
+}
+
+// Filter keeps only the results for which keep returns true, and recounts.
+func (r *Report) Filter(keep func(Result) bool) {
+	for i := range r.Targets {
+		kept := r.Targets[i].Results[:0]
+		for _, res := range r.Targets[i].Results {
+			if keep(res) {
+				kept = append(kept, res)
+			}
+		}
+		r.Targets[i].Results = kept
+	}
+	r.Recount()
+}
+
+// WorstSeverity is the highest Status.Severity among the results.
+func (r *Report) WorstSeverity() int {
+	worst := 0
+	for _, t := range r.Targets {
+		for _, res := range t.Results {
+			if s := res.Status.Severity(); s > worst {
+				worst = s
+			}
+		}
+	}
+	return worst
+}
+
+// CompareIDs orders control IDs numerically part by part ("1.2.9" < "1.2.10"),
+// with our own "KH-" controls after the CIS ones.
+func CompareIDs(a, b string) int {
+	ak, bk := strings.HasPrefix(a, "KH-"), strings.HasPrefix(b, "KH-")
+	if ak != bk {
+		if ak {
+			return 1
+		}
+		return -1
+	}
+	ap, bp := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(ap) && i < len(bp); i++ {
+		if ap[i] == bp[i] {
+			continue
+		}
+		var an, bn int
+		_, ea := fmt.Sscanf(ap[i], "%d", &an)
+		_, eb := fmt.Sscanf(bp[i], "%d", &bn)
+		if ea == nil && eb == nil && an != bn {
+			if an < bn {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(ap[i], bp[i])
+	}
+	return len(ap) - len(bp)
+}
+
+// SortControls orders controls by ID.
+func SortControls(cs []Control) {
+	sort.SliceStable(cs, func(i, j int) bool { return CompareIDs(cs[i].ID, cs[j].ID) < 0 })
+}
