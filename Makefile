@@ -19,11 +19,11 @@ build:
 test:
 	$(GO) test -count=1 ./...
 
-## lint: go vet, gofmt, go mod tidy
+## lint: go vet, gofmt, go mod tidy (also of the tools module hack/tools)
 lint:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/e2e/... ./pkg/debugpod/...
-	cd hack/tools && $(GO) vet ./...
+	cd hack/tools && $(GO) mod tidy -diff
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@cp go.mod /tmp/harden-go.mod.bak; cp go.sum /tmp/harden-go.sum.bak; $(GO) mod tidy; \
 	  if ! diff -q go.mod /tmp/harden-go.mod.bak >/dev/null || ! diff -q go.sum /tmp/harden-go.sum.bak >/dev/null; then \
@@ -45,11 +45,11 @@ e2e:
 demo:
 	hack/demo.sh
 
-## release: GoReleaser snapshot archives in dist/
+## release: GoReleaser snapshot archives in dist/, and the Krew manifest rendered for them (dist/krew/harden.yaml)
 release:
 	hack/release.sh
 
-## krew-check: render and validate the Krew manifest, install from the local archive, run `kubectl harden version`
+## krew-check: validate the rendered Krew manifest with Krew v0.4.3, install it from the local archives, run `kubectl harden version`
 krew-check: release
 	hack/krew-check.sh
 

@@ -1,46 +1,44 @@
 #!/usr/bin/env bash
-# Checks the Krew distribution of kubectl-harden end to end, offline but for
-# the Go module proxy:
+# Checks the Krew distribution of kubectl-harden end to end with the real Krew,
+# offline but for the Go module proxy:
 #
-#  1. renders plugins/krew.yaml (the krew-release-bot template) for the local
-#     snapshot archives of hack/release.sh into dist/krew/harden.yaml, with the
-#     archives' real sha256 (https release uris stay: installs use --archive);
-#  2. validates it: Krew's rules and this project's (hack/tools/krewcheck),
-#     then Krew's own validate-krew-manifest, and installs every platform's
-#     archive into a scratch KREW_ROOT (sha256, files, bin, LICENSE);
-#  3. in a temporary KREW_ROOT runs
-#       kubectl krew install --manifest=dist/krew/harden.yaml --archive=dist/<this platform's archive>
+#  1. takes dist/krew/harden.yaml, the manifest hack/release.sh rendered from
+#     plugins/krew.yaml for its GoReleaser snapshot (sha256 from checksums.txt);
+#  2. checks what Krew's validator does not: shortDescription of at most 50
+#     characters, description and caveats within 80 columns, exactly the six
+#     release platforms, and each platform's sha256 equal to the one in
+#     dist/checksums.txt for the archive its uri names;
+#  3. validates it with Krew's validate-krew-manifest, and installs every
+#     platform's archive with `kubectl krew install --manifest --archive`
+#     (KREW_OS/KREW_ARCH) into scratch KREW_ROOTs: the step the validator
+#     skips offline;
+#  4. in a temporary KREW_ROOT runs
+#       kubectl krew install --manifest=dist/krew/harden.yaml --archive=dist/<linux/amd64 archive>
 #       kubectl harden version      (through kubectl's plugin dispatcher)
 #       kubectl krew uninstall harden
 #     and checks that the version printed is the snapshot's.
 #
-# Krew (sigs.k8s.io/krew/cmd/krew and cmd/validate-krew-manifest, pinned) is
-# installed into hack/tools/bin with `go install`. Where the Go module proxy
-# does not serve sigs.k8s.io/krew, step 2's validate-krew-manifest is skipped
-# and step 3 uses hack/tools/krewcheck's stand-in for `krew install` and
-# `krew uninstall` (same store/bin/receipts layout), with a loud warning;
-# KREW_CHECK_REQUIRE_KREW=1 makes that an error instead.
+# Krew and validate-krew-manifest (sigs.k8s.io/krew, pinned below) are
+# installed into hack/tools/bin with `go install`. Every step must pass: there
+# is no fallback.
 #
 # Environment:
-#   KREW_VERSION                pinned Krew version (default below)
-#   KREW_CHECK_REQUIRE_KREW=1   fail when the real Krew cannot be installed
-#   KREW_BIN, VALIDATE_KREW_MANIFEST_BIN
-#                               use these Krew binaries instead of installing
-#   KUBECTL                     kubectl to dispatch with (default: kubectl on PATH)
-#   KREW_CHECK_SKIP_RELEASE=1   do not run hack/release.sh when dist/ is empty
+#   KREW_VERSION              pinned Krew version (default below)
+#   KUBECTL                   kubectl to dispatch with (default: kubectl on PATH)
+#   KREW_CHECK_SKIP_RELEASE=1 fail instead of running hack/release.sh when dist/ is empty
 set -euo pipefail
 
-KREW_VERSION="${KREW_VERSION:-v0.4.5}"
+KREW_VERSION="${KREW_VERSION:-v0.4.3}"
 KREW_MODULE="sigs.k8s.io/krew"
 PLUGIN=harden
+PLATFORMS=(linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64 windows_arm64)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_BIN="$ROOT/hack/tools/bin"
 MANIFEST="$ROOT/dist/krew/$PLUGIN.yaml"
 
-log()  { printf '==> %s\n' "$*" >&2; }
-warn() { printf '\nWARNING: %s\n\n' "$*" >&2; }
-die()  { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
 
 cd "$ROOT"
 command -v go >/dev/null || die "go is not on PATH"
@@ -54,117 +52,111 @@ installed_version() {
 }
 
 # --- the snapshot -----------------------------------------------------------
-if [ ! -f dist/metadata.json ] || [ ! -f dist/checksums.txt ]; then
+if [ ! -f dist/metadata.json ] || [ ! -f dist/checksums.txt ] || [ ! -f "$MANIFEST" ]; then
   [ "${KREW_CHECK_SKIP_RELEASE:-}" = 1 ] && die "dist/ has no snapshot: run hack/release.sh first"
   log "dist/ has no snapshot: running hack/release.sh"
   hack/release.sh
 fi
+[ "$MANIFEST" -nt plugins/krew.yaml ] ||
+  die "plugins/krew.yaml changed after dist/krew/$PLUGIN.yaml was rendered: run hack/release.sh again"
 version="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' dist/metadata.json | head -n1)"
 [ -n "$version" ] || die "no version in dist/metadata.json: run hack/release.sh again"
 TAG="v$version"
 (cd dist && sha256sum --quiet -c checksums.txt) || die "dist/checksums.txt does not match the archives: run hack/release.sh again"
+ARCHIVE="$ROOT/dist/kubectl-harden_${TAG}_linux_amd64.tar.gz"
+[ -f "$ARCHIVE" ] || die "no linux/amd64 archive: $ARCHIVE"
+log "snapshot $TAG, manifest dist/krew/$PLUGIN.yaml"
 
-goos="$(go env GOOS)"; goarch="$(go env GOARCH)"
-ext=tar.gz; [ "$goos" = windows ] && ext=zip
-ARCHIVE="$ROOT/dist/kubectl-harden_${TAG}_${goos}_${goarch}.${ext}"
-[ -f "$ARCHIVE" ] || die "no archive for this machine ($goos/$goarch): $ARCHIVE"
-log "snapshot $TAG, archive for this machine: dist/$(basename "$ARCHIVE")"
-
-# --- render and validate ------------------------------------------------------
-log "building hack/tools/krewcheck"
-(cd hack/tools && go build -o bin/krewcheck ./krewcheck) || die "could not build hack/tools/krewcheck"
-KREWCHECK="$TOOLS_BIN/krewcheck"
-
-log "rendering plugins/krew.yaml -> dist/krew/$PLUGIN.yaml (TagName $TAG)"
-"$KREWCHECK" render -template plugins/krew.yaml -tag "$TAG" -dist dist -out "$MANIFEST"
-# The manifest's sha256 must be the ones GoReleaser published in checksums.txt.
-while read -r sum name; do
-  grep -q "sha256: $sum\$" "$MANIFEST" || die "sha256 of $name ($sum) is not in $MANIFEST"
-done < <(grep -E '_(linux|darwin|windows)_(amd64|arm64)\.(tar\.gz|zip)$' dist/checksums.txt)
-
-log "validating dist/krew/$PLUGIN.yaml (Krew's rules, project rules, every platform's archive)"
-"$KREWCHECK" validate -manifest "$MANIFEST" -dist dist
+# --- what Krew's validator does not check ---------------------------------------
+# The manifest is YAML written by plugins/krew.yaml's authors: a few greps
+# against its known layout suffice (validate-krew-manifest parses it below).
+short="$(sed -n 's/^  shortDescription: *//p' "$MANIFEST")"
+[ -n "$short" ] || die "no spec.shortDescription in $MANIFEST"
+[ "${#short}" -le 50 ] || die "spec.shortDescription is ${#short} characters, at most 50: \"$short\""
+long="$(awk '/^  (description|caveats): \|/ { on = 1; next } /^  [a-zA-Z]/ { on = 0 } on && length($0) > 84 { print }' "$MANIFEST")"
+[ -z "$long" ] || die "description/caveats lines wider than 80 columns (after the 4-space indent):
+$long"
+[ "$(grep -c '^  - selector:' "$MANIFEST")" = "${#PLATFORMS[@]}" ] ||
+  die "$MANIFEST does not have exactly ${#PLATFORMS[@]} platforms (${PLATFORMS[*]})"
+for target in "${PLATFORMS[@]}"; do
+  tos="${target%_*}"; tarch="${target#*_}"; ext=tar.gz; [ "$tos" = windows ] && ext=zip
+  asset="kubectl-harden_${TAG}_${target}.${ext}"
+  # The platform whose selector is os/arch: its uri, and the sha256 after it.
+  block="$(awk -v os="$tos" -v arch="$tarch" '
+    /^  - selector:/ { if (o == os && a == arch) exit; o = ""; a = ""; u = ""; s = "" }
+    /^        os: /   { o = $2 }
+    /^        arch: / { a = $2 }
+    /^    uri: /      { u = $2 }
+    /^    sha256: /   { s = $2 }
+    END { if (o == os && a == arch) print u, s }' "$MANIFEST")"
+  [ -n "$block" ] || die "no platform with selector os=$tos arch=$tarch in $MANIFEST"
+  uri="${block% *}"; sum="${block#* }"
+  [ "${uri##*/}" = "$asset" ] || die "$tos/$tarch: uri names ${uri##*/}, GoReleaser built $asset"
+  [ -f "dist/$asset" ] || die "$tos/$tarch: dist/$asset is missing"
+  want="$(awk -v a="$asset" '$2 == a { print $1 }' dist/checksums.txt)"
+  [ -n "$want" ] || die "$tos/$tarch: $asset is not in dist/checksums.txt"
+  [ "$sum" = "$want" ] || die "$tos/$tarch: sha256 in the manifest ($sum) is not the one in dist/checksums.txt ($want)"
+done
+log "shortDescription (${#short} chars), 80 columns, ${#PLATFORMS[@]} platforms with the sha256 of dist/checksums.txt: OK"
 
 # --- Krew ----------------------------------------------------------------------
-REAL_KREW=""
-if [ -n "${KREW_BIN:-}" ]; then
-  REAL_KREW="$KREW_BIN"
-  VALIDATOR="${VALIDATE_KREW_MANIFEST_BIN:-}"
-elif [ "$(installed_version "$TOOLS_BIN/krew" "$KREW_MODULE")" = "$KREW_VERSION" ] &&
-     [ "$(installed_version "$TOOLS_BIN/validate-krew-manifest" "$KREW_MODULE")" = "$KREW_VERSION" ]; then
+if [ "$(installed_version "$TOOLS_BIN/krew" "$KREW_MODULE")" = "$KREW_VERSION" ] &&
+   [ "$(installed_version "$TOOLS_BIN/validate-krew-manifest" "$KREW_MODULE")" = "$KREW_VERSION" ]; then
   log "Krew $KREW_VERSION already in hack/tools/bin"
-  REAL_KREW="$TOOLS_BIN/krew"; VALIDATOR="$TOOLS_BIN/validate-krew-manifest"
 else
   log "installing Krew $KREW_VERSION (krew, validate-krew-manifest) into hack/tools/bin"
-  if out="$(GOBIN="$TOOLS_BIN" go install "$KREW_MODULE/cmd/krew@$KREW_VERSION" \
-              "$KREW_MODULE/cmd/validate-krew-manifest@$KREW_VERSION" 2>&1)"; then
-    REAL_KREW="$TOOLS_BIN/krew"; VALIDATOR="$TOOLS_BIN/validate-krew-manifest"
-  else
-    printf '%s\n' "$out" | tail -n 5 >&2
-    [ "${KREW_CHECK_REQUIRE_KREW:-}" = 1 ] &&
-      die "could not install Krew $KREW_VERSION with go install, and KREW_CHECK_REQUIRE_KREW=1"
-    warn "Krew $KREW_VERSION could not be installed from the Go module proxy (see above).
-  validate-krew-manifest is skipped, and 'krew install/uninstall' below is
-  hack/tools/krewcheck's stand-in for Krew (same checks and on-disk layout),
-  not Krew itself. Where the proxy serves $KREW_MODULE, this script uses Krew."
-  fi
+  mkdir -p "$TOOLS_BIN"
+  GOBIN="$TOOLS_BIN" go install "$KREW_MODULE/cmd/krew@$KREW_VERSION" \
+    "$KREW_MODULE/cmd/validate-krew-manifest@$KREW_VERSION" ||
+    die "go install $KREW_MODULE/cmd/krew@$KREW_VERSION and cmd/validate-krew-manifest failed (is the Go module proxy reachable?)"
+  for b in krew validate-krew-manifest; do
+    [ "$(installed_version "$TOOLS_BIN/$b" "$KREW_MODULE")" = "$KREW_VERSION" ] ||
+      die "hack/tools/bin/$b is not $KREW_MODULE $KREW_VERSION after go install"
+  done
 fi
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/krew-check.XXXXXX")"
 cleanup() { rm -rf "$TMP"; }
 trap cleanup EXIT
+# kubectl finds Krew as the plugin kubectl-krew; nothing else of hack/tools/bin
+# goes on PATH.
+mkdir -p "$TMP/krewbin"
+ln -s "$TOOLS_BIN/krew" "$TMP/krewbin/kubectl-krew"
+export KREW_NO_UPGRADE_CHECK=1
 
-if [ -n "$REAL_KREW" ]; then
-  [ -x "$REAL_KREW" ] || die "Krew binary $REAL_KREW is not executable"
-  # kubectl finds Krew as the plugin kubectl-krew.
-  mkdir -p "$TMP/krewbin"
-  ln -s "$REAL_KREW" "$TMP/krewbin/kubectl-krew"
-  if [ -n "${VALIDATOR:-}" ]; then
-    log "validate-krew-manifest (Krew $KREW_VERSION's validator; -skip-install: its install step downloads, done below with --archive)"
-    PATH="$TMP/krewbin:$TOOLS_BIN:$PATH" "$VALIDATOR" -manifest "$MANIFEST" -skip-install \
-      || die "Krew's validate-krew-manifest rejected $MANIFEST"
-  fi
-  # validate-krew-manifest's install step, offline: every platform with --archive.
-  for target in linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64 windows_arm64; do
-    tos="${target%_*}"; tarch="${target#*_}"; text=tar.gz; [ "$tos" = windows ] && text=zip
-    root="$TMP/validate-$target"
-    KREW_ROOT="$root" KREW_OS="$tos" KREW_ARCH="$tarch" KREW_NO_UPGRADE_CHECK=1 \
-      PATH="$TMP/krewbin:$TOOLS_BIN:$PATH" "$KUBECTL" krew install --manifest="$MANIFEST" \
-      --archive="dist/kubectl-harden_${TAG}_${target}.${text}" >"$root.log" 2>&1 \
-      || { cat "$root.log" >&2; die "krew install failed for $tos/$tarch"; }
-    find "$root/store" -type f -iname 'LICENSE*' | grep -q . || die "no LICENSE installed for $tos/$tarch"
-  done
-  log "krew install works for all 6 platforms (KREW_OS/KREW_ARCH)"
-  KREW=("$KUBECTL" krew)
-  PATH_PREFIX="$TMP/krewbin:$TOOLS_BIN"
-else
-  KREW=("$KREWCHECK")
-  PATH_PREFIX="$TOOLS_BIN"
-fi
+log "validate-krew-manifest $KREW_VERSION (-skip-install: its install step downloads the uris; done below with --archive)"
+"$TOOLS_BIN/validate-krew-manifest" -manifest "$MANIFEST" -skip-install ||
+  die "Krew's validate-krew-manifest rejected $MANIFEST"
+
+for target in "${PLATFORMS[@]}"; do
+  tos="${target%_*}"; tarch="${target#*_}"; ext=tar.gz; [ "$tos" = windows ] && ext=zip
+  root="$TMP/validate-$target"
+  KREW_ROOT="$root" KREW_OS="$tos" KREW_ARCH="$tarch" PATH="$TMP/krewbin:$PATH" \
+    "$KUBECTL" krew install --manifest="$MANIFEST" \
+    --archive="dist/kubectl-harden_${TAG}_${target}.${ext}" >"$root.log" 2>&1 ||
+    { cat "$root.log" >&2; die "kubectl krew install failed for $tos/$tarch"; }
+  find "$root/store/$PLUGIN" -type f -iname 'LICENSE*' | grep -q . || die "no LICENSE installed for $tos/$tarch"
+done
+log "kubectl krew install --manifest --archive works for all ${#PLATFORMS[@]} platforms (KREW_OS/KREW_ARCH)"
 
 # --- install, dispatch, uninstall ------------------------------------------------
 export KREW_ROOT="$TMP/krew-root"
-export KREW_NO_UPGRADE_CHECK=1
-export PATH="$PATH_PREFIX:$KREW_ROOT/bin:$PATH"
+export PATH="$TMP/krewbin:$KREW_ROOT/bin:$PATH"
 mkdir -p "$KREW_ROOT"
 # Nothing else may answer for `kubectl harden`.
 if other="$(command -v kubectl-harden)"; then
   die "another kubectl-harden is on PATH ($other): kubectl would run it instead of Krew's"
 fi
 
-log "krew install --manifest=dist/krew/$PLUGIN.yaml --archive=dist/$(basename "$ARCHIVE")  (KREW_ROOT=$KREW_ROOT)"
-if [ -n "$REAL_KREW" ]; then
-  "${KREW[@]}" install --manifest="$MANIFEST" --archive="$ARCHIVE" || die "kubectl krew install failed"
-else
-  "${KREW[@]}" install -manifest "$MANIFEST" -archive "$ARCHIVE" || die "krew install (stand-in) failed"
-fi
+log "kubectl krew install --manifest=dist/krew/$PLUGIN.yaml --archive=dist/$(basename "$ARCHIVE")  (KREW_ROOT=$KREW_ROOT)"
+"$KUBECTL" krew install --manifest="$MANIFEST" --archive="$ARCHIVE" || die "kubectl krew install failed"
 [ -L "$KREW_ROOT/bin/kubectl-$PLUGIN" ] || die "Krew did not link \$KREW_ROOT/bin/kubectl-$PLUGIN"
 
 log "kubectl plugin list"
 # (kubectl plugin list exits 1 on warnings about other plugins on PATH: ignore its status)
 plugins="$("$KUBECTL" plugin list 2>/dev/null || true)"
-grep -F "$KREW_ROOT/bin/kubectl-$PLUGIN" <<<"$plugins" \
-  || die "kubectl plugin list does not show $KREW_ROOT/bin/kubectl-$PLUGIN"
+grep -F "$KREW_ROOT/bin/kubectl-$PLUGIN" <<<"$plugins" ||
+  die "kubectl plugin list does not show $KREW_ROOT/bin/kubectl-$PLUGIN"
 
 log "kubectl $PLUGIN version  (via kubectl's plugin dispatcher)"
 out="$("$KUBECTL" "$PLUGIN" version 2>&1)" || { printf '%s\n' "$out" >&2; die "'kubectl $PLUGIN version' failed"; }
@@ -174,21 +166,16 @@ case "$out" in
   *) die "'kubectl $PLUGIN version' does not print the snapshot version $TAG (ldflags in .goreleaser.yaml?)" ;;
 esac
 
-log "krew uninstall $PLUGIN"
-if [ -n "$REAL_KREW" ] && [ -z "$(ls -A "$KREW_ROOT/index" 2>/dev/null)" ]; then
-  # `krew uninstall` refuses to run before `krew update` has cloned the plugin
-  # index (a git repository, from the network); an empty local one will do.
-  git init -q "$KREW_ROOT/index/default" || die "git init of an empty Krew index failed"
-fi
-"${KREW[@]}" uninstall "$PLUGIN" || die "krew uninstall failed"
+log "kubectl krew uninstall $PLUGIN"
+# `krew uninstall` refuses to run before `krew update` has cloned the plugin
+# index (a git repository, from the network); an empty local one will do.
+git init -q "$KREW_ROOT/index/default" || die "git init of an empty Krew index failed"
+"$KUBECTL" krew uninstall "$PLUGIN" || die "kubectl krew uninstall failed"
 [ ! -e "$KREW_ROOT/bin/kubectl-$PLUGIN" ] || die "kubectl-$PLUGIN is still linked after uninstall"
 [ ! -e "$KREW_ROOT/store/$PLUGIN" ] || die "\$KREW_ROOT/store/$PLUGIN is still there after uninstall"
+[ ! -e "$KREW_ROOT/receipts/$PLUGIN.yaml" ] || die "\$KREW_ROOT/receipts/$PLUGIN.yaml is still there after uninstall"
 if "$KUBECTL" "$PLUGIN" version >/dev/null 2>&1; then
   die "'kubectl $PLUGIN version' still works after uninstall"
 fi
 
-if [ -n "$REAL_KREW" ]; then
-  log "OK: Krew ($REAL_KREW) installed, ran ($TAG) and uninstalled $PLUGIN from dist/krew/$PLUGIN.yaml"
-else
-  log "OK (Krew stand-in, see WARNING above): installed, ran ($TAG) and uninstalled $PLUGIN from dist/krew/$PLUGIN.yaml"
-fi
+log "OK: Krew $KREW_VERSION validated, installed, ran ($TAG) and uninstalled $PLUGIN from dist/krew/$PLUGIN.yaml"

@@ -69,7 +69,8 @@ harden::offline_setup() {
 }
 
 # harden::kind_bin prints the path of a kind binary: kind on PATH, the offline
-# cache, or the pinned version installed into hack/tools/bin.
+# cache, or the version pinned by hack/tools/go.mod (`tool sigs.k8s.io/kind`)
+# built into hack/tools/bin. The product's go.mod does not depend on kind.
 harden::kind_bin() {
   local tools="$HARDEN_ROOT/hack/tools/bin"
   if command -v kind >/dev/null 2>&1; then
@@ -79,9 +80,8 @@ harden::kind_bin() {
   elif [[ -x "$tools/kind" ]]; then
     echo "$tools/kind"
   else
-    # the version pinned by go.mod's `tool sigs.k8s.io/kind` directive
-    harden::log "building sigs.k8s.io/kind (go.mod pin $HARDEN_KIND_VERSION) into $tools"
-    (cd "$HARDEN_ROOT" && go build -o "$tools/kind" sigs.k8s.io/kind) >&2
+    harden::log "building sigs.k8s.io/kind (hack/tools/go.mod pin $HARDEN_KIND_VERSION) into $tools"
+    (cd "$HARDEN_ROOT/hack/tools" && go build -o "$tools/kind" sigs.k8s.io/kind) >&2
     echo "$tools/kind"
   fi
 }

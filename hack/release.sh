@@ -5,6 +5,15 @@
 #   dist/kubectl-harden_v<version>_{linux,darwin}_{amd64,arm64}.tar.gz
 #   dist/kubectl-harden_v<version>_windows_{amd64,arm64}.zip
 #   dist/checksums.txt, dist/metadata.json, dist/artifacts.json
+#   dist/krew/harden.yaml   plugins/krew.yaml rendered for these archives
+#
+# The Krew manifest is rendered from this GoReleaser run: plugins/krew.yaml
+# (the krew-release-bot template) with {{ .TagName }} the snapshot's tag and
+# each {{ addURIAndSha "URL" .TagName }} replaced, as the bot does, by
+# "uri: URL" and "sha256: <sum>", the sum taken from dist/checksums.txt for
+# the archive the URL names. So the archives, the checksums and the manifest
+# come from one run and cannot drift. hack/krew-check.sh validates and
+# installs the result with Krew.
 #
 # GoReleaser is installed (once) into hack/tools/bin with `go install`; the
 # only network it needs is the Go module proxy.
@@ -89,5 +98,40 @@ done
 [ "$missing" = 0 ] || die "GoReleaser did not produce the expected archives (see .goreleaser.yaml)"
 (cd dist && sha256sum --quiet -c checksums.txt) || die "dist/checksums.txt does not match the archives"
 
+# render_manifest TEMPLATE TAG CHECKSUMS: plugins/krew.yaml filled in as
+# krew-release-bot fills it, with the sha256 from CHECKSUMS instead of a
+# download. Fails on an asset not in CHECKSUMS and on template syntax left over.
+render_manifest() {
+  awk -v tag="$2" -v sums="$3" '
+    BEGIN {
+      while ((getline line < sums) > 0) { split(line, f, /[ \t]+/); sha[f[2]] = f[1] }
+      close(sums)
+    }
+    /^[ \t]*#/ { print; next }          # comments are not rendered (none has {{)
+    /\{\{ *addURIAndSha / {
+      match($0, /^ */); pad = substr($0, 1, RLENGTH)
+      if (!match($0, /"[^"]*"/)) { print "no URL in: " $0 > "/dev/stderr"; exit 1 }
+      url = substr($0, RSTART + 1, RLENGTH - 2)
+      gsub(/\{\{ *\.TagName *\}\}/, tag, url)
+      n = split(url, parts, "/"); asset = parts[n]
+      if (!(asset in sha)) { print "no sha256 for " asset " in " sums > "/dev/stderr"; exit 1 }
+      print pad "uri: " url
+      print pad "sha256: " sha[asset]
+      next
+    }
+    { gsub(/\{\{ *\.TagName *\}\}/, tag); print }
+  ' "$1"
+}
+
+mkdir -p dist/krew
+render_manifest plugins/krew.yaml "v$version" dist/checksums.txt >dist/krew/harden.yaml.tmp \
+  || die "could not render plugins/krew.yaml"
+if grep -v '^[[:space:]]*#' dist/krew/harden.yaml.tmp | grep -q '{{'; then
+  grep -n '{{' dist/krew/harden.yaml.tmp >&2
+  die "plugins/krew.yaml uses template syntax hack/release.sh does not render (only {{ .TagName }} and addURIAndSha)"
+fi
+mv dist/krew/harden.yaml.tmp dist/krew/harden.yaml
+log "rendered plugins/krew.yaml -> dist/krew/harden.yaml (v$version, sha256 from dist/checksums.txt)"
+
 log "snapshot v$version built:"
-(cd dist && ls -l kubectl-harden_v"${version}"_* checksums.txt) >&2
+(cd dist && ls -l kubectl-harden_v"${version}"_* checksums.txt krew/harden.yaml) >&2

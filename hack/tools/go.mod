@@ -1,30 +1,28 @@
-// Tools of hack/krew-check.sh; a module of its own so that the main module's
-// go.mod is not touched. GoReleaser and Krew are installed with
-// `go install module@version` by the scripts, not from here.
+// Pinned development tools of kubectl-harden, in a module of their own so
+// that the product's go.mod does not carry them. Build one with
+//
+//	cd hack/tools && go build -o bin/kind sigs.k8s.io/kind
+//
+// (hack/lib.sh's harden::kind_bin does). GoReleaser and Krew are installed
+// with `go install module@version` by hack/release.sh and hack/krew-check.sh.
 module github.com/kubectl-harden/kubectl-harden/hack/tools
 
 go 1.25.0
 
-require (
-	k8s.io/apimachinery v0.34.13
-	sigs.k8s.io/yaml v1.6.0
-)
+tool sigs.k8s.io/kind
 
 require (
-	github.com/fxamacker/cbor/v2 v2.9.0 // indirect
-	github.com/go-logr/logr v1.4.3 // indirect
-	github.com/gogo/protobuf v1.3.2 // indirect
-	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
-	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
-	github.com/x448/float16 v0.8.4 // indirect
-	go.yaml.in/yaml/v2 v2.4.2 // indirect
-	golang.org/x/net v0.56.0 // indirect
-	golang.org/x/text v0.39.0 // indirect
-	gopkg.in/inf.v0 v0.9.1 // indirect
-	k8s.io/klog/v2 v2.130.1 // indirect
-	k8s.io/utils v0.0.0-20250604170112-4c0f3b243397 // indirect
-	sigs.k8s.io/json v0.0.0-20241014173422-cfa47c3a1cc8 // indirect
-	sigs.k8s.io/randfill v1.0.0 // indirect
-	sigs.k8s.io/structured-merge-diff/v6 v6.3.0 // indirect
+	al.essio.dev/pkg/shellescape v1.5.1 // indirect
+	github.com/BurntSushi/toml v1.4.0 // indirect
+	github.com/evanphx/json-patch/v5 v5.6.0 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/mattn/go-isatty v0.0.20 // indirect
+	github.com/pelletier/go-toml v1.9.5 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	github.com/spf13/cobra v1.8.0 // indirect
+	github.com/spf13/pflag v1.0.5 // indirect
+	go.yaml.in/yaml/v3 v3.0.4 // indirect
+	golang.org/x/sys v0.6.0 // indirect
+	sigs.k8s.io/kind v0.30.0 // indirect
+	sigs.k8s.io/yaml v1.4.0 // indirect
 )
