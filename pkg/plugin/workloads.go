@@ -114,12 +114,18 @@ func loadWorkloadSnapshot(path string) (*workloads.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--from-snapshot: %w", err)
 	}
+	var probe struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, fmt.Errorf("--from-snapshot %s: not a workload snapshot: %w", path, err)
+	}
+	if probe.Kind != workloads.SnapshotKind {
+		return nil, fmt.Errorf("--from-snapshot %s: kind %q is not %s", path, probe.Kind, workloads.SnapshotKind)
+	}
 	var snap workloads.Snapshot
 	if err := json.Unmarshal(b, &snap); err != nil {
 		return nil, fmt.Errorf("--from-snapshot %s: not a workload snapshot: %w", path, err)
-	}
-	if snap.Kind != workloads.SnapshotKind {
-		return nil, fmt.Errorf("--from-snapshot %s: kind %q is not %s", path, snap.Kind, workloads.SnapshotKind)
 	}
 	snap.Sort()
 	return &snap, nil
