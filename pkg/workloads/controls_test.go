@@ -67,7 +67,9 @@ func TestPodControls(t *testing.T) {
 		{"5.2.11", func(s *corev1.PodSpec) {
 			s.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
 		}, "spec.volumes[*].hostPath", "PSS hostPathVolumes"},
-		{"5.2.12", func(s *corev1.PodSpec) { s.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}} }, "hostPort", "8080"},
+		{"5.2.12", func(s *corev1.PodSpec) {
+			s.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}}
+		}, "hostPort", "8080"},
 		{"5.4.1", func(s *corev1.PodSpec) {
 			s.Containers[0].Env = []corev1.EnvVar{{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}}}
 		}, "spec.containers[app].env[DB_PASSWORD]", "secretKeyRef secret/db key password"},
