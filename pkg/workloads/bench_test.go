@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -43,12 +44,26 @@ func benchSnapshot() *Snapshot {
 // Run: go test -bench Evaluate -benchmem -run '^$' ./pkg/workloads
 func BenchmarkEvaluate(b *testing.B) {
 	s := benchSnapshot()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
 	b.ReportAllocs()
 	b.ResetTimer()
+	var peak uint64
 	for i := 0; i < b.N; i++ {
 		tr := Evaluate(Build(s), EvalOptions{})
 		if len(tr.Results) != 21 {
 			b.Fatal(len(tr.Results))
 		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.HeapInuse > peak {
+			peak = ms.HeapInuse
+		}
 	}
+	b.StopTimer()
+	// Heap in use with the snapshot loaded (what the LISTs leave), and the
+	// highest heap in use seen after an evaluation.
+	b.ReportMetric(float64(before.HeapInuse)/1e6, "snapshot-MB")
+	b.ReportMetric(float64(peak)/1e6, "heap-MB")
 }

@@ -164,6 +164,9 @@ func check522(m *Model, o EvalOptions) report.Outcome {
 func hostNS(field string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
 		fs := m.podFindings(func(w *Workload) []finding {
+			if !w.Spec.HostPID && !w.Spec.HostIPC && !w.Spec.HostNetwork {
+				return nil // nothing for PSS hostNamespaces to reject
+			}
 			c := *w
 			c.Spec.HostPID = field == "hostPID" && w.Spec.HostPID
 			c.Spec.HostIPC = field == "hostIPC" && w.Spec.HostIPC
