@@ -180,7 +180,11 @@ func check531(m *Model, o EvalOptions) report.Outcome {
 			}
 			ev = append(ev, report.Observation{Location: "daemonset", Value: d})
 		}
-		return report.Outcome{Status: report.StatusWarn, Reason: "the CNI in use is unknown: check that it enforces NetworkPolicy", Evidence: ev}
+		reason := "the CNI in use is unknown: check that it enforces NetworkPolicy"
+		if m.snap.Namespace != "" {
+			reason = "only namespace " + m.snap.Namespace + " was collected (-n) and no CNI DaemonSet is in it: run without -n to see the CNI"
+		}
+		return report.Outcome{Status: report.StatusWarn, Reason: reason, Evidence: ev}
 	}
 	return report.Outcome{Status: verdictSt, Reason: reason, Evidence: seen}
 }
