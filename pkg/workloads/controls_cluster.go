@@ -128,6 +128,7 @@ var knownCNIs = []cni{
 	{"Canal", "canal", "calico/node", true, "Canal enforces NetworkPolicy with Calico's policy engine"},
 	{"Cilium", "cilium", "cilium", true, "Cilium enforces NetworkPolicy (unless policy enforcement is turned off in its ConfigMap)"},
 	{"kindnet", "kindnet", "kindnetd", true, "kindnetd enforces NetworkPolicy since kind v0.24 (kindnet v1.3.0)"},
+	{"minikindnet", "kindnet", "minikindnet", false, "minikindnet (the offline stand-in for kindnetd) only sets up routes and masquerading: it does not enforce NetworkPolicy"},
 	{"Weave Net", "weave-net", "weave", true, "Weave Net enforces NetworkPolicy"},
 	{"Antrea", "antrea-agent", "antrea", true, "Antrea enforces NetworkPolicy"},
 	{"AWS VPC CNI", "aws-node", "amazon-k8s-cni", false, "the AWS VPC CNI enforces NetworkPolicy only with its node agent's --enable-network-policy=true"},

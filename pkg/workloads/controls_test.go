@@ -300,3 +300,18 @@ func TestUnavailableKindIsError(t *testing.T) {
 		}
 	}
 }
+
+func TestMinikindnet(t *testing.T) {
+	s := baseSnapshot()
+	for i := range s.Workloads {
+		if s.Workloads[i].Name == "kindnet" {
+			s.Workloads[i].Spec.Containers[0].Image = "docker.io/kindlab/minikindnet:v1"
+		}
+	}
+	if r := evalControl(t, "5.2.5", s, EvalOptions{IncludeSystem: true}); r.Status != report.StatusInfo || !evidenceHas(r, "(expected for kindnet") {
+		t.Errorf("minikindnet is kind's CNI: 5.2.5 = %s %v", r.Status, r.Evidence)
+	}
+	if r := evalControl(t, "5.3.1", s, EvalOptions{}); r.Status != report.StatusFail || !evidenceHas(r, "minikindnet") {
+		t.Errorf("minikindnet does not enforce NetworkPolicy: 5.3.1 = %s %v", r.Status, r.Evidence)
+	}
+}

@@ -23,37 +23,40 @@ type systemComponent struct {
 	// Name is the object's name; for mirror pods the name is
 	// Name + "-" + node name, as the kubelet names them.
 	Name string
-	// Image must be contained in every regular container's image reference
-	// (repository path, e.g. "/kube-proxy").
-	Image string
+	// Images: every regular container's image reference must contain one
+	// of them (repository path, e.g. "kube-proxy").
+	Images []string
 }
 
 // systemComponents is the list of recognised system objects.
 var systemComponents = []systemComponent{
 	{Component: "kube-proxy", Why: "programs the node's iptables/IPVS rules: host network, privileged, host paths /lib/modules and /run/xtables.lock",
-		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "kube-proxy", Image: "kube-proxy"},
+		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "kube-proxy", Images: []string{"kube-proxy"}},
+	// kind's CNI: kindnetd upstream; the offline kind images used by our
+	// e2e cluster run minikindnet (../shared/kind/tools/minikindnet), a
+	// stand-in with the same DaemonSet name, namespace and privileges.
 	{Component: "kindnet (kind's CNI)", Why: "configures pod networking on the node: host network, NET_RAW/NET_ADMIN, host paths /etc/cni/net.d, /lib/modules, /run/xtables.lock",
-		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "kindnet", Image: "kindnetd"},
+		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "kindnet", Images: []string{"kindnetd", "minikindnet"}},
 	{Component: "Calico CNI", Why: "configures pod networking and enforces NetworkPolicy on the node: host network, privileged, host paths",
-		Namespaces: []string{"kube-system", "calico-system"}, Kind: "daemonset", Name: "calico-node", Image: "calico/node"},
+		Namespaces: []string{"kube-system", "calico-system"}, Kind: "daemonset", Name: "calico-node", Images: []string{"calico/node"}},
 	{Component: "Cilium CNI", Why: "configures pod networking and enforces NetworkPolicy on the node: host network, privileged or NET_ADMIN/SYS_ADMIN, host paths",
-		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "cilium", Image: "cilium/cilium"},
+		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "cilium", Images: []string{"cilium/cilium"}},
 	{Component: "Flannel CNI", Why: "configures pod networking on the node: host network, NET_ADMIN/NET_RAW, host paths",
-		Namespaces: []string{"kube-flannel", "kube-system"}, Kind: "daemonset", Name: "kube-flannel-ds", Image: "flannel"},
+		Namespaces: []string{"kube-flannel", "kube-system"}, Kind: "daemonset", Name: "kube-flannel-ds", Images: []string{"flannel"}},
 	{Component: "AWS VPC CNI", Why: "configures pod networking on the node: host network, privileged init, host paths",
-		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "aws-node", Image: "amazon-k8s-cni"},
+		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "aws-node", Images: []string{"amazon-k8s-cni"}},
 	{Component: "CoreDNS", Why: "cluster DNS: binds port 53 (NET_BIND_SERVICE); kubeadm's manifest sets no runAsNonRoot and no seccomp profile",
-		Namespaces: []string{"kube-system"}, Kind: "deployment", Name: "coredns", Image: "coredns"},
+		Namespaces: []string{"kube-system"}, Kind: "deployment", Name: "coredns", Images: []string{"coredns"}},
 	{Component: "local-path-provisioner (kind's storage)", Why: "provisions hostPath volumes for PersistentVolumeClaims; kind's manifest runs it without a restricted security context",
-		Namespaces: []string{"local-path-storage"}, Kind: "deployment", Name: "local-path-provisioner", Image: "local-path-provisioner"},
+		Namespaces: []string{"local-path-storage"}, Kind: "deployment", Name: "local-path-provisioner", Images: []string{"local-path-provisioner"}},
 	{Component: "etcd (static pod)", Why: "control-plane static pod: host network, hostPath data and certificate directories",
-		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "etcd", Image: "etcd"},
+		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "etcd", Images: []string{"etcd"}},
 	{Component: "kube-apiserver (static pod)", Why: "control-plane static pod: host network, hostPath certificate and configuration directories",
-		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "kube-apiserver", Image: "kube-apiserver"},
+		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "kube-apiserver", Images: []string{"kube-apiserver"}},
 	{Component: "kube-controller-manager (static pod)", Why: "control-plane static pod: host network, hostPath certificate and configuration directories",
-		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "kube-controller-manager", Image: "kube-controller-manager"},
+		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "kube-controller-manager", Images: []string{"kube-controller-manager"}},
 	{Component: "kube-scheduler (static pod)", Why: "control-plane static pod: host network, hostPath kubeconfig",
-		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "kube-scheduler", Image: "kube-scheduler"},
+		Namespaces: []string{"kube-system"}, Kind: "pod", Mirror: true, Name: "kube-scheduler", Images: []string{"kube-scheduler"}},
 }
 
 // systemNamespaces hold the control plane's and the distribution's own
@@ -104,7 +107,11 @@ func (c *systemComponent) matches(w *Workload) bool {
 	n := 0
 	for _, ct := range w.Spec.Containers {
 		n++
-		if !strings.Contains(ct.Image, c.Image) {
+		ok := false
+		for _, im := range c.Images {
+			ok = ok || strings.Contains(ct.Image, im)
+		}
+		if !ok {
 			return false
 		}
 	}
