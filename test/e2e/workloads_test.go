@@ -108,7 +108,9 @@ func TestWorkloads(t *testing.T) {
 		}
 		tg := target(t, decodeReport(t, r), "workloads")
 		for _, res := range tg.Results {
-			if res.Status == report.StatusFail || res.Status == report.StatusError {
+			// 5.3.1 is about the CNI's features, not a finding on a system
+			// pod; it is checked in the next subtest.
+			if res.ControlID != "5.3.1" && (res.Status == report.StatusFail || res.Status == report.StatusError) {
 				t.Errorf("kube-system: %s", describe(&res))
 			}
 		}
