@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
 // ControlsOptions holds the flags of `kubectl harden controls`.
@@ -67,6 +68,7 @@ the benchmark calls them automated or manual, and the kind of target they apply 
 // Complete gathers the catalog of every engine.
 func (o *ControlsOptions) Complete() {
 	o.catalog = append(append([]report.Control{}, checks.Catalog()...), rbac.Catalog()...)
+	o.catalog = append(o.catalog, workloads.Catalog()...)
 	report.SortControls(o.catalog)
 }
 

@@ -169,17 +169,27 @@ func (o *RBACOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	snap, err := o.load(ctx, o.ErrOut)
+	report, err := o.rbacReport(ctx)
 	if err != nil {
 		return err
+	}
+	return o.report.Finish(report, o.Out)
+}
+
+// rbacReport reads (or loads) the RBAC snapshot, saves it when asked and
+// evaluates it into the RBAC report.
+func (o *RBACOptions) rbacReport(ctx context.Context) (*report.Report, error) {
+	snap, err := o.load(ctx, o.ErrOut)
+	if err != nil {
+		return nil, err
 	}
 	if o.SaveSnapshot != "" {
 		b, err := json.MarshalIndent(snap, "", "  ")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := os.WriteFile(o.SaveSnapshot, append(b, '\n'), 0o600); err != nil {
-			return fmt.Errorf("--save-snapshot: %w", err)
+			return nil, fmt.Errorf("--save-snapshot: %w", err)
 		}
 		fmt.Fprintf(o.ErrOut, "RBAC snapshot saved in %s\n", o.SaveSnapshot)
 	}
@@ -188,7 +198,7 @@ func (o *RBACOptions) Run(ctx context.Context) error {
 	md.ToolVersion = version.Get().Version
 	report := report.NewReport(report.KindRBAC, md)
 	report.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}))
-	return o.report.Finish(report, o.Out)
+	return report, nil
 }
 
 // WhoCanOptions holds the flags of `kubectl harden rbac who-can`.

@@ -104,6 +104,8 @@ the cluster.
 	cmd.AddCommand(
 		NewCmdScan(configFlags, streams),
 		NewCmdRBAC(configFlags, streams),
+		NewCmdWorkloads(configFlags, streams),
+		NewCmdAll(configFlags, streams),
 		NewCmdControls(streams),
 		NewCmdCleanup(configFlags, streams),
 		NewCmdVersion(streams),

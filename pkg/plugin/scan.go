@@ -380,18 +380,6 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	if o.DryRun == "client" {
 		return o.printDryRun()
 	}
-	o.md.Generated = time.Now().UTC()
-	o.md.ToolVersion = version.Get().Version
-	report := report.NewReport(report.KindNodeScan, o.md)
-	evalOpts := checks.EvalOptions{Benchmark: o.md.Benchmark, Now: o.md.Generated, ManagedControlPlane: o.managed}
-
-	if o.FromEvidence != "" {
-		for _, ev := range o.offline {
-			report.AddTarget(checks.EvaluateNode(ev, evalOpts))
-		}
-		return o.report.Finish(report, o.Out)
-	}
-
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The report is printed before the temporary namespace is deleted. A
@@ -402,13 +390,37 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)
 
-	results, cleanup, err := o.collect(ctx)
+	report, cleanup, err := o.nodeReport(ctx)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	return o.report.Finish(report, o.Out)
+}
+
+// nodeReport collects (or loads) the evidence and evaluates it into the
+// node report. The returned cleanup deletes the temporary namespace; the
+// caller runs it after printing.
+func (o *ScanOptions) nodeReport(ctx context.Context) (*report.Report, func(), error) {
+	o.md.Generated = time.Now().UTC()
+	o.md.ToolVersion = version.Get().Version
+	report := report.NewReport(report.KindNodeScan, o.md)
+	evalOpts := checks.EvalOptions{Benchmark: o.md.Benchmark, Now: o.md.Generated, ManagedControlPlane: o.managed}
+
+	if o.FromEvidence != "" {
+		for _, ev := range o.offline {
+			report.AddTarget(checks.EvaluateNode(ev, evalOpts))
+		}
+		return report, func() {}, nil
+	}
+
+	results, cleanup, err := o.collect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	if ctx.Err() != nil {
-		return errors.New("interrupted: the scan was stopped and its pods and namespace were deleted")
+		cleanup()
+		return nil, nil, errors.New("interrupted: the scan was stopped and its pods and namespace were deleted")
 	}
 	for _, nr := range results {
 		if nr.Err != nil {
@@ -417,7 +429,8 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 		}
 		if o.SaveEvidence != "" {
 			if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
-				return fmt.Errorf("--save-evidence: %w", err)
+				cleanup()
+				return nil, nil, fmt.Errorf("--save-evidence: %w", err)
 			}
 		}
 		report.AddTarget(checks.EvaluateNode(nr.Evidence, evalOpts))
@@ -425,7 +438,7 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	if o.SaveEvidence != "" {
 		fmt.Fprintf(o.ErrOut, "Evidence saved in %s\n", o.SaveEvidence)
 	}
-	return o.report.Finish(report, o.Out)
+	return report, cleanup, nil
 }
 
 // collect runs the debug pods. Nodes that are not Ready are not given a pod:

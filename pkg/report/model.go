@@ -168,9 +168,13 @@ func NewResult(c Control, target string, o Outcome) Result {
 // Report API constants. The schema is documented in docs/report-schema.md and
 // only grows compatibly within a version.
 const (
-	ReportAPIVersion  = "harden.kubectl.io/v1alpha1"
-	KindNodeScan      = "NodeScanReport"
-	KindRBAC          = "RBACReport"
+	ReportAPIVersion = "harden.kubectl.io/v1alpha1"
+	KindNodeScan     = "NodeScanReport"
+	KindRBAC         = "RBACReport"
+	KindWorkloads    = "WorkloadReport"
+	// KindCluster is the report of `kubectl harden all`: nodes, RBAC and
+	// workloads in one document.
+	KindCluster       = "ClusterReport"
 	ClusterTargetName = "cluster"
 )
 
