@@ -150,6 +150,16 @@ func (p *OutputPrinter) PrintDocument(doc any, out io.Writer) (bool, error) {
 	return false, nil
 }
 
+// printDocument validates -o and prints doc when the format is a document
+// format; see OutputPrinter.PrintDocument.
+func (f *OutputFlags) printDocument(doc any, out io.Writer) (bool, error) {
+	p, err := f.ToPrinter()
+	if err != nil {
+		return true, err
+	}
+	return p.PrintDocument(doc, out)
+}
+
 // printTemplate runs a cli-runtime template printer over the JSON form of
 // doc. The printers take a runtime.Object; every document we print has
 // apiVersion and kind, so its JSON decodes into an Unstructured.

@@ -389,7 +389,7 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 		for _, ev := range o.offline {
 			report.AddTarget(checks.EvaluateNode(ev, evalOpts))
 		}
-		return o.report.Finish(report, o.Out)
+		return o.report.Finish(report, o.Out, o.ErrOut)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -425,7 +425,7 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	if o.SaveEvidence != "" {
 		fmt.Fprintf(o.ErrOut, "Evidence saved in %s\n", o.SaveEvidence)
 	}
-	return o.report.Finish(report, o.Out)
+	return o.report.Finish(report, o.Out, o.ErrOut)
 }
 
 // collect runs the debug pods. Nodes that are not Ready are not given a pod:
