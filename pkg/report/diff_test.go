@@ -165,3 +165,25 @@ func TestDecodeReports(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeReports feeds arbitrary documents to the report reader (report
+// files are user input): it must not panic, and a report it accepts has no
+// difference with itself.
+func FuzzDecodeReports(f *testing.F) {
+	one := rep(map[string][]Result{"n1": {res("n1", "1.1", StatusFail, "a"), res("n1", "1.1", StatusPass)}}, "n1")
+	b, _ := json.Marshal(one)
+	f.Add(b)
+	f.Add([]byte(`{"kind":"ClusterReport","reports":[{"targets":[{"name":"x","results":[{"controlID":"1","status":"FAIL"}]}]}]}`))
+	f.Add([]byte(`{"targets":null}`))
+	f.Add([]byte(`{"a":{"targets":[{"results":[{}]}]},"metadata":{"generated":"x"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := DecodeReports(data)
+		if err != nil {
+			return
+		}
+		d := Compare(r, r)
+		if len(d.NewFindings)+len(d.FixedFindings)+len(d.Changed)+len(d.TargetsAdded)+len(d.TargetsRemoved) != 0 {
+			t.Errorf("a report differs from itself: %+v", d)
+		}
+	})
+}
