@@ -73,7 +73,7 @@ func (f *OutputFlags) ToPrinter() (*OutputPrinter, error) {
 	name, arg, hasArg := strings.Cut(f.Output, "=")
 	name = strings.ToLower(strings.TrimSpace(name))
 	bad := func() error {
-		return fmt.Errorf("--output %q is not supported: use one of %s, or leave it empty for a table", f.Output, strings.Join(formatNames(formats), ", "))
+		return fmt.Errorf("--output %q is not supported: use one of %s, or leave -o out for the default output", f.Output, strings.Join(formatNames(formats), ", "))
 	}
 	if name == "" && !hasArg {
 		return &OutputPrinter{}, nil
