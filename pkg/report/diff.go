@@ -153,9 +153,38 @@ func Compare(old, cur *Report) *Diff {
 			d.TargetsRemoved = append(d.TargetsRemoved, TargetChange{Name: t.Name, Findings: t.Summary.Fail + t.Summary.Warn, Summary: t.Summary})
 		}
 	}
+	// A control can go from one result on a target (no object in its key)
+	// to several (one per object) or back: match the single result by its
+	// first evidence location.
+	firstLoc := func(r Result) string {
+		if len(r.Evidence) > 0 {
+			return r.Evidence[0].Location
+		}
+		return ""
+	}
+	matched := map[FindingKey]bool{}
+	lookup := func(k FindingKey, n Result) (Result, bool) {
+		if o, ok := oldRes[k]; ok {
+			matched[k] = true
+			return o, true
+		}
+		alt := FindingKey{Target: k.Target, ControlID: k.ControlID}
+		if k.Object == "" {
+			alt.Object = firstLoc(n)
+			if alt.Object == "" {
+				return Result{}, false
+			}
+		}
+		o, ok := oldRes[alt]
+		if !ok || matched[alt] || (k.Object != "" && firstLoc(o) != k.Object) {
+			return Result{}, false
+		}
+		matched[alt] = true
+		return o, true
+	}
 	for _, k := range newOrder {
 		n := newRes[k]
-		o, had := oldRes[k]
+		o, had := lookup(k, n)
 		c := Change{FindingKey: k, Title: n.Title, NewStatus: n.Status, Reason: n.Reason}
 		if had {
 			c.OldStatus = o.Status
@@ -171,7 +200,7 @@ func Compare(old, cur *Report) *Diff {
 		}
 	}
 	for _, k := range oldOrder {
-		if _, ok := newRes[k]; ok || !newTargets[k.Target] {
+		if matched[k] || !newTargets[k.Target] {
 			continue
 		}
 		o := oldRes[k]

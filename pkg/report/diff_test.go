@@ -83,6 +83,25 @@ func TestCompare(t *testing.T) {
 			wantAdded: []string{}, wantRemoved: []string{},
 			regressFail: 1, regressWarn: 1,
 		},
+		{
+			name: "one result becomes one per object, matched by evidence",
+			old:  rep(map[string][]Result{"cluster": {res("cluster", "KH-W-1", StatusFail, "deployment/a/web")}}, "cluster"),
+			cur: rep(map[string][]Result{"cluster": {
+				res("cluster", "KH-W-1", StatusFail, "deployment/a/web"), res("cluster", "KH-W-1", StatusWarn, "deployment/b/api"),
+			}}, "cluster"),
+			wantNew: []string{"cluster/KH-W-1/deployment/b/api >WARN"}, wantFixed: []string{}, wantChanged: []string{},
+			wantAdded: []string{}, wantRemoved: []string{},
+			regressFail: 0, regressWarn: 1,
+		},
+		{
+			name: "one per object becomes one result",
+			old: rep(map[string][]Result{"cluster": {
+				res("cluster", "KH-W-1", StatusFail, "deployment/a/web"), res("cluster", "KH-W-1", StatusFail, "deployment/b/api"),
+			}}, "cluster"),
+			cur:     rep(map[string][]Result{"cluster": {res("cluster", "KH-W-1", StatusWarn, "deployment/b/api")}}, "cluster"),
+			wantNew: []string{}, wantFixed: []string{"cluster/KH-W-1/deployment/a/web FAIL>"}, wantChanged: []string{"cluster/KH-W-1 FAIL>WARN"},
+			wantAdded: []string{}, wantRemoved: []string{},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
