@@ -144,7 +144,7 @@ func (o *AllOptions) Run(ctx context.Context, cmd *cobra.Command) error {
 		md.ServerVersion = wmd.ServerVersion
 	}
 	out := mergeReports(md, nrep, rrep, rerr, snap, werr, o.IncludeSystem)
-	return o.report.Finish(out, o.Out)
+	return o.report.Finish(out, o.Out, o.ErrOut)
 }
 
 // seccompDefaults reads the kubelet's seccompDefault per node from the

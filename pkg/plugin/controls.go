@@ -20,7 +20,7 @@ type ControlsOptions struct {
 	Benchmark string
 	Level     int
 	Sections  []string
-	Output    string
+	OutputFlags
 	NoHeaders bool
 
 	// catalog is every control known to the tool; set in Complete.
@@ -57,7 +57,8 @@ the benchmark calls them automated or manual, and the kind of target they apply 
 	cmd.Flags().StringVar(&o.Benchmark, "benchmark", "", "Show only the controls of this benchmark: cis-1.12 or harden (our own controls).")
 	cmd.Flags().IntVar(&o.Level, "level", 0, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
 	cmd.Flags().StringSliceVar(&o.Sections, "section", nil, "Show only these sections and their subsections (e.g. 1.2, 4).")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml; a table when empty.")
+	o.OutputFlags = OutputFlags{Formats: documentFormats}
+	o.OutputFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
 	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{report.BenchmarkCIS112, report.BenchmarkHarden}, cobra.ShellCompDirectiveNoFileComp
@@ -82,10 +83,8 @@ func (o *ControlsOptions) Validate() error {
 	if o.Level < 0 || o.Level > 2 {
 		return fmt.Errorf("--level must be 1 or 2, not %d", o.Level)
 	}
-	switch o.Output {
-	case "", "wide", "json", "yaml":
-	default:
-		return fmt.Errorf("--output %q is not supported: use wide, json or yaml", o.Output)
+	if _, err := o.OutputFlags.ToPrinter(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -128,11 +127,8 @@ type ControlList struct {
 // Run prints the selected controls.
 func (o *ControlsOptions) Run() error {
 	sel := o.Selected()
-	switch o.Output {
-	case "json":
-		return printJSON(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out)
-	case "yaml":
-		return printYAML(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out)
+	if ok, err := o.printDocument(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out); ok {
+		return err
 	}
 	if len(sel) == 0 {
 		fmt.Fprintln(o.ErrOut, "No controls match the filters.")

@@ -17,33 +17,56 @@ import (
 
 // PrintOptions say how to print a report.
 type PrintOptions struct {
-	// Format is "", "wide", "json", "yaml", "junit" or "sarif".
+	// Format is "", "wide", "json", "yaml", "junit", "sarif", "asff",
+	// "html", "jsonpath" or "go-template" (the last two need Printer).
 	Format    string
 	NoHeaders bool
 	// HideNA leaves N/A rows out of tables (they are still counted in the
 	// summary); a worker node has dozens of control-plane controls that do
 	// not apply to it.
 	HideNA bool
+	// Printer holds the parsed template of jsonpath and go-template.
+	Printer *OutputPrinter
+	// ASFF holds the AWS settings of -o asff.
+	ASFF ASFFOptions
+	// ErrOut receives hints for a person ("No results.", hidden N/A rows);
+	// nil drops them. The document itself is the only thing on out.
+	ErrOut io.Writer
 }
 
-// PrintReport writes a report in one of the formats of -o. JSON and YAML are
-// always one document; the table is followed by a per-target summary unless
-// headers are off.
+// PrintReport writes a report in one of the formats of -o. Every machine
+// format is exactly one document on out, whatever the report holds (no
+// target, no result, only errors). The table is followed by the per-target
+// summary on out unless headers are off; "No results." and the hidden-N/A
+// hint go to o.ErrOut.
 func PrintReport(r *report.Report, o PrintOptions, out io.Writer) error {
 	format, noHeaders := o.Format, o.NoHeaders
+	errOut := o.ErrOut
+	if errOut == nil {
+		errOut = io.Discard
+	}
 	switch format {
 	case "", "wide":
-		hidden, err := printResultTable(r, format == "wide", noHeaders, o.HideNA, out)
+		hidden, err := printResultTable(r, format == "wide", noHeaders, o.HideNA, out, errOut)
 		if err != nil {
 			return err
 		}
 		if !noHeaders {
 			printSummary(r, out)
 			if hidden > 0 {
-				fmt.Fprintf(out, "%d N/A result(s) not shown (the component is not on the node): list them with --status N/A or -o json.\n", hidden)
+				fmt.Fprintf(errOut, "%d N/A result(s) not shown (the component is not on the node): list them with --status N/A or -o json.\n", hidden)
 			}
 		}
 		return nil
+	case "html":
+		return printHTML(r, out)
+	case "asff":
+		return printASFF(r, o.ASFF, out, errOut)
+	case "jsonpath", "go-template":
+		if o.Printer == nil || o.Printer.printer == nil {
+			return fmt.Errorf("--output %s needs a template", format)
+		}
+		return printTemplate(o.Printer.printer, r, out)
 	case "json":
 		return printJSON(r, out)
 	case "yaml":
@@ -87,7 +110,7 @@ func printTable(t *metav1.Table, wide, noHeaders bool, out io.Writer) error {
 	return p.PrintObj(t, out)
 }
 
-func printResultTable(r *report.Report, wide, noHeaders, hideNA bool, out io.Writer) (hidden int, err error) {
+func printResultTable(r *report.Report, wide, noHeaders, hideNA bool, out, errOut io.Writer) (hidden int, err error) {
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
 		{Name: "Target", Type: "string"},
 		{Name: "Control", Type: "string"},
@@ -121,7 +144,7 @@ func printResultTable(r *report.Report, wide, noHeaders, hideNA bool, out io.Wri
 	}
 	if len(t.Rows) == 0 {
 		if !noHeaders {
-			fmt.Fprintln(out, "No results.")
+			fmt.Fprintln(errOut, "No results.")
 		}
 		return hidden, nil
 	}

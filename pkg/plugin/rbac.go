@@ -173,7 +173,7 @@ func (o *RBACOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return o.report.Finish(report, o.Out)
+	return o.report.Finish(report, o.Out, o.ErrOut)
 }
 
 // rbacReport reads (or loads) the RBAC snapshot, saves it when asked and
@@ -207,8 +207,8 @@ type WhoCanOptions struct {
 	rbacSource
 	AllNamespaces bool
 	Subresource   string
-	Output        string
-	NoHeaders     bool
+	OutputFlags
+	NoHeaders bool
 
 	attrs rbac.Attributes
 }
@@ -252,7 +252,8 @@ cluster-wide grants (ClusterRoleBindings) count, as with "kubectl auth can-i -A"
 	o.addFlags(cmd)
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Count only cluster-wide grants (the request is not in one namespace).")
 	cmd.Flags().StringVar(&o.Subresource, "subresource", "", "The subresource, e.g. exec, log, proxy, token, approval.")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml; a table when empty.")
+	o.OutputFlags = OutputFlags{Formats: documentFormats}
+	o.OutputFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
 	return cmd
 }
@@ -260,10 +261,8 @@ cluster-wide grants (ClusterRoleBindings) count, as with "kubectl auth can-i -A"
 // Complete turns the arguments into request attributes, resolving the
 // resource name (short names, kinds, group suffixes) with discovery.
 func (o *WhoCanOptions) Complete(args []string) error {
-	switch o.Output {
-	case "", "wide", "json", "yaml":
-	default:
-		return fmt.Errorf("--output %q is not supported: use wide, json or yaml", o.Output)
+	if _, err := o.OutputFlags.ToPrinter(); err != nil {
+		return err
 	}
 	verb, target := strings.ToLower(args[0]), args[1]
 	if strings.HasPrefix(target, "/") {
@@ -324,11 +323,8 @@ func (o *WhoCanOptions) Run(ctx context.Context) error {
 		grants = []rbac.Grant{}
 	}
 	doc := WhoCanResult{APIVersion: report.ReportAPIVersion, Kind: "WhoCanResult", Request: o.attrs, Grants: grants}
-	switch o.Output {
-	case "json":
-		return printJSON(doc, o.Out)
-	case "yaml":
-		return printYAML(doc, o.Out)
+	if ok, err := o.printDocument(doc, o.Out); ok {
+		return err
 	}
 	if len(grants) == 0 {
 		fmt.Fprintf(o.ErrOut, "No subject can %s.\n", o.attrs)
@@ -376,7 +372,7 @@ func ruleString(r rbacv1.PolicyRule) string {
 type SubjectOptions struct {
 	genericiooptions.IOStreams
 	rbacSource
-	Output    string
+	OutputFlags
 	NoHeaders bool
 
 	subject rbac.Subject
@@ -410,17 +406,16 @@ groups an authenticator gives it.`,
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: wide, json or yaml; a table when empty.")
+	o.OutputFlags = OutputFlags{Formats: documentFormats}
+	o.OutputFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
 	return cmd
 }
 
 // Complete parses the subject.
 func (o *SubjectOptions) Complete(args []string) error {
-	switch o.Output {
-	case "", "wide", "json", "yaml":
-	default:
-		return fmt.Errorf("--output %q is not supported: use wide, json or yaml", o.Output)
+	if _, err := o.OutputFlags.ToPrinter(); err != nil {
+		return err
 	}
 	var err error
 	o.subject, err = rbac.ParseSubject(args[0])
@@ -448,11 +443,8 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 	if rules == nil {
 		rules = []rbac.Grant{}
 	}
-	switch o.Output {
-	case "json":
-		return printJSON(SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
-	case "yaml":
-		return printYAML(SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out)
+	if ok, err := o.printDocument(SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out); ok {
+		return err
 	}
 	if len(rules) == 0 {
 		fmt.Fprintf(o.ErrOut, "%s holds no permission.\n", o.subject)

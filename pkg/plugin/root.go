@@ -34,10 +34,16 @@ const exitCodesHelp = `Exit codes:
 type FindingsError struct {
 	Threshold string
 	Count     int
+	// Flag is the flag that set the threshold ("--fail-on" when empty).
+	Flag string
 }
 
 func (e *FindingsError) Error() string {
-	return fmt.Sprintf("%d finding(s) at or above --fail-on=%s", e.Count, e.Threshold)
+	flag := e.Flag
+	if flag == "" {
+		flag = "--fail-on"
+	}
+	return fmt.Sprintf("%d finding(s) at or above %s=%s", e.Count, flag, e.Threshold)
 }
 
 // IncompleteError is returned when a report was printed but some targets
@@ -108,6 +114,8 @@ the cluster.
 		NewCmdAll(configFlags, streams),
 		NewCmdControls(streams),
 		NewCmdCleanup(configFlags, streams),
+		NewCmdDiff(streams),
+		NewCmdCronJob(configFlags, streams),
 		NewCmdVersion(streams),
 		NewCmdCompletion(streams),
 	)

@@ -395,7 +395,7 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 		return err
 	}
 	defer cleanup()
-	return o.report.Finish(report, o.Out)
+	return o.report.Finish(report, o.Out, o.ErrOut)
 }
 
 // nodeReport collects (or loads) the evidence and evaluates it into the

@@ -12,7 +12,7 @@ import (
 // VersionOptions holds the flags of `kubectl harden version`.
 type VersionOptions struct {
 	genericiooptions.IOStreams
-	Output string
+	OutputFlags
 }
 
 // NewCmdVersion builds `kubectl harden version`.
@@ -34,27 +34,22 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json or yaml; plain text when empty.")
+	o.OutputFlags = OutputFlags{Formats: []string{"json", "yaml"}}
+	o.OutputFlags.AddFlags(cmd)
 	return cmd
 }
 
 // Validate checks the output format.
 func (o *VersionOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-		return nil
-	}
-	return fmt.Errorf("--output %q is not supported: use json or yaml", o.Output)
+	_, err := o.OutputFlags.ToPrinter()
+	return err
 }
 
 // Run prints the version.
 func (o *VersionOptions) Run() error {
 	info := version.Get()
-	switch o.Output {
-	case "json":
-		return printJSON(info, o.Out)
-	case "yaml":
-		return printYAML(info, o.Out)
+	if ok, err := o.printDocument(info, o.Out); ok {
+		return err
 	}
 	_, err := fmt.Fprintf(o.Out, "kubectl-harden %s (commit %s, built %s, %s, %s)\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
 	return err

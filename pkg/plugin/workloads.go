@@ -218,5 +218,5 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	md.ToolVersion = version.Get().Version
 	r := report.NewReport(report.KindWorkloads, md)
 	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}))
-	return o.report.Finish(r, o.Out)
+	return o.report.Finish(r, o.Out, o.ErrOut)
 }
