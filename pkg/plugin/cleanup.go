@@ -20,7 +20,9 @@ type CleanupOptions struct {
 	DryRun      bool
 	Timeout     time.Duration
 
-	client kubernetes.Interface
+	// factory builds the client (default: from configFlags); tests set it.
+	factory ClientFactory
+	client  kubernetes.Interface
 }
 
 // NewCmdCleanup builds `kubectl harden cleanup`.
@@ -56,11 +58,11 @@ Namespaces given with -n to a scan are never deleted: only the pods in them.`,
 
 // Complete builds the client.
 func (o *CleanupOptions) Complete() error {
-	rc, err := o.configFlags.ToRESTConfig()
-	if err != nil {
-		return err
+	if o.factory == nil {
+		o.factory = NewClientFactory(o.configFlags)
 	}
-	o.client, err = kubernetes.NewForConfig(rc)
+	var err error
+	o.client, err = o.factory.Clientset(0, 0)
 	return err
 }
 
