@@ -27,7 +27,10 @@ type CleanupOptions struct {
 
 // NewCmdCleanup builds `kubectl harden cleanup`.
 func NewCmdCleanup(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &CleanupOptions{IOStreams: streams, configFlags: configFlags, Timeout: time.Minute}
+	return newCmdCleanup(&CleanupOptions{IOStreams: streams, configFlags: configFlags, factory: NewClientFactory(configFlags), Timeout: time.Minute})
+}
+
+func newCmdCleanup(o *CleanupOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Delete every pod and namespace kubectl-harden left behind",

@@ -89,9 +89,16 @@ const DefaultParallel = 50
 
 // NewCmdScan builds `kubectl harden scan`.
 func NewCmdScan(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ScanOptions{
+	return newCmdScan(newScanOptions(configFlags, streams))
+}
+
+// newScanOptions returns the defaults of the scan flags; tests replace the
+// factory before building the command.
+func newScanOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ScanOptions {
+	return &ScanOptions{
 		IOStreams:       streams,
 		configFlags:     configFlags,
+		factory:         NewClientFactory(configFlags),
 		Parallel:        DefaultParallel,
 		Timeout:         3 * time.Minute,
 		Image:           envOr(EnvDebugImage, debugpod.DefaultImage),
@@ -99,6 +106,10 @@ func NewCmdScan(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 		Privileged:      true,
 		DryRun:          "none",
 	}
+}
+
+func newCmdScan(o *ScanOptions) *cobra.Command {
+	configFlags := o.configFlags
 	cmd := &cobra.Command{
 		Use:   "scan (node/NAME | NAME ... | nodes | --all | -l SELECTOR)",
 		Short: "Check nodes against the CIS Kubernetes Benchmark from host evidence",
