@@ -574,7 +574,9 @@ func (o *ScanOptions) ScanNodes(ctx context.Context, each func(debugpod.NodeResu
 	if err := runner.Prepare(ctx); err != nil {
 		return err
 	}
-	o.progress.line(fmt.Sprintf("Scanning %d node(s), %d at a time, in namespace/%s", len(ready), min(o.Parallel, len(ready)), runner.Namespace()))
+	if o.Progress {
+		o.progress.line(fmt.Sprintf("Scanning %d node(s), %d at a time, in namespace/%s", len(ready), min(o.Parallel, len(ready)), runner.Namespace()))
+	}
 	runner.CollectEach(ctx, ready, o.Parallel, each)
 	return nil
 }
