@@ -133,7 +133,7 @@ func (r *Runner) Prepare(ctx context.Context) error {
 		}
 		r.createdNS = true
 	}
-	wctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	wctx, cancel := context.WithTimeout(ctx, max(r.opts.Timeout, 10*time.Second))
 	defer cancel()
 	w, err := startPodWatch(wctx, r.client, r.ns, r.opts.ScanID)
 	if err != nil {

@@ -244,8 +244,8 @@ func TestCollect(t *testing.T) {
 		{
 			name:    "timeout",
 			script:  func(_ string, p *corev1.Pod) []watch.Event { return []watch.Event{running(p)} },
-			timeout: 100 * time.Millisecond,
-			wantErr: []string{"node/worker-1: collector pod kubectl-harden-worker-1-x7k2p did not finish within --timeout 100ms", "phase Running"},
+			timeout: 2 * time.Second,
+			wantErr: []string{"node/worker-1: collector pod kubectl-harden-worker-1-x7k2p did not finish within --timeout 2s", "phase Running"},
 			wantIs:  context.DeadlineExceeded,
 		},
 		{
