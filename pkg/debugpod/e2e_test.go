@@ -47,7 +47,7 @@ func TestE2ECollectKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		if err := r.Close(context.Background()); err != nil {
+		if _, err := r.Close(context.Background()); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -163,7 +163,7 @@ func TestE2EFailures(t *testing.T) {
 		if err := r.Prepare(ctx); err != nil {
 			t.Fatal(err)
 		}
-		defer r.Close(context.Background())
+		defer func() { _, _ = r.Close(context.Background()) }()
 		start := time.Now()
 		_, err = r.Collect(ctx, node)
 		t.Logf("after %s: %v", time.Since(start), err)

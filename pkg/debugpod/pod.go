@@ -1,7 +1,9 @@
 package debugpod
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"sort"
@@ -85,6 +87,10 @@ type Options struct {
 	Progress func(node, phase string)
 	// Warn, if set, receives problems that do not stop the scan.
 	Warn func(msg string)
+	// Logs, if set, opens the collector container's log (at most limit
+	// bytes) instead of the API's pods/log; simulations and tests set it
+	// because the fake clientset's logs are always "fake logs".
+	Logs func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error)
 	// RandomSuffix makes the random part of names (default 5 random
 	// lower-case alphanumerics); tests inject a fixed one.
 	RandomSuffix func() string

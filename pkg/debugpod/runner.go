@@ -13,8 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
@@ -24,9 +22,6 @@ import (
 // cleanupTimeout bounds a pod's or namespace's deletion, which runs on a
 // fresh context so that it happens even when the scan's context is done.
 const cleanupTimeout = 30 * time.Second
-
-// namespaceWait is how long Close waits for the temporary namespace to go.
-const namespaceWait = 15 * time.Second
 
 // NodeResult is the outcome of one node's collection.
 type NodeResult struct {
@@ -43,6 +38,7 @@ type Runner struct {
 	ns        string
 	prepared  bool
 	createdNS bool
+	watch     *podWatch
 	// logs opens the collector's log; tests replace it because the fake
 	// clientset's GetLogs always answers "fake logs".
 	logs func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error)
@@ -64,12 +60,15 @@ func NewRunner(client kubernetes.Interface, o Options) (*Runner, error) {
 	if o.ScanID == "" {
 		o.ScanID = strings.ToLower(o.RandomSuffix())
 	}
-	r := &Runner{client: client, opts: o, ns: o.Namespace, retryDelay: 250 * time.Millisecond}
+	r := &Runner{client: client, opts: o, ns: o.Namespace, retryDelay: 100 * time.Millisecond}
 	if r.ns == "" {
 		r.ns = NamespaceName(o.ScanID)
 	}
-	r.logs = func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error) {
-		return client.CoreV1().Pods(ns).GetLogs(pod, &corev1.PodLogOptions{Container: ContainerName, LimitBytes: &limit}).Stream(ctx)
+	r.logs = o.Logs
+	if r.logs == nil {
+		r.logs = func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error) {
+			return client.CoreV1().Pods(ns).GetLogs(pod, &corev1.PodLogOptions{Container: ContainerName, LimitBytes: &limit}).Stream(ctx)
+		}
 	}
 	return r, nil
 }
@@ -108,23 +107,69 @@ func (a access) String() string {
 	return fmt.Sprintf("%s %s in namespace %s", a.verb, res, a.namespace)
 }
 
-// Prepare checks permissions with SelfSubjectAccessReviews, checks the Pod
-// Security level of a given --namespace, and creates the temporary
-// namespace. It never adopts an existing namespace it did not create.
+// Prepare checks permissions with SelfSubjectAccessReviews (all at once),
+// checks the Pod Security level of a given --namespace, creates the
+// temporary namespace and starts the scan's one pod watch. It never adopts
+// an existing namespace it did not create. Call Close even when Prepare
+// fails.
 func (r *Runner) Prepare(ctx context.Context) error {
 	if r.prepared {
 		return errors.New("debugpod: runner already prepared")
 	}
+	if err := r.preflight(ctx); err != nil {
+		return err
+	}
+	if r.opts.Namespace != "" {
+		if err := r.checkNamespace(ctx); err != nil {
+			return err
+		}
+	} else {
+		_, err := r.client.CoreV1().Namespaces().Create(ctx, GenerateNamespace(r.opts.ScanID), metav1.CreateOptions{})
+		switch {
+		case apierrors.IsAlreadyExists(err):
+			return fmt.Errorf("namespace/%s already exists; it is not ours to use or delete: pick another scan id, or remove leftovers with kubectl harden cleanup: %w", r.ns, err)
+		case err != nil:
+			return fmt.Errorf("create temporary namespace/%s: %w", r.ns, err)
+		}
+		r.createdNS = true
+	}
+	wctx, cancel := context.WithTimeout(ctx, max(r.opts.Timeout, 10*time.Second))
+	defer cancel()
+	w, err := startPodWatch(wctx, r.client, r.ns, r.opts.ScanID)
+	if err != nil {
+		return err
+	}
+	r.watch, r.prepared = w, true
+	return nil
+}
+
+// preflight asks the API server, in parallel, whether this user may do
+// everything the scan does.
+func (r *Runner) preflight(ctx context.Context) error {
 	needs := []access{
-		{"create", "pods", "", r.ns}, {"get", "pods", "", r.ns}, {"watch", "pods", "", r.ns},
+		{"create", "pods", "", r.ns}, {"get", "pods", "", r.ns}, {"list", "pods", "", r.ns}, {"watch", "pods", "", r.ns},
 		{"get", "pods", "log", r.ns}, {"delete", "pods", "", r.ns},
 	}
 	if r.opts.Namespace == "" {
 		needs = append(needs, access{"create", "namespaces", "", ""}, access{"delete", "namespaces", "", ""})
 	}
+	type answer struct {
+		ok  bool
+		err error
+	}
+	answers := make([]answer, len(needs))
+	var wg sync.WaitGroup
+	for i, a := range needs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i].ok, answers[i].err = r.allowed(ctx, a)
+		}()
+	}
+	wg.Wait()
 	var missing []string
-	for _, a := range needs {
-		ok, err := r.allowed(ctx, a)
+	for i, a := range needs {
+		ok, err := answers[i].ok, answers[i].err
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("preflight: %w", ctx.Err())
@@ -139,21 +184,6 @@ func (r *Runner) Prepare(ctx context.Context) error {
 	if len(missing) > 0 {
 		return fmt.Errorf("the node scan needs permission to %s; ask a cluster admin or run with a more privileged context (--context)", strings.Join(missing, ", "))
 	}
-	if r.opts.Namespace != "" {
-		if err := r.checkNamespace(ctx); err != nil {
-			return err
-		}
-		r.prepared = true
-		return nil
-	}
-	_, err := r.client.CoreV1().Namespaces().Create(ctx, GenerateNamespace(r.opts.ScanID), metav1.CreateOptions{})
-	switch {
-	case apierrors.IsAlreadyExists(err):
-		return fmt.Errorf("namespace/%s already exists; it is not ours to use or delete: pick another scan id, or remove leftovers with kubectl harden cleanup: %w", r.ns, err)
-	case err != nil:
-		return fmt.Errorf("create temporary namespace/%s: %w", r.ns, err)
-	}
-	r.createdNS, r.prepared = true, true
 	return nil
 }
 
@@ -216,6 +246,8 @@ func (r *Runner) Collect(ctx context.Context, node string) (ev *evidence.Node, e
 	defer cancel()
 
 	r.progress(node, PhaseCreating)
+	ch := r.watch.register(pod.Name)
+	defer r.watch.unregister(pod.Name)
 	created, err := r.createPod(wctx, pod)
 	if err != nil {
 		return nil, r.ctxError(ctx, wctx, node, fmt.Errorf("node/%s: create collector pod: %w", node, explainCreate(err, r.ns)))
@@ -226,7 +258,7 @@ func (r *Runner) Collect(ctx context.Context, node string) (ev *evidence.Node, e
 		}
 	}()
 
-	final, err := r.waitPod(wctx, node, created)
+	final, err := r.waitPod(wctx, node, created, ch)
 	if err != nil {
 		return nil, r.ctxError(ctx, wctx, node, err)
 	}
@@ -253,11 +285,18 @@ func (r *Runner) ctxError(parent, wctx context.Context, node string, err error) 
 	switch {
 	case parent.Err() != nil:
 		return fmt.Errorf("node/%s: scan cancelled: %w", node, errors.Join(parent.Err(), err))
-	case wctx.Err() != nil && !strings.Contains(err.Error(), "did not finish within"):
-		return fmt.Errorf("node/%s: collection did not finish within --timeout %s: %w", node, r.opts.Timeout, err)
+	case wctx.Err() != nil && !errors.As(err, new(*timeoutError)):
+		return &timeoutError{fmt.Errorf("node/%s: collection did not finish within --timeout %s: %w", node, r.opts.Timeout, err)}
 	}
 	return err
 }
+
+// timeoutError marks an error that already says the node ran out of
+// --timeout, so that ctxError does not say it twice.
+type timeoutError struct{ err error }
+
+func (e *timeoutError) Error() string { return e.err.Error() }
+func (e *timeoutError) Unwrap() error { return e.err }
 
 // createPod creates the pod, retrying for a few seconds while the new
 // namespace's "default" service account does not exist yet (the
@@ -280,7 +319,7 @@ func (r *Runner) createPod(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, e
 			return nil, errors.Join(err, ctx.Err())
 		case <-t.C:
 		}
-		delay = min(2*delay, 2*time.Second)
+		delay = min(2*delay, time.Second)
 	}
 }
 
@@ -344,86 +383,43 @@ func evaluate(node string, p *corev1.Pod) (done bool, phase string, err error) {
 	return false, phase, nil
 }
 
-// waitPod watches the pod until it succeeds or fails. It re-establishes
-// the watch when the server closes it, and reads the pod once after each
-// (re)start so that no transition is missed.
-func (r *Runner) waitPod(ctx context.Context, node string, pod *corev1.Pod) (*corev1.Pod, error) {
-	pods := r.client.CoreV1().Pods(r.ns)
-	sel := fields.OneTermEqualSelector("metadata.name", pod.Name).String()
-	last, lastPhase, rv := pod, "", pod.ResourceVersion
-	report := func(phase string) {
+// waitPod waits, on the scan's one pod watch, until the pod succeeds or
+// fails. ch receives the pod's updates (registered before the pod was
+// created); the watch's cache is read once in case an update came first.
+func (r *Runner) waitPod(ctx context.Context, node string, pod *corev1.Pod, ch <-chan podEvent) (*corev1.Pod, error) {
+	last, lastPhase := pod, ""
+	timeoutErr := func() error {
+		return &timeoutError{fmt.Errorf("node/%s: collector pod %s did not finish within --timeout %s (%s): %w", node, pod.Name, r.opts.Timeout, describePod(last), ctx.Err())}
+	}
+	check := func(p *corev1.Pod) (bool, error) {
+		last = p
+		done, phase, err := evaluate(node, p)
+		if err != nil || done {
+			return true, err
+		}
 		if phase != "" && phase != lastPhase {
 			lastPhase = phase
 			r.progress(node, phase)
 		}
+		return false, nil
 	}
-	timeoutErr := func() error {
-		return fmt.Errorf("node/%s: collector pod %s did not finish within --timeout %s (%s): %w", node, pod.Name, r.opts.Timeout, describePod(last), ctx.Err())
+	cur := pod
+	if p, ok := r.watch.get(pod.Name); ok && p.ResourceVersion != "" {
+		cur = p
+	}
+	if stop, err := check(cur); stop {
+		return last, err
 	}
 	for {
-		w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: sel, ResourceVersion: rv})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, timeoutErr()
+		select {
+		case <-ctx.Done():
+			return nil, timeoutErr()
+		case ev := <-ch:
+			if ev.deleted {
+				return nil, fmt.Errorf("node/%s: collector pod %s was deleted before it finished", node, pod.Name)
 			}
-			if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
-				rv = ""
-				continue
-			}
-			return nil, fmt.Errorf("node/%s: watch collector pod %s: %w", node, pod.Name, err)
-		}
-		cur, err := pods.Get(ctx, pod.Name, metav1.GetOptions{})
-		if err != nil {
-			w.Stop()
-			if ctx.Err() != nil {
-				return nil, timeoutErr()
-			}
-			if apierrors.IsNotFound(err) {
-				return nil, fmt.Errorf("node/%s: collector pod %s disappeared before it finished", node, pod.Name)
-			}
-			return nil, fmt.Errorf("node/%s: get collector pod %s: %w", node, pod.Name, err)
-		}
-		last = cur
-		done, phase, err := evaluate(node, cur)
-		if err != nil || done {
-			w.Stop()
-			return cur, err
-		}
-		report(phase)
-		closed := false
-		for !closed {
-			select {
-			case <-ctx.Done():
-				w.Stop()
-				return nil, timeoutErr()
-			case ev, ok := <-w.ResultChan():
-				if !ok {
-					closed = true
-					break
-				}
-				switch ev.Type {
-				case watch.Error:
-					w.Stop()
-					if st, ok := ev.Object.(*metav1.Status); ok && st.Code == 410 {
-						rv = ""
-					}
-					closed = true
-				case watch.Deleted:
-					w.Stop()
-					return nil, fmt.Errorf("node/%s: collector pod %s was deleted before it finished", node, pod.Name)
-				case watch.Added, watch.Modified:
-					p, ok := ev.Object.(*corev1.Pod)
-					if !ok || p.Name != pod.Name {
-						continue
-					}
-					last, rv = p, p.ResourceVersion
-					done, phase, err := evaluate(node, p)
-					if err != nil || done {
-						w.Stop()
-						return p, err
-					}
-					report(phase)
-				}
+			if stop, err := check(ev.pod); stop {
+				return last, err
 			}
 		}
 	}
@@ -495,75 +491,80 @@ func (r *Runner) deletePod(parent context.Context, node, name string) error {
 
 // CollectAll collects from every node, at most parallel at a time (at
 // least 1). Results are in the order of nodes; one node's failure does not
-// stop the others. Nodes not started when ctx ends get its error.
+// stop the others. Nodes not started when ctx ends get its error. It holds
+// every node's evidence: CollectEach does not.
 func (r *Runner) CollectAll(ctx context.Context, nodes []string, parallel int) []NodeResult {
-	if parallel < 1 {
-		parallel = 1
+	index := make(map[string]int, len(nodes))
+	for i, n := range nodes {
+		index[n] = i
 	}
 	results := make([]NodeResult, len(nodes))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i, n := range nodes {
-		results[i].Node = n
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			results[i].Err = fmt.Errorf("node/%s: scan cancelled: %w", n, ctx.Err())
-			continue
-		}
-		wg.Add(1)
-		go func(i int, n string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i].Evidence, results[i].Err = r.Collect(ctx, n)
-		}(i, n)
-	}
-	wg.Wait()
+	r.CollectEach(ctx, nodes, parallel, func(nr NodeResult) { results[index[nr.Node]] = nr })
 	return results
 }
 
-// Close deletes the temporary namespace (which removes any pod left in
-// it) and waits briefly for it to go. It is a no-op with --namespace.
-// The deletion uses a fresh bounded context, so Close works after the
-// scan's context is cancelled.
-func (r *Runner) Close(ctx context.Context) error {
+// CollectEach collects from every node with a pool of parallel workers (at
+// least 1) and hands each node's result to each as soon as that node is
+// done, so that the caller holds evidence of at most parallel nodes at a
+// time. each is called from the workers, one call at a time. Nodes not
+// started when ctx ends get its error. It returns when every node has had
+// its call.
+func (r *Runner) CollectEach(ctx context.Context, nodes []string, parallel int, each func(NodeResult)) {
+	parallel = max(1, min(parallel, len(nodes)))
+	jobs := make(chan string)
+	var mu sync.Mutex
+	emit := func(nr NodeResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		each(nr)
+	}
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range jobs {
+				ev, err := r.Collect(ctx, n)
+				emit(NodeResult{Node: n, Evidence: ev, Err: err})
+			}
+		}()
+	}
+	for i, n := range nodes {
+		select {
+		case jobs <- n:
+			continue
+		case <-ctx.Done():
+		}
+		for _, rest := range nodes[i:] {
+			emit(NodeResult{Node: rest, Err: fmt.Errorf("node/%s: scan cancelled: %w", rest, ctx.Err())})
+		}
+		break
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// Close stops the pod watch and requests the deletion of the temporary
+// namespace (which removes any pod left in it); it does not wait for the
+// namespace to terminate: the namespace controller finishes that on its
+// own, and `kubectl harden cleanup` removes a namespace whose deletion was
+// never requested. It returns the namespace whose deletion it requested
+// ("" with --namespace). The deletion uses a fresh bounded context, so
+// Close works after the scan's context is cancelled.
+func (r *Runner) Close(ctx context.Context) (string, error) {
+	r.watch.stop()
+	r.watch = nil
 	if !r.createdNS {
-		return nil
+		return "", nil
 	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	nss := r.client.CoreV1().Namespaces()
-	w, werr := nss.Watch(dctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", r.ns).String()})
-	err := nss.Delete(dctx, r.ns, metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationBackground)})
-	if apierrors.IsNotFound(err) {
-		err = nil
-	}
-	if err != nil {
-		if werr == nil {
-			w.Stop()
-		}
-		return fmt.Errorf("delete temporary namespace/%s (remove it with kubectl harden cleanup): %w", r.ns, err)
+	err := r.client.CoreV1().Namespaces().Delete(dctx, r.ns, metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationBackground)})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return "", fmt.Errorf("delete temporary namespace/%s (remove it with kubectl harden cleanup): %w", r.ns, err)
 	}
 	r.createdNS = false
-	if werr != nil {
-		return nil
-	}
-	defer w.Stop()
-	t := time.NewTimer(namespaceWait)
-	defer t.Stop()
-	for {
-		select {
-		case ev, ok := <-w.ResultChan():
-			if !ok || ev.Type == watch.Deleted {
-				return nil
-			}
-		case <-t.C:
-			r.warn("namespace/%s is still terminating; it will go by itself", r.ns)
-			return nil
-		case <-dctx.Done():
-			return nil
-		}
-	}
+	return r.ns, nil
 }
 
 // Cleanup deletes every namespace and pod labelled

@@ -28,22 +28,28 @@ import (
 const goodOutput = evidence.FormatHeader + "\ntime 1700000000\nproc kubelet 10 host\nargv a3ViZWxldAAtLWNvbmZpZz0veAA=\nfile 81a4 0 0 1 host /var/lib/kubelet/config.yaml\n#end 4\n"
 
 // fakeCluster scripts a fake clientset: SSAR answers, and for each pod
-// watch the events to send (by node), then whether to close the watch.
+// created the status updates a kubelet would make (by node), applied to
+// the fake's object tracker so that the runner's pod watch sees them.
 type fakeCluster struct {
 	client *fake.Clientset
 	mu     sync.Mutex
 	// denied are SSAR attributes answered "not allowed", as "verb resource[/sub]".
 	denied map[string]bool
-	// script returns the events for a watch on the pod of a node; the call
-	// count lets a script close the first watch and answer the second.
-	script  func(node string, pod *corev1.Pod, call int) (events []watch.Event, closeAfter bool)
-	calls   map[string]int
-	watched chan string // node names whose pod watch started
+	// script returns the events to apply to the pod of a node: Modified
+	// replaces the pod (its status), Deleted deletes it.
+	script  func(node string, pod *corev1.Pod) []watch.Event
+	watched chan string // node names whose pod was created
+	// watching is closed once the runner's pod watch is established.
+	watching  chan struct{}
+	watchOnce sync.Once
+	watches   int
 }
+
+var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 func newFakeCluster(t *testing.T, objs ...runtime.Object) *fakeCluster {
 	t.Helper()
-	fc := &fakeCluster{client: fake.NewClientset(objs...), denied: map[string]bool{}, calls: map[string]int{}, watched: make(chan string, 16)}
+	fc := &fakeCluster{client: fake.NewClientset(objs...), denied: map[string]bool{}, watched: make(chan string, 16), watching: make(chan struct{})}
 	fc.client.PrependReactor("create", "selfsubjectaccessreviews", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		ssar := a.(k8stesting.CreateAction).GetObject().(*authorizationv1.SelfSubjectAccessReview)
 		ra := ssar.Spec.ResourceAttributes
@@ -57,34 +63,37 @@ func newFakeCluster(t *testing.T, objs ...runtime.Object) *fakeCluster {
 		return true, ssar, nil
 	})
 	fc.client.PrependWatchReactor("pods", func(a k8stesting.Action) (bool, watch.Interface, error) {
-		name := ""
-		if wa, ok := a.(k8stesting.WatchActionImpl); ok {
-			name, _ = wa.WatchRestrictions.Fields.RequiresExactMatch("metadata.name")
-		}
-		obj, err := fc.client.Tracker().Get(schema.GroupVersionResource{Version: "v1", Resource: "pods"}, a.GetNamespace(), name)
-		if err != nil {
+		w, err := fc.client.Tracker().Watch(podsGVR, a.GetNamespace())
+		fc.mu.Lock()
+		fc.watches++
+		fc.mu.Unlock()
+		fc.watchOnce.Do(func() { close(fc.watching) })
+		return true, w, err
+	})
+	// Prepended first, so that reactors a test prepends later run before.
+	fc.client.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		pod := a.(k8stesting.CreateAction).GetObject().(*corev1.Pod).DeepCopy()
+		if err := fc.client.Tracker().Create(podsGVR, pod, a.GetNamespace()); err != nil {
 			return true, nil, err
 		}
-		pod := obj.(*corev1.Pod)
-		node := pod.Spec.NodeName
-		fc.mu.Lock()
-		fc.calls[node]++
-		call := fc.calls[node]
-		fc.mu.Unlock()
 		var events []watch.Event
-		closeAfter := false
 		if fc.script != nil {
-			events, closeAfter = fc.script(node, pod, call)
+			events = fc.script(pod.Spec.NodeName, pod)
 		}
-		w := watch.NewFakeWithChanSize(len(events)+1, false)
-		for _, e := range events {
-			w.Action(e.Type, e.Object)
-		}
-		if closeAfter {
-			w.Stop()
-		}
-		fc.watched <- node
-		return true, w, nil
+		go func() {
+			<-fc.watching
+			for _, e := range events {
+				p := e.Object.(*corev1.Pod)
+				switch e.Type {
+				case watch.Deleted:
+					_ = fc.client.Tracker().Delete(podsGVR, p.Namespace, p.Name)
+				default:
+					_ = fc.client.Tracker().Update(podsGVR, p, p.Namespace)
+				}
+			}
+		}()
+		fc.watched <- pod.Spec.NodeName
+		return true, pod, nil
 	})
 	return fc
 }
@@ -140,6 +149,7 @@ func newTestRunner(t *testing.T, fc *fakeCluster, o Options, logs map[string]str
 		t.Fatal(err)
 	}
 	r.retryDelay = time.Millisecond
+	t.Cleanup(func() { _, _ = r.Close(context.Background()) })
 	r.logs = func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error) {
 		for node, out := range logs {
 			if strings.Contains(pod, node) {
@@ -154,7 +164,7 @@ func newTestRunner(t *testing.T, fc *fakeCluster, o Options, logs map[string]str
 func TestCollect(t *testing.T) {
 	tests := []struct {
 		name    string
-		script  func(node string, pod *corev1.Pod, call int) ([]watch.Event, bool)
+		script  func(node string, pod *corev1.Pod) []watch.Event
 		logs    string
 		timeout time.Duration
 		cancel  bool // cancel the caller's context once the watch started
@@ -164,78 +174,68 @@ func TestCollect(t *testing.T) {
 	}{
 		{
 			name: "success",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
-				return []watch.Event{running(p), succeeded(p)}, false
+			script: func(_ string, p *corev1.Pod) []watch.Event {
+				return []watch.Event{running(p), succeeded(p)}
 			},
 			logs:   goodOutput,
 			phases: []string{PhaseCreating, PhasePending, PhaseRunning, PhaseReading, PhaseDeleting, PhaseDone},
 		},
 		{
-			name: "watch closed by the server is re-established",
-			script: func(_ string, p *corev1.Pod, call int) ([]watch.Event, bool) {
-				if call == 1 {
-					return []watch.Event{running(p)}, true
-				}
-				return []watch.Event{succeeded(p)}, false
-			},
-			logs: goodOutput,
-		},
-		{
 			name: "image pull failure fails fast",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
+			script: func(_ string, p *corev1.Pod) []watch.Event {
 				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{
 					Name: ContainerName, Image: "busybox", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "Back-off pulling image"}},
-				}}})}}, false
+				}}})}}
 			},
 			wantErr: []string{"node/worker-1", "ImagePullBackOff", "--image-pull-secret"},
 			phases:  []string{PhaseCreating, PhasePending, PhaseDeleting, PhaseFailed},
 		},
 		{
 			name: "create container error fails fast",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
+			script: func(_ string, p *corev1.Pod) []watch.Event {
 				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{
 					Name: ContainerName, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CreateContainerError", Message: "no sh"}},
-				}}})}}, false
+				}}})}}
 			},
 			wantErr: []string{"CreateContainerError", "no sh"},
 		},
 		{
 			name: "unschedulable",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
+			script: func(_ string, p *corev1.Pod) []watch.Event {
 				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{
 					Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: "node(s) had untolerated taint",
-				}}})}}, false
+				}}})}}
 			},
 			wantErr: []string{"cannot be scheduled", "untolerated taint"},
 		},
 		{
 			name: "kubelet rejects the pod",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
-				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodFailed, Reason: "OutOfcpu", Message: "Node didn't have enough resource: cpu"})}}, false
+			script: func(_ string, p *corev1.Pod) []watch.Event {
+				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodFailed, Reason: "OutOfcpu", Message: "Node didn't have enough resource: cpu"})}}
 			},
 			wantErr: []string{"node/worker-1: collector pod kubectl-harden-worker-1-x7k2p failed", "reason OutOfcpu"},
 		},
 		{
 			name: "collector exits non-zero",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
+			script: func(_ string, p *corev1.Pod) []watch.Event {
 				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodFailed, ContainerStatuses: []corev1.ContainerStatus{{
 					Name: ContainerName, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 127, Reason: "Error"}},
-				}}})}}, false
+				}}})}}
 			},
 			logs:    "sh: awk: not found\n",
 			wantErr: []string{"exited with code 127", "log ends with: sh: awk: not found"},
 		},
 		{
 			name: "pod deleted by someone else",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
-				return []watch.Event{{Type: watch.Deleted, Object: p}}, false
+			script: func(_ string, p *corev1.Pod) []watch.Event {
+				return []watch.Event{{Type: watch.Deleted, Object: p}}
 			},
 			wantErr: []string{"was deleted before it finished"},
 		},
 		{
 			name: "truncated output",
-			script: func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
-				return []watch.Event{succeeded(p)}, false
+			script: func(_ string, p *corev1.Pod) []watch.Event {
+				return []watch.Event{succeeded(p)}
 			},
 			logs:    strings.TrimSuffix(goodOutput, "#end 4\n"),
 			wantErr: []string{"node/worker-1: collector output of pod", "no trailer"},
@@ -243,14 +243,14 @@ func TestCollect(t *testing.T) {
 		},
 		{
 			name:    "timeout",
-			script:  func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) { return []watch.Event{running(p)}, false },
-			timeout: 100 * time.Millisecond,
-			wantErr: []string{"node/worker-1: collector pod kubectl-harden-worker-1-x7k2p did not finish within --timeout 100ms", "phase Running"},
+			script:  func(_ string, p *corev1.Pod) []watch.Event { return []watch.Event{running(p)} },
+			timeout: 2 * time.Second,
+			wantErr: []string{"node/worker-1: collector pod kubectl-harden-worker-1-x7k2p did not finish within --timeout 2s", "phase Running"},
 			wantIs:  context.DeadlineExceeded,
 		},
 		{
 			name:    "cancellation",
-			script:  func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) { return nil, false },
+			script:  func(_ string, p *corev1.Pod) []watch.Event { return nil },
 			cancel:  true,
 			wantErr: []string{"node/worker-1: scan cancelled"},
 			wantIs:  context.Canceled,
@@ -322,7 +322,7 @@ func TestCollect(t *testing.T) {
 
 func TestCollectRetriesMissingServiceAccount(t *testing.T) {
 	fc := newFakeCluster(t)
-	fc.script = func(_ string, p *corev1.Pod, _ int) ([]watch.Event, bool) { return []watch.Event{succeeded(p)}, false }
+	fc.script = func(_ string, p *corev1.Pod) []watch.Event { return []watch.Event{succeeded(p)} }
 	fails := 2
 	fc.client.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		if fails > 0 {
@@ -367,11 +367,11 @@ func TestCollectAll(t *testing.T) {
 	fc := newFakeCluster(t)
 	var mu sync.Mutex
 	active, maxActive := 0, 0
-	fc.script = func(node string, p *corev1.Pod, _ int) ([]watch.Event, bool) {
+	fc.script = func(node string, p *corev1.Pod) []watch.Event {
 		if node == "bad" {
-			return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodFailed, Reason: "DeadlineExceeded"})}}, false
+			return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{Phase: corev1.PodFailed, Reason: "DeadlineExceeded"})}}
 		}
-		return []watch.Event{succeeded(p)}, false
+		return []watch.Event{succeeded(p)}
 	}
 	fc.client.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		mu.Lock()
@@ -410,11 +410,16 @@ func TestCollectAll(t *testing.T) {
 	if maxActive > 2 {
 		t.Errorf("%d pods at once, bound is 2", maxActive)
 	}
+	fc.mu.Lock()
+	if fc.watches != 1 {
+		t.Errorf("%d pod watches for 4 nodes, want one for the whole scan", fc.watches)
+	}
+	fc.mu.Unlock()
 	if left := fc.podsLeft(t); len(left) > 0 {
 		t.Errorf("pods left: %v", left)
 	}
-	if err := r.Close(context.Background()); err != nil {
-		t.Fatal(err)
+	if ns, err := r.Close(context.Background()); err != nil || ns != "kubectl-harden-abc12" {
+		t.Fatalf("Close = %q, %v", ns, err)
 	}
 	if _, err := fc.client.CoreV1().Namespaces().Get(context.Background(), "kubectl-harden-abc12", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("temporary namespace still there: %v", err)
@@ -509,7 +514,7 @@ func TestPrepare(t *testing.T) {
 			if created != (tt.wantNS || strings.Contains(tt.name, "already exists")) {
 				t.Errorf("namespace create attempted = %v", created)
 			}
-			if err := r.Close(context.Background()); err != nil {
+			if _, err := r.Close(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			if n := fc.deletes("namespaces"); n != map[bool]int{true: 1}[tt.wantNS] {

@@ -40,7 +40,7 @@ type AllOptions struct {
 func NewCmdAll(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &AllOptions{
 		IOStreams: streams, configFlags: configFlags,
-		Parallel: 5, Timeout: 3 * time.Minute,
+		Parallel: DefaultParallel, Timeout: 3 * time.Minute,
 		Image:           envOr(EnvDebugImage, debugpod.DefaultImage),
 		ImagePullPolicy: envOr(EnvImagePullPolicy, string(corev1.PullIfNotPresent)),
 	}
@@ -120,22 +120,19 @@ func (o *AllOptions) Run(ctx context.Context, cmd *cobra.Command) error {
 		return rerr
 	}
 
-	so := &ScanOptions{
-		IOStreams: o.IOStreams, configFlags: o.configFlags,
-		All: o.Selector == "", Selector: o.Selector, Parallel: o.Parallel, Timeout: o.Timeout,
-		Image: o.Image, ImagePullPolicy: o.ImagePullPolicy, Privileged: true, DryRun: "none",
-	}
+	so := newScanOptions(o.configFlags, o.IOStreams)
+	so.All, so.Selector, so.Parallel, so.Timeout = o.Selector == "", o.Selector, o.Parallel, o.Timeout
+	so.Image, so.ImagePullPolicy = o.Image, o.ImagePullPolicy
 	if err := so.Complete(cmd, nil); err != nil {
 		return err
 	}
 	if err := so.Validate(); err != nil {
 		return err
 	}
-	nrep, cleanup, err := so.nodeReport(ctx)
+	nrep, err := so.NodeReport(ctx)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
 
 	md := so.md
 	md.Generated = time.Now().UTC()

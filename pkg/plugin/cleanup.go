@@ -20,12 +20,17 @@ type CleanupOptions struct {
 	DryRun      bool
 	Timeout     time.Duration
 
-	client kubernetes.Interface
+	// factory builds the client (default: from configFlags); tests set it.
+	factory ClientFactory
+	client  kubernetes.Interface
 }
 
 // NewCmdCleanup builds `kubectl harden cleanup`.
 func NewCmdCleanup(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &CleanupOptions{IOStreams: streams, configFlags: configFlags, Timeout: time.Minute}
+	return newCmdCleanup(&CleanupOptions{IOStreams: streams, configFlags: configFlags, factory: NewClientFactory(configFlags), Timeout: time.Minute})
+}
+
+func newCmdCleanup(o *CleanupOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Delete every pod and namespace kubectl-harden left behind",
@@ -56,11 +61,11 @@ Namespaces given with -n to a scan are never deleted: only the pods in them.`,
 
 // Complete builds the client.
 func (o *CleanupOptions) Complete() error {
-	rc, err := o.configFlags.ToRESTConfig()
-	if err != nil {
-		return err
+	if o.factory == nil {
+		o.factory = NewClientFactory(o.configFlags)
 	}
-	o.client, err = kubernetes.NewForConfig(rc)
+	var err error
+	o.client, err = o.factory.Clientset(0, 0)
 	return err
 }
 

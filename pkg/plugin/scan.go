@@ -4,26 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/cli-runtime/pkg/resource"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/kubectl/pkg/util/term"
+	"k8s.io/client-go/tools/pager"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
@@ -57,11 +58,20 @@ type ScanOptions struct {
 	SaveEvidence     string
 	FromEvidence     string
 	Benchmark        string
+	Progress         bool
 
-	// Set by Complete.
+	// factory builds the client (default: from configFlags); tests set it.
+	factory ClientFactory
+	// logs replaces the API's pods/log (tests; see debugpod.Options.Logs).
+	logs func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error)
+
+	// Set by Complete (and the node list by Run or NodeReport).
 	report      *ReportOptions
 	client      kubernetes.Interface
+	names       []string
+	allNodes    bool
 	nodes       []*corev1.Node
+	progress    *progress
 	namespace   string
 	md          report.Metadata
 	managed     string
@@ -69,18 +79,37 @@ type ScanOptions struct {
 	offline     []*evidence.Node
 }
 
+// DefaultParallel is how many nodes a scan collects from at once by
+// default. Collecting is waiting (on the scheduler, the kubelet, the image
+// and the API server), not work on this machine: the 1 000-node simulation
+// (make bench) takes about nodes/parallel pod round trips, and 50 keeps
+// a 1 000-node scan under a minute while the client's request rate
+// (clientLimits) stays modest for the API server.
+const DefaultParallel = 50
+
 // NewCmdScan builds `kubectl harden scan`.
 func NewCmdScan(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ScanOptions{
+	return newCmdScan(newScanOptions(configFlags, streams))
+}
+
+// newScanOptions returns the defaults of the scan flags; tests replace the
+// factory before building the command.
+func newScanOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ScanOptions {
+	return &ScanOptions{
 		IOStreams:       streams,
 		configFlags:     configFlags,
-		Parallel:        5,
+		factory:         NewClientFactory(configFlags),
+		Parallel:        DefaultParallel,
 		Timeout:         3 * time.Minute,
 		Image:           envOr(EnvDebugImage, debugpod.DefaultImage),
 		ImagePullPolicy: envOr(EnvImagePullPolicy, string(corev1.PullIfNotPresent)),
 		Privileged:      true,
 		DryRun:          "none",
 	}
+}
+
+func newCmdScan(o *ScanOptions) *cobra.Command {
+	configFlags := o.configFlags
 	cmd := &cobra.Command{
 		Use:   "scan (node/NAME | NAME ... | nodes | --all | -l SELECTOR)",
 		Short: "Check nodes against the CIS Kubernetes Benchmark from host evidence",
@@ -136,7 +165,8 @@ read: only their file modes and owners.
 	f := cmd.Flags()
 	f.BoolVar(&o.All, "all", false, "Scan every node of the cluster.")
 	f.StringVarP(&o.Selector, "selector", "l", "", "Scan the nodes that match this label selector (e.g. node-role.kubernetes.io/control-plane).")
-	f.IntVar(&o.Parallel, "parallel", o.Parallel, "How many nodes to scan at the same time.")
+	f.IntVar(&o.Parallel, "parallel", o.Parallel, "How many nodes to scan at the same time; the client's rate limit is raised to 2×parallel requests per second (bursts of 4×parallel).")
+	f.BoolVar(&o.Progress, "progress", false, "Print a progress line per node on stderr (pending, running, collected, evaluated, with the elapsed time); the default when stderr is a terminal.")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long one node may take, from creating its pod to reading its evidence; also the pod's hard deadline.")
 	f.StringVar(&o.Image, "image", o.Image, "Debug image: any image with a POSIX sh, stat and find (env "+EnvDebugImage+").")
 	f.StringVar(&o.ImagePullPolicy, "image-pull-policy", o.ImagePullPolicy, "Pull policy of the debug image: Always, IfNotPresent or Never (env "+EnvImagePullPolicy+").")
@@ -163,14 +193,17 @@ func envOr(name, def string) string {
 	return def
 }
 
-// Complete resolves the target nodes (or loads offline evidence) and the
-// benchmark.
+// Complete parses the arguments and loads offline evidence; it does not
+// contact the cluster (Run does, after Validate).
 func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 	var err error
 	if o.report, err = o.Report.ToOptions(); err != nil {
 		return err
 	}
-	o.interactive = term.IsTerminal(o.ErrOut)
+	o.interactive = isTerminal(o.ErrOut)
+	if cmd == nil || !cmd.Flags().Changed("progress") {
+		o.Progress = o.interactive
+	}
 	if o.FromEvidence != "" {
 		if len(args) > 0 || o.All || o.Selector != "" {
 			return errors.New("--from-evidence evaluates saved evidence: do not name nodes, --all or -l with it")
@@ -187,29 +220,51 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
 	}
+	if o.names, o.allNodes, err = o.parseNodeArgs(args); err != nil {
+		return err
+	}
+	if o.factory == nil {
+		o.factory = NewClientFactory(o.configFlags)
+	}
 	// An explicit -n names an existing namespace that the preflight checks;
 	// without it a temporary namespace is created and deleted.
-	o.namespace = *o.configFlags.Namespace
-	restConfig, err := o.configFlags.ToRESTConfig()
-	if err != nil {
-		return err
-	}
-	if o.client, err = kubernetes.NewForConfig(restConfig); err != nil {
-		return err
-	}
-	o.md = report.Metadata{Server: restConfig.Host, Source: "cluster"}
-	if raw, err := o.configFlags.ToRawKubeConfigLoader().RawConfig(); err == nil {
-		o.md.Context = raw.CurrentContext
-		if *o.configFlags.Context != "" {
-			o.md.Context = *o.configFlags.Context
+	o.namespace = o.factory.Namespace()
+	return nil
+}
+
+// clientLimits are the client's QPS and burst for a scan of parallel nodes
+// at a time. Each node costs three requests (create pod, read its log,
+// delete it) over about two seconds, so 2×parallel requests per second
+// with bursts of 4×parallel keep client-go's default limiter (5 QPS, burst
+// 10) from becoming the bottleneck; the server's API Priority and Fairness
+// still protects it.
+func clientLimits(parallel int) (float32, int) {
+	return float32(max(20, 2*parallel)), max(40, 4*parallel)
+}
+
+// isTerminal says whether w is a terminal (a file descriptor that is one).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// completeCluster reads the nodes and the server version and chooses the
+// benchmark.
+func (o *ScanOptions) completeCluster(ctx context.Context) error {
+	var err error
+	if o.client == nil {
+		qps, burst := clientLimits(o.Parallel)
+		if o.client, err = o.factory.Clientset(qps, burst); err != nil {
+			return err
 		}
 	}
-	if o.nodes, err = o.resolveNodes(args); err != nil {
+	o.md = report.Metadata{Server: o.factory.Server(), Context: o.factory.Context(), Source: "cluster"}
+	if o.nodes, err = o.resolveNodes(ctx); err != nil {
 		return err
 	}
 	sv, err := o.client.Discovery().ServerVersion()
 	if err != nil {
-		return fmt.Errorf("reading the server version from %s: %w", restConfig.Host, err)
+		return fmt.Errorf("reading the server version from %s: %w", o.md.Server, err)
 	}
 	o.md.ServerVersion = sv.GitVersion
 	var providerIDs []string
@@ -240,11 +295,11 @@ func (o *ScanOptions) completeBenchmark(gitVersion string) error {
 	return nil
 }
 
-// resolveNodes turns the arguments into Node objects with cli-runtime's
-// resource builder. A bare NAME means node/NAME; "nodes" means every node.
-func (o *ScanOptions) resolveNodes(args []string) ([]*corev1.Node, error) {
-	all := o.All || (len(args) == 0 && o.Selector != "")
-	var names []string
+// parseNodeArgs turns the arguments into node names; all is true for
+// "nodes", --all and -l. A bare NAME means node/NAME.
+func (o *ScanOptions) parseNodeArgs(args []string) (names []string, all bool, err error) {
+	all = o.All || (len(args) == 0 && o.Selector != "")
+	seen := map[string]bool{}
 	for _, a := range args {
 		if isNodeType(a) {
 			all = true
@@ -254,45 +309,68 @@ func (o *ScanOptions) resolveNodes(args []string) ([]*corev1.Node, error) {
 		if !found {
 			name = a
 		} else if !isNodeType(typ) {
-			return nil, fmt.Errorf("scan takes nodes, not %q: use node/NAME or a bare node name", a)
+			return nil, false, fmt.Errorf("scan takes nodes, not %q: use node/NAME or a bare node name", a)
 		}
 		if name == "" {
-			return nil, fmt.Errorf("%q names no node", a)
+			return nil, false, fmt.Errorf("%q names no node", a)
 		}
-		names = append(names, "node/"+name)
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
 	}
 	if all && len(names) > 0 {
-		return nil, errors.New("name nodes, or select them with nodes/--all/-l, not both")
+		return nil, false, errors.New("name nodes, or select them with nodes/--all/-l, not both")
 	}
 	if !all && o.Selector != "" {
-		return nil, errors.New("-l/--selector selects nodes by label: do not name nodes with it")
+		return nil, false, errors.New("-l/--selector selects nodes by label: do not name nodes with it")
 	}
-	b := resource.NewBuilder(o.configFlags).
-		WithScheme(scheme(), corev1.SchemeGroupVersion).
-		Flatten()
-	if all {
-		b = b.LabelSelectorParam(o.Selector).SelectAllParam(o.Selector == "").ResourceTypeOrNameArgs(true, "nodes")
-	} else {
-		b = b.ResourceTypeOrNameArgs(false, names...)
-	}
-	infos, err := b.Do().Infos()
-	if apierrors.IsForbidden(err) {
-		return nil, fmt.Errorf("%w (scan needs get and list on nodes; create, get, watch and delete on pods and get on pods/log in the namespace used; create and delete on namespaces unless -n names one)", err)
-	}
-	if err != nil {
-		return nil, humanizeNotFound(err)
+	return names, all, nil
+}
+
+// nodePageSize is the page size of the node LIST: a 5 000-node cluster
+// is read in 10 requests of bounded size.
+const nodePageSize = 500
+
+// resolveNodes reads the named nodes, or lists the selected ones page by
+// page.
+func (o *ScanOptions) resolveNodes(ctx context.Context) ([]*corev1.Node, error) {
+	forbidden := func(err error) error {
+		return fmt.Errorf("%w (scan needs get and list on nodes; create, get, list, watch and delete on pods and get on pods/log in the namespace used; create and delete on namespaces unless -n names one)", err)
 	}
 	var nodes []*corev1.Node
-	seen := map[string]bool{}
-	for _, info := range infos {
-		n, ok := info.Object.(*corev1.Node)
-		if !ok {
-			return nil, fmt.Errorf("%s/%s is not a node", info.Mapping.Resource.Resource, info.Name)
-		}
-		if !seen[n.Name] {
-			seen[n.Name] = true
+	if !o.allNodes {
+		for _, name := range o.names {
+			n, err := o.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			switch {
+			case apierrors.IsNotFound(err):
+				return nil, fmt.Errorf("node/%s not found in the cluster (list nodes with: kubectl get nodes)", name)
+			case apierrors.IsForbidden(err):
+				return nil, forbidden(err)
+			case err != nil:
+				return nil, fmt.Errorf("get node/%s: %w", name, err)
+			}
 			nodes = append(nodes, n)
 		}
+		return nodes, nil
+	}
+	p := pager.New(pager.SimplePageFunc(func(opts metav1.ListOptions) (runtime.Object, error) {
+		return o.client.CoreV1().Nodes().List(ctx, opts)
+	}))
+	p.PageSize = nodePageSize
+	err := p.EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: o.Selector}, func(obj runtime.Object) error {
+		n, ok := obj.(*corev1.Node)
+		if !ok {
+			return fmt.Errorf("node list returned a %T", obj)
+		}
+		nodes = append(nodes, n)
+		return nil
+	})
+	switch {
+	case apierrors.IsForbidden(err):
+		return nil, forbidden(err)
+	case err != nil:
+		return nil, fmt.Errorf("list nodes: %w", err)
 	}
 	if len(nodes) == 0 {
 		if o.Selector != "" {
@@ -311,30 +389,16 @@ func isNodeType(s string) bool {
 	return false
 }
 
-func scheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	_ = corev1.AddToScheme(s)
-	return s
-}
-
-// humanizeNotFound turns `nodes "x" not found` into a message naming node/x.
-func humanizeNotFound(err error) error {
-	msg := err.Error()
-	if strings.Contains(msg, "not found") && strings.Contains(msg, `nodes "`) {
-		name := msg[strings.Index(msg, `nodes "`)+len(`nodes "`):]
-		name = name[:strings.IndexByte(name, '"')]
-		return fmt.Errorf("node/%s not found in the cluster (list nodes with: kubectl get nodes)", name)
-	}
-	return err
-}
-
-// Validate checks flag values.
+// Validate checks flag values; it needs no cluster.
 func (o *ScanOptions) Validate() error {
 	if o.Parallel < 1 {
 		return fmt.Errorf("--parallel must be at least 1, not %d", o.Parallel)
 	}
 	if o.Timeout < 10*time.Second {
 		return fmt.Errorf("--timeout must be at least 10s to leave time to start a pod, not %s", o.Timeout)
+	}
+	if _, err := labels.Parse(o.Selector); err != nil {
+		return fmt.Errorf("-l/--selector %q: %w", o.Selector, err)
 	}
 	switch o.DryRun {
 	case "none", "client":
@@ -369,6 +433,7 @@ func (o *ScanOptions) podOptions() debugpod.Options {
 		Namespace:        o.namespace,
 		Timeout:          o.Timeout,
 		Privileged:       &privileged,
+		Logs:             o.logs,
 	}
 }
 
@@ -377,133 +442,173 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if o.FromEvidence == "" {
+		ctx2, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		ctx = ctx2
+		if err := o.completeCluster(ctx); err != nil {
+			return err
+		}
+	}
 	if o.DryRun == "client" {
 		return o.printDryRun()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// The report is printed before the temporary namespace is deleted. A
-	// reader that goes away (`| head`) must not kill the process with
-	// SIGPIPE before that cleanup: with SIGPIPE caught, the write fails with
-	// EPIPE instead and the deferred cleanup runs.
-	sigpipe := make(chan os.Signal, 1)
-	signal.Notify(sigpipe, syscall.SIGPIPE)
-	defer signal.Stop(sigpipe)
-
-	report, cleanup, err := o.nodeReport(ctx)
+	rep, err := o.NodeReport(ctx)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	return o.report.Finish(report, o.Out, o.ErrOut)
+	return o.report.Finish(rep, o.Out, o.ErrOut)
 }
 
-// nodeReport collects (or loads) the evidence and evaluates it into the
-// node report. The returned cleanup deletes the temporary namespace; the
-// caller runs it after printing.
-func (o *ScanOptions) nodeReport(ctx context.Context) (*report.Report, func(), error) {
+// NodeReport scans the nodes (or evaluates the offline evidence) and
+// returns the full, unfiltered node report. On a cluster, call it after
+// Complete and Validate; it reads the nodes and the server version itself
+// unless Run did. Every pod it created is deleted when it returns, and the
+// temporary namespace's deletion is requested (not awaited).
+func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
+	if o.FromEvidence == "" && o.nodes == nil {
+		if err := o.completeCluster(ctx); err != nil {
+			return nil, err
+		}
+	}
 	o.md.Generated = time.Now().UTC()
 	o.md.ToolVersion = version.Get().Version
-	report := report.NewReport(report.KindNodeScan, o.md)
+	rep := report.NewReport(report.KindNodeScan, o.md)
 	evalOpts := checks.EvalOptions{Benchmark: o.md.Benchmark, Now: o.md.Generated, ManagedControlPlane: o.managed}
-
 	if o.FromEvidence != "" {
 		for _, ev := range o.offline {
-			report.AddTarget(checks.EvaluateNode(ev, evalOpts))
+			rep.AddTarget(checks.EvaluateNode(ev, evalOpts))
 		}
-		return report, func() {}, nil
+		return rep, nil
 	}
-
-	results, cleanup, err := o.collect(ctx)
+	targets := make([]report.TargetReport, len(o.nodes))
+	index := make(map[string]int, len(o.nodes))
+	for i, n := range o.nodes {
+		index[n.Name] = i
+	}
+	var saveErr error
+	err := o.ScanNodes(ctx, func(nr debugpod.NodeResult) {
+		targets[index[nr.Node]] = o.evaluateNode(nr, evalOpts, &saveErr)
+	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if ctx.Err() != nil {
-		cleanup()
-		return nil, nil, errors.New("interrupted: the scan was stopped and its pods and namespace were deleted")
+		return nil, errors.New("interrupted: the scan was stopped, its pods were deleted and its namespace's deletion was requested")
 	}
-	for _, nr := range results {
-		if nr.Err != nil {
-			report.AddTarget(checks.ErrorTarget(nr.Node, nr.Err, o.md.Benchmark))
-			continue
-		}
-		if o.SaveEvidence != "" {
-			if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
-				cleanup()
-				return nil, nil, fmt.Errorf("--save-evidence: %w", err)
-			}
-		}
-		report.AddTarget(checks.EvaluateNode(nr.Evidence, evalOpts))
+	if saveErr != nil {
+		return nil, fmt.Errorf("--save-evidence: %w", saveErr)
 	}
 	if o.SaveEvidence != "" {
 		fmt.Fprintf(o.ErrOut, "Evidence saved in %s\n", o.SaveEvidence)
 	}
-	return report, cleanup, nil
+	for _, t := range targets {
+		rep.AddTarget(t)
+	}
+	return rep, nil
 }
 
-// collect runs the debug pods. Nodes that are not Ready are not given a pod:
-// their results are ERROR with the node's condition as the reason.
-//
-// The returned cleanup deletes the temporary namespace and waits for it to
-// go; Run calls it after printing, so results show as soon as they exist
-// and the command still exits only once nothing is left in the cluster.
-func (o *ScanOptions) collect(ctx context.Context) (results []debugpod.NodeResult, cleanup func(), err error) {
+// evaluateNode turns one node's collection into its target report, saving
+// the evidence first with --save-evidence (the first save error is kept in
+// saveErr). It runs as each node finishes, one call at a time, and the
+// evidence is dropped afterwards.
+func (o *ScanOptions) evaluateNode(nr debugpod.NodeResult, evalOpts checks.EvalOptions, saveErr *error) report.TargetReport {
+	if nr.Err != nil {
+		return checks.ErrorTarget(nr.Node, nr.Err, o.md.Benchmark)
+	}
+	if o.SaveEvidence != "" && *saveErr == nil {
+		if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
+			*saveErr = err
+		}
+	}
+	t := checks.EvaluateNode(nr.Evidence, evalOpts)
+	o.progress.node(nr.Node, fmt.Sprintf("evaluated: %d results, %d FAIL", t.Summary.Total, t.Summary.Fail))
+	return t
+}
+
+// ScanNodes runs the debug pods on o.nodes, at most --parallel at a time,
+// and hands each node's collection to each as soon as that node is done
+// (from the scan's workers, one call at a time; Evidence is only valid
+// during the call). Nodes that are not Ready get no pod: their result is
+// an error naming the node's condition. When ScanNodes returns, every pod
+// it created is deleted and the temporary namespace's deletion requested.
+// The error is for the scan as a whole (preflight, namespace); per-node
+// failures are in NodeResult.Err.
+func (o *ScanOptions) ScanNodes(ctx context.Context, each func(debugpod.NodeResult)) error {
 	var ready []string
-	notReady := map[string]error{}
 	for _, n := range o.nodes {
 		if why := nodeNotReady(n); why != "" {
-			notReady[n.Name] = fmt.Errorf("node/%s is not Ready (%s): no debug pod was started", n.Name, why)
+			each(debugpod.NodeResult{Node: n.Name, Err: fmt.Errorf("node/%s is not Ready (%s): no debug pod was started", n.Name, why)})
 			continue
 		}
 		ready = append(ready, n.Name)
 	}
-	var mu sync.Mutex
+	if len(ready) == 0 {
+		return nil
+	}
+	o.progress = newProgress(o.ErrOut, o.Progress)
 	po := o.podOptions()
 	po.Progress = func(node, phase string) {
-		if !o.interactive {
+		switch phase {
+		case debugpod.PhaseDone:
+			phase = "collected"
+		case debugpod.PhaseDeleting:
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(o.ErrOut, "node/%s: %s\n", node, phase)
+		o.progress.node(node, phase)
 	}
-	po.Warn = func(msg string) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", msg)
+	po.Warn = o.progress.warn
+	runner, err := debugpod.NewRunner(o.client, po)
+	if err != nil {
+		return err
 	}
-	var out []debugpod.NodeResult
-	cleanup = func() {}
-	if len(ready) > 0 {
-		runner, err := debugpod.NewRunner(o.client, po)
-		if err != nil {
-			return nil, cleanup, err
+	defer func() {
+		ns, err := runner.Close(ctx)
+		switch {
+		case err != nil:
+			o.progress.warn(fmt.Sprintf("%v (run: kubectl harden cleanup)", err))
+		case ns != "":
+			o.progress.line(fmt.Sprintf("Deletion of namespace/%s requested; it terminates in the background (kubectl harden cleanup removes leftovers)", ns))
 		}
-		cleanup = func() {
-			cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := runner.Close(cctx); err != nil {
-				fmt.Fprintf(o.ErrOut, "Warning: %v (run: kubectl harden cleanup)\n", err)
-			}
-		}
-		if err := runner.Prepare(ctx); err != nil {
-			cleanup()
-			return nil, func() {}, err
-		}
-		out = runner.CollectAll(ctx, ready, o.Parallel)
+	}()
+	if err := runner.Prepare(ctx); err != nil {
+		return err
 	}
-	for _, n := range o.nodes {
-		if err, ok := notReady[n.Name]; ok {
-			out = append(out, debugpod.NodeResult{Node: n.Name, Err: err})
-		}
+	if o.Progress {
+		o.progress.line(fmt.Sprintf("Scanning %d node(s), %d at a time, in namespace/%s", len(ready), min(o.Parallel, len(ready)), runner.Namespace()))
 	}
-	order := map[string]int{}
-	for i, n := range o.nodes {
-		order[n.Name] = i
+	runner.CollectEach(ctx, ready, o.Parallel, each)
+	return nil
+}
+
+// progress writes progress lines to stderr: per node (with the time since
+// the scan started) only when enabled, warnings and notices always.
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	enabled bool
+	start   time.Time
+}
+
+func newProgress(w io.Writer, enabled bool) *progress {
+	return &progress{w: w, enabled: enabled, start: time.Now()}
+}
+
+func (p *progress) node(node, phase string) {
+	if p == nil || !p.enabled {
+		return
 	}
-	// Report nodes in the order they were named (not-Ready ones were appended).
-	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Node] < order[out[j].Node] })
-	return out, cleanup, nil
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "node/%s: %s (%.1fs)\n", node, phase, time.Since(p.start).Seconds())
+}
+
+func (p *progress) warn(msg string) { p.line("Warning: " + msg) }
+
+func (p *progress) line(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.w, msg)
 }
 
 func nodeNotReady(n *corev1.Node) string {

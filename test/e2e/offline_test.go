@@ -19,6 +19,9 @@ import (
 // TestDryRun wants `scan --dry-run=client -o yaml` to print the debug pods and
 // create nothing.
 func TestDryRun(t *testing.T) {
+	// A scan returns once its namespace's deletion is requested, not done:
+	// let an earlier test's namespace finish terminating first.
+	assertNoLeftovers(t, 90*time.Second)
 	before := namespaceNames(t)
 	r := harden(t, time.Minute, "scan", "node/"+cluster.cp, "node/"+cluster.worker, "--dry-run=client", "-o", "yaml")
 	if r.exit != 0 {
