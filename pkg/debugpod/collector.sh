@@ -186,7 +186,7 @@ do_tree() {
 	# their target's mode and owner (a "link" line from awk); a symlinked
 	# subdirectory is stat-ed as its target but not walked (find -P).
 	find "$1$tq/" -mindepth 1 -maxdepth 6 -exec stat -c '%f %u %g %s %n' {} + 2>/dev/null |
-		awk -v pre="$1$tq" -v dir="$3" -v via="$2" -v max="$MAXTREE" '
+		awk -v pre="$1$tq" -v real="$tq" -v dir="$3" -v via="$2" -v max="$MAXTREE" '
 		match($0, /^[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ /) {
 			p = substr($0, RLENGTH + 1)
 			if (index(p, pre) != 1) next
@@ -195,6 +195,7 @@ do_tree() {
 			if (++n > max) { if (n == max + 1) print "warn tree " dir " has more than " max " entries; the rest was not collected"; next }
 			if ($1 ~ /^a[0-9a-f][0-9a-f][0-9a-f]$/) { print "link " dir p; next }
 			print "file " substr($0, 1, RLENGTH) via " " dir p
+			if (real != dir) print "target " real p
 		}' | while IFS= read -r tl; do
 		case $tl in
 		"link "*) statp "$1" "$2" "${tl#link }" ;;
