@@ -432,7 +432,6 @@ func (m *Model) WhoCanInAnyNamespace(a Attributes) []Grant {
 	return out
 }
 
-
 // Permissions lists every rule the subject holds, cluster-wide and per
 // namespace, through its own bindings and those of its known groups.
 func (m *Model) Permissions(subject Subject) []EffectiveRule {
