@@ -228,7 +228,53 @@ func treeCAs(ev *evidence.Node) map[string]map[string]bool {
 	return cas
 }
 
+// kubeletSelfSigned returns the path of the kubelet's self-generated
+// serving certificate (<--cert-dir>/kubelet.crt) when CIS 4.2.9 already
+// reports it: the kubelet runs with neither a serving certificate and key
+// nor serverTLSBootstrap, exactly 4.2.9's FAIL, and the file found there
+// does not chain to a collected CA. The kubelet writes that file itself
+// (client-go's cert.GenerateSelfSignedCertKey): a leaf issued by a
+// throw-away "<host>-ca@<time>" CA that exists only in that file, as seen
+// on kind 1.34, or a plainly self-signed certificate. "" otherwise.
+func kubeletSelfSigned(ev *evidence.Node) string {
+	kp := ev.Process(evidence.Kubelet)
+	if kp == nil {
+		return ""
+	}
+	setting := func(key string) string {
+		s, err := KubeletSetting(ev, key)
+		if err != nil {
+			return ""
+		}
+		return s.Value
+	}
+	if (setting("tlsCertFile") != "" && setting("tlsPrivateKeyFile") != "") || setting("serverTLSBootstrap") == "true" {
+		return ""
+	}
+	dir, ok := kp.Flag("cert-dir")
+	if !ok || dir == "" {
+		dir = "/var/lib/kubelet/pki" // the kubelet's default --cert-dir
+	}
+	p := path.Join(dir, "kubelet.crt")
+	if c := ev.Certificates[p]; c != nil && c.Error == "" && (c.SelfSigned || c.SignedBy == "") {
+		return p
+	}
+	return ""
+}
+
 func certChains(ev *evidence.Node) Outcome {
+	// One finding per fact: the kubelet's self-signed serving certificate
+	// is CIS 4.2.9's finding, so it is not counted again here.
+	skip := kubeletSelfSigned(ev)
+	o := certTrees(ev, skip)
+	if skip != "" {
+		o.Reason += "; " + skip + " (the kubelet's self-signed serving certificate) is not judged here: CIS 4.2.9 reports it"
+		o.Evidence = append(o.Evidence, Observation{Location: skip, Value: "self-signed kubelet serving certificate: see 4.2.9", Path: skip})
+	}
+	return o
+}
+
+func certTrees(ev *evidence.Node, skip string) Outcome {
 	cas := treeCAs(ev)
 	anyCA := false
 	for _, m := range cas {
@@ -237,7 +283,7 @@ func certChains(ev *evidence.Node) Outcome {
 		}
 	}
 	o := certFold(ev, func(p string, c *evidence.Certificate) (Status, string) {
-		if c.IsCA {
+		if c.IsCA || p == skip {
 			return "", "" // CAs are the anchors, not judged here
 		}
 		tree := trustTree(ev, p)

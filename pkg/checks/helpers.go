@@ -207,9 +207,22 @@ func ownerName(names map[int]string, id int) string {
 	return "?"
 }
 
-// fileValue renders "0600 root:root (0:0)".
+// fileValue renders "0600 root:root (0:0)", and "... (symlink to /x)" when
+// the path resolved through a symlink: the mode and owner are the target's.
 func fileValue(ev *evidence.Node, f *evidence.File) string {
-	return fmt.Sprintf("%04o %s:%s (%d:%d)", f.Mode, ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID)
+	v := fmt.Sprintf("%04o %s:%s (%d:%d)", f.Mode, ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID)
+	if f.Target != "" {
+		v += " (symlink to " + f.Target + ")"
+	}
+	return v
+}
+
+// shownPath names a path in a reason, with the target it resolved to.
+func shownPath(p string, f *evidence.File) string {
+	if f.Target != "" {
+		return p + " (symlink to " + f.Target + ")"
+	}
+	return p
 }
 
 // fileObs is the observation of one path, whatever its state.
@@ -273,7 +286,7 @@ func modeCheck(loc locator, mask uint32) func(*evidence.Node) Outcome {
 			}
 			checked++
 			if f.Mode&^mask != 0 {
-				bad = append(bad, fmt.Sprintf("%s is %04o", p, f.Mode))
+				bad = append(bad, fmt.Sprintf("%s is %04o", shownPath(p, f), f.Mode))
 			}
 		}
 		obs = append(why, obs...)
@@ -312,7 +325,7 @@ func ownerCheck(loc locator, user, group string) func(*evidence.Node) Outcome {
 				continue
 			}
 			if f.UID != uid || f.GID != gid {
-				bad = append(bad, fmt.Sprintf("%s is %s:%s (%d:%d)", p,
+				bad = append(bad, fmt.Sprintf("%s is %s:%s (%d:%d)", shownPath(p, f),
 					ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID))
 			}
 		}

@@ -51,29 +51,63 @@ seen() { # seen KEY: true if KEY was handled before, else remember it
 	return 1
 }
 
-# resolve ROOT PATH: follow symlinks of the last component inside ROOT
-# (absolute targets are taken relative to ROOT, not to this container).
+# resolve ROOT PATH: print the path (inside ROOT) that PATH names on the
+# host, resolving every symlink the way the host kernel would: component by
+# component, intermediate and final links, relative targets against the
+# link's directory and absolute targets against ROOT (never against this
+# container's root, which is what readlink -f would do). ".." stops at ROOT,
+# so nothing escapes it. At most 40 links are followed (Linux's limit):
+# beyond that it prints the path reached and returns 1 (a loop).
 resolve() {
-	rp=$2
-	n=0
-	while [ -L "$1$rp" ] && [ $n -lt 16 ]; do
-		t=$(readlink "$1$rp") || break
-		case $t in
-		/*) rp=$t ;;
-		*) rp=${rp%/*}/$t ;;
+	rs_todo=$2
+	rs_done=
+	rs_n=0
+	while :; do
+		while :; do
+			case $rs_todo in /*) rs_todo=${rs_todo#/} ;; *) break ;; esac
+		done
+		[ -n "$rs_todo" ] || break
+		rs_c=${rs_todo%%/*}
+		case $rs_todo in */*) rs_todo=${rs_todo#*/} ;; *) rs_todo= ;; esac
+		case $rs_c in
+		.) continue ;;
+		..)
+			rs_done=${rs_done%/*}
+			continue
+			;;
 		esac
-		n=$((n + 1))
+		if [ -L "$1$rs_done/$rs_c" ]; then
+			rs_n=$((rs_n + 1))
+			if [ $rs_n -gt 40 ]; then
+				printf '%s\n' "$rs_done/$rs_c"
+				return 1
+			fi
+			rs_t=$(readlink "$1$rs_done/$rs_c") || rs_t=
+			case $rs_t in /*) rs_done= ;; esac
+			rs_todo=$rs_t/$rs_todo
+		else
+			rs_done=$rs_done/$rs_c
+		fi
 	done
-	printf '%s\n' "$rp"
+	printf '%s\n' "${rs_done:-/}"
 }
 
 # statp ROOT VIA PATH: print a file/missing record; sets Q to the path
-# (inside ROOT) of the resolved target. Returns 1 when absent.
+# (inside ROOT) of the resolved target. Returns 1 when absent. The mode and
+# owner are the target's; a "target" record follows when PATH went through
+# a symlink (at any component). A dangling link is reported as itself
+# (type symlink) with the target it names.
 statp() {
-	Q=$(resolve "$1" "$3")
+	if ! Q=$(resolve "$1" "$3"); then
+		echo "staterr $2 $3"
+		echo "warn $3: more than 40 symbolic links (a loop): not evaluated"
+		return 1
+	fi
 	if [ ! -e "$1$Q" ]; then
-		if [ -L "$1$3" ]; then
-			s=$(stat -c '%f %u %g %s' "$1$3" 2>/dev/null) && echo "file $s $2 $3" && echo "target $Q"
+		lp=$(resolve "$1" "${3%/*}")
+		lp=${lp%/}/${3##*/}
+		if [ "$lp" != "$Q" ] && [ -L "$1$lp" ]; then
+			s=$(stat -c '%f %u %g %s' "$1$lp" 2>/dev/null) && echo "file $s $2 $3" && echo "target $Q"
 		else
 			echo "missing $2 $3"
 		fi
@@ -148,18 +182,28 @@ do_tree() {
 	statp "$1" "$2" "$3" || return 0
 	tq=$Q
 	[ -d "$1$tq" ] || return 0
+	# Entries that are symlinks are resolved inside ROOT and reported with
+	# their target's mode and owner (a "link" line from awk); a symlinked
+	# subdirectory is stat-ed as its target but not walked (find -P).
 	find "$1$tq/" -mindepth 1 -maxdepth 6 -exec stat -c '%f %u %g %s %n' {} + 2>/dev/null |
-		awk -v pre="$1$tq" -v dir="$3" -v via="$2" -v max="$MAXTREE" '
+		awk -v pre="$1$tq" -v real="$tq" -v dir="$3" -v via="$2" -v max="$MAXTREE" '
 		match($0, /^[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ /) {
 			p = substr($0, RLENGTH + 1)
 			if (index(p, pre) != 1) next
 			p = substr(p, length(pre) + 1)
 			sub(/^\/+/, "/", p)
 			if (++n > max) { if (n == max + 1) print "warn tree " dir " has more than " max " entries; the rest was not collected"; next }
+			if ($1 ~ /^a[0-9a-f][0-9a-f][0-9a-f]$/) { print "link " dir p; next }
 			print "file " substr($0, 1, RLENGTH) via " " dir p
-		}'
+			if (real != dir) print "target " real p
+		}' | while IFS= read -r tl; do
+		case $tl in
+		"link "*) statp "$1" "$2" "${tl#link }" ;;
+		*) printf '%s\n' "$tl" ;;
+		esac
+	done
 	[ "$4" = certs ] || return 0
-	crts=$(find "$1$tq/" -maxdepth 6 -type f -name '*.crt' 2>/dev/null | head -n "$MAXTREE")
+	crts=$(find "$1$tq/" -maxdepth 6 \( -type f -o -type l \) -name '*.crt' 2>/dev/null | head -n "$MAXTREE")
 	while IFS= read -r f; do
 		[ -n "$f" ] || continue
 		f=${f#"$1$tq"}

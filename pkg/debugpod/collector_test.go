@@ -237,7 +237,12 @@ func toolchains(t *testing.T) map[string][]string {
 
 func runCollector(t *testing.T, env []string, host, proc string, extraEnv ...string) []byte {
 	t.Helper()
-	args := append([]string{"-c", CollectorScript, "kubectl-harden-collector"}, Targets()...)
+	return runCollectorTargets(t, env, host, proc, Targets(), extraEnv...)
+}
+
+func runCollectorTargets(t *testing.T, env []string, host, proc string, targets []string, extraEnv ...string) []byte {
+	t.Helper()
+	args := append([]string{"-c", CollectorScript, "kubectl-harden-collector"}, targets...)
 	shell := "sh"
 	for _, e := range env {
 		if p, ok := strings.CutPrefix(e, "PATH="); ok {
@@ -393,7 +398,7 @@ func checkFakeNode(t *testing.T, n *evidence.Node) {
 		{path: "/etc/kubernetes/kubelet-link.conf", exists: true, typ: "file", mode: 0o600, target: "/etc/kubernetes/kubelet.conf"},
 		{path: "/etc/kubernetes/tokens.csv", exists: true, typ: "file", mode: 0o600, via: "/proc/200/root"},
 		{path: "/etc/kubernetes/enc/enc.yaml", exists: true, typ: "file", mode: 0o600, via: "/proc/200/root"},
-		{path: "/var/lib/kube-proxy/config.conf", exists: true, typ: "file", mode: 0o644, via: "/proc/400/root", target: "/var/lib/kube-proxy/..data/config.conf"},
+		{path: "/var/lib/kube-proxy/config.conf", exists: true, typ: "file", mode: 0o644, via: "/proc/400/root", target: "/var/lib/kube-proxy/..2026_01_01/config.conf"},
 		{path: "/var/lib/kube-proxy/kubeconfig.conf", exists: true, typ: "file", mode: 0o644, via: "/proc/400/root"},
 		{path: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", exists: true, typ: "file", mode: 0o644},
 	}
@@ -522,5 +527,93 @@ func TestCollectorScriptSize(t *testing.T) {
 	}
 	if size > 32<<10 {
 		t.Errorf("collector script and targets are %d bytes; keep them under 32 KiB", size)
+	}
+}
+
+// TestCollectorSymlinks: paths are resolved the way the host resolves them,
+// inside the host root: intermediate and final links, absolute targets
+// taken against the host root (they do not exist in the test's own root),
+// relative targets against the link's directory, ".." stopping at the host
+// root, loops bounded; modes and owners are the target's, and a symlinked
+// directory is walked as its target.
+func TestCollectorSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	host := filepath.Join(dir, "host")
+	ca, _ := testPKI(t)
+	writeTree(t, host, []fakeFile{
+		// /etc/kubernetes is an absolute link to /srv/k8s: the intermediate case
+		{path: "/srv/k8s/scheduler.conf", body: "x", mode: 0o644},
+		{path: "/etc/kubernetes", link: "/srv/k8s"},
+		// relative target, resolved from the link's real directory /srv/k8s
+		{path: "/data/cm.conf", body: "x", mode: 0o640},
+		{path: "/srv/k8s/controller-manager.conf", link: "../../data/cm.conf"},
+		// a symlinked directory, reached through the intermediate link
+		{path: "/srv/pki/ca.crt", body: ca, mode: 0o644},
+		{path: "/srv/pki/ca.key", body: "k", mode: 0o644},
+		{path: "/srv/keys/real.key", body: "k", mode: 0o600},
+		{path: "/srv/pki/sa.key", link: "/srv/keys/real.key"},
+		{path: "/srv/pki/front.crt", link: "ca.crt"},
+		{path: "/srv/k8s/pki", link: "/srv/pki"},
+		// ".." never climbs out of the host root
+		{path: "/outside.conf", body: "x", mode: 0o600},
+		{path: "/etc/escape.conf", link: "../../../../../../outside.conf"},
+		{path: "/etc/escape-abs.conf", link: "/../../outside.conf"},
+		// a loop, and a dangling link
+		{path: "/etc/loop-a", link: "loop-b"},
+		{path: "/etc/loop-b", link: "/etc/loop-a"},
+		{path: "/etc/dangling.conf", link: "/nowhere/x.conf"},
+		// a mode-777 link to a 600 file is a 600 file
+		{path: "/etc/link-ok.conf", link: "/outside.conf"},
+	})
+	// What escape attempts would reach if they were resolved outside the host root.
+	writeTree(t, dir, []fakeFile{{path: "/outside.conf", body: "x", mode: 0o666}})
+	targets := []string{
+		"stat:/etc/kubernetes/scheduler.conf", "stat:/etc/kubernetes/controller-manager.conf",
+		"certtree:/etc/kubernetes/pki", "stat:/etc/escape.conf", "stat:/etc/escape-abs.conf",
+		"stat:/etc/loop-a", "stat:/etc/dangling.conf", "stat:/etc/link-ok.conf",
+	}
+	type fileFacts struct {
+		Exists       bool
+		Type, Target string
+		Mode         uint32
+		Err          string
+	}
+	want := map[string]fileFacts{
+		"/etc/kubernetes/scheduler.conf":          {true, "file", "/srv/k8s/scheduler.conf", 0o644, ""},
+		"/etc/kubernetes/controller-manager.conf": {true, "file", "/data/cm.conf", 0o640, ""},
+		"/etc/kubernetes/pki":                     {true, "dir", "/srv/pki", 0o755, ""},
+		"/etc/kubernetes/pki/ca.crt":              {true, "file", "/srv/pki/ca.crt", 0o644, ""},
+		"/etc/kubernetes/pki/ca.key":              {true, "file", "/srv/pki/ca.key", 0o644, ""},
+		"/etc/kubernetes/pki/sa.key":              {true, "file", "/srv/keys/real.key", 0o600, ""},
+		"/etc/kubernetes/pki/front.crt":           {true, "file", "/srv/pki/ca.crt", 0o644, ""},
+		"/etc/escape.conf":                        {true, "file", "/outside.conf", 0o600, ""},
+		"/etc/escape-abs.conf":                    {true, "file", "/outside.conf", 0o600, ""},
+		"/etc/loop-a":                             {false, "", "", 0, "stat failed"},
+		"/etc/dangling.conf":                      {true, "symlink", "/nowhere/x.conf", 0o777, ""},
+		"/etc/link-ok.conf":                       {true, "file", "/outside.conf", 0o600, ""},
+	}
+	for name, env := range toolchains(t) {
+		t.Run(name, func(t *testing.T) {
+			out := runCollectorTargets(t, env, host, filepath.Join(dir, "noproc"), targets)
+			n, err := evidence.Parse(bytes.NewReader(out), "node-1")
+			if err != nil {
+				t.Fatalf("parse: %v\n%s", err, out)
+			}
+			got := map[string]fileFacts{}
+			for p, f := range n.Files {
+				got[p] = fileFacts{f.Exists, f.Type, f.Target, f.Mode, f.Error}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("files (-want +got):\n%s\n%s", diff, out)
+			}
+			for _, p := range []string{"/etc/kubernetes/pki/ca.crt", "/etc/kubernetes/pki/front.crt"} {
+				if c := n.Certificates[p]; c == nil || !c.IsCA {
+					t.Errorf("certificate %s through the symlinked directory: %+v", p, c)
+				}
+			}
+			if !hasWarning(n, "/etc/loop-a: more than 40 symbolic links") {
+				t.Errorf("no loop warning: %q", n.Warnings)
+			}
+		})
 	}
 }

@@ -20,11 +20,20 @@ import (
 
 // DefaultImage is the collector image: busybox has POSIX sh, stat, find,
 // awk and base64 and nothing else. It is pinned by digest so that a moved
-// tag cannot change what runs privileged on every node. The digest is the
-// multi-arch index of busybox 1.37.0 as referenced publicly; it was not
-// re-checked against the registry from this (offline) build machine.
+// tag cannot change what runs privileged on every node.
+//
+// The digest is the manifest list (OCI image index, 17 platforms) of
+// docker.io/library/busybox:1.37.0 as published by Docker Official Images
+// in github.com/docker-library/repo-info, file
+// repos/busybox/remote/1.37.0.md at commit
+// 01a7054230d50b3dccaf8d579f161c522be8c9f0 (the rebuild of 22 May 2026;
+// repo-info is generated from the registry by the image maintainers). The
+// official tag is rebuilt from time to time, so a newer record may list a
+// newer digest; registries keep serving older ones by digest. To re-pin,
+// take the digest on the first "docker pull busybox@sha256:" line of that
+// file, and keep defaultImageDigest in pod_test.go equal to it.
 // Air-gapped users mirror it and pass --image.
-const DefaultImage = "docker.io/library/busybox:1.37.0@sha256:bdf57e528e45e4433820e045b29b4597825a1c9e38353532d90a01445013f82e"
+const DefaultImage = "docker.io/library/busybox:1.37.0@sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0"
 
 // DefaultTimeout bounds one node's collection, image pull included. It is
 // also the pod's activeDeadlineSeconds, so a pod whose client vanished

@@ -202,3 +202,21 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultImagePinned keeps DefaultImage equal to the busybox:1.37.0
+// index digest recorded in docker-library/repo-info (see DefaultImage): a
+// tag-only or unrecorded reference fails here.
+func TestDefaultImagePinned(t *testing.T) {
+	const (
+		repoTag = "docker.io/library/busybox:1.37.0"
+		// docker-library/repo-info repos/busybox/remote/1.37.0.md @ 01a7054230d5
+		defaultImageDigest = "sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0"
+	)
+	name, digest, ok := strings.Cut(DefaultImage, "@")
+	if !ok {
+		t.Fatalf("DefaultImage %q is not pinned by digest", DefaultImage)
+	}
+	if name != repoTag || digest != defaultImageDigest {
+		t.Errorf("DefaultImage = %q, want %s@%s (the recorded index digest)", DefaultImage, repoTag, defaultImageDigest)
+	}
+}

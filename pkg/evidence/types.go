@@ -104,8 +104,11 @@ type File struct {
 	// "/proc/<pid>/root" when it was named by a containerized component's
 	// flag and read inside that process's mount namespace.
 	ReadVia string `json:"readVia,omitempty"`
-	// Target is set when Path is a symlink that was followed: the resolved
-	// path whose mode and owner are reported (inside the same root).
+	// Target is set when Path, or one of its directories, is a symlink: the
+	// path it resolves to on the host (inside the same root, never outside
+	// it), whose type, mode and owner are the ones reported. A dangling
+	// link is reported as itself (Type "symlink") with the Target it names;
+	// a symlink loop is a stat error.
 	Target string `json:"target,omitempty"`
 }
 

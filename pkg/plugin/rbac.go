@@ -225,12 +225,14 @@ RoleBindings to ClusterRoles (namespace-scoped), the system:authenticated,
 system:unauthenticated and system:serviceaccounts groups, and system:masters,
 which is allowed everything without any binding.
 
-Without -n the request is in the kubeconfig's namespace; with -A only
-cluster-wide grants (ClusterRoleBindings) count, as with "kubectl auth can-i -A".`,
+Without -n the request is in the kubeconfig's namespace. With -A the answer
+is every subject allowed in at least one namespace: cluster-wide grants
+(SCOPE cluster-wide) and, for namespaced resources, the RoleBindings that
+allow it in their namespace (SCOPE is that namespace).`,
 		Example: `  # Who can read secrets in namespace prod
   kubectl harden rbac who-can get secrets -n prod
 
-  # Who can exec into pods anywhere (cluster-wide grants)
+  # Who can exec into pods in at least one namespace, and where
   kubectl harden rbac who-can create pods --subresource exec -A
 
   # Who can read one named secret
@@ -250,7 +252,7 @@ cluster-wide grants (ClusterRoleBindings) count, as with "kubectl auth can-i -A"
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Count only cluster-wide grants (the request is not in one namespace).")
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List subjects allowed in at least one namespace, with the namespaces (SCOPE).")
 	cmd.Flags().StringVar(&o.Subresource, "subresource", "", "The subresource, e.g. exec, log, proxy, token, approval.")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
@@ -318,7 +320,13 @@ func (o *WhoCanOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	grants := rbac.Build(snap).WhoCan(o.attrs)
+	m := rbac.Build(snap)
+	var grants []rbac.Grant
+	if o.AllNamespaces {
+		grants = m.WhoCanInAnyNamespace(o.attrs)
+	} else {
+		grants = m.WhoCan(o.attrs)
+	}
 	if grants == nil {
 		grants = []rbac.Grant{}
 	}

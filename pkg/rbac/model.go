@@ -377,29 +377,58 @@ func (m *Model) grant(b *binding, s Subject, ri int) Grant {
 // first. Results are ordered by subject, then binding.
 func (m *Model) WhoCan(a Attributes) []Grant {
 	out := []Grant{mastersGrant()}
-	visit := func(idx []int32) {
-		for _, bi := range idx {
-			b := &m.bindings[bi]
-			if b.role == nil {
+	out = m.appendGrants(out, m.clusterBindings, a)
+	if a.Namespace != "" {
+		out = m.appendGrants(out, m.nsBindings[a.Namespace], a)
+	}
+	sortGrants(out[1:])
+	return out
+}
+
+// appendGrants appends the grants of the bindings idx that allow a.
+func (m *Model) appendGrants(out []Grant, idx []int32, a Attributes) []Grant {
+	for _, bi := range idx {
+		b := &m.bindings[bi]
+		if b.role == nil {
+			continue
+		}
+		for ri := range b.role.rules {
+			if !RuleAllows(a, &b.role.rules[ri]) {
 				continue
 			}
-			for ri := range b.role.rules {
-				if !RuleAllows(a, &b.role.rules[ri]) {
-					continue
-				}
-				for _, bs := range b.subjects {
-					if bs.ok {
-						out = append(out, Grant{Subject: bs.s, Binding: b.ref, Role: b.role.ref, Rule: b.role.rules[ri], Namespace: b.scope(), Default: bs.def})
-					}
+			for _, bs := range b.subjects {
+				if bs.ok {
+					out = append(out, Grant{Subject: bs.s, Binding: b.ref, Role: b.role.ref, Rule: b.role.rules[ri], Namespace: b.scope(), Default: bs.def})
 				}
 			}
 		}
 	}
-	visit(m.clusterBindings)
-	if a.Namespace != "" {
-		visit(m.nsBindings[a.Namespace])
+	return out
+}
+
+// WhoCanInAnyNamespace returns every subject that may make the request in
+// at least one namespace: system:masters, the cluster-wide grants, then,
+// namespace by namespace, the RoleBinding grants that allow the request in
+// their own namespace (Grant.Namespace says which). The request's own
+// namespace is ignored. Requests no RoleBinding can authorize (cluster-scoped
+// resources, non-resource URLs) get the cluster-wide answer only.
+func (m *Model) WhoCanInAnyNamespace(a Attributes) []Grant {
+	a.Namespace = ""
+	out := m.WhoCan(a)
+	if a.Path != "" || !effectiveInNamespace(a) {
+		return out
 	}
-	sortGrants(out[1:])
+	nss := make([]string, 0, len(m.nsBindings))
+	for ns := range m.nsBindings {
+		nss = append(nss, ns)
+	}
+	sort.Strings(nss)
+	for _, ns := range nss {
+		a.Namespace = ns
+		start := len(out)
+		out = m.appendGrants(out, m.nsBindings[ns], a)
+		sortGrants(out[start:])
+	}
 	return out
 }
 
