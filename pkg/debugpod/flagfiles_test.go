@@ -2,11 +2,14 @@ package debugpod
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -81,5 +84,21 @@ func TestCollectorReadsEveryFlagFile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCtxErrorKeepsTimeoutError checks that ctxError recognises the
+// collector's own timeout error by type, not by its text.
+func TestCtxErrorKeepsTimeoutError(t *testing.T) {
+	r := &Runner{opts: Options{Timeout: time.Second}}
+	wctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	own := timeoutError{fmt.Errorf("node/n: collector pod p did not finish: %w", context.Canceled)}
+	if got := r.ctxError(context.Background(), wctx, "n", fmt.Errorf("wrapped: %w", own)); !errors.Is(got, context.Canceled) || strings.Count(got.Error(), "--timeout") != 0 {
+		t.Errorf("timeoutError rewritten: %v", got)
+	}
+	other := errors.New("read log: unexpected EOF")
+	if got := r.ctxError(context.Background(), wctx, "n", other); !errors.Is(got, other) || !strings.Contains(got.Error(), "did not finish within --timeout 1s") {
+		t.Errorf("plain error after the timeout: %v", got)
 	}
 }

@@ -253,11 +253,17 @@ func (r *Runner) ctxError(parent, wctx context.Context, node string, err error) 
 	switch {
 	case parent.Err() != nil:
 		return fmt.Errorf("node/%s: scan cancelled: %w", node, errors.Join(parent.Err(), err))
-	case wctx.Err() != nil && !strings.Contains(err.Error(), "did not finish within"):
+	case wctx.Err() != nil && !errors.As(err, new(timeoutError)):
 		return fmt.Errorf("node/%s: collection did not finish within --timeout %s: %w", node, r.opts.Timeout, err)
 	}
 	return err
 }
+
+// timeoutError is an error that already says the node's --timeout was hit,
+// so ctxError leaves it as it is.
+type timeoutError struct{ error }
+
+func (e timeoutError) Unwrap() error { return e.error }
 
 // createPod creates the pod, retrying for a few seconds while the new
 // namespace's "default" service account does not exist yet (the
@@ -358,7 +364,7 @@ func (r *Runner) waitPod(ctx context.Context, node string, pod *corev1.Pod) (*co
 		}
 	}
 	timeoutErr := func() error {
-		return fmt.Errorf("node/%s: collector pod %s did not finish within --timeout %s (%s): %w", node, pod.Name, r.opts.Timeout, describePod(last), ctx.Err())
+		return timeoutError{fmt.Errorf("node/%s: collector pod %s did not finish within --timeout %s (%s): %w", node, pod.Name, r.opts.Timeout, describePod(last), ctx.Err())}
 	}
 	for {
 		w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: sel, ResourceVersion: rv})
