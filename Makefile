@@ -19,10 +19,12 @@ build:
 test:
 	$(GO) test -count=1 ./...
 
-## lint: go vet, gofmt, go mod tidy (also of the tools module hack/tools)
+## lint: go vet, staticcheck (pinned, hack/staticcheck.sh), gofmt, go mod tidy (also of the tools module hack/tools)
 lint:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/e2e/... ./pkg/debugpod/...
+	$(GO) vet -tags browser ./test/e2e/...
+	GO=$(GO) hack/staticcheck.sh
 	cd hack/tools && $(GO) mod tidy -diff
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@cp go.mod /tmp/harden-go.mod.bak; cp go.sum /tmp/harden-go.sum.bak; $(GO) mod tidy; \

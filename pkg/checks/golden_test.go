@@ -44,40 +44,76 @@ func checkGolden(t *testing.T, goldenPath string, tr TargetReport) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
+	want, readErr := os.ReadFile(goldenPath)
 	if *update {
+		if readErr == nil && !bytes.Equal(got, want) {
+			t.Logf("%s updated:\n%s", goldenPath, resultDiff(want, got))
+		}
 		if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(goldenPath)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/checks/ -update)", err)
+	if readErr != nil {
+		t.Fatalf("%v (run go test ./pkg/checks/ -update)", readErr)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("report differs from %s (run with -update and review the diff):\n%s", goldenPath, firstDiff(string(want), string(got)))
+		t.Errorf("report differs from %s (run with -update and review the diff):\n%s", goldenPath, resultDiff(want, got))
 	}
 }
 
-// firstDiff shows the first differing line.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + itoa(i+1) + ":\n- " + a + "\n+ " + b
+// resultDiff summarises how two golden reports differ, one line per result
+// (target, control, old -> new status and reason), then a count of results
+// whose other fields (evidence, remediation, ...) changed, instead of a wall
+// of JSON. It falls back to the first differing line when either side does
+// not decode.
+func resultDiff(want, got []byte) string {
+	var w, g TargetReport
+	if json.Unmarshal(want, &w) != nil || json.Unmarshal(got, &g) != nil {
+		return firstDiff(string(want), string(got))
+	}
+	old := map[string]Result{}
+	for _, r := range w.Results {
+		old[r.ControlID] = r
+	}
+	var lines []string
+	otherChanged := 0
+	seen := map[string]bool{}
+	for _, r := range g.Results {
+		seen[r.ControlID] = true
+		o, ok := old[r.ControlID]
+		switch {
+		case !ok:
+			lines = append(lines, fmt.Sprintf("  + %s %s: %s (%s)", r.Target, r.ControlID, r.Status, r.Reason))
+		case o.Status != r.Status || o.Reason != r.Reason:
+			lines = append(lines, fmt.Sprintf("  ~ %s %s: %s (%s) -> %s (%s)", r.Target, r.ControlID, o.Status, o.Reason, r.Status, r.Reason))
+		default:
+			a, _ := json.Marshal(o)
+			b, _ := json.Marshal(r)
+			if !bytes.Equal(a, b) {
+				otherChanged++
+			}
 		}
 	}
-	return ""
+	for _, o := range w.Results {
+		if !seen[o.ControlID] {
+			lines = append(lines, fmt.Sprintf("  - %s %s: %s (%s)", o.Target, o.ControlID, o.Status, o.Reason))
+		}
+	}
+	if otherChanged > 0 {
+		lines = append(lines, fmt.Sprintf("  %d result(s) changed only in other fields (evidence, title, remediation, ...)", otherChanged))
+	}
+	w.Results, g.Results = nil, nil
+	a, _ := json.Marshal(w)
+	b, _ := json.Marshal(g)
+	if !bytes.Equal(a, b) {
+		lines = append(lines, "  target fields changed:\n"+firstDiff(string(a), string(b)))
+	}
+	if len(lines) == 0 {
+		return firstDiff(string(want), string(got)) // formatting only
+	}
+	return strings.Join(lines, "\n")
 }
-
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestGoldenFixtures(t *testing.T) {
 	for name, build := range fixtures {
@@ -200,4 +236,53 @@ func BenchmarkEvaluate100Nodes(b *testing.B) {
 			EvaluateNode(n, opts)
 		}
 	}
+}
+
+// TestResultDiff pins the compact summary printed for a golden mismatch.
+func TestResultDiff(t *testing.T) {
+	mk := func(rs ...Result) []byte {
+		b, err := json.Marshal(TargetReport{Name: "n1", Results: rs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	a := Result{ControlID: "1.1.1", Target: "n1", Status: StatusPass, Reason: "mode 600"}
+	b := Result{ControlID: "1.2.1", Target: "n1", Status: StatusFail, Reason: "--anonymous-auth is true"}
+	b2 := b
+	b2.Status, b2.Reason = StatusPass, "--anonymous-auth is false"
+	c := Result{ControlID: "4.2.1", Target: "n1", Status: StatusNA, Reason: "no kubelet"}
+	a2 := a
+	a2.Title = "new title"
+	got := resultDiff(mk(a, b, c), mk(a2, b2))
+	for _, want := range []string{
+		"~ n1 1.2.1: FAIL (--anonymous-auth is true) -> PASS (--anonymous-auth is false)",
+		"- n1 4.2.1: N/A (no kubelet)",
+		"1 result(s) changed only in other fields",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("resultDiff lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "1.1.1:") {
+		t.Errorf("resultDiff lists 1.1.1, whose status and reason did not change:\n%s", got)
+	}
+}
+
+// firstDiff shows the first differing line.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return ""
 }

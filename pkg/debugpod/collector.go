@@ -23,6 +23,7 @@ package debugpod
 import (
 	_ "embed"
 	"strconv"
+	"strings"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -34,12 +35,13 @@ import (
 var CollectorScript string
 
 // Environment variables the collector reads. Tests point HostRootEnv and
-// ProcRootEnv at fake trees.
+// ProcRootEnv at fake trees. FlagFilesEnv carries FlagTargets.
 const (
 	HostRootEnv  = "HARDEN_HOST"
 	ProcRootEnv  = "HARDEN_PROC"
 	MaxFileEnv   = "HARDEN_MAX_FILE"
 	MaxTotalEnv  = "HARDEN_MAX_TOTAL"
+	FlagFilesEnv = "HARDEN_TARGET_FLAGS"
 	HostRootPath = "/host"
 )
 
@@ -83,12 +85,32 @@ func Targets() []string {
 	return out
 }
 
+// FlagTargets renders evidence.FlagFiles for the collector (FlagFilesEnv):
+// one line per component, "COMPONENT FLAG:KIND FLAG:KIND...", in the order
+// of evidence.Components.
+func FlagTargets() string {
+	var b strings.Builder
+	for _, c := range evidence.Components {
+		ffs := evidence.FlagFiles[c]
+		if len(ffs) == 0 {
+			continue
+		}
+		b.WriteString(string(c))
+		for _, ff := range ffs {
+			b.WriteString(" " + ff.Flag + ":" + ff.Kind)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
 // collectorEnv is the environment of the collector container.
 func collectorEnv(maxFile, maxTotal int64) map[string]string {
 	return map[string]string{
-		HostRootEnv: HostRootPath,
-		ProcRootEnv: "/proc",
-		MaxFileEnv:  strconv.FormatInt(maxFile, 10),
-		MaxTotalEnv: strconv.FormatInt(maxTotal, 10),
+		HostRootEnv:  HostRootPath,
+		ProcRootEnv:  "/proc",
+		MaxFileEnv:   strconv.FormatInt(maxFile, 10),
+		MaxTotalEnv:  strconv.FormatInt(maxTotal, 10),
+		FlagFilesEnv: FlagTargets(),
 	}
 }

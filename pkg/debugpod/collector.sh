@@ -268,16 +268,11 @@ absol() { # absol BASE VALUE: make VALUE absolute against directory BASE
 	esac
 }
 
-# component flags whose files are collected, as FLAG:KIND
+# component flags whose files are collected, as FLAG:KIND, from the lines
+# "COMPONENT FLAG:KIND..." of $HARDEN_TARGET_FLAGS (rendered from
+# evidence.FlagFiles by debugpod.FlagTargets).
 flags_for() {
-	case $1 in
-	kubelet) echo "config:kubeletconfig config-dir:tree kubeconfig:stat bootstrap-kubeconfig:stat client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat cni-conf-dir:tree cert-dir:certtree pod-manifest-path:tree" ;;
-	kube-apiserver) echo "encryption-provider-config:encryption audit-policy-file:stat audit-log-path:stat client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat kubelet-client-certificate:cert kubelet-client-key:stat kubelet-certificate-authority:cert etcd-cafile:cert etcd-certfile:cert etcd-keyfile:stat service-account-key-file:stat service-account-signing-key-file:stat token-auth-file:stat requestheader-client-ca-file:cert proxy-client-cert-file:cert proxy-client-key-file:stat authentication-config:stat authorization-config:stat admission-control-config-file:stat" ;;
-	kube-controller-manager) echo "kubeconfig:stat authentication-kubeconfig:stat authorization-kubeconfig:stat root-ca-file:cert service-account-private-key-file:stat cluster-signing-cert-file:cert cluster-signing-key-file:stat client-ca-file:cert requestheader-client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat" ;;
-	kube-scheduler) echo "kubeconfig:stat authentication-kubeconfig:stat authorization-kubeconfig:stat config:stat client-ca-file:cert requestheader-client-ca-file:cert tls-cert-file:cert tls-private-key-file:stat" ;;
-	etcd) echo "data-dir:stat cert-file:cert key-file:stat trusted-ca-file:cert peer-cert-file:cert peer-key-file:stat peer-trusted-ca-file:cert config-file:stat" ;;
-	kube-proxy) echo "config:proxyconfig kubeconfig:stat" ;;
-	esac
+	printf '%s\n' "$HARDEN_TARGET_FLAGS" | awk -v c="$1" '$1 == c { for (i = 2; i <= NF; i++) print $i }'
 }
 
 # component NAME from argv[0] (and argv[1] for hyperkube); empty if none.

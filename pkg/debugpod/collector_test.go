@@ -252,7 +252,7 @@ func runCollectorTargets(t *testing.T, env []string, host, proc string, targets 
 		}
 	}
 	cmd := exec.Command(shell, args...)
-	cmd.Env = append(append(env, HostRootEnv+"="+host, ProcRootEnv+"="+proc, "LC_ALL=C"), extraEnv...)
+	cmd.Env = append(append(env, HostRootEnv+"="+host, ProcRootEnv+"="+proc, FlagFilesEnv+"="+FlagTargets(), "LC_ALL=C"), extraEnv...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

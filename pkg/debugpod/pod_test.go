@@ -42,6 +42,7 @@ func wantPod(name, ns, node, nodeLabel string, mutate func(*corev1.Pod)) *corev1
 				Env: []corev1.EnvVar{
 					{Name: "HARDEN_HOST", Value: "/host"}, {Name: "HARDEN_MAX_FILE", Value: "262144"},
 					{Name: "HARDEN_MAX_TOTAL", Value: "4194304"}, {Name: "HARDEN_PROC", Value: "/proc"},
+					{Name: "HARDEN_TARGET_FLAGS", Value: FlagTargets()},
 				},
 				Resources: corev1.ResourceRequirements{
 					Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},

@@ -77,3 +77,49 @@ func (n *Node) FirstExisting(paths ...string) string {
 	}
 	return ""
 }
+
+// FlagFile is a component flag whose value names a file or directory that
+// the collector reads inside the component's root, and how it reads it
+// (a collector target kind: stat, cert, tree, certtree, kubeletconfig,
+// proxyconfig or encryption; see pkg/debugpod/collector.sh).
+type FlagFile struct {
+	Flag string
+	Kind string
+}
+
+// FlagFiles lists, per component, the flags whose files the collector
+// reads. It is the single source of the list: package debugpod passes it to
+// the collector (HARDEN_TARGET_FLAGS), so a control can rely on the file
+// named by any flag here having been collected.
+var FlagFiles = map[Component][]FlagFile{
+	Kubelet: {
+		{"config", "kubeletconfig"}, {"config-dir", "tree"}, {"kubeconfig", "stat"}, {"bootstrap-kubeconfig", "stat"},
+		{"client-ca-file", "cert"}, {"tls-cert-file", "cert"}, {"tls-private-key-file", "stat"},
+		{"cni-conf-dir", "tree"}, {"cert-dir", "certtree"}, {"pod-manifest-path", "tree"},
+	},
+	APIServer: {
+		{"encryption-provider-config", "encryption"}, {"audit-policy-file", "stat"}, {"audit-log-path", "stat"},
+		{"client-ca-file", "cert"}, {"tls-cert-file", "cert"}, {"tls-private-key-file", "stat"},
+		{"kubelet-client-certificate", "cert"}, {"kubelet-client-key", "stat"}, {"kubelet-certificate-authority", "cert"},
+		{"etcd-cafile", "cert"}, {"etcd-certfile", "cert"}, {"etcd-keyfile", "stat"},
+		{"service-account-key-file", "stat"}, {"service-account-signing-key-file", "stat"}, {"token-auth-file", "stat"},
+		{"requestheader-client-ca-file", "cert"}, {"proxy-client-cert-file", "cert"}, {"proxy-client-key-file", "stat"},
+		{"authentication-config", "stat"}, {"authorization-config", "stat"}, {"admission-control-config-file", "stat"},
+	},
+	ControllerManager: {
+		{"kubeconfig", "stat"}, {"authentication-kubeconfig", "stat"}, {"authorization-kubeconfig", "stat"},
+		{"root-ca-file", "cert"}, {"service-account-private-key-file", "stat"}, {"cluster-signing-cert-file", "cert"},
+		{"cluster-signing-key-file", "stat"}, {"client-ca-file", "cert"}, {"requestheader-client-ca-file", "cert"},
+		{"tls-cert-file", "cert"}, {"tls-private-key-file", "stat"},
+	},
+	Scheduler: {
+		{"kubeconfig", "stat"}, {"authentication-kubeconfig", "stat"}, {"authorization-kubeconfig", "stat"},
+		{"config", "stat"}, {"client-ca-file", "cert"}, {"requestheader-client-ca-file", "cert"},
+		{"tls-cert-file", "cert"}, {"tls-private-key-file", "stat"},
+	},
+	Etcd: {
+		{"data-dir", "stat"}, {"cert-file", "cert"}, {"key-file", "stat"}, {"trusted-ca-file", "cert"},
+		{"peer-cert-file", "cert"}, {"peer-key-file", "stat"}, {"peer-trusted-ca-file", "cert"}, {"config-file", "stat"},
+	},
+	KubeProxy: {{"config", "proxyconfig"}, {"kubeconfig", "stat"}},
+}

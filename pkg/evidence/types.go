@@ -6,6 +6,7 @@
 package evidence
 
 import (
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -181,40 +182,126 @@ func (n *Node) GID(name string) int {
 	return -1
 }
 
-// Flag returns the value of a command-line flag given as "--name=value",
-// "--name value" or a bare boolean "--name" (value "true"). The last
-// occurrence wins, as with pflag. name is given without dashes.
+// Flag returns the effective value of a command-line flag given as
+// "--name=value", "--name value" or a bare boolean "--name" (value "true"),
+// the way the component's own flag parsing sees it. name is given without
+// dashes.
+//
+// The Kubernetes components parse with pflag (k8s.io/component-base): "_"
+// and "-" in a flag name are the same (cliflag.WordSepNormalizeFunc), "--"
+// ends the flags, and a repeated flag is Set again for every occurrence:
+// for a string, bool or number the last occurrence wins; for the
+// list-typed and map-typed flags in accumulatingFlags every occurrence
+// adds to the value, and Flag returns them joined with "," in command-line
+// order (a later key of a map-typed flag such as --feature-gates
+// overrides an earlier one when the value is read as "k=v,...").
+// etcd parses with Go's flag package, where every flag we read is last-wins.
+//
+// Where Flag deviates from pflag: a word after "--name" that starts with
+// "--" is read as the next flag, never as the value (pflag would take it
+// when name is not a boolean); a value that starts with a single dash
+// ("-" for stdout, "-1") is taken.
 func (p *Process) Flag(name string) (string, bool) {
-	if p == nil {
+	if p == nil || len(p.Args) == 0 {
 		return "", false
 	}
-	val, found := "", false
+	comp := Component(filepath.Base(p.Args[0]))
+	pflagSyntax := comp != Etcd
+	if pflagSyntax {
+		name = normalizeFlagName(name)
+	}
+	accumulate := accumulates(comp, name)
+	var vals []string
 	args := p.Args
 	for i := 1; i < len(args); i++ {
 		a := args[i]
-		if !strings.HasPrefix(a, "-") {
+		if a == "--" {
+			break // the flag parsers stop here; the rest are arguments
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
 			continue
 		}
-		a = strings.TrimLeft(a, "-")
-		if k, v, ok := strings.Cut(a, "="); ok {
-			if k == name {
-				val, found = v, true
-			}
+		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if a == "" || a[0] == '-' || a[0] == '=' {
+			continue // bad flag syntax: the component would not have started
+		}
+		k, v, hasValue := strings.Cut(a, "=")
+		if pflagSyntax {
+			k = normalizeFlagName(k)
+		}
+		if k != name {
 			continue
 		}
-		if a != name {
-			continue
-		}
-		// pflag gives boolean flags their value only with "="; a bare boolean
-		// is true. Other flags may take the next word as their value.
-		if !knownBoolFlags[name] && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-			val, found = args[i+1], true
+		switch {
+		case hasValue:
+		case knownBoolFlags[name]:
+			// A boolean takes its value only with "="; bare, it is true.
+			v = "true"
+		case i+1 < len(args) && !strings.HasPrefix(args[i+1], "--"):
+			v = args[i+1]
 			i++
-			continue
+		default:
+			// A bare "--name" at the end or before another flag: a
+			// non-boolean would have failed with "flag needs an argument",
+			// so the running component's flag is a boolean.
+			v = "true"
 		}
-		val, found = "true", true
+		if accumulate {
+			vals = append(vals, v)
+		} else {
+			vals = append(vals[:0], v)
+		}
 	}
-	return val, found
+	if len(vals) == 0 {
+		return "", false
+	}
+	return strings.Join(vals, ","), true
+}
+
+// normalizeFlagName is component-base's cliflag.WordSepNormalizeFunc.
+func normalizeFlagName(name string) string { return strings.ReplaceAll(name, "_", "-") }
+
+// accumulatingFlags are the flags, read by the controls or naming their
+// inputs, whose pflag value accumulates over repeated occurrences instead of
+// being replaced, by component (verified against the flag definitions of
+// Kubernetes v1.34: k8s.io/apiserver/pkg/server/options,
+// k8s.io/kubernetes/pkg/kubeapiserver/options, cmd/kubelet/app/options,
+// k8s.io/component-base). pflag's StringSlice and StringArray replace the
+// default at the first Set and append afterwards; component-base's
+// MapStringBool and ColonSeparatedMultimapStringString (--feature-gates)
+// merge. A component missing from the inner map is last-wins for that flag
+// (the kubelet's --authorization-mode is a plain string, the API server's a
+// StringSlice).
+var accumulatingFlags = map[string]map[Component]bool{
+	// StringSlice, apiserver admission options.
+	"enable-admission-plugins":  {APIServer: true},
+	"disable-admission-plugins": {APIServer: true},
+	"admission-control":         {APIServer: true},
+	// StringSlice, kube-apiserver authorization options; a string in the kubelet.
+	"authorization-mode": {APIServer: true},
+	// StringSlice, SecureServingOptions (kube-apiserver, kube-controller-manager,
+	// kube-scheduler) and the kubelet's own flags.
+	"tls-cipher-suites": {APIServer: true, ControllerManager: true, Scheduler: true, Kubelet: true},
+	// StringSlice / StringArray, kube-apiserver authentication and etcd options.
+	"api-audiences":            {APIServer: true},
+	"service-account-key-file": {APIServer: true},
+	"etcd-servers":             {APIServer: true},
+	// StringSlice, kube-controller-manager.
+	"controllers": {ControllerManager: true},
+	// Map-typed: the compatibility registry's multimap in the control plane,
+	// MapStringBool in the kubelet and kube-proxy.
+	"feature-gates": {APIServer: true, ControllerManager: true, Scheduler: true, Kubelet: true, KubeProxy: true},
+}
+
+// accumulates reports whether a repeated flag adds to its value in comp. A
+// process whose executable is not named after a component (a test fixture,
+// a wrapper) gets the union over the components.
+func accumulates(comp Component, name string) bool {
+	m := accumulatingFlags[name]
+	if _, known := componentNames[string(comp)]; known {
+		return m[comp]
+	}
+	return len(m) > 0
 }
 
 // FlagList returns a comma-separated flag value as a list ("" or unset: nil).
@@ -256,4 +343,5 @@ var knownBoolFlags = map[string]bool{
 	"make-iptables-util-chains": true, "service-account-lookup": true, "seccomp-default": true,
 	"service-account-extend-token-expiration": true, "protect-kernel-defaults": true, "leader-elect": true,
 	"authentication-skip-lookup": true, "enable-aggregator-routing": true, "fail-swap-on": true,
+	"authentication-token-webhook": true, "enable-bootstrap-token-auth": true, "enable-server": true,
 }

@@ -18,11 +18,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// golden compares got with testdata/name, or rewrites it with -update.
+// golden compares got with testdata/name, or rewrites it with -update
+// (printing what changed, so that an update is reviewed, not just taken).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
+		if old, err := os.ReadFile(path); err == nil {
+			if diff := cmp.Diff(string(old), string(got)); diff != "" {
+				t.Logf("%s updated (-old +new):\n%s", name, diff)
+			}
+		}
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}

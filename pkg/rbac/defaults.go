@@ -2,8 +2,6 @@ package rbac
 
 import (
 	"strings"
-
-	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 // Recognising defaults. A default kubeadm or kind cluster must not produce a
@@ -104,12 +102,6 @@ func isBroad(s Subject) bool {
 		return s.Name == "system:anonymous"
 	}
 	return false
-}
-
-// isFullWildcard reports whether a rule grants every verb on every
-// resource of every group: cluster-admin's rule.
-func isFullWildcard(r *rbacv1.PolicyRule) bool {
-	return has(r.Verbs, "*") && has(r.APIGroups, "*") && has(r.Resources, "*")
 }
 
 func has(list []string, s string) bool {
