@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -160,6 +161,59 @@ var locators = map[string]locator{
 	"kubelet-kubeconfig":    oneFile("kubelet kubeconfig", evidence.Kubelet, kubeletFlagPath("kubeconfig"), evidence.KubeletKubeconfigs),
 	"kubelet-client-ca":     kubeletClientCA,
 	"kubelet-config":        kubeletConfigFile,
+	// static-pod-manifests are the regular files of the static pod
+	// directory; control-plane-kubeconfigs are the admin, scheduler and
+	// controller-manager kubeconfigs together (DISA STIG rules name them
+	// as one set).
+	"static-pod-manifests":      staticPodManifests,
+}
+
+func init() {
+	locators["control-plane-kubeconfigs"] = allOf("admin-kubeconfigs", "scheduler-kubeconfig", "controller-manager-kubeconfig")
+}
+
+func staticPodManifests(ev *evidence.Node) ([]string, *Outcome, []Observation) {
+	var paths []string
+	for _, d := range evidence.StaticPodDirs {
+		if _, o := usable(ev, d, "static pod directory"); o != nil {
+			return nil, o, nil
+		}
+		paths = append(paths, filesUnder(ev, d, false, func(_ string, f *evidence.File) bool { return f.Type != "dir" })...)
+	}
+	if len(paths) == 0 {
+		o := notApplicable("no static pod manifest under " + strings.Join(evidence.StaticPodDirs, ", "))
+		return nil, &o, nil
+	}
+	return paths, nil, nil
+}
+
+// allOf joins locators: their paths together; a locator that finds
+// nothing applicable (N/A) is skipped, any other stop ends the decision.
+func allOf(names ...string) locator {
+	parts := make([]locator, len(names))
+	for i, n := range names {
+		parts[i] = locators[n]
+	}
+	return func(ev *evidence.Node) ([]string, *Outcome, []Observation) {
+		var paths []string
+		var why []Observation
+		for _, l := range parts {
+			ps, stop, w := l(ev)
+			why = append(why, w...)
+			if stop != nil {
+				if stop.Status == StatusNA {
+					continue
+				}
+				return nil, stop, why
+			}
+			paths = append(paths, ps...)
+		}
+		if len(paths) == 0 {
+			o := notApplicable("none of the files is present on this node")
+			return nil, &o, why
+		}
+		return paths, nil, why
+	}
 }
 
 func locatorNames() []string {
@@ -221,7 +275,7 @@ func stricter(p Params, ev *evidence.Node, keys []string, o Outcome) Outcome {
 }
 
 // kubeletOps are the operators of the generic kubelet.setting check.
-var kubeletOps = []string{"eq", "ne", "set", "unset"}
+var kubeletOps = []string{"eq", "ne", "set", "unset", "minDuration"}
 
 func kubeletSetting(p Params, ev *evidence.Node) Outcome {
 	if _, na := needProcess(ev, evidence.Kubelet); na != nil {
@@ -244,11 +298,76 @@ func kubeletSetting(p Params, ev *evidence.Node) Outcome {
 		ok, why = s.Value != "", fmt.Sprintf("%s is %q%s (must be set)", key, s.Value, from(s))
 	case "unset":
 		ok, why = s.Value == "", fmt.Sprintf("%s is %q%s (must not be set)", key, s.Value, from(s))
+	case "minDuration":
+		d, err := time.ParseDuration(s.Value)
+		min, _ := time.ParseDuration(want)
+		if err != nil {
+			return errorOutcome(fmt.Sprintf("%s=%q is not a duration", key, s.Value), obs)
+		}
+		ok, why = d >= min, fmt.Sprintf("%s is %s%s (must be at least %s)", key, d, from(s), min)
 	}
 	if s.Value == "" && p.str("op") != "unset" {
 		why = fmt.Sprintf("%s is not set%s", key, from(s))
 	}
 	return stricter(p, ev, []string{key}, verdict(ok, why, why, obs))
+}
+
+// ---- component flags ----
+
+// flagComponents are the components a component.flag check can read.
+var flagComponents = map[string]evidence.Component{
+	"kube-apiserver": evidence.APIServer, "kube-controller-manager": evidence.ControllerManager,
+	"kube-scheduler": evidence.Scheduler, "etcd": evidence.Etcd, "kubelet": evidence.Kubelet, "kube-proxy": evidence.KubeProxy,
+}
+
+var flagOps = []string{"eq", "ne", "set", "unset", "in", "has", "lacks"}
+
+// componentFlag decides one command-line flag of a component. Ops: eq/ne
+// compare the value; set/unset test presence of a non-empty value; in
+// passes when the value is one of a comma list; has passes when the flag's
+// comma list contains every listed item; lacks when it contains none.
+func componentFlag(p Params, ev *evidence.Node) Outcome {
+	c := flagComponents[p.str("component")]
+	proc, na := needProcess(ev, c)
+	if na != nil {
+		return *na
+	}
+	flag, want := p.str("flag"), p.str("value")
+	v, set := proc.Flag(flag)
+	obs := flagObs(proc, c, flag, p.str("default"))
+	if !set && p.str("default") != "" {
+		v, set = p.str("default"), true
+	}
+	items := splitList(v)
+	var ok bool
+	var why string
+	switch p.str("op") {
+	case "eq":
+		ok, why = set && v == want, fmt.Sprintf("--%s must be %q", flag, want)
+	case "ne":
+		ok, why = !set || v != want, fmt.Sprintf("--%s must not be %q", flag, want)
+	case "set":
+		ok, why = set && v != "", fmt.Sprintf("--%s must be set", flag)
+	case "unset":
+		ok, why = !set || v == "", fmt.Sprintf("--%s must not be set", flag)
+	case "in":
+		ok, why = set && contains(splitList(want), v), fmt.Sprintf("--%s must be one of %s", flag, want)
+	case "has":
+		ok, why = set, fmt.Sprintf("--%s must include %s", flag, want)
+		for _, w := range splitList(want) {
+			ok = ok && contains(items, w)
+		}
+	case "lacks":
+		ok, why = true, fmt.Sprintf("--%s must not include %s", flag, want)
+		for _, w := range splitList(want) {
+			ok = ok && !contains(items, w)
+		}
+	}
+	got := "unset"
+	if set {
+		got = fmt.Sprintf("%q", v)
+	}
+	return verdict(ok, fmt.Sprintf("--%s is %s (%s)", flag, got, why), fmt.Sprintf("--%s is %s: %s", flag, got, why), obs)
 }
 
 // ---- manual ----
@@ -300,6 +419,23 @@ func init() {
 			{Name: "value", Type: "string", Doc: "the value for eq/ne"},
 		}, kubeletOptions...),
 		Eval: kubeletSetting,
+	})
+	comps := make([]string, 0, len(flagComponents))
+	for k := range flagComponents {
+		comps = append(comps, k)
+	}
+	sort.Strings(comps)
+	register(Check{
+		ID:  "component.flag",
+		Doc: "one command-line flag of a component process compared with a value (N/A where the component does not run)",
+		Params: []ParamSpec{
+			{Name: "component", Type: "string", Required: true, Enum: comps, Doc: "the process"},
+			{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"},
+			{Name: "op", Type: "string", Required: true, Enum: flagOps, Doc: "eq, ne, set, unset, in (value is a comma list), has/lacks (the flag's comma list contains all/none of value)"},
+			{Name: "value", Type: "string", Doc: "the value or comma list"},
+			{Name: "default", Type: "string", Doc: "the component's default when the flag is unset"},
+		},
+		Eval: componentFlag,
 	})
 	register(Check{
 		ID:     "manual",
