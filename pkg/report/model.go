@@ -200,12 +200,29 @@ type Metadata struct {
 	Benchmark string `json:"benchmark"`
 	// BenchmarkReason says why this benchmark was chosen.
 	BenchmarkReason string `json:"benchmarkReason,omitempty"`
+	// Platform is the detected platform and the facts behind it (absent
+	// offline).
+	Platform *Platform `json:"platform,omitempty"`
 	// Generated is when the report was made.
 	Generated time.Time `json:"generated"`
 	// ToolVersion is the kubectl-harden version.
 	ToolVersion string `json:"toolVersion"`
 	// Source is "cluster" or "evidence:<path>" for offline evaluation.
 	Source string `json:"source,omitempty"`
+}
+
+// Platform is the platform a cluster was detected to run on.
+type Platform struct {
+	// Name is eks, gke or aks; empty for a self-managed cluster.
+	Name string `json:"name,omitempty"`
+	// Provider names the managed offering, e.g. "Amazon EKS".
+	Provider string `json:"provider,omitempty"`
+	// Managed is true when the provider runs the control plane.
+	Managed bool `json:"managed"`
+	// Evidence are the facts that decided.
+	Evidence []string `json:"evidence,omitempty"`
+	// Skipped are nodes that were not scanned (EKS Fargate).
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // Summary counts results per status.
