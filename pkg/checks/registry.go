@@ -165,7 +165,7 @@ var locators = map[string]locator{
 	// directory; control-plane-kubeconfigs are the admin, scheduler and
 	// controller-manager kubeconfigs together (DISA STIG rules name them
 	// as one set).
-	"static-pod-manifests":      staticPodManifests,
+	"static-pod-manifests": staticPodManifests,
 }
 
 func init() {
@@ -384,7 +384,9 @@ func init() {
 			{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"},
 			{Name: "max", Type: "octal", Required: true, Doc: "the most permissive mode allowed, e.g. 0600"},
 		},
-		Eval: func(p Params, ev *evidence.Node) Outcome { return modeCheck(locators[p.str("locate")], p.mode("max"))(ev) },
+		Eval: func(p Params, ev *evidence.Node) Outcome {
+			return modeCheck(locators[p.str("locate")], p.mode("max"))(ev)
+		},
 	})
 	register(Check{
 		ID:  "file.owner",
