@@ -42,7 +42,7 @@ func TestProfilesParseAndReferenceValidChecks(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"cis-1.12", "eks-1.8.0", "aks-1.8", "stig"} {
+	for _, want := range []string{"cis-1.12", "eks-1.8.0", "gke-1.9.0", "aks-1.8", "stig"} {
 		if !ids[want] {
 			t.Errorf("benchmark %s missing", want)
 		}
@@ -175,6 +175,8 @@ func TestParameterisedControls(t *testing.T) {
 		{"eks-1.8.0", "3.2.9", withConfig(""), StatusFail},
 		{"aks-1.8", "3.2.1", withConfig(""), StatusPass},
 		{"aks-1.8", "3.2.1", flag("anonymous-auth", "true"), StatusFail},
+		{"gke-1.9.0", "3.1.3", configMode(0o644), StatusPass},
+		{"gke-1.9.0", "3.1.3", configMode(0o646), StatusFail},
 		{"stig", "V-242387", withConfig("readOnlyPort: 0\n"), StatusPass},
 		{"stig", "V-242387", flag("read-only-port", "0"), StatusFail},
 		{"stig", "V-242434", withConfig("protectKernelDefaults: true\n"), StatusPass},
@@ -227,7 +229,7 @@ func TestParameterisedControls(t *testing.T) {
 }
 
 func TestManagedBenchmarkNeverPassesControlPlane(t *testing.T) {
-	for _, b := range []string{"eks-1.8.0", "aks-1.8"} {
+	for _, b := range []string{"eks-1.8.0", "gke-1.9.0", "aks-1.8"} {
 		tr := EvaluateNode(hardenedControlPlane(), EvalOptions{Benchmark: b, Now: testNow})
 		for _, r := range tr.Results {
 			if (r.Role == RoleControlPlane || r.Role == RoleEtcd) && (r.Status != StatusNA || !strings.HasPrefix(r.Reason, "control plane is managed by ")) {
@@ -256,6 +258,8 @@ func TestDetectPlatform(t *testing.T) {
 		{"eks labels", "v1.33.2", []NodeFacts{node("n", "aws:///eu-west-1a/i-1", "Amazon Linux 2023.6.20250115", "eks.amazonaws.com/nodegroup", "ng")}, "eks", "eks-1.8.0", 0},
 		{"eks bottlerocket", "v1.32.1-eks-1", []NodeFacts{node("n", "aws:///eu-west-1a/i-1", "Bottlerocket OS 1.26.1 (aws-k8s-1.32)")}, "eks", "eks-1.8.0", 0},
 		{"eks fargate", "v1.32.1-eks-1", []NodeFacts{node("fargate-ip-1", "aws:///eu-west-1a/f", "", "eks.amazonaws.com/compute-type", "fargate")}, "eks", "eks-1.8.0", 1},
+		{"gke version suffix", "v1.33.1-gke.1107000", nil, "gke", "gke-1.9.0", 0},
+		{"gke labels and COS", "v1.33.1", []NodeFacts{node("n", "gce://p/z/n", "Container-Optimized OS from Google", "cloud.google.com/gke-nodepool", "default-pool")}, "gke", "gke-1.9.0", 0},
 		{"aks labels", "v1.32.4", []NodeFacts{node("n", "azure:///subscriptions/x", "Ubuntu 22.04.5 LTS", "kubernetes.azure.com/cluster", "MC_rg")}, "aks", "aks-1.8", 0},
 		{"self-managed on Azure VMs", "v1.32.4", []NodeFacts{node("n", "azure:///subscriptions/x", "Ubuntu 22.04.5 LTS", "node-role.kubernetes.io/control-plane", "")}, "", "cis-1.12", 0},
 		{"self-managed on AWS", "v1.33.0", []NodeFacts{node("n", "aws:///eu-west-1a/i-1", "Ubuntu 24.04 LTS")}, "", "cis-1.12", 0},
