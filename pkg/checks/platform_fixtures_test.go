@@ -65,11 +65,83 @@ staticPodPath: /etc/kubernetes/manifests
 	return n
 }
 
+// eksAL2023Worker: nodeadm's kubelet with --config
+// /etc/kubernetes/kubelet/config.json (0644) and nodeadm's defaults
+// (readOnlyPort 0, protectKernelDefaults, serverTLSBootstrap, no
+// streamingConnectionIdleTimeout/eventRecordQPS keys); kubeconfig
+// /var/lib/kubelet/kubeconfig (0644).
+func eksAL2023Worker() *evidence.Node {
+	const cfg = "/etc/kubernetes/kubelet/config.json"
+	return platformWorker("ip-10-0-1-23.eu-west-1.compute.internal", []string{"/usr/bin/kubelet",
+		"--config=" + cfg, "--kubeconfig=/var/lib/kubelet/kubeconfig", "--image-credential-provider-bin-dir=/etc/eks/image-credential-provider",
+		"--node-ip=10.0.1.23", "--cloud-provider=external", "--hostname-override=ip-10-0-1-23.eu-west-1.compute.internal"},
+		cfg, `{"apiVersion":"kubelet.config.k8s.io/v1beta1","kind":"KubeletConfiguration",
+"authentication":{"anonymous":{"enabled":false},"webhook":{"enabled":true,"cacheTTL":"2m0s"},"x509":{"clientCAFile":"/etc/kubernetes/pki/ca.crt"}},
+"authorization":{"mode":"Webhook"},"readOnlyPort":0,"protectKernelDefaults":true,
+"featureGates":{"RotateKubeletServerCertificate":true},"serverTLSBootstrap":true,
+"tlsCipherSuites":["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256","TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256","TLS_RSA_WITH_AES_128_GCM_SHA256","TLS_RSA_WITH_AES_256_GCM_SHA384"]}
+`, map[string]uint32{cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/etc/kubernetes/pki/ca.crt": 0o644, "/etc/systemd/system/kubelet.service": 0o644})
+}
+
+// eksBottlerocketWorker: the kubelet from exec-start.conf with --config
+// /etc/kubernetes/kubelet/config and --kubeconfig
+// /etc/kubernetes/kubelet/kubeconfig; the config sets readOnlyPort 0,
+// tlsCertFile/tlsPrivateKeyFile and staticPodPath; no systemd kubelet unit
+// at the kubeadm paths.
+func eksBottlerocketWorker() *evidence.Node {
+	const cfg = "/etc/kubernetes/kubelet/config"
+	return platformWorker("ip-10-0-2-34.eu-west-1.compute.internal", []string{"/usr/bin/kubelet",
+		"--cloud-provider", "external", "--kubeconfig=/etc/kubernetes/kubelet/kubeconfig", "--config=" + cfg,
+		"--root-dir=/var/lib/kubelet", "--cert-dir=/var/lib/kubelet/pki", "--node-ip=10.0.2.34"},
+		cfg, `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    enabled: true
+  x509:
+    clientCAFile: "/etc/kubernetes/pki/ca.crt"
+authorization:
+  mode: Webhook
+readOnlyPort: 0
+protectKernelDefaults: true
+tlsCertFile: "/etc/kubernetes/pki/kubelet-server.crt"
+tlsPrivateKeyFile: "/etc/kubernetes/pki/private/kubelet-server.key"
+staticPodPath: "/etc/kubernetes/static-pods/"
+podPidsLimit: 1048576
+`, map[string]uint32{cfg: 0o644, "/etc/kubernetes/kubelet/kubeconfig": 0o600, "/etc/kubernetes/pki/ca.crt": 0o644})
+}
+
+// aksUbuntuWorker: /usr/local/bin/kubelet with --config
+// /etc/default/kubeletconfig.json, kubeconfig /var/lib/kubelet/kubeconfig
+// (0644), CA /etc/kubernetes/certs/ca.crt (0600) and settings in
+// KUBELET_FLAGS on the command line.
+func aksUbuntuWorker() *evidence.Node {
+	const cfg = "/etc/default/kubeletconfig.json"
+	n := platformWorker("aks-nodepool1-12345678-vmss000000", []string{"/usr/local/bin/kubelet", "--enable-server",
+		"--node-labels=kubernetes.azure.com/cluster=MC_rg_aks_westeurope,kubernetes.azure.com/mode=system", "--v=2",
+		"--volume-plugin-dir=/etc/kubernetes/volumeplugins", "--config=" + cfg,
+		"--kubeconfig=/var/lib/kubelet/kubeconfig", "--bootstrap-kubeconfig=/var/lib/kubelet/bootstrap-kubeconfig",
+		"--tls-cert-file=/etc/kubernetes/certs/kubeletserver.crt", "--tls-private-key-file=/etc/kubernetes/certs/kubeletserver.key",
+		"--read-only-port=0"},
+		cfg, `{"kind":"KubeletConfiguration","apiVersion":"kubelet.config.k8s.io/v1beta1",
+"authentication":{"anonymous":{"enabled":false},"webhook":{"enabled":true},"x509":{"clientCAFile":"/etc/kubernetes/certs/ca.crt"}},
+"authorization":{"mode":"Webhook"},"eventRecordQPS":0,"streamingConnectionIdleTimeout":"4h0m0s","makeIPTablesUtilChains":true,
+"rotateCertificates":true,"featureGates":{"RotateKubeletServerCertificate":true},"protectKernelDefaults":true}
+`, map[string]uint32{cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/etc/kubernetes/certs/ca.crt": 0o600, "/etc/systemd/system/kubelet.service": 0o644})
+	return n
+}
+
 var platformFixtures = map[string]struct {
 	build     func() *evidence.Node
 	benchmark string
 }{
-	"gke-cos-worker": {gkeCOSWorker, "gke-1.9.0"},
+	"gke-cos-worker":          {gkeCOSWorker, "gke-1.9.0"},
+	"eks-al2023-worker":       {eksAL2023Worker, "eks-1.8.0"},
+	"eks-bottlerocket-worker": {eksBottlerocketWorker, "eks-1.8.0"},
+	"aks-ubuntu-worker":       {aksUbuntuWorker, "aks-1.8"},
+	"eks-al2023-worker-stig":  {eksAL2023Worker, "stig"},
 }
 
 func TestPlatformFixtures(t *testing.T) {
