@@ -13,9 +13,9 @@ const cis112MinMinor, cis112MaxMinor = 32, 34
 
 var gitVersionRE = regexp.MustCompile(`^v?(\d+)\.(\d+)`)
 
-// SelectBenchmark picks the benchmark for a server gitVersion such as
-// "v1.34.4" or "v1.31.2-eks-1234". This build implements only cis-1.12, so
-// the answer is always cis-1.12; warning is non-empty when the server is
+// SelectBenchmark picks the CIS Kubernetes benchmark for a server
+// gitVersion such as "v1.34.4" (SelectBenchmarkFor picks a platform's own
+// benchmark). cis-1.12 is the only CIS Kubernetes edition; warning is non-empty when the server is
 // outside 1.32–1.34 and results may not match that version's own benchmark.
 func SelectBenchmark(serverGitVersion string) (benchmark, reason, warning string) {
 	benchmark = BenchmarkCIS112
@@ -39,24 +39,15 @@ func SelectBenchmark(serverGitVersion string) (benchmark, reason, warning string
 	}
 }
 
-// ManagedPlatform names a managed Kubernetes offering from the server
-// gitVersion and the nodes' spec.providerID values: "EKS" ("-eks-" in the
-// version), "GKE" ("-gke." in the version), "AKS" (a providerID starting
-// with "azure://"), or "" for a self-managed cluster. On a managed platform
-// the control plane is not reachable from the nodes. An azure:// providerID
-// is also what a self-managed cluster on Azure VMs with the Azure cloud
-// provider reports; callers that know better should not pass it.
+// ManagedPlatform names the provider of a managed control plane ("Amazon
+// EKS", "Google GKE", "Azure AKS") from the server gitVersion and the nodes'
+// spec.providerID values, or "" for a self-managed cluster. It is
+// DetectPlatform without labels: a providerID alone (azure:// on any Azure
+// VM) never makes a managed platform.
 func ManagedPlatform(gitVersion string, nodeProviderIDs []string) string {
-	switch {
-	case strings.Contains(gitVersion, "-eks-"):
-		return "EKS"
-	case strings.Contains(gitVersion, "-gke."):
-		return "GKE"
-	}
+	var nodes []NodeFacts
 	for _, id := range nodeProviderIDs {
-		if strings.HasPrefix(strings.ToLower(id), "azure://") {
-			return "AKS"
-		}
+		nodes = append(nodes, NodeFacts{ProviderID: id})
 	}
-	return ""
+	return DetectPlatform(gitVersion, nodes).Provider
 }

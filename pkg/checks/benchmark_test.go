@@ -44,9 +44,10 @@ func TestManagedPlatform(t *testing.T) {
 		ids     []string
 		want    string
 	}{
-		{"v1.32.3-eks-bc803b4", nil, "EKS"},
-		{"v1.33.1-gke.1107000", []string{"gce://p/z/n"}, "GKE"},
-		{"v1.32.4", []string{"azure:///subscriptions/x/resourceGroups/y"}, "AKS"},
+		{"v1.32.3-eks-bc803b4", nil, "Amazon EKS"},
+		{"v1.33.1-gke.1107000", []string{"gce://p/z/n"}, "Google GKE"},
+		// azure:// alone is any Azure VM: self-managed (see DetectPlatform).
+		{"v1.32.4", []string{"azure:///subscriptions/x/resourceGroups/y"}, ""},
 		{"v1.34.4", []string{"kind://docker/kind/kind-worker"}, ""},
 		{"v1.34.4", nil, ""},
 	} {

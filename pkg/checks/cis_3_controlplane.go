@@ -4,8 +4,9 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
-// CIS 3: control-plane configuration. All Manual. Levels: 3.1.1 and 3.2.2
-// are Level 2 in the editions we know, the others Level 1.
+// CIS 3: control-plane configuration. All Manual. Levels and the published
+// metadata are in benchmarks/cis-1.12.yaml (verified against Prowler's CIS
+// 1.12 mapping: 3.2.2 is Level 2, the others Level 1).
 //
 // 3.1.x cannot be decided from a node: whether people (rather than
 // components) authenticate with certificates or tokens is a matter of how

@@ -13,8 +13,9 @@ import (
 // configuration (kubelet.go): command-line flag, else the file named by
 // --config, else the kubelet's default for the way it was started. Where
 // the benchmark's audit passes an unset value but the real default is
-// insecure (4.2.10), the effective value decides. Levels: 4.2.8 is Level 2
-// in the editions we know; the others Level 1.
+// insecure (4.2.10), the effective value decides. Levels, Automated flags
+// and the published metadata are in benchmarks/cis-1.12.yaml; the decisions
+// here are registered as the kubelet.* checks (registry.go).
 
 const kubeletRem = "Set it in the kubelet config file named by the kubelet's --config flag (kubeadm: /var/lib/kubelet/config.yaml, or the kubelet-config ConfigMap), remove any command-line flag that overrides it, then `systemctl restart kubelet`. "
 

@@ -42,24 +42,42 @@ func (o EvalOptions) clock() func() time.Time {
 	return func() time.Time { return now }
 }
 
-// catalog builds every node control with a clock for the time-dependent
-// controls. It is rebuilt per evaluation so the clock stays injectable while
-// Check keeps its simple signature.
-func catalog(now func() time.Time) []NodeControl {
+// catalog builds the node controls of a benchmark profile plus our own KH-
+// controls, with a clock for the time-dependent ones, sorted by ID. It is
+// rebuilt per evaluation so the clock stays injectable while Check keeps
+// its simple signature. BenchmarkHarden gives our own controls only.
+func catalog(benchmark string, now func() time.Time) []NodeControl {
 	var all []NodeControl
-	for _, part := range [][]NodeControl{
-		cis11Files(), cis12APIServer(), cis13ControllerManager(), cis14Scheduler(),
-		cis2Etcd(), cis3ControlPlane(), cis41WorkerFiles(), cis42Kubelet(), cis43Proxy(),
-		hardenPKI(now),
-	} {
-		all = append(all, part...)
+	if p, ok := LookupProfile(benchmark); ok {
+		all = append(all, profileNodeControls(p)...)
 	}
+	all = append(all, hardenPKI(now)...)
 	sort.SliceStable(all, func(i, j int) bool { return CompareIDs(all[i].ID, all[j].ID) < 0 })
 	return all
 }
 
-// KnownBenchmarks lists the benchmarks this build implements.
-func KnownBenchmarks() []string { return []string{BenchmarkCIS112, BenchmarkHarden} }
+// legacyCIS112 are the Go constructors of the CIS 1.12 decisions, from
+// which the registry's bespoke checks are taken.
+func legacyCIS112() []NodeControl {
+	var all []NodeControl
+	for _, part := range [][]NodeControl{
+		cis11Files(), cis12APIServer(), cis13ControllerManager(), cis14Scheduler(),
+		cis2Etcd(), cis3ControlPlane(), cis41WorkerFiles(), cis42Kubelet(), cis43Proxy(),
+	} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// KnownBenchmarks lists the benchmarks this build implements: every
+// embedded profile, then BenchmarkHarden (our own controls only).
+func KnownBenchmarks() []string {
+	var out []string
+	for _, p := range Profiles() {
+		out = append(out, p.ID)
+	}
+	return append(out, BenchmarkHarden)
+}
 
 // ValidateBenchmark returns an error for a benchmark name this build does
 // not implement ("" is accepted and means cis-1.12).
@@ -76,33 +94,27 @@ func ValidateBenchmark(name string) error {
 }
 
 // NodeControls returns the node controls of a benchmark sorted by ID.
-// A CIS benchmark ("" means cis-1.12) includes our own KH- controls, which
+// A benchmark ("" means cis-1.12) includes our own KH- controls, which
 // always run; BenchmarkHarden returns only ours. An unknown benchmark
 // returns nil.
 func NodeControls(benchmark string) []NodeControl {
-	return selectControls(catalog(time.Now), benchmark)
+	return selectControls(benchmark, time.Now)
 }
 
-func selectControls(all []NodeControl, benchmark string) []NodeControl {
+func selectControls(benchmark string, now func() time.Time) []NodeControl {
 	if benchmark == "" {
 		benchmark = BenchmarkCIS112
 	}
 	if ValidateBenchmark(benchmark) != nil {
 		return nil
 	}
-	var out []NodeControl
-	for _, c := range all {
-		if c.Benchmark == benchmark || c.Benchmark == BenchmarkHarden {
-			out = append(out, c)
-		}
-	}
-	return out
+	return catalog(benchmark, now)
 }
 
-// Catalog returns the metadata of every node control of every benchmark,
-// sorted by ID.
+// Catalog returns the metadata of every node control of cis-1.12 and of
+// our own controls, sorted by ID. BenchmarkCatalog gives other benchmarks.
 func Catalog() []Control {
-	all := catalog(time.Now)
+	all := catalog(BenchmarkCIS112, time.Now)
 	out := make([]Control, len(all))
 	for i, c := range all {
 		out[i] = c.Control
@@ -166,7 +178,10 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 		tr.Summary = Summarize(tr.Results)
 		return tr
 	}
-	controls := selectControls(catalog(opts.clock()), bench)
+	controls := selectControls(bench, opts.clock())
+	if p, ok := LookupProfile(bench); ok && opts.ManagedControlPlane == "" {
+		opts.ManagedControlPlane = p.Managed
+	}
 
 	var empty string
 	switch {
@@ -252,7 +267,7 @@ func ErrorTarget(node string, err error, benchmark string) TargetReport {
 		msg = "node could not be scanned: " + err.Error()
 	}
 	tr := TargetReport{Name: node, Error: msg, Results: []Result{}}
-	for _, c := range selectControls(catalog(time.Now), benchmark) {
+	for _, c := range selectControls(benchmark, time.Now) {
 		tr.Results = append(tr.Results, NewResult(c.Control, node, Outcome{Status: StatusError, Reason: msg}))
 	}
 	tr.Summary = Summarize(tr.Results)

@@ -2,6 +2,8 @@ package plugin
 
 import (
 	"fmt"
+	"path"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ type ControlsOptions struct {
 	Benchmark string
 	Level     int
 	Sections  []string
+	Controls  []string
 	OutputFlags
 	NoHeaders bool
 
@@ -54,31 +57,59 @@ the benchmark calls them automated or manual, and the kind of target they apply 
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVar(&o.Benchmark, "benchmark", "", "Show only the controls of this benchmark: cis-1.12 or harden (our own controls).")
+	cmd.Flags().StringVar(&o.Benchmark, "benchmark", "", "Show the controls of this benchmark ("+strings.Join(checks.KnownBenchmarks(), ", ")+"; harden = our own controls only). Default: cis-1.12 and our own.")
 	cmd.Flags().IntVar(&o.Level, "level", 0, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
+	addProfileFlag(cmd, &o.Level)
 	cmd.Flags().StringSliceVar(&o.Sections, "section", nil, "Show only these sections and their subsections (e.g. 1.2, 4).")
+	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs (e.g. '3.2.*,V-242387').")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
 	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{report.BenchmarkCIS112, report.BenchmarkHarden}, cobra.ShellCompDirectiveNoFileComp
+		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
 
-// Complete gathers the catalog of every engine.
+// Complete gathers the catalog of the benchmark from every engine: the
+// benchmark's profile (node and cluster controls), for cis-1.12 also the
+// RBAC section 5.1 controls; our own KH- controls (evaluated with every
+// benchmark) are listed without --benchmark or with --benchmark harden.
 func (o *ControlsOptions) Complete() {
-	o.catalog = append(append([]report.Control{}, checks.Catalog()...), rbac.Catalog()...)
-	o.catalog = append(o.catalog, workloads.Catalog()...)
+	var cs []report.Control
+	for _, c := range append(append(checks.Catalog(), rbac.Catalog()...), workloads.Catalog()...) {
+		ours := c.Benchmark == report.BenchmarkHarden && (o.Benchmark == "" || o.Benchmark == report.BenchmarkHarden)
+		if ours || ((o.Benchmark == "" || o.Benchmark == report.BenchmarkCIS112) && c.Benchmark == report.BenchmarkCIS112) {
+			cs = append(cs, c)
+		}
+	}
+	if o.Benchmark != "" && o.Benchmark != report.BenchmarkCIS112 {
+		cs = append(cs, checks.ProfileControls(o.Benchmark)...)
+	}
+	// cis-1.12's node controls come from its profile too (checks.Catalog);
+	// replace them so that check, params and source are shown.
+	byID := map[string]report.Control{}
+	for _, c := range checks.ProfileControls(report.BenchmarkCIS112) {
+		byID[c.ID] = c
+	}
+	for i, c := range cs {
+		if p, ok := byID[c.ID]; ok && c.Benchmark == report.BenchmarkCIS112 {
+			cs[i] = p
+		}
+	}
+	o.catalog = cs
 	report.SortControls(o.catalog)
 }
 
 // Validate checks the flags.
 func (o *ControlsOptions) Validate() error {
-	switch o.Benchmark {
-	case "", report.BenchmarkCIS112, report.BenchmarkHarden:
-	default:
-		return fmt.Errorf("--benchmark %q is not known: use %s or %s", o.Benchmark, report.BenchmarkCIS112, report.BenchmarkHarden)
+	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
+		return fmt.Errorf("--benchmark: %w", err)
+	}
+	for _, g := range o.Controls {
+		if _, err := path.Match(g, ""); err != nil {
+			return fmt.Errorf("--control %q is not a valid glob: %w", g, err)
+		}
 	}
 	if o.Level < 0 || o.Level > 2 {
 		return fmt.Errorf("--level must be 1 or 2, not %d", o.Level)
@@ -93,7 +124,7 @@ func (o *ControlsOptions) Validate() error {
 func (o *ControlsOptions) Selected() []report.Control {
 	out := []report.Control{}
 	for _, c := range o.catalog {
-		if o.Benchmark != "" && c.Benchmark != o.Benchmark {
+		if len(o.Controls) > 0 && !matchesAny(c.ID, o.Controls) {
 			continue
 		}
 		if o.Level == 1 && c.Level > 1 {
@@ -107,6 +138,15 @@ func (o *ControlsOptions) Selected() []report.Control {
 	return out
 }
 
+func matchesAny(id string, globs []string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(strings.TrimSpace(g), id); ok {
+			return true
+		}
+	}
+	return false
+}
+
 func inSections(c report.Control, sections []string) bool {
 	for _, s := range sections {
 		s = strings.TrimSuffix(strings.TrimSpace(s), ".")
@@ -115,6 +155,20 @@ func inSections(c report.Control, sections []string) bool {
 		}
 	}
 	return false
+}
+
+// renderParams shows a check's parameters as "k=v, k=v" in key order.
+func renderParams(p map[string]any) string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, p[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ControlList is the document printed by `controls -o json|yaml`.
@@ -137,19 +191,27 @@ func (o *ControlsOptions) Run() error {
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
 		{Name: "ID", Type: "string"},
 		{Name: "Section", Type: "string"},
-		{Name: "Level", Type: "integer"},
+		{Name: "Level", Type: "string"},
 		{Name: "Type", Type: "string"},
 		{Name: "Target", Type: "string"},
 		{Name: "Title", Type: "string"},
 		{Name: "Benchmark", Type: "string", Priority: 1},
 		{Name: "Evidence", Type: "string", Priority: 1},
+		{Name: "Check", Type: "string", Priority: 1},
+		{Name: "Params", Type: "string", Priority: 1},
+		{Name: "Source", Type: "string", Priority: 1},
 	}}
 	for _, c := range sel {
 		typ := "Manual"
 		if c.Automated {
 			typ = "Automated"
 		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{c.ID, c.Section, c.Level, typ, string(c.Role), c.Title, c.Benchmark, orNone(strings.Join(c.Needs, "; "))}})
+		level := any(c.Level)
+		if c.Severity != "" {
+			level = c.Severity
+		}
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{c.ID, c.Section, level, typ, string(c.Role), c.Title, c.Benchmark,
+			orNone(strings.Join(c.Needs, "; ")), orNone(c.Check), orNone(renderParams(c.Params)), orNone(c.Source)}})
 	}
 	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
 }

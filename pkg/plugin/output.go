@@ -193,6 +193,7 @@ func (f *ReportFlags) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.NoHeaders, "no-headers", f.NoHeaders, "When printing a table, leave out the header row and the summary.")
 	cmd.Flags().StringSliceVar(&f.Statuses, "status", f.Statuses, "Show only results with these statuses (comma-separated: PASS, FAIL, WARN, INFO, N/A, ERROR).")
 	cmd.Flags().IntVar(&f.Level, "level", f.Level, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
+	addProfileFlag(cmd, &f.Level)
 	cmd.Flags().StringSliceVar(&f.Controls, "control", f.Controls, "Show only controls whose ID matches one of these globs (e.g. '1.2.*,4.2.1').")
 	cmd.Flags().StringVar(&f.FailOn, "fail-on", f.FailOn, "Exit with code 2 when a result at or above this status is reported: FAIL or WARN (default: never).")
 	f.ASFF.AddFlags(cmd)

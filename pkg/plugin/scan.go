@@ -215,7 +215,7 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
 		o.md = report.Metadata{Source: "evidence:" + o.FromEvidence}
-		return o.completeBenchmark("")
+		return o.completeBenchmark("", nil)
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
@@ -267,32 +267,18 @@ func (o *ScanOptions) completeCluster(ctx context.Context) error {
 		return fmt.Errorf("reading the server version from %s: %w", o.md.Server, err)
 	}
 	o.md.ServerVersion = sv.GitVersion
-	var providerIDs []string
-	for _, n := range o.nodes {
-		providerIDs = append(providerIDs, n.Spec.ProviderID)
+	var plat checks.Platform
+	plat, o.nodes = detectPlatform(sv.GitVersion, o.nodes, o.ErrOut)
+	o.md.Platform, o.managed = platformMetadata(plat), plat.Provider
+	if len(o.nodes) == 0 {
+		return errors.New("no node left to scan: EKS Fargate nodes cannot be scanned")
 	}
-	o.managed = checks.ManagedPlatform(sv.GitVersion, providerIDs)
-	return o.completeBenchmark(sv.GitVersion)
+	return o.completeBenchmark(sv.GitVersion, &plat)
 }
 
-func (o *ScanOptions) completeBenchmark(gitVersion string) error {
-	if o.Benchmark != "" {
-		if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-			return fmt.Errorf("--benchmark: %w", err)
-		}
-		o.md.Benchmark, o.md.BenchmarkReason = o.Benchmark, "chosen with --benchmark"
-		return nil
-	}
-	if gitVersion == "" {
-		o.md.Benchmark, o.md.BenchmarkReason = report.BenchmarkCIS112, "offline evaluation without --benchmark"
-		return nil
-	}
-	b, reason, warning := checks.SelectBenchmark(gitVersion)
-	o.md.Benchmark, o.md.BenchmarkReason = b, reason
-	if warning != "" {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", warning)
-	}
-	return nil
+func (o *ScanOptions) completeBenchmark(gitVersion string, p *checks.Platform) (err error) {
+	o.md.Benchmark, o.md.BenchmarkReason, err = chooseBenchmark(o.Benchmark, gitVersion, p, o.ErrOut)
+	return err
 }
 
 // parseNodeArgs turns the arguments into node names; all is true for

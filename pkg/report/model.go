@@ -101,6 +101,19 @@ type Control struct {
 	Remediation string `json:"remediation"`
 	// References are links or document sections.
 	References []string `json:"references,omitempty"`
+	// Severity is the DISA STIG category (CAT I, CAT II, CAT III) of a
+	// STIG rule; empty for CIS controls, which have levels.
+	Severity string `json:"severity,omitempty"`
+	// RuleID is the benchmark's own rule identifier beside ID (the STIG's
+	// CNTR-K8-... ID), when it has one.
+	RuleID string `json:"ruleID,omitempty"`
+	// Check names the reusable check that decides the control.
+	Check string `json:"check,omitempty"`
+	// Params are the check's parameters for this control.
+	Params map[string]any `json:"params,omitempty"`
+	// Source says where the control's level/automated flag (or severity)
+	// were taken from.
+	Source string `json:"source,omitempty"`
 }
 
 // Observation is one piece of evidence that was seen: where, and what.
@@ -144,6 +157,7 @@ type Result struct {
 	Level       int           `json:"level"`
 	Role        Role          `json:"role"`
 	Automated   bool          `json:"automated"`
+	Severity    string        `json:"severity,omitempty"`
 	Target      string        `json:"target"`
 	Status      Status        `json:"status"`
 	Reason      string        `json:"reason"`
@@ -156,7 +170,7 @@ type Result struct {
 func NewResult(c Control, target string, o Outcome) Result {
 	r := Result{
 		ControlID: c.ID, Title: c.Title, Section: c.Section, Benchmark: c.Benchmark,
-		Level: c.Level, Role: c.Role, Automated: c.Automated, Target: target,
+		Level: c.Level, Role: c.Role, Automated: c.Automated, Severity: c.Severity, Target: target,
 		Status: o.Status, Reason: o.Reason, Evidence: o.Evidence,
 	}
 	if o.Status == StatusFail || o.Status == StatusWarn {
@@ -190,12 +204,29 @@ type Metadata struct {
 	Benchmark string `json:"benchmark"`
 	// BenchmarkReason says why this benchmark was chosen.
 	BenchmarkReason string `json:"benchmarkReason,omitempty"`
+	// Platform is the detected platform and the facts behind it (absent
+	// offline).
+	Platform *Platform `json:"platform,omitempty"`
 	// Generated is when the report was made.
 	Generated time.Time `json:"generated"`
 	// ToolVersion is the kubectl-harden version.
 	ToolVersion string `json:"toolVersion"`
 	// Source is "cluster" or "evidence:<path>" for offline evaluation.
 	Source string `json:"source,omitempty"`
+}
+
+// Platform is the platform a cluster was detected to run on.
+type Platform struct {
+	// Name is eks, gke or aks; empty for a self-managed cluster.
+	Name string `json:"name,omitempty"`
+	// Provider names the managed offering, e.g. "Amazon EKS".
+	Provider string `json:"provider,omitempty"`
+	// Managed is true when the provider runs the control plane.
+	Managed bool `json:"managed"`
+	// Evidence are the facts that decided.
+	Evidence []string `json:"evidence,omitempty"`
+	// Skipped are nodes that were not scanned (EKS Fargate).
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // Summary counts results per status.

@@ -50,7 +50,7 @@ func Controls() []Control {
 			"Set `runAsNonRoot: true` (pod or every container) and a non-zero `runAsUser`; enforce `restricted` on the namespace."), pod, check527},
 		{ctl("5.2.8", "no containers with the NET_RAW capability are admitted", 1, "pod templates: capabilities.add/drop (PSS capabilities_baseline, capabilities_restricted)",
 			"Drop `ALL` (or at least `NET_RAW`) in every container's `securityContext.capabilities` and never add NET_RAW."), pod, check528},
-		{ctl("5.2.9", "containers drop all capabilities and add none beyond NET_BIND_SERVICE", 2, "pod templates: capabilities (PSS capabilities_restricted)",
+		{ctl("5.2.9", "containers drop all capabilities and add none beyond NET_BIND_SERVICE", 1, "pod templates: capabilities (PSS capabilities_restricted)",
 			"Set `capabilities: {drop: [ALL]}` and add back only NET_BIND_SERVICE where needed; enforce `restricted`."), pod, pssControl(pssCapsRestricted, "spec.*containers[*].securityContext.capabilities", "containers that keep or add capabilities")},
 		{ctl("5.2.10", "no Windows HostProcess containers are admitted", 1, "pod templates: windowsOptions.hostProcess (PSS windowsHostProcess)", remPSA), pod,
 			pssControl(pssWindowsHostProcess, "securityContext.windowsOptions.hostProcess", "Windows HostProcess pods")},

@@ -1,0 +1,122 @@
+package plugin
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+)
+
+// Benchmark selection shared by scan, rbac and controls: --benchmark,
+// platform detection and auto-selection, --profile level1|level2 (with
+// --level kept as an alias).
+
+// profileFlag is --profile: level1 or level2, stored as the level number
+// that --level also sets.
+type profileFlag struct{ level *int }
+
+func (p profileFlag) String() string {
+	if p.level == nil || *p.level == 0 {
+		return ""
+	}
+	return fmt.Sprintf("level%d", *p.level)
+}
+
+func (p profileFlag) Set(v string) error {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "level1", "1":
+		*p.level = 1
+	case "level2", "2":
+		*p.level = 2
+	default:
+		return fmt.Errorf("want level1 or level2, not %q", v)
+	}
+	return nil
+}
+
+func (p profileFlag) Type() string { return "string" }
+
+// addProfileFlag registers --profile on a command, writing into level (the
+// variable of --level).
+func addProfileFlag(cmd *cobra.Command, level *int) {
+	cmd.Flags().Var(profileFlag{level}, "profile", "CIS profile: level1 keeps level-1 controls only, level2 keeps both (default: both). --level 1|2 is an alias.")
+	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"level1", "level2"}, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// nodeFacts extracts what platform detection reads from Node objects.
+func nodeFacts(nodes []*corev1.Node) []checks.NodeFacts {
+	out := make([]checks.NodeFacts, 0, len(nodes))
+	for _, n := range nodes {
+		out = append(out, checks.NodeFacts{Name: n.Name, ProviderID: n.Spec.ProviderID, Labels: n.Labels, OSImage: n.Status.NodeInfo.OSImage})
+	}
+	return out
+}
+
+// detectPlatform decides the platform of the cluster from the server
+// version and the nodes, says so on errOut, and returns the nodes that can
+// be scanned (EKS Fargate nodes cannot run the privileged host pod).
+func detectPlatform(gitVersion string, nodes []*corev1.Node, errOut io.Writer) (checks.Platform, []*corev1.Node) {
+	p := checks.DetectPlatform(gitVersion, nodeFacts(nodes))
+	name := "self-managed"
+	if p.Provider != "" {
+		name = p.Provider
+	}
+	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(p.Evidence, "; "))
+	if len(p.Fargate) == 0 {
+		return p, nodes
+	}
+	skip := map[string]bool{}
+	for _, f := range p.Fargate {
+		skip[f] = true
+	}
+	kept := nodes[:0:0]
+	for _, n := range nodes {
+		if !skip[n.Name] {
+			kept = append(kept, n)
+		}
+	}
+	fmt.Fprintf(errOut, "Not scanned: %d EKS Fargate node(s) (no privileged pods or host access on Fargate): %s\n", len(p.Fargate), strings.Join(p.Fargate, ", "))
+	return p, kept
+}
+
+// platformMetadata is the report's record of the detection.
+func platformMetadata(p checks.Platform) *report.Platform {
+	return &report.Platform{Name: p.Name, Provider: p.Provider, Managed: p.Managed, Evidence: p.Evidence, Skipped: p.Fargate}
+}
+
+// chooseBenchmark resolves the benchmark: --benchmark when given, else the
+// platform's benchmark for the server version, else cis-1.12 offline. With
+// a cluster it prints the choice and any version warning on errOut.
+func chooseBenchmark(flag, gitVersion string, p *checks.Platform, errOut io.Writer) (benchmark, reason string, err error) {
+	switch {
+	case flag != "":
+		if err := checks.ValidateBenchmark(flag); err != nil {
+			return "", "", fmt.Errorf("--benchmark: %w", err)
+		}
+		benchmark, reason = flag, "chosen with --benchmark"
+	case gitVersion == "":
+		benchmark, reason = report.BenchmarkCIS112, "offline evaluation without --benchmark"
+	default:
+		var warning string
+		plat := checks.Platform{}
+		if p != nil {
+			plat = *p
+		}
+		benchmark, reason, warning = checks.SelectBenchmarkFor(gitVersion, plat)
+		if warning != "" {
+			fmt.Fprintf(errOut, "Warning: %s\n", warning)
+		}
+	}
+	if gitVersion != "" {
+		// Offline evaluation stays quiet: nothing was chosen from a cluster.
+		fmt.Fprintf(errOut, "Benchmark: %s (%s)\n", benchmark, reason)
+	}
+	return benchmark, reason, nil
+}
