@@ -117,7 +117,7 @@ func untag(v any) any {
 
 func TestMergeKubeletConfigIsAJSONMergePatch(t *testing.T) {
 	main := map[string]any{
-		"authentication": map[string]any{"anonymous": map[string]any{"enabled": false}, "x509": map[string]any{"clientCAFile": "/ca"}},
+		"authentication":  map[string]any{"anonymous": map[string]any{"enabled": false}, "x509": map[string]any{"clientCAFile": "/ca"}},
 		"tlsCipherSuites": []any{"A", "B"}, "readOnlyPort": 0.0, "featureGates": map[string]any{"X": true},
 	}
 	patches := []map[string]any{
