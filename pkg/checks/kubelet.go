@@ -129,6 +129,10 @@ type kubeletConfig struct {
 	// merged is the main file plus the drop-ins, every leaf tagged with the
 	// layer that set it (nil without --config-dir).
 	merged map[string]any
+	// envFiles are the collected EnvironmentFiles of the kubelet's unit
+	// (AKS/GKE /etc/default/kubelet, kubeadm-flags.env): only reported, as
+	// the process's command line is what the kubelet was started with.
+	envFiles []string
 	// err is set when the configuration could not be read or parsed.
 	err error
 }
@@ -157,6 +161,11 @@ func loadKubeletConfig(ev *evidence.Node) *kubeletConfig {
 		kc.doc, kc.err = parseComponentConfig(ev, p, "KubeletConfiguration")
 	} else if p := ev.FirstExisting(evidence.KubeletConfigs...); p != "" {
 		kc.unused = p
+	}
+	for _, f := range evidence.KubeletEnvFiles {
+		if _, ok := ev.Configs[f]; ok {
+			kc.envFiles = append(kc.envFiles, f)
+		}
 	}
 	if dir, ok := kc.proc.Flag("config-dir"); ok && dir != "" {
 		kc.dir = dir
@@ -419,6 +428,9 @@ func (kc *kubeletConfig) describe() string {
 		if len(kc.skipped) > 0 {
 			s += "; ignored by the kubelet (not *.conf): " + strings.Join(kc.skipped, ", ")
 		}
+	}
+	if len(kc.envFiles) > 0 {
+		s += "; flags are those of the running kubelet's command line (environment files collected for reference: " + strings.Join(kc.envFiles, ", ") + ")"
 	}
 	if kc.err != nil {
 		s += "; error: " + kc.err.Error()

@@ -50,7 +50,7 @@ func catalog(now func() time.Time) []NodeControl {
 	for _, part := range [][]NodeControl{
 		cis11Files(), cis12APIServer(), cis13ControllerManager(), cis14Scheduler(),
 		cis2Etcd(), cis3ControlPlane(), cis41WorkerFiles(), cis42Kubelet(), cis43Proxy(),
-		hardenPKI(now),
+		hardenPKI(now), hardenKubelet(),
 	} {
 		all = append(all, part...)
 	}

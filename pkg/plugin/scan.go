@@ -28,6 +28,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/kubeletz"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
@@ -415,6 +416,7 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 			report.AddTarget(checks.ErrorTarget(nr.Node, nr.Err, o.md.Benchmark))
 			continue
 		}
+		kubeletz.Attach(ctx, o.client, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
 		if o.SaveEvidence != "" {
 			if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
 				return fmt.Errorf("--save-evidence: %w", err)
