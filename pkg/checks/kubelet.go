@@ -645,6 +645,22 @@ func (kc *kubeletConfig) fileLabel() string {
 	return "config file " + kc.path
 }
 
+// KubeletDefault returns the default this package assumes for a kubelet
+// setting: for a kubelet started with a --config file (v1beta1 defaulting)
+// or without one (flags-only defaults). zeroIsUnset says whether a zero
+// value in a file is replaced by that default. ok is false for a key no
+// control reads. The upstream test (hack/upstream-defaults) proves them.
+func KubeletDefault(key string, withFile bool) (value string, zeroIsUnset, ok bool) {
+	spec, ok := kubeletKeys[key]
+	if !ok {
+		return "", false, false
+	}
+	if withFile {
+		return spec.withFile, spec.zeroIsUnset, true
+	}
+	return spec.flagsOnly, spec.zeroIsUnset, true
+}
+
 // KubeletSetting returns one effective kubelet setting of a node, keyed by
 // its KubeletConfiguration name (e.g. "readOnlyPort",
 // "featureGates.RotateKubeletServerCertificate"), resolved exactly as the
