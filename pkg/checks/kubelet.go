@@ -282,8 +282,52 @@ func (kc *kubeletConfig) mergeDropIns(ev *evidence.Node) error {
 		}
 		layers = append(layers, d)
 	}
-	kc.merged = MergeKubeletConfig(kc.doc, layers)
+	kc.merged = tagLayer(kc.doc, 0)
+	kc.baseAsKubelet(kc.merged)
+	for i, d := range layers {
+		mergePatch(kc.merged, d, i+1)
+	}
 	return nil
+}
+
+// baseAsKubelet makes the main layer of the merge what the kubelet merges
+// the drop-ins into for every key a control reads: the defaulted v1beta1
+// config marshaled to JSON, so a defaulted value is present (layer -1) and
+// a zero value of an omitempty field is absent. It matters when a drop-in
+// spells a field in another case: then the key order decides which wins.
+func (kc *kubeletConfig) baseAsKubelet(tree map[string]any) {
+	for key, spec := range kubeletKeys {
+		parts := strings.Split(key, ".")
+		if strings.HasPrefix(key, "featureGates.") {
+			continue // the map holds exactly the gates the file sets
+		}
+		v, inFile := lookup(kc.doc, key)
+		val := ""
+		switch {
+		case inFile && !(spec.zeroIsUnset && isZeroValue(renderValue(v))):
+			val = renderValue(v)
+		case kc.usesFile():
+			val = spec.withFile
+		default:
+			val = spec.flagsOnly
+		}
+		m := tree
+		for _, p := range parts[:len(parts)-1] {
+			sub, ok := m[p].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[p] = sub
+			}
+			m = sub
+		}
+		last := parts[len(parts)-1]
+		switch {
+		case val == "" || val == kubeletConfigzZero[key]:
+			delete(m, last) // omitempty: not in the kubelet's base JSON
+		case !inFile || (spec.zeroIsUnset && isZeroValue(renderValue(v))):
+			m[last] = leaf{val, -1}
+		}
+	}
 }
 
 // parseDropIn parses one drop-in file and checks what the kubelet checks:
@@ -577,10 +621,20 @@ func (kc *kubeletConfig) get(key string) (Setting, error) {
 		file  string
 	)
 	if kc.merged != nil {
-		if l, ok := lookupMerged(kc.merged, strings.Split(key, "."), true, false); ok {
+		l, ok := lookupMerged(kc.merged, strings.Split(key, "."), true, false)
+		switch {
+		case ok && l.layer > 0:
+			val, found, file = l.v, true, kc.dropIns[l.layer-1]
+		case ok && l.layer == 0:
 			val, found = l.v, true
-			if l.layer > 0 {
-				file = kc.dropIns[l.layer-1]
+		case !ok && kc.usesFile():
+			// A zero the main file sets explicitly is absent from the
+			// kubelet's base JSON; no drop-in set the key, so the zero
+			// stands (a drop-in's null gives the same zero default).
+			if v, inFile := lookup(kc.doc, key); inFile {
+				if r := renderValue(v); r == "" || r == kubeletConfigzZero[key] {
+					val, found = v, true
+				}
 			}
 		}
 	} else if kc.usesFile() {
