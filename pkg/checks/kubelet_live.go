@@ -3,6 +3,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,11 +116,33 @@ func CompareKubeletConfigz(ev *evidence.Node) (diffs []ConfigzDiff, compared int
 			continue
 		}
 		compared++
+		if s.Value == "" && live == selfSignedPath(kc, key) {
+			// Without a serving certificate the kubelet generates a
+			// self-signed one in --cert-dir and sets the path in its
+			// config (InitializeTLS): what /configz shows is not configured.
+			continue
+		}
 		if !sameKubeletValue(s.Value, live) {
 			diffs = append(diffs, ConfigzDiff{Resolved: s, Live: live})
 		}
 	}
 	return diffs, compared, unresolved, nil
+}
+
+// selfSignedPath is where the kubelet writes its self-signed serving
+// certificate or key when none is configured: <--cert-dir>/kubelet.crt|key.
+func selfSignedPath(kc *kubeletConfig, key string) string {
+	dir := "/var/lib/kubelet/pki"
+	if v, ok := kc.proc.Flag("cert-dir"); ok && v != "" {
+		dir = v
+	}
+	switch key {
+	case "tlsCertFile":
+		return path.Join(dir, "kubelet.crt")
+	case "tlsPrivateKeyFile":
+		return path.Join(dir, "kubelet.key")
+	}
+	return "\x00"
 }
 
 // kubeletLiveMatches is KH-KUBELET-1.

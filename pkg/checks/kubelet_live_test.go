@@ -76,6 +76,10 @@ func init() {
 			delete(doc["kubeletconfig"], "featureGates")
 			n.KubeletConfigz, _ = json.Marshal(doc)
 		}, StatusPass, ""},
+		controlCase{"KH-KUBELET-1", "self-signed serving certificate filled in by the kubelet", func(n *evidence.Node) {
+			editConfig(n, kubeletConfigPath, func(m map[string]any) { delete(m, "tlsCertFile"); delete(m, "tlsPrivateKeyFile") })
+			n.KubeletConfigz = liveConfigz(n, map[string]any{"tlsCertFile": "/var/lib/kubelet/pki/kubelet.crt", "tlsPrivateKeyFile": "/var/lib/kubelet/pki/kubelet.key"})
+		}, StatusPass, ""},
 		controlCase{"KH-KUBELET-1", "durations compare by value", withConfigz(map[string]any{"streamingConnectionIdleTimeout": "240m"}), StatusPass, ""},
 	)
 }
