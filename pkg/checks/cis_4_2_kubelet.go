@@ -46,11 +46,13 @@ func kubeletCheck(keys []string, decide func(s []Setting) Outcome) func(*evidenc
 
 // from says where a value came from, for reasons.
 func from(s Setting) string {
-	switch s.Source {
-	case "default":
+	switch {
+	case s.Source == "default":
 		return " (kubelet default)"
-	case "flag":
+	case s.Source == "flag":
 		return " (command-line flag)"
+	case strings.HasPrefix(s.Source, "drop-in "):
+		return " (" + s.Source + ")"
 	}
 	return " (config file)"
 }

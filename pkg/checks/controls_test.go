@@ -88,8 +88,8 @@ func wantOnHardened(id string) Status {
 
 func TestHardenedControlPlanePassesEveryControl(t *testing.T) {
 	tr := EvaluateNode(hardenedControlPlane(), testOpts())
-	if len(tr.Results) != 101 {
-		t.Fatalf("got %d results, want 101", len(tr.Results))
+	if len(tr.Results) != 102 {
+		t.Fatalf("got %d results, want 102", len(tr.Results))
 	}
 	for _, r := range tr.Results {
 		if want := wantOnHardened(r.ControlID); r.Status != want {

@@ -50,11 +50,11 @@ func TestCatalogShape(t *testing.T) {
 	if automated["1"] != 47 || automated["2"] != 6 || automated["3"] != 0 || automated["4"] != 12 {
 		t.Errorf("automated counts %v, want 1:47 2:6 3:0 4:12", automated)
 	}
-	if n := len(NodeControls(BenchmarkCIS112)); n != 101 {
-		t.Errorf("NodeControls(cis-1.12) = %d controls, want 97 CIS + 4 KH", n)
+	if n := len(NodeControls(BenchmarkCIS112)); n != 102 {
+		t.Errorf("NodeControls(cis-1.12) = %d controls, want 97 CIS + 5 KH", n)
 	}
-	if n := len(NodeControls(BenchmarkHarden)); n != 4 {
-		t.Errorf("NodeControls(harden) = %d controls, want 4", n)
+	if n := len(NodeControls(BenchmarkHarden)); n != 5 {
+		t.Errorf("NodeControls(harden) = %d controls, want 5", n)
 	}
 	if NodeControls("cis-9.9") != nil {
 		t.Error("unknown benchmark should give no controls")
@@ -68,11 +68,11 @@ func TestEmptyEvidenceIsErrorNeverPass(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			tr := EvaluateNode(ev, testOpts())
-			if tr.Error == "" || len(tr.Results) != 101 {
+			if tr.Error == "" || len(tr.Results) != 102 {
 				t.Fatalf("error %q, %d results", tr.Error, len(tr.Results))
 			}
-			if tr.Summary.Error != 101 {
-				t.Errorf("summary %+v, want 101 ERROR", tr.Summary)
+			if tr.Summary.Error != 102 {
+				t.Errorf("summary %+v, want 102 ERROR", tr.Summary)
 			}
 		})
 	}
@@ -189,7 +189,7 @@ func TestErrorTarget(t *testing.T) {
 	if tr.Name != "worker-3" || !strings.Contains(tr.Error, "debug pod never started") {
 		t.Fatalf("%+v", tr)
 	}
-	if len(tr.Results) != 101 || tr.Summary.Error != 101 {
+	if len(tr.Results) != 102 || tr.Summary.Error != 102 {
 		t.Errorf("%d results, summary %+v", len(tr.Results), tr.Summary)
 	}
 	for _, r := range tr.Results {

@@ -285,5 +285,7 @@ func hardenedControlPlane() *evidence.Node {
 	n.Files["/var/lib/kube-proxy/kubeconfig.conf"].Mode = 0o600
 	n.Configs[kubeletConfigPath] = kubeletConfigHardened
 	n.Configs[proxyConfigFile] = strings.Replace(kubeProxyConfigKubeadm, `metricsBindAddress: ""`, "metricsBindAddress: 127.0.0.1:10249", 1)
+	// The live kubelet agrees with its files (KH-KUBELET-1).
+	n.KubeletConfigz = liveConfigz(n, nil)
 	return n
 }

@@ -140,6 +140,7 @@ func TestKubeletZeroDurationInFileIsDefaulted(t *testing.T) {
 func TestKubeletConfigDropIns(t *testing.T) {
 	n := kubeadmWorker()
 	setFlag(n, evidence.Kubelet, "config-dir", "/etc/kubernetes/kubelet.conf.d")
+	addDir(n, "/etc/kubernetes/kubelet.conf.d", 0o755, 0, 0)
 	n.Configs["/etc/kubernetes/kubelet.conf.d/10-a.conf"] = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n"
 	n.Configs["/etc/kubernetes/kubelet.conf.d/20-b.conf"] = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: true\n"
 	if r := resultOf(t, n, "4.2.4"); r.Status != StatusFail {

@@ -52,6 +52,7 @@ func catalog(benchmark string, now func() time.Time) []NodeControl {
 		all = append(all, profileNodeControls(p)...)
 	}
 	all = append(all, hardenPKI(now)...)
+	all = append(all, hardenKubelet()...)
 	sort.SliceStable(all, func(i, j int) bool { return CompareIDs(all[i].ID, all[j].ID) < 0 })
 	return all
 }

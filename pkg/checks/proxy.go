@@ -44,7 +44,7 @@ func KubeProxyMetricsBindAddress(ev *evidence.Node) (Setting, error) {
 			s.Note = "--metrics-bind-address is ignored because --config is given"
 		}
 		if v, ok := lookup(doc, key); ok && renderValue(v) != "" {
-			s.Value, s.Source, s.Set = withPort(renderValue(v)), "config", true
+			s.Value, s.Source, s.Set, s.Explicit = withPort(renderValue(v)), "config", true, true
 			s.Location = cfg + " " + key
 			return s, nil
 		}
@@ -57,7 +57,7 @@ func KubeProxyMetricsBindAddress(ev *evidence.Node) (Setting, error) {
 		return s, nil
 	}
 	if v, ok := p.Flag("metrics-bind-address"); ok {
-		s.Value, s.Source, s.Set = v, "flag", true
+		s.Value, s.Source, s.Set, s.Explicit = v, "flag", true, true
 		s.Location = "kube-proxy --metrics-bind-address"
 		if v == "" {
 			s.Note = "empty: metrics server disabled"

@@ -78,6 +78,7 @@ func Targets() []string {
 	add("certtree", evidence.KubeletPKIDirs...)
 	add("stat", evidence.KubeletUnits...)
 	add("kubeletconfig", evidence.KubeletConfigs...)
+	add("envfile", evidence.KubeletEnvFiles...)
 	add("stat", evidence.KubeletKubeconfigs...)
 	add("cert", evidence.KubeletClientCAs...)
 	add("stat", evidence.ProxyKubeconfigs...)

@@ -11,6 +11,10 @@
 #   tree      stat the directory and every entry below it
 #   certtree  like tree, and print the CERTIFICATE blocks of every *.crt
 #   kubeletconfig  config, and collect the files the kubelet config names
+#   kubeletdropins tree, and config every *.conf below it that is not a
+#                  directory (the kubelet's --config-dir drop-ins)
+#   envfile        print only NAME=VALUE lines, values of secret-looking
+#                  names and flags redacted (kubelet environment files)
 #   proxyconfig    config, and stat the kubeconfig a kube-proxy config names
 #   encryption     stat it and print only the encryption provider names
 #
@@ -213,6 +217,56 @@ $crts
 CRTS
 }
 
+# do_dropins ROOT VIA DIR: the kubelet reads every non-directory entry
+# named *.conf below its --config-dir, recursively, without following
+# symlinked directories (filepath.WalkDir); collect each as a kubelet config
+# (and the files it names: relative paths stay relative to the kubelet's
+# working directory, $cwd, as the kubelet does not resolve them).
+do_dropins() {
+	do_tree "$1" "$2" "$3"
+	dq=$(resolve "$1" "$3")
+	[ -d "$1$dq" ] || return 0
+	confs=$(find "$1$dq/" -mindepth 1 -maxdepth 6 ! -type d -name '*.conf' 2>/dev/null | sort | head -n "$MAXTREE")
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		f=${f#"$1$dq"}
+		do_config "$1" "$2" "${3%/}/${f#/}"
+		config_refs "$1" "$2" "${3%/}/${f#/}" "${cwd:-/}"
+	done <<CONFS
+$confs
+CONFS
+}
+
+# do_envfile ROOT VIA PATH: an EnvironmentFile of the kubelet's unit, as a
+# config record holding only its NAME=VALUE lines; the value of a name that
+# says KEY/PASSWORD/TOKEN/SECRET is redacted, and so is the value of every
+# --*password/secret/token flag inside a value.
+do_envfile() {
+	seen "v $2 $3" && return 0
+	statp "$1" "$2" "$3" || return 0
+	[ -f "$1$Q" ] || return 0
+	toobig "$1$Q" "$3"
+	echo "config $2 $3"
+	head -c "$MAXF" "$1$Q" | awk '
+		{ sub(/\r$/, ""); sub(/^[ \t]*export[ \t]+/, "") }
+		!match($0, /^[A-Za-z_][A-Za-z0-9_]*=/) { next }
+		{
+			n = substr($0, 1, RLENGTH - 1); v = substr($0, RLENGTH + 1)
+			if (toupper(n) ~ /KEY|PASSWORD|TOKEN|SECRET/) { print n "=<redacted>"; next }
+			gsub(/:\/\/[^\/@:]+:[^\/@]+@/, "://<redacted>@", v)
+			out = ""
+			while (match(v, /--?[A-Za-z0-9-]*([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn])[= ][^ "\047]*/)) {
+				rs = RSTART; rl = RLENGTH
+				m = substr(v, rs, rl)
+				sep = match(m, /[= ]/)
+				out = out substr(v, 1, rs - 1) substr(m, 1, sep) "<redacted>"
+				v = substr(v, rs + rl)
+			}
+			print n "=" out v
+		}' | b64 | sed 's/^/data /'
+	echo end
+}
+
 do_target() { # do_target ROOT VIA KIND PATH
 	case $3 in
 	stat) do_stat "$1" "$2" "$4" ;;
@@ -225,6 +279,8 @@ do_target() { # do_target ROOT VIA KIND PATH
 		do_config "$1" "$2" "$4"
 		config_refs "$1" "$2" "$4"
 		;;
+	kubeletdropins) do_dropins "$1" "$2" "$4" ;;
+	envfile) do_envfile "$1" "$2" "$4" ;;
 	proxyconfig)
 		do_config "$1" "$2" "$4"
 		v=$(confval "$1$(resolve "$1" "$4")" kubeconfig)
@@ -250,13 +306,18 @@ envval() {
 	printf '%s\n' "$ENVS" | awk -v n="$1" 'index($0, n "=") == 1 { v = substr($0, length(n) + 2); f = 1 } END { if (f) print v; else exit 1 }'
 }
 
-# confval FILE KEY: value of a scalar KEY in a YAML or JSON config file.
+# confval FILE KEY: value of a scalar KEY in a YAML or JSON config file
+# (JSON may hold several keys on one line, as a one-line config.json does).
 confval() {
 	head -c "$MAXF" "$1" 2>/dev/null | awk -v k="$2" '
-		{ if (match($0, "^[ \t]*\"?" k "\"?[ \t]*:[ \t]*")) {
-			v = substr($0, RLENGTH + 1)
-			sub(/[ \t]+#.*$/, "", v); sub(/[ \t,]*$/, "", v)
-			gsub(/^["\047]|["\047]$/, "", v)
+		{ if (match($0, "(^|[{,])[ \t]*\"?" k "\"?[ \t]*:[ \t]*")) {
+			v = substr($0, RSTART + RLENGTH)
+			if (substr(v, 1, 1) == "\"") {
+				v = substr(v, 2); sub(/".*$/, "", v)
+			} else {
+				sub(/[ \t]+#.*$/, "", v); sub(/[,}].*$/, "", v); sub(/[ \t]*$/, "", v)
+				gsub(/^\047|\047$/, "", v)
+			}
 			if (v != "") { print v; exit }
 		} }'
 }
@@ -354,15 +415,16 @@ do_proc() { # do_proc PIDDIR COMPONENT
 	done
 }
 
-# config_refs ROOT VIA FILE: files named by a kubelet config file (relative
-# paths are relative to the file's directory, as the kubelet reads them).
+# config_refs ROOT VIA FILE [BASE]: files named by a kubelet config file
+# (relative paths are relative to BASE, by default the file's directory, as
+# the kubelet reads its main --config file).
 config_refs() {
 	cf=$1$(resolve "$1" "$3")
 	[ -f "$cf" ] || return 0
 	for ck in clientCAFile:cert tlsCertFile:cert tlsPrivateKeyFile:stat staticPodPath:tree; do
 		v=$(confval "$cf" "${ck%%:*}")
 		[ -n "$v" ] || continue
-		do_target "$1" "$2" "${ck#*:}" "$(absol "${3%/*}" "$v")"
+		do_target "$1" "$2" "${ck#*:}" "$(absol "${4:-${3%/*}}" "$v")"
 	done
 }
 

@@ -54,10 +54,19 @@ var (
 		"/etc/systemd/system/kubelet.service", "/lib/systemd/system/kubelet.service", "/usr/lib/systemd/system/kubelet.service",
 	}
 	// KubeletConfigs are kubelet config files used when the kubelet has no --config flag.
+	// (kubeadm, EKS AL2023 and AL2, GKE, Bottlerocket, AKS). The kubelet's
+	// own --config always decides; these are only mentioned when it has none.
 	KubeletConfigs = []string{
-		"/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet-config.yaml", "/etc/kubernetes/kubelet/kubelet-config.json",
-		"/home/kubernetes/kubelet-config.yaml",
+		"/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet-config.yaml", "/etc/kubernetes/kubelet/config.json",
+		"/etc/kubernetes/kubelet/kubelet-config.json", "/home/kubernetes/kubelet-config.yaml", "/etc/kubernetes/kubelet/config",
+		"/etc/default/kubeletconfig.json",
 	}
+	// KubeletEnvFiles are EnvironmentFiles of kubelet units whose variables
+	// carry kubelet flags (AKS KUBELET_FLAGS and GKE KUBELET_OPTS in
+	// /etc/default/kubelet, kubeadm KUBELET_EXTRA_ARGS, EKS AL2023
+	// NODEADM_KUBELET_ARGS). Only the process's command line decides; the
+	// files are collected (secret values redacted) to show where flags came from.
+	KubeletEnvFiles = []string{"/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/kubelet/kubeadm-flags.env", "/etc/eks/kubelet/environment"}
 	// KubeletKubeconfigs are kubelet kubeconfigs used when the kubelet has no --kubeconfig flag.
 	KubeletKubeconfigs = []string{"/etc/kubernetes/kubelet.conf", "/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet/kubeconfig"}
 	// KubeletClientCAs are client CA files used when neither flag nor config names one.
@@ -93,7 +102,7 @@ type FlagFile struct {
 // named by any flag here having been collected.
 var FlagFiles = map[Component][]FlagFile{
 	Kubelet: {
-		{"config", "kubeletconfig"}, {"config-dir", "tree"}, {"kubeconfig", "stat"}, {"bootstrap-kubeconfig", "stat"},
+		{"config", "kubeletconfig"}, {"config-dir", "kubeletdropins"}, {"kubeconfig", "stat"}, {"bootstrap-kubeconfig", "stat"},
 		{"client-ca-file", "cert"}, {"tls-cert-file", "cert"}, {"tls-private-key-file", "stat"},
 		{"cni-conf-dir", "tree"}, {"cert-dir", "certtree"}, {"pod-manifest-path", "tree"},
 	},

@@ -6,6 +6,7 @@
 package evidence
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"time"
@@ -61,6 +62,15 @@ type Node struct {
 	// Certificates maps a host path to the public facts of a PEM
 	// certificate found there.
 	Certificates map[string]*Certificate `json:"certificates,omitempty"`
+	// KubeletConfigz is the kubelet's live configuration as its /configz
+	// endpoint serves it through the API server
+	// (/api/v1/nodes/<node>/proxy/configz: {"kubeletconfig": {...}}),
+	// fetched by the scan when the user may get nodes/proxy; header values
+	// of staticPodURLHeader are Redacted. Empty when not fetched.
+	KubeletConfigz json.RawMessage `json:"kubeletConfigz,omitempty"`
+	// KubeletConfigzNote says why KubeletConfigz is empty (no permission,
+	// fetch error); "" when it was fetched or never attempted.
+	KubeletConfigzNote string `json:"kubeletConfigzNote,omitempty"`
 	// Warnings are collection problems that did not stop collection
 	// (an unreadable file, output truncated at the size bound, ...).
 	Warnings []string `json:"warnings,omitempty"`

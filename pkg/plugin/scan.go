@@ -29,6 +29,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/kubeletz"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
@@ -474,7 +475,7 @@ func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
 	}
 	var saveErr error
 	err := o.ScanNodes(ctx, func(nr debugpod.NodeResult) {
-		targets[index[nr.Node]] = o.evaluateNode(nr, evalOpts, &saveErr)
+		targets[index[nr.Node]] = o.evaluateNode(ctx, nr, evalOpts, &saveErr)
 	})
 	if err != nil {
 		return nil, err
@@ -498,10 +499,11 @@ func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
 // the evidence first with --save-evidence (the first save error is kept in
 // saveErr). It runs as each node finishes, one call at a time, and the
 // evidence is dropped afterwards.
-func (o *ScanOptions) evaluateNode(nr debugpod.NodeResult, evalOpts checks.EvalOptions, saveErr *error) report.TargetReport {
+func (o *ScanOptions) evaluateNode(ctx context.Context, nr debugpod.NodeResult, evalOpts checks.EvalOptions, saveErr *error) report.TargetReport {
 	if nr.Err != nil {
 		return checks.ErrorTarget(nr.Node, nr.Err, o.md.Benchmark)
 	}
+	kubeletz.Attach(ctx, o.client, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
 	if o.SaveEvidence != "" && *saveErr == nil {
 		if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
 			*saveErr = err

@@ -1,0 +1,111 @@
+// Package kubeletz reads a kubelet's live configuration through the API
+// server: GET /api/v1/nodes/<node>/proxy/configz, which needs the "get"
+// verb on the nodes/proxy subresource. The scan stores the JSON in the
+// node's evidence; package checks compares it with the configuration
+// resolved from the kubelet's files and flags. Nothing here requires the
+// permission: without it the evidence says why there is no live config.
+package kubeletz
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+)
+
+// Timeout bounds one /configz request.
+const Timeout = 10 * time.Second
+
+// MaxBytes bounds the size of a /configz answer that is kept.
+const MaxBytes = 1 << 20
+
+// CanProxyNodes asks the API server (SelfSubjectAccessReview) whether the
+// caller may get nodes/proxy for the node. reason is the server's reason
+// when it may not.
+func CanProxyNodes(ctx context.Context, client kubernetes.Interface, node string) (allowed bool, reason string, err error) {
+	r, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authorizationv1.SelfSubjectAccessReview{
+		Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authorizationv1.ResourceAttributes{
+			Verb: "get", Resource: "nodes", Subresource: "proxy", Name: node,
+		}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		return false, "", fmt.Errorf("selfsubjectaccessreview for nodes/proxy of node/%s: %w", node, err)
+	}
+	return r.Status.Allowed, r.Status.Reason, nil
+}
+
+// FetchConfigz returns the JSON the node's kubelet serves at /configz,
+// through the API server's node proxy.
+func FetchConfigz(ctx context.Context, client kubernetes.Interface, node string) ([]byte, error) {
+	rc := client.CoreV1().RESTClient()
+	// A fake clientset returns a typed nil *rest.RESTClient inside the
+	// interface: that is "no REST client" too.
+	if p, ok := rc.(*rest.RESTClient); rc == nil || (ok && p == nil) {
+		return nil, errors.New("the client has no REST client for core/v1")
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	b, err := rc.Get().AbsPath("/api/v1/nodes", node, "proxy", "configz").DoRaw(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get /api/v1/nodes/%s/proxy/configz: %w", node, err)
+	}
+	if len(b) > MaxBytes {
+		return nil, fmt.Errorf("/configz of node/%s is %d bytes, more than %d", node, len(b), MaxBytes)
+	}
+	return Sanitize(b)
+}
+
+// Sanitize checks that a /configz answer is a {"kubeletconfig": {...}}
+// object and redacts the header values of staticPodURLHeader, the one
+// setting that may hold credentials.
+func Sanitize(b []byte) ([]byte, error) {
+	var doc map[string]map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("/configz answer is not a JSON object of objects: %w", err)
+	}
+	kc, ok := doc["kubeletconfig"]
+	if !ok || kc == nil {
+		return nil, errors.New(`/configz answer has no "kubeletconfig" object`)
+	}
+	if h, ok := kc["staticPodURLHeader"].(map[string]any); ok {
+		for k := range h {
+			h[k] = []string{evidence.Redacted}
+		}
+	}
+	return json.Marshal(doc)
+}
+
+// Attach fetches the node's live kubelet configuration into its evidence
+// when the caller may get nodes/proxy; otherwise it records why not. It
+// never fails the scan: every problem becomes ev.KubeletConfigzNote.
+func Attach(ctx context.Context, client kubernetes.Interface, ev *evidence.Node) {
+	if ev == nil || client == nil || !ev.Has(evidence.Kubelet) {
+		return
+	}
+	allowed, reason, err := CanProxyNodes(ctx, client, ev.NodeName)
+	switch {
+	case err != nil:
+		ev.KubeletConfigzNote = "could not check the nodes/proxy permission: " + err.Error()
+		return
+	case !allowed:
+		ev.KubeletConfigzNote = "you may not get nodes/proxy, so the kubelet's live /configz was not read"
+		if reason != "" {
+			ev.KubeletConfigzNote += " (" + reason + ")"
+		}
+		return
+	}
+	b, err := FetchConfigz(ctx, client, ev.NodeName)
+	if err != nil {
+		ev.KubeletConfigzNote = err.Error()
+		return
+	}
+	ev.KubeletConfigz, ev.KubeletConfigzNote = b, ""
+}
