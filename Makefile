@@ -7,7 +7,7 @@ DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG := github.com/kubectl-harden/kubectl-harden/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: all build test lint fuzz bench e2e demo krew-check release check clean
+.PHONY: all build test lint upstream browser fuzz bench e2e demo krew-check release check clean
 
 all: build
 
@@ -18,6 +18,14 @@ build:
 ## test: unit, golden and fuzz-seed tests (no cluster)
 test:
 	$(GO) test -count=1 ./...
+
+## upstream: our kubelet defaults and drop-in merge against the kubelet's own code (k8s.io/kubernetes, a module of its own; first build is slow)
+upstream:
+	cd hack/upstream-defaults && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+## browser: the HTML report in headless Chromium (installs Debian's chromium when missing)
+browser:
+	hack/browser-test.sh
 
 ## lint: go vet, staticcheck (pinned, hack/staticcheck.sh), gofmt, go mod tidy (also of the tools module hack/tools)
 lint:
@@ -56,7 +64,7 @@ krew-check: release
 	hack/krew-check.sh
 
 ## check: everything CI runs
-check: lint test e2e krew-check
+check: lint test upstream browser e2e krew-check
 
 clean:
 	rm -rf bin dist .e2e

@@ -105,11 +105,7 @@ func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 		},
 	}
 	if len(s.Unavailable) > 0 {
-		var parts []string
-		for _, k := range sortedKeys(s.Unavailable) {
-			parts = append(parts, k)
-		}
-		t.Error = "could not list " + strings.Join(parts, ", ") + ": the controls that need them are ERROR"
+		t.Error = "could not list " + strings.Join(sortedKeys(s.Unavailable), ", ") + ": the controls that need them are ERROR"
 	}
 	cs := Controls()
 	sort.SliceStable(cs, func(i, j int) bool { return report.CompareIDs(cs[i].ID, cs[j].ID) < 0 })

@@ -95,7 +95,6 @@ func New(nodes int, lat Latency, qps float32, burst int) *Cluster {
 	// NewSimpleClientset, not NewClientset: the latter's server-side-apply
 	// field management costs milliseconds of CPU per write, which would
 	// make the simulation measure the fake rather than the scan.
-	//lint:ignore SA1019 see above
 	c := &Cluster{Client: fake.NewSimpleClientset(objs...), lat: lat, watching: make(chan struct{}), requests: map[string]int64{}}
 	if qps > 0 {
 		c.limiter = flowcontrol.NewTokenBucketRateLimiter(qps, burst)
