@@ -26,6 +26,7 @@ run() {
 run kubectl harden version
 run kubectl harden scan nodes
 run kubectl harden rbac
+run kubectl harden workloads
 
 cat <<MSG
 
@@ -33,6 +34,7 @@ The kind cluster "$HARDEN_KIND_CLUSTER" is still running. Try:
   export KUBECONFIG=$HARDEN_KUBECONFIG PATH=$HARDEN_ROOT/bin:\$PATH
   kubectl harden scan node/$HARDEN_KIND_CLUSTER-control-plane -o wide
   kubectl harden rbac who-can get secrets -A
+  kubectl harden all -o html > report.html    # the whole benchmark, one page
 Delete it with:
   HARDEN_KIND_CLUSTER=$HARDEN_KIND_CLUSTER HARDEN_KUBECONFIG=$HARDEN_KUBECONFIG HARDEN_KEEP_CLUSTER=0 $HARDEN_ROOT/hack/kind-down.sh
   (or: kind delete cluster --name $HARDEN_KIND_CLUSTER)
