@@ -128,6 +128,16 @@ func ParseProfile(b []byte, name string) (*Profile, error) {
 		if err := chk.Validate(c.Params); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		// Cluster-role controls are decided from API objects; node
+		// controls from a node's evidence.
+		switch {
+		case c.Role == RoleCluster && c.Check != CheckAPIControl && c.Check != "manual":
+			return nil, fmt.Errorf("%s: a cluster control is decided by %s (or manual), not by the node check %s", where, CheckAPIControl, c.Check)
+		case c.Role != RoleCluster && c.Check == CheckAPIControl:
+			return nil, fmt.Errorf("%s: %s decides cluster controls only, not role %s", where, CheckAPIControl, c.Role)
+		case c.Role != RoleCluster && c.Params.str("engine") != "":
+			return nil, fmt.Errorf("%s: engine applies to cluster controls only", where)
+		}
 	}
 	return &p, nil
 }
@@ -219,4 +229,34 @@ func ProfileControls(id string) []report.Control {
 	}
 	report.SortControls(out)
 	return out
+}
+
+// APIControls returns the cluster controls of a benchmark that an API
+// engine ("rbac" or "workloads") evaluates: those decided by api.control
+// with that engine, and manual ones listed in its report (manual ones
+// without an engine go to rbac). native is true when the engine's own
+// controls are the benchmark's (cis-1.12, harden, "" or an unknown ID):
+// the engine's CIS 1.12 section 5 controls are then reported as they are.
+func APIControls(benchmark, engine string) (pcs []ProfileControl, native bool) {
+	if benchmark == "" || benchmark == BenchmarkCIS112 || benchmark == BenchmarkHarden {
+		return nil, true
+	}
+	p, ok := LookupProfile(benchmark)
+	if !ok {
+		return nil, true
+	}
+	for _, pc := range p.Controls {
+		if pc.Role != RoleCluster {
+			continue
+		}
+		e := pc.Params.str("engine")
+		if e == "" && pc.Check == "manual" {
+			e = "rbac"
+		}
+		if e == engine {
+			pcs = append(pcs, pc)
+		}
+	}
+	sort.SliceStable(pcs, func(i, j int) bool { return report.CompareIDs(pcs[i].ID, pcs[j].ID) < 0 })
+	return pcs, false
 }

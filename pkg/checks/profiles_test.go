@@ -55,17 +55,22 @@ func TestParseProfileRejects(t *testing.T) {
 		return base + "- {id: '1', title: t, level: 1, role: worker, remediation: r, " + extra + "}\n"
 	}
 	for name, doc := range map[string]string{
-		"unknown check":   ctl("check: nope"),
-		"unknown param":   ctl("check: file.mode, params: {locate: kubelet-config, max: '0600', extra: 1}"),
-		"missing param":   ctl("check: file.mode, params: {locate: kubelet-config}"),
-		"bad enum":        ctl("check: file.mode, params: {locate: nowhere, max: '0600'}"),
-		"bad octal":       ctl("check: file.mode, params: {locate: kubelet-config, max: '0999'}"),
-		"bad bool":        ctl("check: kubelet.read-only-port-off, params: {explicit: 'yes'}"),
-		"unknown role":    base + "- {id: '1', title: t, level: 1, role: moon, remediation: r, check: manual, params: {review: x}}\n",
-		"duplicate ID":    ctl("check: manual, params: {review: x}") + "- {id: '1', title: t, level: 1, role: worker, remediation: r, check: manual, params: {review: x}}\n",
-		"no level":        base + "- {id: '1', title: t, role: worker, remediation: r, check: manual, params: {review: x}}\n",
-		"KH in a profile": base + "- {id: KH-X, title: t, level: 1, role: worker, remediation: r, check: manual, params: {review: x}}\n",
-		"unknown field":   ctl("check: manual, params: {review: x}, colour: red"),
+		"unknown check":            ctl("check: nope"),
+		"unknown param":            ctl("check: file.mode, params: {locate: kubelet-config, max: '0600', extra: 1}"),
+		"missing param":            ctl("check: file.mode, params: {locate: kubelet-config}"),
+		"bad enum":                 ctl("check: file.mode, params: {locate: nowhere, max: '0600'}"),
+		"bad octal":                ctl("check: file.mode, params: {locate: kubelet-config, max: '0999'}"),
+		"bad bool":                 ctl("check: kubelet.read-only-port-off, params: {explicit: 'yes'}"),
+		"unknown role":             base + "- {id: '1', title: t, level: 1, role: moon, remediation: r, check: manual, params: {review: x}}\n",
+		"duplicate ID":             ctl("check: manual, params: {review: x}") + "- {id: '1', title: t, level: 1, role: worker, remediation: r, check: manual, params: {review: x}}\n",
+		"no level":                 base + "- {id: '1', title: t, role: worker, remediation: r, check: manual, params: {review: x}}\n",
+		"KH in a profile":          base + "- {id: KH-X, title: t, level: 1, role: worker, remediation: r, check: manual, params: {review: x}}\n",
+		"unknown field":            ctl("check: manual, params: {review: x}, colour: red"),
+		"api on a node":            ctl("check: api.control, params: {engine: rbac, control: '5.1.1'}"),
+		"node check on the API":    base + "- {id: '1', title: t, level: 1, role: cluster, remediation: r, check: file.mode, params: {locate: kubelet-config, max: '0600'}}\n",
+		"unknown engine":           base + "- {id: '1', title: t, level: 1, role: cluster, remediation: r, check: api.control, params: {engine: dns, control: '5.1.1'}}\n",
+		"no control":               base + "- {id: '1', title: t, level: 1, role: cluster, remediation: r, check: api.control, params: {engine: rbac}}\n",
+		"engine on a node control": ctl("check: manual, params: {review: x, engine: rbac}"),
 	} {
 		if _, err := ParseProfile([]byte(doc), name); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -277,5 +282,39 @@ func TestDetectPlatform(t *testing.T) {
 	}
 	if _, _, w := SelectBenchmarkFor("v1.29.0-eks-1", DetectPlatform("v1.29.0-eks-1", nil)); !strings.Contains(w, "outside") {
 		t.Errorf("EKS 1.29: warning %q", w)
+	}
+}
+
+// Section 4 of the managed benchmarks is API-level: every cluster control
+// of eks-1.8.0, gke-1.9.0 and aks-1.8 is decided by an engine, and the
+// counts per benchmark match kube-bench's policies.yaml of each.
+func TestManagedPolicySections(t *testing.T) {
+	for id, want := range map[string]int{"eks-1.8.0": 23, "gke-1.9.0": 20, "aks-1.8": 24} {
+		var api, manual int
+		for _, e := range APIEngines {
+			pcs, native := APIControls(id, e)
+			if native {
+				t.Fatalf("%s: treated as native", id)
+			}
+			for _, pc := range pcs {
+				if !strings.HasPrefix(pc.ID, "4.") {
+					continue
+				}
+				if pc.Check == CheckAPIControl {
+					api++
+				} else {
+					manual++
+				}
+			}
+		}
+		if api+manual != want {
+			t.Errorf("%s: %d section 4 controls (%d decided, %d manual), want %d", id, api+manual, api, manual, want)
+		}
+		if manual > 1 {
+			t.Errorf("%s: %d section 4 controls left manual; only the cloud-side one may be", id, manual)
+		}
+	}
+	if _, native := APIControls(BenchmarkCIS112, "rbac"); !native {
+		t.Error("cis-1.12 is not native to the engines")
 	}
 }

@@ -47,6 +47,14 @@ type Check struct {
 
 var registry = map[string]Check{}
 
+// CheckAPIControl is the check of profile controls decided from API
+// objects: its params name an engine (APIEngines) and one of its controls.
+const CheckAPIControl = "api.control"
+
+// APIEngines are the engines that decide cluster-role controls: pkg/rbac
+// and pkg/workloads.
+var APIEngines = []string{"rbac", "workloads"}
+
 func register(c Check) {
 	if _, dup := registry[c.ID]; dup {
 		panic("duplicate check " + c.ID)
@@ -440,10 +448,26 @@ func init() {
 		Eval: componentFlag,
 	})
 	register(Check{
-		ID:     "manual",
-		Doc:    "cannot be decided from the evidence: always WARN, with what a human must check",
-		Params: []ParamSpec{{Name: "review", Type: "string", Required: true, Doc: "what a human must check"}},
-		Eval:   manualCheck,
+		ID:  "manual",
+		Doc: "cannot be decided from the evidence: always WARN, with what a human must check",
+		Params: []ParamSpec{
+			{Name: "review", Type: "string", Required: true, Doc: "what a human must check"},
+			{Name: "engine", Type: "string", Enum: APIEngines, Doc: "for a cluster-role control: the report that lists it (default rbac)"},
+		},
+		Eval: manualCheck,
+	})
+	register(Check{
+		ID: CheckAPIControl,
+		Doc: "decided from API objects with the decision of one control of the rbac or workloads engine (a CIS 1.12 section 5 control or a KH- control); " +
+			"evaluated by kubectl harden rbac, workloads and all, never on a node",
+		Params: []ParamSpec{
+			{Name: "engine", Type: "string", Required: true, Enum: APIEngines, Doc: "rbac (kubectl harden rbac) or workloads (kubectl harden workloads)"},
+			{Name: "control", Type: "string", Required: true, Doc: "the engine's control whose decision is used, e.g. 5.1.1 or KH-RBAC-3"},
+			{Name: "subjects", Type: "string", Doc: "KH-RBAC-3 only: comma list of the broad subjects considered (system:anonymous, system:unauthenticated, system:authenticated, system:serviceaccounts)"},
+		},
+		Eval: func(p Params, _ *evidence.Node) Outcome {
+			return Outcome{Status: StatusError, Reason: "decided from API objects by kubectl harden " + p.str("engine") + ", not from a node's evidence"}
+		},
 	})
 
 	legacy := map[string]NodeControl{}

@@ -32,6 +32,7 @@ type AllOptions struct {
 	Timeout         time.Duration
 	Image           string
 	ImagePullPolicy string
+	Benchmark       string
 
 	report *ReportOptions
 }
@@ -82,6 +83,7 @@ evaluated. A part that cannot be read is ERROR and the report is still printed
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long one node may take; also the debug pod's hard deadline.")
 	f.StringVar(&o.Image, "image", o.Image, "Debug image for the node scan (env "+EnvDebugImage+").")
 	f.StringVar(&o.ImagePullPolicy, "image-pull-policy", o.ImagePullPolicy, "Pull policy of the debug image (env "+EnvImagePullPolicy+").")
+	addBenchmarkFlag(cmd, &o.Benchmark)
 	return cmd
 }
 
@@ -109,26 +111,31 @@ func (o *AllOptions) Run(ctx context.Context, cmd *cobra.Command) error {
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)
 
-	// Workloads first: the scan's debug pods must not be evaluated.
-	snap, wmd, werr := collectWorkloads(ctx, o.configFlags, "", o.ErrOut)
-	if werr != nil && ctx.Err() != nil {
-		return werr
-	}
-	ro := &RBACOptions{IOStreams: o.IOStreams, rbacSource: rbacSource{configFlags: o.configFlags}, IncludeSystem: o.IncludeSystem}
-	rrep, rerr := ro.rbacReport(ctx)
-	if rerr != nil && ctx.Err() != nil {
-		return rerr
-	}
-
+	// The nodes, the platform and the benchmark first (one choice, said
+	// once, for the three parts); then workloads and RBAC, before any
+	// debug pod exists, so the scan's own pods are never evaluated.
 	so := newScanOptions(o.configFlags, o.IOStreams)
 	so.All, so.Selector, so.Parallel, so.Timeout = o.Selector == "", o.Selector, o.Parallel, o.Timeout
-	so.Image, so.ImagePullPolicy = o.Image, o.ImagePullPolicy
+	so.Image, so.ImagePullPolicy, so.Benchmark = o.Image, o.ImagePullPolicy, o.Benchmark
 	if err := so.Complete(cmd, nil); err != nil {
 		return err
 	}
 	if err := so.Validate(); err != nil {
 		return err
 	}
+	if err := so.completeCluster(ctx); err != nil {
+		return err
+	}
+	snap, wmd, werr := collectWorkloads(ctx, o.configFlags, "", nil, o.ErrOut)
+	if werr != nil && ctx.Err() != nil {
+		return werr
+	}
+	ro := &RBACOptions{IOStreams: o.IOStreams, rbacSource: rbacSource{configFlags: o.configFlags, preset: &so.md}, IncludeSystem: o.IncludeSystem}
+	rrep, rerr := ro.rbacReport(ctx)
+	if rerr != nil && ctx.Err() != nil {
+		return rerr
+	}
+
 	nrep, err := so.NodeReport(ctx)
 	if err != nil {
 		return err
@@ -183,20 +190,20 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		out.AddTarget(t)
 	}
 	if rerr != nil {
-		out.AddTarget(errorTarget(report.ClusterTargetName, rbac.Catalog(), fmt.Sprintf("rbac could not be read: %v", rerr)))
+		out.AddTarget(errorTarget(report.ClusterTargetName, apiCatalog(md.Benchmark, "rbac", rbac.Catalog()), fmt.Sprintf("rbac could not be read: %v", rerr)))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
 		}
 	}
 	if werr != nil {
-		out.AddTarget(errorTarget(workloads.TargetName, workloads.Catalog(), fmt.Sprintf("workloads could not be read: %v", werr)))
+		out.AddTarget(errorTarget(workloads.TargetName, apiCatalog(md.Benchmark, "workloads", workloads.Catalog()), fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
 		opts := workloads.EvalOptions{IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
 		if len(opts.SeccompDefault) == 0 {
 			opts.SeccompDefault = nil
 		}
-		out.AddTarget(workloads.Evaluate(workloads.Build(snap), opts))
+		out.AddTarget(workloadsTarget(workloads.Build(snap), opts, md.Benchmark))
 	}
 	return out
 }

@@ -1,12 +1,15 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -119,4 +122,51 @@ func chooseBenchmark(flag, gitVersion string, p *checks.Platform, errOut io.Writ
 		fmt.Fprintf(errOut, "Benchmark: %s (%s)\n", benchmark, reason)
 	}
 	return benchmark, reason, nil
+}
+
+// apiBenchmark is the benchmark choice of the API commands (rbac,
+// workloads): it detects the platform from the server version and the
+// nodes, when the user may list them (never required: without that
+// permission the server version alone decides, and a warning says so), and
+// resolves --benchmark as scan does. It fills md.Benchmark,
+// md.BenchmarkReason and md.Platform.
+func apiBenchmark(ctx context.Context, client kubernetes.Interface, flag, gitVersion string, md *report.Metadata, errOut io.Writer) error {
+	var nodes []*corev1.Node
+	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		fmt.Fprintf(errOut, "Warning: cannot list nodes (%v): the platform is detected from the server version alone\n", err)
+	} else {
+		for i := range list.Items {
+			nodes = append(nodes, &list.Items[i])
+		}
+	}
+	plat, _ := detectPlatform(gitVersion, nodes, io.Discard)
+	name := "self-managed"
+	if plat.Provider != "" {
+		name = plat.Provider
+	}
+	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(plat.Evidence, "; "))
+	md.Platform = platformMetadata(plat)
+	md.Benchmark, md.BenchmarkReason, err = chooseBenchmark(flag, gitVersion, &plat, errOut)
+	return err
+}
+
+// offlineBenchmark is the choice when evaluating a saved snapshot.
+func offlineBenchmark(flag string, md *report.Metadata) error {
+	if err := checks.ValidateBenchmark(flag); err != nil {
+		return fmt.Errorf("--benchmark: %w", err)
+	}
+	md.Benchmark, md.BenchmarkReason = report.BenchmarkCIS112, "offline evaluation without --benchmark"
+	if flag != "" {
+		md.Benchmark, md.BenchmarkReason = flag, "chosen with --benchmark"
+	}
+	return nil
+}
+
+// addBenchmarkFlag adds --benchmark to an API command.
+func addBenchmarkFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "benchmark", "", "Benchmark to evaluate (default: chosen from the platform and the server version; "+report.BenchmarkCIS112+" offline). Other benchmarks report their own controls, decided by the same checks.")
+	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
+	})
 }

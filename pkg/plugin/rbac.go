@@ -32,6 +32,12 @@ import (
 type rbacSource struct {
 	configFlags  *genericclioptions.ConfigFlags
 	FromSnapshot string
+	// Benchmark is --benchmark of `rbac`; withBenchmark makes load choose
+	// one (the report command; who-can and subject need none), and a
+	// preset benchmark (from `all`) is taken as it is.
+	Benchmark     string
+	withBenchmark bool
+	preset        *report.Metadata
 
 	restConfig *rest.Config
 	md         report.Metadata
@@ -55,7 +61,10 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 		if snap.Kind != "" && snap.Kind != "RBACSnapshot" {
 			return nil, fmt.Errorf("--from-snapshot %s: kind %q is not RBACSnapshot", s.FromSnapshot, snap.Kind)
 		}
-		s.md = report.Metadata{Source: "snapshot:" + s.FromSnapshot, Benchmark: report.BenchmarkCIS112, BenchmarkReason: "offline evaluation"}
+		s.md = report.Metadata{Source: "snapshot:" + s.FromSnapshot}
+		if err := offlineBenchmark(s.Benchmark, &s.md); err != nil {
+			return nil, err
+		}
 		return &snap, nil
 	}
 	var err error
@@ -82,10 +91,13 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 		return nil, fmt.Errorf("reading the server version from %s: %w", s.restConfig.Host, err)
 	}
 	s.md.ServerVersion = sv.GitVersion
-	b, reason, warning := checks.SelectBenchmark(sv.GitVersion)
-	s.md.Benchmark, s.md.BenchmarkReason = b, reason
-	if warning != "" {
-		fmt.Fprintf(errOut, "Warning: %s\n", warning)
+	switch {
+	case s.preset != nil:
+		s.md.Benchmark, s.md.BenchmarkReason, s.md.Platform = s.preset.Benchmark, s.preset.BenchmarkReason, s.preset.Platform
+	case s.withBenchmark:
+		if err := apiBenchmark(ctx, client, s.Benchmark, sv.GitVersion, &s.md, errOut); err != nil {
+			return nil, err
+		}
 	}
 	if err := rbac.Preflight(ctx, client); err != nil {
 		return nil, err
@@ -106,7 +118,7 @@ type RBACOptions struct {
 
 // NewCmdRBAC builds `kubectl harden rbac` and its subcommands.
 func NewCmdRBAC(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &RBACOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags}}
+	o := &RBACOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags, withBenchmark: true}}
 	cmd := &cobra.Command{
 		Use:   "rbac",
 		Short: "Check RBAC and service accounts (CIS 5.1 and beyond)",
@@ -148,6 +160,7 @@ are named before anything is evaluated.
 	o.addFlags(cmd)
 	cmd.Flags().BoolVar(&o.IncludeSystem, "include-system", false, "Also report grants of Kubernetes' built-in bootstrap roles and bindings (as INFO).")
 	cmd.Flags().StringVar(&o.SaveSnapshot, "save-snapshot", "", "Write the RBAC snapshot that was read (no secret data) to this JSON file.")
+	addBenchmarkFlag(cmd, &o.Benchmark)
 	cmd.AddCommand(newCmdWhoCan(configFlags, streams), newCmdSubject(configFlags, streams))
 	return cmd
 }
@@ -160,6 +173,9 @@ func (o *RBACOptions) Complete() error {
 	}
 	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
 		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
+	}
+	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
+		return fmt.Errorf("--benchmark: %w", err)
 	}
 	return nil
 }
@@ -197,7 +213,7 @@ func (o *RBACOptions) rbacReport(ctx context.Context) (*report.Report, error) {
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	report := report.NewReport(report.KindRBAC, md)
-	report.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}))
+	report.AddTarget(rbacTarget(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
 	return report, nil
 }
 

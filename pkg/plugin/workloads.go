@@ -30,6 +30,7 @@ type WorkloadsOptions struct {
 	IncludeSystem bool
 	SaveSnapshot  string
 	FromSnapshot  string
+	Benchmark     string
 
 	report    *ReportOptions
 	namespace string
@@ -87,6 +88,7 @@ values are never read or saved.
 	cmd.Flags().BoolVar(&o.IncludeSystem, "include-system", false, "List the findings of recognised system components (reported as INFO) in the evidence.")
 	cmd.Flags().StringVar(&o.SaveSnapshot, "save-snapshot", "", "Write the workload snapshot that was read (no secret or env values) to this JSON file.")
 	cmd.Flags().StringVar(&o.FromSnapshot, "from-snapshot", "", "Evaluate a workload snapshot saved with --save-snapshot, with no cluster at all.")
+	addBenchmarkFlag(cmd, &o.Benchmark)
 	return cmd
 }
 
@@ -104,6 +106,9 @@ func (o *WorkloadsOptions) Complete() error {
 	}
 	if o.AllNamespaces && o.namespace != "" {
 		return errors.New("-n/--namespace and -A/--all-namespaces cannot be used together")
+	}
+	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
+		return fmt.Errorf("--benchmark: %w", err)
 	}
 	return nil
 }
@@ -133,7 +138,9 @@ func loadWorkloadSnapshot(path string) (*workloads.Snapshot, error) {
 
 // collectWorkloads runs the permission preflight (naming every missing
 // permission on errOut) and collects a snapshot of namespace ns ("" = all).
-func collectWorkloads(ctx context.Context, cf *genericclioptions.ConfigFlags, ns string, errOut io.Writer) (*workloads.Snapshot, report.Metadata, error) {
+// With a benchmark flag value it also chooses the benchmark (apiBenchmark);
+// nil leaves that to the caller.
+func collectWorkloads(ctx context.Context, cf *genericclioptions.ConfigFlags, ns string, benchmark *string, errOut io.Writer) (*workloads.Snapshot, report.Metadata, error) {
 	var md report.Metadata
 	restConfig, err := cf.ToRESTConfig()
 	if err != nil {
@@ -159,10 +166,10 @@ func collectWorkloads(ctx context.Context, cf *genericclioptions.ConfigFlags, ns
 		return nil, md, fmt.Errorf("reading the server version from %s: %w", restConfig.Host, err)
 	}
 	md.ServerVersion = sv.GitVersion
-	b, reason, warning := checks.SelectBenchmark(sv.GitVersion)
-	md.Benchmark, md.BenchmarkReason = b, reason
-	if warning != "" {
-		fmt.Fprintf(errOut, "Warning: %s\n", warning)
+	if benchmark != nil {
+		if err := apiBenchmark(ctx, client, *benchmark, sv.GitVersion, &md, errOut); err != nil {
+			return nil, md, err
+		}
 	}
 	missing, err := workloads.Preflight(ctx, client, ns)
 	if err != nil {
@@ -183,10 +190,13 @@ func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error
 		if err != nil {
 			return nil, err
 		}
-		o.md = report.Metadata{Source: "snapshot:" + o.FromSnapshot, Benchmark: report.BenchmarkCIS112, BenchmarkReason: "offline evaluation"}
+		o.md = report.Metadata{Source: "snapshot:" + o.FromSnapshot}
+		if err := offlineBenchmark(o.Benchmark, &o.md); err != nil {
+			return nil, err
+		}
 		return snap, nil
 	}
-	snap, md, err := collectWorkloads(ctx, o.configFlags, o.namespace, o.ErrOut)
+	snap, md, err := collectWorkloads(ctx, o.configFlags, o.namespace, &o.Benchmark, o.ErrOut)
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +227,6 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	r := report.NewReport(report.KindWorkloads, md)
-	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}))
+	r.AddTarget(workloadsTarget(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
 	return o.report.Finish(r, o.Out, o.ErrOut)
 }

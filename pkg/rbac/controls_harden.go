@@ -99,6 +99,26 @@ func checkDangling(m *Model, o EvalOptions) report.Outcome {
 // beyond the bootstrap defaults. Always FAIL: such a grant is given to
 // every caller (or every pod) of the cluster.
 func checkBroad(m *Model, o EvalOptions) report.Outcome {
+	return broadGrants(m, o, nil)
+}
+
+// broadGrants is KH-RBAC-3 for the named broad subjects (nil: all of them;
+// system:serviceaccounts also covers system:serviceaccounts:NS).
+func broadGrants(m *Model, o EvalOptions, only []string) report.Outcome {
+	want := func(s Subject) bool {
+		if !isBroad(s) {
+			return false
+		}
+		if only == nil {
+			return true
+		}
+		for _, n := range only {
+			if s.Name == n || (n == "system:serviceaccounts" && strings.HasPrefix(s.Name, "system:serviceaccounts:")) {
+				return true
+			}
+		}
+		return false
+	}
 	var gs []Grant
 	for bi := range m.bindings {
 		b := &m.bindings[bi]
@@ -106,7 +126,7 @@ func checkBroad(m *Model, o EvalOptions) report.Outcome {
 			continue
 		}
 		for _, bs := range b.subjects {
-			if !bs.ok || !isBroad(bs.s) {
+			if !bs.ok || !want(bs.s) {
 				continue
 			}
 			for ri := range b.role.rules {
@@ -116,8 +136,13 @@ func checkBroad(m *Model, o EvalOptions) report.Outcome {
 	}
 	sortGrants(gs)
 	fs := grantFindings(gs, func(Grant) report.Status { return report.StatusFail })
-	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant anything to system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS] beyond the defaults", len(m.bindings))}
-	return verdict(fs, o, "grants to anonymous, unauthenticated, all authenticated or all service accounts", clean)
+	who, what := "system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS]", "grants to anonymous, unauthenticated, all authenticated or all service accounts"
+	if only != nil {
+		who = strings.Join(only, " or ")
+		what = "grants to " + who
+	}
+	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant anything to %s beyond the defaults", len(m.bindings), who)}
+	return verdict(fs, o, what, clean)
 }
 
 // sortedKeys returns a map's keys in order.
