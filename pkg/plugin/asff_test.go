@@ -13,6 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -232,5 +235,21 @@ func TestASFFFlags(t *testing.T) {
 	t.Setenv("HARDEN_AWS_ACCOUNT_ID", "")
 	if _, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "asff"); code != ExitError || !strings.Contains(errOut, "--aws-account") {
 		t.Errorf("-o asff without an account: exit %d %q", code, errOut)
+	}
+}
+
+// The scan writes the note -o asff reads: a node with an AWS provider ID
+// becomes an AwsEc2Instance resource.
+func TestScanRecordsProviderID(t *testing.T) {
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "ip-10-0-1-5"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1b/i-0123456789abcdef0"}}
+	tg := withProviderID(report.TargetReport{Name: n.Name, Results: []report.Result{{ControlID: "3.2.4", Target: n.Name, Status: report.StatusFail, Title: "t", Reason: "r"}}}, n)
+	r := report.NewReport(report.KindNodeScan, report.Metadata{})
+	r.AddTarget(tg)
+	fs := ASFFFindings(r, ASFFOptions{Account: "123456789012", Region: "eu-west-1"})
+	if len(fs) != 1 || fs[0].Resources[0].Type != "AwsEc2Instance" || fs[0].Resources[0].ID != "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0" {
+		t.Errorf("resource of a node with an AWS provider ID: %+v", fs)
+	}
+	if got := withProviderID(report.TargetReport{Name: "kind-worker"}, &corev1.Node{}); len(got.Notes) != 0 {
+		t.Errorf("a node without a provider ID gets notes %v", got.Notes)
 	}
 }

@@ -489,10 +489,20 @@ func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
 	if o.SaveEvidence != "" {
 		fmt.Fprintf(o.ErrOut, "Evidence saved in %s\n", o.SaveEvidence)
 	}
-	for _, t := range targets {
-		rep.AddTarget(t)
+	for i, t := range targets {
+		rep.AddTarget(withProviderID(t, o.nodes[i]))
 	}
 	return rep, nil
+}
+
+// withProviderID records the node's spec.providerID in the target's notes
+// ("providerID: aws:///us-east-1a/i-0abc"), which -o asff reads to name an
+// EC2 instance as the finding's resource.
+func withProviderID(t report.TargetReport, n *corev1.Node) report.TargetReport {
+	if n != nil && n.Spec.ProviderID != "" {
+		t.Notes = append(t.Notes, "providerID: "+n.Spec.ProviderID)
+	}
+	return t
 }
 
 // evaluateNode turns one node's collection into its target report, saving

@@ -60,3 +60,53 @@ func TestAll(t *testing.T) {
 	}
 	assertNoLeftovers(t, 2*time.Minute)
 }
+
+// TestAllBenchmark: `all --benchmark eks-1.8.0` on kind evaluates the whole
+// EKS benchmark with one choice said once: section 3 on the nodes, 4.1 from
+// RBAC, 4.2-4.5 from the workloads, no CIS 1.12 ID anywhere, and the same
+// decisions as the CIS 1.12 run for the controls that share a check.
+func TestAllBenchmark(t *testing.T) {
+	cis := decodeReport(t, harden(t, scanTimeout, "all", "-o", "json"))
+	r := harden(t, scanTimeout, "all", "--benchmark", "eks-1.8.0", "-o", "json")
+	rep := decodeReport(t, r)
+	if n := strings.Count(r.stderr, "Benchmark: eks-1.8.0"); n != 1 {
+		t.Errorf("the benchmark choice is said %d times, want once:\n%s", n, r.stderr)
+	}
+	sections := map[string]int{}
+	for _, tg := range rep.Targets {
+		for _, res := range tg.Results {
+			if strings.HasPrefix(res.ControlID, "KH-") {
+				continue
+			}
+			if res.Benchmark != "eks-1.8.0" {
+				t.Errorf("%s %s: benchmark %q", tg.Name, res.ControlID, res.Benchmark)
+			}
+			sections[tg.Name+" "+res.ControlID[:1]]++
+		}
+	}
+	nodes := strings.Fields(kubectl(t, "get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"))
+	for _, n := range nodes {
+		if sections[n+" 3"] == 0 {
+			t.Errorf("node %s has no EKS section 3 result: %v", n, sections)
+		}
+	}
+	if sections["cluster 4"] != 12 || sections["workloads 4"] != 11 {
+		t.Errorf("section 4: cluster %d (want 12), workloads %d (want 11)", sections["cluster 4"], sections["workloads 4"])
+	}
+	for eks, c := range map[string]string{"4.1.1": "5.1.1", "4.1.5": "5.1.5", "4.1.8": "5.1.8"} {
+		if got, want := result(t, target(t, rep, report.ClusterTargetName), eks), result(t, target(t, cis, report.ClusterTargetName), c); got.Status != want.Status {
+			t.Errorf("eks %s = %s, cis %s = %s", eks, got.Status, c, want.Status)
+		}
+	}
+	for eks, c := range map[string]string{"4.2.1": "5.2.2", "4.2.4": "5.2.5", "4.5.2": "5.6.4"} {
+		if got, want := result(t, target(t, rep, "workloads"), eks), result(t, target(t, cis, "workloads"), c); got.Status != want.Status {
+			t.Errorf("eks %s = %s, cis %s = %s", eks, got.Status, c, want.Status)
+		}
+	}
+	// rbac and workloads alone take the same flag.
+	rr := decodeReport(t, harden(t, time.Minute, "rbac", "--benchmark", "gke-1.9.0", "-o", "json"))
+	if res := result(t, target(t, rr, report.ClusterTargetName), "4.1.8"); res.Status != report.StatusPass {
+		t.Errorf("gke 4.1.8 (bindings to system:anonymous) on kind: %s", describe(res))
+	}
+	assertNoLeftovers(t, 2*time.Minute)
+}
