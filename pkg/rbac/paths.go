@@ -235,9 +235,9 @@ func (m *Model) newPathGraph() *pathGraph {
 
 // combine returns every identity that holds each part, through its own
 // grants or those of its groups, with one grant per part (non-default
-// grants first, then the identity's own before its groups'). An identity
-// none of whose parts is its own, and one of whose groups holds all parts
-// alone, is left out: that group is a holder itself.
+// grants first, then the identity's own before its groups'). A user or
+// service account one of whose groups holds all parts alone is left out:
+// that group is a holder itself, with the path.
 func (g *pathGraph) combine(parts ...[]gref) []holder {
 	idx := make([]map[string][]gref, len(parts))
 	for i, part := range parts {
