@@ -86,6 +86,10 @@ func TestPathsCombineAndTakeOver(t *testing.T) {
 			s.cr("binder", nil, rule("bind", rbacAPI, "clusterroles"), rule("create", rbacAPI, "rolebindings"))
 			s.crb("binder", nil, "binder", user("alice"))
 		}, []string{"User alice can bind clusterrole/cluster-admin and create rolebindings in namespace ops"}},
+		{"every verb on every RBAC resource in ops (wildcards) takes ops", func(s *Snapshot) {
+			s.role("ops", "rbac-manager", nil, rule("*", rbacAPI, "*"))
+			s.rb("ops", "rbac-manager", nil, "Role", "rbac-manager", sa("ci", "builder"))
+		}, []string{"ServiceAccount ci/builder can bind clusterrole/cluster-admin and create rolebindings in namespace ops", "→ becomes ServiceAccount ops/root"}},
 		{"bind of a role without */*/* is no takeover", func(s *Snapshot) {
 			s.cr("bind-admin", nil, rule("bind", rbacAPI, "clusterroles", "admin"), rule("create", rbacAPI, "rolebindings"))
 			s.rb("ops", "bind-admin", nil, "ClusterRole", "bind-admin", user("alice"))
