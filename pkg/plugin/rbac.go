@@ -412,7 +412,15 @@ and role each comes from. Service accounts are named NAMESPACE:NAME. A service
 account also holds what its groups hold (system:serviceaccounts,
 system:serviceaccounts:NAMESPACE, system:authenticated); a user is shown with
 its direct bindings and system:authenticated, since RBAC cannot know the other
-groups an authenticator gives it.`,
+groups an authenticator gives it.
+
+Below the rules come the subject's paths (or those of one of its groups): its
+shortest path to cluster-admin, the one KH-RBAC-4 reports, and, namespace by
+namespace, its paths to namespace admin (*/*/* in the namespace) short of
+cluster-admin: binding a role that holds */*/* (bind + create rolebindings),
+escalating a Role bound to it (escalate + update), impersonating someone who
+can, or becoming a service account that can. Each step names the binding and
+rule of every grant it needs (-o wide, -o json).`,
 		Example: `  # A service account
   kubectl harden rbac subject serviceaccount/kube-system:coredns
 
@@ -420,7 +428,10 @@ groups an authenticator gives it.`,
   kubectl harden rbac subject user/alice -o json
 
   # Everything every authenticated user may do
-  kubectl harden rbac subject group/system:authenticated`,
+  kubectl harden rbac subject group/system:authenticated
+
+  # The namespaces a service account can take over, step by step, as JSON
+  kubectl harden rbac subject serviceaccount/ci:deployer -o jsonpath='{.pathsToNamespaceAdmin}'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
@@ -452,6 +463,15 @@ type SubjectPermissions struct {
 	Kind       string       `json:"kind"`
 	Subject    rbac.Subject `json:"subject"`
 	Rules      []rbac.Grant `json:"rules"`
+	// FullControl is true when the subject (or one of its groups) already
+	// holds full control; then no path is listed.
+	FullControl bool `json:"fullControl"`
+	// PathsToClusterAdmin holds the subject's shortest path to full
+	// control, if it has one (through itself or one of its groups).
+	PathsToClusterAdmin []rbac.Path `json:"pathsToClusterAdmin"`
+	// PathsToNamespaceAdmin holds, per namespace, the shortest path to
+	// */*/* there, short of full control.
+	PathsToNamespaceAdmin []rbac.Path `json:"pathsToNamespaceAdmin"`
 }
 
 // Run prints the subject's permissions.
@@ -463,11 +483,22 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rules := rbac.Build(snap).Permissions(o.subject)
+	m := rbac.Build(snap)
+	rules := m.Permissions(o.subject)
 	if rules == nil {
 		rules = []rbac.Grant{}
 	}
-	if ok, err := o.printDocument(SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules}, o.Out); ok {
+	doc := SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules,
+		PathsToClusterAdmin: []rbac.Path{}, PathsToNamespaceAdmin: []rbac.Path{}}
+	path, full := m.PathToClusterAdmin(o.subject)
+	doc.FullControl = full
+	if path != nil {
+		doc.PathsToClusterAdmin = append(doc.PathsToClusterAdmin, *path)
+	}
+	if !full {
+		doc.PathsToNamespaceAdmin = append(doc.PathsToNamespaceAdmin, m.PathsToNamespaceAdmin(o.subject)...)
+	}
+	if ok, err := o.printDocument(doc, o.Out); ok {
 		return err
 	}
 	if len(rules) == 0 {
@@ -491,7 +522,58 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 		}
 		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Scope(), verbs, resources, orNone(strings.Join(g.Rule.ResourceNames, ",")), via, g.Binding.String(), g.Role.String()}})
 	}
-	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
+	if err := printTable(t, o.Output == "wide", o.NoHeaders, o.Out); err != nil {
+		return err
+	}
+	paths := append(doc.PathsToClusterAdmin, doc.PathsToNamespaceAdmin...)
+	switch {
+	case full:
+		fmt.Fprintf(o.ErrOut, "%s holds full control.\n", o.subject)
+		return nil
+	case len(paths) == 0:
+		fmt.Fprintf(o.ErrOut, "%s has no path to cluster-admin or to admin of a namespace.\n", o.subject)
+		return nil
+	}
+	fmt.Fprintln(o.Out)
+	return printPaths(paths, o.Output == "wide", o.NoHeaders, o.Out)
+}
+
+// printPaths prints paths as a table, one row per step: the goal
+// (cluster-admin, or namespace/NAME for admin of a namespace), who takes
+// the step, how, whom it becomes, and (wide) the technique and the
+// binding of every grant the step needs.
+func printPaths(paths []rbac.Path, wide, noHeaders bool, out io.Writer) error {
+	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
+		{Name: "Goal", Type: "string"},
+		{Name: "Step", Type: "integer"},
+		{Name: "From", Type: "string"},
+		{Name: "How", Type: "string"},
+		{Name: "Becomes", Type: "string"},
+		{Name: "Technique", Type: "string", Priority: 1},
+		{Name: "Grants", Type: "string", Priority: 1},
+	}}
+	for _, p := range paths {
+		goal := "cluster-admin"
+		if p.Namespace != "" {
+			goal = "namespace/" + p.Namespace
+		}
+		for i, st := range p.Steps {
+			to := "<none>"
+			if st.To != nil {
+				to = st.To.String()
+			}
+			gs := st.Grants
+			if len(gs) == 0 {
+				gs = []rbac.Grant{st.Grant}
+			}
+			var grants []string
+			for _, g := range gs {
+				grants = append(grants, g.Binding.String()+" ("+g.Role.String()+")")
+			}
+			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{goal, int64(i + 1), st.From.String(), st.How, to, st.Technique, strings.Join(grants, ", ")}})
+		}
+	}
+	return printTable(t, wide, noHeaders, out)
 }
 
 func ruleParts(r rbacv1.PolicyRule) (verbs, resources string) {

@@ -476,16 +476,22 @@ func (m *Model) grantsAnywhere(as ...Attributes) []Grant {
 }
 
 // gref is a compact grant: binding, subject within it, rule within its
-// role. The path search handles hundreds of thousands of them.
+// role. The path search handles hundreds of thousands of them. Rule -1
+// stands for the binding itself ("role R is bound to the subject"),
+// whatever rules R has.
 type gref struct {
 	b, s, r int32
 }
 
-// grantOf expands a compact grant.
+// grantOf expands a compact grant (with an empty rule for rule -1).
 func (m *Model) grantOf(g gref) Grant {
 	b := &m.bindings[g.b]
 	bs := &b.subjects[g.s]
-	return Grant{Subject: bs.s, Binding: b.ref, Role: b.role.ref, Rule: b.role.rules[g.r], Namespace: b.scope(), Default: bs.def}
+	gr := Grant{Subject: bs.s, Binding: b.ref, Role: b.role.ref, Namespace: b.scope(), Default: bs.def}
+	if g.r >= 0 {
+		gr.Rule = b.role.rules[g.r]
+	}
+	return gr
 }
 
 // grantRefs is grantsAnywhere in compact form.

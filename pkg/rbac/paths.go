@@ -17,9 +17,11 @@ import (
 //     cluster-wide): create pods or workload controllers (run a pod as T
 //     and read its token); get/list/watch a legacy token Secret of T;
 //     create serviceaccounts/token for T; impersonate T; exec into a pod
-//     that runs as T and mounts its token.
+//     that runs as T and mounts its token; or take over N (below) and
+//     then run a pod as T.
 //   - T is a User and P can impersonate users (that name); T is a Group
-//     and P can impersonate groups (that name) and users.
+//     and P can impersonate groups (that name) and users (any name: the
+//     API server needs a user to impersonate groups with).
 //
 // A node has full control when it holds a */*/* rule cluster-wide, is
 // system:masters, or can take full control in one step: escalate+update
@@ -28,19 +30,74 @@ import (
 // into control-plane pods), or create+approve a CSR for a client
 // certificate (O=system:masters).
 //
-// A reverse breadth-first search from the full-control nodes gives every
-// node its shortest chain in O(nodes + edges), with capability grants
-// computed once, not per node. Known gaps, documented rather than
-// guessed: capabilities that need two grants are combined only within one
-// node (not across a user's direct and group grants); namespace takeover
-// through bind + create rolebindings is not modelled.
+// A node is admin of namespace N when it holds a */*/* rule there (a
+// RoleBinding in N to cluster-admin, say), or can take N over in one step:
+// bind a role holding */*/* (a ClusterRole such as cluster-admin, or a Role
+// of N; resourceNames of the bind rule must name it) and create
+// rolebindings in N; or escalate and update (or patch) a Role of N that a
+// RoleBinding in N already binds to it. These are the checks the API server
+// makes: bind is authorized in the namespace of the new RoleBinding with
+// the role's name, escalate and update in the Role's namespace with its
+// name, and create never with resourceNames.
+//
+// A capability of several parts counts when the identity holds every part
+// through its own grants or those of the groups it is known to be in
+// (Subject.Groups). When one group holds all parts alone, that group has
+// the path and its members are not listed again.
+//
+// A reverse breadth-first search from the nodes holding the goal gives
+// every node its shortest chain in O(nodes + edges), with capability grants
+// computed once, not per node. Known gaps, documented rather than guessed:
+// a takeover that first creates a Role (escalate + create roles + create
+// rolebindings) and the powers of a bound non-*/*/* role (admin, edit) are
+// not steps of their own; their pod-create and token grants are.
 
 const pathsShown = 50
 
+// Techniques name each kind of path step, for programs reading -o json.
+const (
+	// TechniqueHolds is the last step of a chain: the identity holds the
+	// goal (*/*/* cluster-wide or in the namespace, or system:masters).
+	TechniqueHolds = "holds"
+	// TechniquePodCreate creates a pod (or a workload) running as the next identity.
+	TechniquePodCreate = "pod-create"
+	// TechniqueLegacyToken reads a legacy token Secret of the next identity.
+	TechniqueLegacyToken = "legacy-token"
+	// TechniqueTokenCreate creates a token (serviceaccounts/token) of the next identity.
+	TechniqueTokenCreate = "token-create"
+	// TechniqueImpersonate impersonates the next identity (a user or a service account).
+	TechniqueImpersonate = "impersonate"
+	// TechniqueImpersonateGroup impersonates a user (any name) in the next identity, a group.
+	TechniqueImpersonateGroup = "impersonate-group"
+	// TechniquePodExec execs into a pod that mounts the next identity's token.
+	TechniquePodExec = "pod-exec"
+	// TechniqueBindRole creates a RoleBinding in Namespace to Role, which
+	// holds */*/*: admin of the namespace (then, when To is set, a pod
+	// runs as To).
+	TechniqueBindRole = "bind-role"
+	// TechniqueEscalateRole adds */*/* to Role, already bound to the
+	// identity in Namespace: admin of the namespace (then, when To is
+	// set, a pod runs as To).
+	TechniqueEscalateRole = "escalate-role"
+	// TechniqueEscalateClusterRoles adds */*/* to a clusterrole bound to the identity.
+	TechniqueEscalateClusterRoles = "escalate-clusterroles"
+	// TechniqueBindClusterAdmin creates a ClusterRoleBinding to cluster-admin.
+	TechniqueBindClusterAdmin = "bind-cluster-admin"
+	// TechniqueImpersonateMasters impersonates a user in group system:masters.
+	TechniqueImpersonateMasters = "impersonate-masters"
+	// TechniqueNodesProxy runs commands in control-plane pods through the kubelet API.
+	TechniqueNodesProxy = "nodes-proxy"
+	// TechniqueCSR creates and approves a client certificate in system:masters.
+	TechniqueCSR = "csr-approve"
+)
+
 type step struct {
-	next  string // next node key, "" when this node has full control
-	how   string
-	grant Grant
+	next      string // next node key, "" when this node holds the goal
+	how       string
+	technique string
+	grants    []Grant // every grant the step needs, one per part
+	namespace string  // the namespace a takeover step takes
+	role      *ObjectRef
 }
 
 // capability is the compact grants of one capability, indexed by scope.
@@ -83,38 +140,241 @@ func (c capability) in(ns, name string) []gref {
 	return out
 }
 
-// bySubject maps subject keys to their grants.
-func bySubjectKey(gs []Grant) map[string][]Grant {
-	out := map[string][]Grant{}
-	for _, g := range gs {
-		out[g.Subject.key()] = append(out[g.Subject.key()], g)
+// holder is an identity that holds every part of a capability, with the
+// grant chosen for each part.
+type holder struct {
+	s  Subject
+	gs []gref
+}
+
+// pathGraph is what every search needs: the identities, the group
+// memberships RBAC can know, and the capability grants, computed once.
+type pathGraph struct {
+	m       *Model
+	members map[string][]Subject // group name → known users and service accounts in it
+
+	podCreate, secretRead, tokenCreate, impSA, podExec, impUsers, impGroups capability
+	bindCR, bindR, createRB, escalateR, updateR, full                       capability
+
+	fullCR     []*role            // ClusterRoles with a */*/* rule, cluster-admin first
+	fullR      map[string][]*role // namespace → its Roles with a */*/* rule
+	boundRoles map[string][]*role // namespace → its Roles some RoleBinding binds
+
+	tokensBySA, podsBySA map[string][]string
+	takeoverCache        map[string][]takeover
+}
+
+// takeover is a one-step way for an identity to become admin of a namespace.
+type takeover struct {
+	holder
+	technique, how string
+	role           ObjectRef
+}
+
+func (m *Model) newPathGraph() *pathGraph {
+	g := &pathGraph{m: m, members: map[string][]Subject{}, fullR: map[string][]*role{}, boundRoles: map[string][]*role{},
+		tokensBySA: map[string][]string{}, podsBySA: map[string][]string{}, takeoverCache: map[string][]takeover{}}
+	for _, s := range m.knownSubjects() {
+		for _, grp := range s.Groups() {
+			g.members[grp] = append(g.members[grp], s)
+		}
+	}
+	workloads := []Attributes{{Verb: "create", Resource: "pods"}, {Verb: "create", Resource: "replicationcontrollers"}}
+	for _, r := range []string{"deployments", "replicasets", "statefulsets", "daemonsets"} {
+		workloads = append(workloads, Attributes{Verb: "create", APIGroup: "apps", Resource: r})
+	}
+	for _, r := range []string{"jobs", "cronjobs"} {
+		workloads = append(workloads, Attributes{Verb: "create", APIGroup: "batch", Resource: r})
+	}
+	rbacGroup := rbacv1.GroupName
+	g.podCreate = m.newCapability(m.grantRefs(workloads...), true)
+	g.secretRead = m.newCapability(m.grantRefs(verbs([]string{"get", "list", "watch"}, "", "secrets", "")...), false)
+	g.tokenCreate = m.newCapability(m.grantRefs(Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token"}), false)
+	g.impSA = m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "serviceaccounts"}), false)
+	g.podExec = m.newCapability(m.grantRefs(verbs([]string{"create", "get"}, "", "pods", "exec")...), false)
+	g.impUsers = m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "users"}), false)
+	g.impGroups = m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "groups"}), false)
+	g.bindCR = m.newCapability(m.grantRefs(Attributes{Verb: "bind", APIGroup: rbacGroup, Resource: "clusterroles"}), false)
+	g.bindR = m.newCapability(m.grantRefs(Attributes{Verb: "bind", APIGroup: rbacGroup, Resource: "roles"}), false)
+	g.createRB = m.newCapability(m.grantRefs(Attributes{Verb: "create", APIGroup: rbacGroup, Resource: "rolebindings"}), true)
+	g.escalateR = m.newCapability(m.grantRefs(Attributes{Verb: "escalate", APIGroup: rbacGroup, Resource: "roles"}), false)
+	g.updateR = m.newCapability(m.grantRefs(verbs([]string{"update", "patch"}, rbacGroup, "roles", "")...), false)
+	g.full = m.newCapability(m.grantRefs(fullControl), false)
+
+	for _, r := range m.roleList {
+		holdsAll := false
+		for i := range r.rules {
+			holdsAll = holdsAll || RuleAllows(fullControl, &r.rules[i])
+		}
+		switch {
+		case r.ref.Kind == "ClusterRole" && holdsAll:
+			if r.ref.Name == "cluster-admin" {
+				g.fullCR = append([]*role{r}, g.fullCR...)
+			} else {
+				g.fullCR = append(g.fullCR, r)
+			}
+		case r.ref.Kind == "Role" && holdsAll:
+			g.fullR[r.ref.Namespace] = append(g.fullR[r.ref.Namespace], r)
+		}
+		if r.ref.Kind == "Role" && len(m.byRole[r]) > 0 {
+			g.boundRoles[r.ref.Namespace] = append(g.boundRoles[r.ref.Namespace], r)
+		}
+	}
+	for _, t := range m.snap.TokenSecrets {
+		if t.Invalid == "" {
+			g.tokensBySA[t.Namespace+"/"+t.ServiceAccount] = append(g.tokensBySA[t.Namespace+"/"+t.ServiceAccount], t.Name)
+		}
+	}
+	for _, pod := range m.snap.Pods {
+		if pod.MountsToken {
+			g.podsBySA[pod.Namespace+"/"+pod.ServiceAccountName] = append(g.podsBySA[pod.Namespace+"/"+pod.ServiceAccountName], pod.Name)
+		}
+	}
+	return g
+}
+
+// combine returns every identity that holds each part, through its own
+// grants or those of its groups, with one grant per part (non-default
+// grants first, then the identity's own before its groups'). A user or
+// service account one of whose groups holds all parts alone is left out:
+// that group is a holder itself, with the path.
+func (g *pathGraph) combine(parts ...[]gref) []holder {
+	idx := make([]map[string][]gref, len(parts))
+	for i, part := range parts {
+		if len(part) == 0 {
+			return nil
+		}
+		idx[i] = map[string][]gref{}
+		for _, r := range part {
+			k := g.m.subjectOf(r).s.key()
+			idx[i][k] = append(idx[i][k], r)
+		}
+	}
+	seen := map[string]bool{}
+	var cands []Subject
+	add := func(s Subject) {
+		if !seen[s.key()] {
+			seen[s.key()] = true
+			cands = append(cands, s)
+		}
+	}
+	for _, r := range parts[0] {
+		s := g.m.subjectOf(r).s
+		add(s)
+		if s.Kind == KindGroup {
+			for _, mb := range g.members[s.Name] {
+				add(mb)
+			}
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].key() < cands[j].key() })
+	var out []holder
+	for _, s := range cands {
+		ids := identities(s)
+		if s.Kind != KindGroup && g.groupHoldsAll(ids[1:], idx) {
+			continue
+		}
+		h := holder{s: s, gs: make([]gref, len(parts))}
+		ok := true
+		for i := range parts {
+			if h.gs[i], ok = g.pick(ids, idx[i]); !ok {
+				break
+			}
+		}
+		if ok {
+			out = append(out, h)
+		}
 	}
 	return out
 }
 
-func clusterOnly(gs []Grant, names ...string) []Grant {
-	var out []Grant
-	for _, g := range gs {
-		if g.Namespace != "" {
-			continue
+// groupHoldsAll reports whether one of the groups holds every part alone.
+func (g *pathGraph) groupHoldsAll(groups []Subject, idx []map[string][]gref) bool {
+	for _, grp := range groups {
+		all := true
+		for i := range idx {
+			all = all && len(idx[i][grp.key()]) > 0
 		}
-		if len(names) > 0 && len(g.Rule.ResourceNames) > 0 {
-			ok := false
-			for _, n := range names {
-				ok = ok || has(g.Rule.ResourceNames, n)
-			}
-			if !ok {
-				continue
-			}
+		if all {
+			return true
 		}
-		out = append(out, g)
 	}
+	return false
+}
+
+// pick chooses the grant of one part for an identity.
+func (g *pathGraph) pick(ids []Subject, idx map[string][]gref) (gref, bool) {
+	var def *gref
+	for _, id := range ids {
+		for _, r := range idx[id.key()] {
+			if !g.m.subjectOf(r).def {
+				return r, true
+			}
+			if def == nil {
+				r := r
+				def = &r
+			}
+		}
+	}
+	if def != nil {
+		return *def, true
+	}
+	return gref{}, false
+}
+
+func (g *pathGraph) grants(rs []gref) []Grant {
+	out := make([]Grant, len(rs))
+	for i, r := range rs {
+		out[i] = g.m.grantOf(r)
+	}
+	return out
+}
+
+// takeovers returns the one-step takeovers of namespace ns, each identity
+// once (the first technique that works for it).
+func (g *pathGraph) takeovers(ns string) []takeover {
+	if t, ok := g.takeoverCache[ns]; ok {
+		return t
+	}
+	var out []takeover
+	seen := map[string]bool{}
+	add := func(hs []holder, technique, how string, r *role) {
+		for _, h := range hs {
+			if !seen[h.s.key()] {
+				seen[h.s.key()] = true
+				out = append(out, takeover{holder: h, technique: technique, how: how, role: r.ref})
+			}
+		}
+	}
+	if create := g.createRB.in(ns, ""); len(create) > 0 {
+		for _, r := range g.fullCR {
+			add(g.combine(g.bindCR.in(ns, r.ref.Name), create), TechniqueBindRole,
+				fmt.Sprintf("can bind clusterrole/%s and create rolebindings in namespace %s: binds it to itself there", r.ref.Name, ns), r)
+		}
+		for _, r := range g.fullR[ns] {
+			add(g.combine(g.bindR.in(ns, r.ref.Name), create), TechniqueBindRole,
+				fmt.Sprintf("can bind role/%s and create rolebindings in namespace %s: binds it to itself there", r.ref.Name, ns), r)
+		}
+	}
+	for _, r := range g.boundRoles[ns] {
+		var bound []gref
+		for _, bi := range g.m.byRole[r] {
+			for si, bs := range g.m.bindings[bi].subjects {
+				if bs.ok {
+					bound = append(bound, gref{b: bi, s: int32(si), r: -1})
+				}
+			}
+		}
+		add(g.combine(g.escalateR.in(ns, r.ref.Name), g.updateR.in(ns, r.ref.Name), bound), TechniqueEscalateRole,
+			fmt.Sprintf("can escalate and update role/%s -n %s, which is bound to it: adds */*/* to it", r.ref.Name, ns), r)
+	}
+	g.takeoverCache[ns] = out
 	return out
 }
 
 // pathFinder holds the search state.
 type pathFinder struct {
-	m     *Model
+	g     *pathGraph
 	dist  map[string]int
 	steps map[string]step
 	subj  map[string]Subject
@@ -132,165 +392,149 @@ func (p *pathFinder) reach(from Subject, st step, d int) {
 	p.queue = append(p.queue, k)
 }
 
-// findPaths runs the search and returns the state.
-func (m *Model) findPaths() *pathFinder {
-	p := &pathFinder{m: m, dist: map[string]int{}, steps: map[string]step{}, subj: map[string]Subject{}}
-
-	// Full control, held directly.
-	full := clusterOnly(m.riskyGrants(fullControl))
-	fullBy := bySubjectKey(full)
-	p.reach(Subject{Kind: KindGroup, Name: MastersGroup}, step{how: "bypasses RBAC (system:masters)", grant: mastersGrant()}, 0)
-	for _, g := range full {
-		p.reach(g.Subject, step{how: "holds */*/* cluster-wide", grant: g}, 0)
-	}
-	// Members of a full-control group (service accounts, and users for
-	// system:authenticated) have full control too.
-	candidates := m.knownSubjects()
-	for _, s := range candidates {
-		for _, grp := range s.Groups() {
-			if gs := fullBy[Subject{Kind: KindGroup, Name: grp}.key()]; len(gs) > 0 {
-				p.reach(s, step{how: "holds */*/* cluster-wide through group " + grp, grant: gs[0]}, 0)
+// reachMembers gives the grant subject and, for a group, its known
+// members the goal at distance 0.
+func (p *pathFinder) reachMembers(rs []gref, how string) {
+	for _, def := range []bool{false, true} {
+		for _, r := range rs {
+			bs := p.g.m.subjectOf(r)
+			if bs.def != def {
+				continue
 			}
-		}
-	}
-
-	// One step to full control.
-	type oneStep struct {
-		how   string
-		parts [][]Grant // every part must be held by the same subject
-	}
-	rbacGroup := "rbac.authorization.k8s.io"
-	cert := "certificates.k8s.io"
-	oneSteps := []oneStep{
-		{"can escalate and update clusterroles: adds */*/* to a clusterrole bound to it", [][]Grant{
-			clusterOnly(m.riskyGrants(Attributes{Verb: "escalate", APIGroup: rbacGroup, Resource: "clusterroles"})),
-			clusterOnly(m.riskyGrants(verbs([]string{"update", "patch"}, rbacGroup, "clusterroles", "")...)),
-		}},
-		{"can bind clusterrole/cluster-admin and create clusterrolebindings", [][]Grant{
-			clusterOnly(m.riskyGrants(Attributes{Verb: "bind", APIGroup: rbacGroup, Resource: "clusterroles"}), "cluster-admin"),
-			clusterOnly(m.riskyGrants(Attributes{Verb: "create", APIGroup: rbacGroup, Resource: "clusterrolebindings"})),
-		}},
-		{"can impersonate group system:masters", [][]Grant{
-			clusterOnly(m.riskyGrants(Attributes{Verb: "impersonate", Resource: "groups"}), MastersGroup),
-			clusterOnly(m.riskyGrants(Attributes{Verb: "impersonate", Resource: "users"})),
-		}},
-		{"can use nodes/proxy: the kubelet API runs commands in any pod of a node, control plane included", [][]Grant{
-			clusterOnly(m.riskyGrants(verbs(allVerbs, "", "nodes", "proxy")...)),
-		}},
-		{"can create and approve a CSR for a client certificate in group system:masters", [][]Grant{
-			clusterOnly(m.riskyGrants(Attributes{Verb: "create", APIGroup: cert, Resource: "certificatesigningrequests"})),
-			clusterOnly(m.riskyGrants(Attributes{Verb: "update", APIGroup: cert, Resource: "certificatesigningrequests", Subresource: "approval"})),
-			clusterOnly(m.riskyGrants(Attributes{Verb: "approve", APIGroup: cert, Resource: "signers"}), "kubernetes.io/kube-apiserver-client", "kubernetes.io/*"),
-		}},
-	}
-	for _, os := range oneSteps {
-		held := bySubjectKey(os.parts[0])
-		for _, part := range os.parts[1:] {
-			next := bySubjectKey(part)
-			for k := range held {
-				if len(next[k]) == 0 {
-					delete(held, k)
+			gr := p.g.m.grantOf(r)
+			p.reach(bs.s, step{how: how, technique: TechniqueHolds, grants: []Grant{gr}}, 0)
+			if bs.s.Kind == KindGroup {
+				for _, mb := range p.g.members[bs.s.Name] {
+					p.reach(mb, step{how: how + " through group " + bs.s.Name, technique: TechniqueHolds, grants: []Grant{gr}}, 0)
 				}
 			}
 		}
-		for _, k := range sortedKeys(held) {
-			gs := preferUser(held[k])
-			p.reach(gs[0].Subject, step{how: os.how, grant: gs[0]}, 1)
+	}
+}
+
+// findPaths runs the search for full control and returns the state.
+func (m *Model) findPaths() *pathFinder {
+	g := m.newPathGraph()
+	p := &pathFinder{g: g, dist: map[string]int{}, steps: map[string]step{}, subj: map[string]Subject{}}
+
+	// Full control, held directly, or as a member of a full-control group
+	// (service accounts, and users for system:authenticated).
+	p.reach(Subject{Kind: KindGroup, Name: MastersGroup}, step{how: "bypasses RBAC (system:masters)", technique: TechniqueHolds, grants: []Grant{mastersGrant()}}, 0)
+	p.reachMembers(g.full.byScope[""], "holds */*/* cluster-wide")
+
+	// One step to full control.
+	rbacGroup := rbacv1.GroupName
+	cert := "certificates.k8s.io"
+	capOf := func(as ...Attributes) capability { return m.newCapability(m.grantRefs(as...), false) }
+	createOf := func(as ...Attributes) capability { return m.newCapability(m.grantRefs(as...), true) }
+	csrSigner := capOf(Attributes{Verb: "approve", APIGroup: cert, Resource: "signers"})
+	oneSteps := []struct {
+		technique, how string
+		parts          [][]gref
+	}{
+		{TechniqueEscalateClusterRoles, "can escalate and update clusterroles: adds */*/* to a clusterrole bound to it", [][]gref{
+			capOf(Attributes{Verb: "escalate", APIGroup: rbacGroup, Resource: "clusterroles"}).in("", ""),
+			capOf(verbs([]string{"update", "patch"}, rbacGroup, "clusterroles", "")...).in("", ""),
+		}},
+		{TechniqueBindClusterAdmin, "can bind clusterrole/cluster-admin and create clusterrolebindings", [][]gref{
+			g.bindCR.in("", "cluster-admin"),
+			createOf(Attributes{Verb: "create", APIGroup: rbacGroup, Resource: "clusterrolebindings"}).in("", ""),
+		}},
+		{TechniqueImpersonateMasters, "can impersonate group system:masters", [][]gref{
+			g.impGroups.in("", MastersGroup),
+			g.impUsers.in("", ""),
+		}},
+		{TechniqueNodesProxy, "can use nodes/proxy: the kubelet API runs commands in any pod of a node, control plane included", [][]gref{
+			capOf(verbs(allVerbs, "", "nodes", "proxy")...).in("", ""),
+		}},
+		{TechniqueCSR, "can create and approve a CSR for a client certificate in group system:masters", [][]gref{
+			createOf(Attributes{Verb: "create", APIGroup: cert, Resource: "certificatesigningrequests"}).in("", ""),
+			capOf(Attributes{Verb: "update", APIGroup: cert, Resource: "certificatesigningrequests", Subresource: "approval"}).in("", ""),
+			append(csrSigner.in("", "kubernetes.io/kube-apiserver-client"), csrSigner.in("", "kubernetes.io/*")...),
+		}},
+	}
+	for _, os := range oneSteps {
+		for _, h := range g.combine(os.parts...) {
+			p.reach(h.s, step{how: os.how, technique: os.technique, grants: g.grants(h.gs)}, 1)
 		}
 	}
+	p.search(nil)
+	return p
+}
 
-	// Capabilities that let one identity become another.
-	workloads := []Attributes{{Verb: "create", Resource: "pods"}, {Verb: "create", Resource: "replicationcontrollers"}}
-	for _, r := range []string{"deployments", "replicasets", "statefulsets", "daemonsets"} {
-		workloads = append(workloads, Attributes{Verb: "create", APIGroup: "apps", Resource: r})
+// findNamespacePaths runs the search for admin of namespace ns, until
+// one of the keys in stop is reached (nil: the whole graph).
+func (g *pathGraph) findNamespacePaths(ns string, stop map[string]bool) *pathFinder {
+	p := &pathFinder{g: g, dist: map[string]int{}, steps: map[string]step{}, subj: map[string]Subject{}}
+	p.reachMembers(g.full.byScope[ns], "holds */*/* in namespace "+ns)
+	for _, t := range g.takeovers(ns) {
+		r := t.role
+		p.reach(t.s, step{how: t.how, technique: t.technique, grants: g.grants(t.gs), namespace: ns, role: &r}, 1)
 	}
-	for _, r := range []string{"jobs", "cronjobs"} {
-		workloads = append(workloads, Attributes{Verb: "create", APIGroup: "batch", Resource: r})
-	}
-	podCreate := m.newCapability(m.grantRefs(workloads...), true)
-	secretRead := m.newCapability(m.grantRefs(verbs([]string{"get", "list", "watch"}, "", "secrets", "")...), false)
-	tokenCreate := m.newCapability(m.grantRefs(Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token"}), false)
-	impSA := m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "serviceaccounts"}), false)
-	podExec := m.newCapability(m.grantRefs(verbs([]string{"create", "get"}, "", "pods", "exec")...), false)
-	impUsers := m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "users"}), false)
-	impGroups := m.newCapability(m.grantRefs(Attributes{Verb: "impersonate", Resource: "groups"}), false)
-	impUsersAny := map[string]bool{}
-	for _, g := range impUsers.byScope[""] {
-		impUsersAny[m.subjectOf(g).s.key()] = true
-	}
+	p.search(stop)
+	return p
+}
 
-	tokensBySA := map[string][]string{}
-	for _, t := range m.snap.TokenSecrets {
-		if t.Invalid == "" {
-			tokensBySA[t.Namespace+"/"+t.ServiceAccount] = append(tokensBySA[t.Namespace+"/"+t.ServiceAccount], t.Name)
-		}
-	}
-	podsBySA := map[string][]string{}
-	for _, pod := range m.snap.Pods {
-		if pod.MountsToken {
-			podsBySA[pod.Namespace+"/"+pod.ServiceAccountName] = append(podsBySA[pod.Namespace+"/"+pod.ServiceAccountName], pod.Name)
-		}
-	}
-
+// search walks the "can become" edges backwards from the queue. With stop,
+// it ends once every node that could still be reached is farther than the
+// nearest key of stop.
+func (p *pathFinder) search(stop map[string]bool) {
+	g, m := p.g, p.g.m
+	found := -1
 	for i := 0; i < len(p.queue); i++ {
 		tk := p.queue[i]
 		t := p.subj[tk]
 		d := p.dist[tk] + 1
-		via := func(gs []gref, how string) {
+		if stop != nil {
+			for k := range stop {
+				if dk, ok := p.dist[k]; ok && (found < 0 || dk < found) {
+					found = dk
+				}
+			}
+			if found >= 0 && d > found {
+				return
+			}
+		}
+		via := func(gs []gref, technique, how string) {
 			for _, def := range []bool{false, true} { // non-default grants first
-				for _, g := range gs {
-					bs := m.subjectOf(g)
+				for _, r := range gs {
+					bs := m.subjectOf(r)
 					if bs.def != def || bs.s.key() == tk {
 						continue
 					}
-					if _, seen := p.dist[bs.s.key()]; !seen {
-						p.reach(bs.s, step{next: tk, how: how, grant: m.grantOf(g)}, d)
-					}
+					p.reach(bs.s, step{next: tk, how: how, technique: technique, grants: []Grant{m.grantOf(r)}}, d)
 				}
 			}
 		}
 		switch t.Kind {
 		case KindServiceAccount:
 			ns, n := t.Namespace, t.Name
-			via(podCreate.in(ns, ""), fmt.Sprintf("can create pods in namespace %s: runs one as %s and reads its token", ns, t))
-			for _, sec := range tokensBySA[ns+"/"+n] {
-				via(secretRead.in(ns, sec), fmt.Sprintf("can read secret/%s -n %s, a legacy token of %s", sec, ns, t))
+			via(g.podCreate.in(ns, ""), TechniquePodCreate, fmt.Sprintf("can create pods in namespace %s: runs one as %s and reads its token", ns, t))
+			for _, sec := range g.tokensBySA[ns+"/"+n] {
+				via(g.secretRead.in(ns, sec), TechniqueLegacyToken, fmt.Sprintf("can read secret/%s -n %s, a legacy token of %s", sec, ns, t))
 			}
-			via(tokenCreate.in(ns, n), fmt.Sprintf("can create a token for %s (serviceaccounts/token)", t))
-			via(impSA.in(ns, n), fmt.Sprintf("can impersonate %s", t))
-			for _, pod := range podsBySA[ns+"/"+n] {
-				via(podExec.in(ns, pod), fmt.Sprintf("can exec into pod/%s -n %s, which mounts the token of %s", pod, ns, t))
+			via(g.tokenCreate.in(ns, n), TechniqueTokenCreate, fmt.Sprintf("can create a token for %s (serviceaccounts/token)", t))
+			via(g.impSA.in(ns, n), TechniqueImpersonate, fmt.Sprintf("can impersonate %s", t))
+			for _, pod := range g.podsBySA[ns+"/"+n] {
+				via(g.podExec.in(ns, pod), TechniquePodExec, fmt.Sprintf("can exec into pod/%s -n %s, which mounts the token of %s", pod, ns, t))
 			}
-		case KindUser:
-			via(impUsers.in("", t.Name), fmt.Sprintf("can impersonate %s", t))
-		case KindGroup:
-			var gs []gref
-			for _, g := range impGroups.in("", t.Name) {
-				if impUsersAny[m.subjectOf(g).s.key()] {
-					gs = append(gs, g)
+			for _, to := range g.takeovers(ns) {
+				if to.s.key() != tk {
+					r := to.role
+					p.reach(to.s, step{next: tk, how: to.how + "; as admin of namespace " + ns + " runs a pod as " + t.String(),
+						technique: to.technique, grants: g.grants(to.gs), namespace: ns, role: &r}, d)
 				}
 			}
-			via(gs, fmt.Sprintf("can impersonate users and %s", t))
+		case KindUser:
+			via(g.impUsers.in("", t.Name), TechniqueImpersonate, fmt.Sprintf("can impersonate %s", t))
+		case KindGroup:
+			for _, h := range g.combine(g.impGroups.in("", t.Name), g.impUsers.in("", "")) {
+				if h.s.key() != tk {
+					p.reach(h.s, step{next: tk, how: fmt.Sprintf("can impersonate users and %s", t), technique: TechniqueImpersonateGroup, grants: g.grants(h.gs)}, d)
+				}
+			}
 		}
 	}
-	return p
-}
-
-// preferUser orders grants so that non-default ones are chosen first: a
-// path through a user's own grant is the one worth showing.
-func preferUser(gs []Grant) []Grant {
-	out := make([]Grant, 0, len(gs))
-	for _, g := range gs {
-		if !g.Default {
-			out = append(out, g)
-		}
-	}
-	for _, g := range gs {
-		if g.Default {
-			out = append(out, g)
-		}
-	}
-	return out
 }
 
 // knownSubjects are every binding subject and every service account.
@@ -316,27 +560,71 @@ func (m *Model) knownSubjects() []Subject {
 	return out
 }
 
-// Path is one subject's shortest chain to full control.
+// Path is one subject's shortest chain to full control, or to admin of a
+// namespace.
 type Path struct {
 	// Subject is where the chain starts.
 	Subject Subject `json:"subject"`
-	// Steps are in order; the last one says how full control is held.
+	// Namespace is the namespace the chain makes Subject admin of; empty
+	// for a chain to full control (cluster-admin).
+	Namespace string `json:"namespace,omitempty"`
+	// Steps are in order; the last one says how the goal is held or taken.
 	Steps []PathStep `json:"steps"`
 	// Default is true when the chain starts at a system identity and
 	// uses only bootstrap default grants before its last step.
 	Default bool `json:"default"`
 }
 
-// PathStep is one "can become" edge, or the final full-control fact.
+// PathStep is one "can become" edge, or the final fact.
 type PathStep struct {
 	// From is the identity taking the step.
 	From Subject `json:"from"`
 	// How says what From can do.
 	How string `json:"how"`
+	// Technique names the kind of step (the Technique constants).
+	Technique string `json:"technique"`
 	// To is the identity From becomes; nil on the last step.
 	To *Subject `json:"to,omitempty"`
-	// Grant is the grant that enables the step.
+	// Grant is the grant that enables the step (its first part).
 	Grant Grant `json:"grant"`
+	// Grants are every grant the step needs, one per part, when it needs
+	// more than one (Grants[0] is Grant).
+	Grants []Grant `json:"grants,omitempty"`
+	// Namespace is the namespace a bind-role or escalate-role step takes over.
+	Namespace string `json:"namespace,omitempty"`
+	// Role is the role a bind-role step binds, or an escalate-role step escalates.
+	Role *ObjectRef `json:"role,omitempty"`
+}
+
+// path follows the steps from node k.
+func (p *pathFinder) path(k, ns string) Path {
+	path := Path{Subject: p.subj[k], Namespace: ns, Default: isSystemSubject(p.subj[k])}
+	for cur := k; ; {
+		st := p.steps[cur]
+		ps := PathStep{From: p.subj[cur], How: st.how, Technique: st.technique, Grant: st.grants[0], Namespace: st.namespace, Role: st.role}
+		if len(st.grants) > 1 {
+			ps.Grants = st.grants
+		}
+		// Grants of the edges, and of a one-step capability, are on the
+		// path; the final */*/* of a chain is the goal itself.
+		if st.next != "" || p.dist[cur] == 1 {
+			for _, gr := range st.grants {
+				if !gr.Default {
+					path.Default = false
+				}
+			}
+		}
+		if st.next != "" {
+			to := p.subj[st.next]
+			ps.To = &to
+		}
+		path.Steps = append(path.Steps, ps)
+		if st.next == "" || len(path.Steps) > len(p.dist) {
+			break
+		}
+		cur = st.next
+	}
+	return path
 }
 
 // PathsToClusterAdmin returns, for every identity that does not already
@@ -349,30 +637,75 @@ func (m *Model) PathsToClusterAdmin() []Path {
 		if p.dist[k] == 0 {
 			continue
 		}
-		path := Path{Subject: p.subj[k], Default: isSystemSubject(p.subj[k])}
-		for cur := k; ; {
-			st := p.steps[cur]
-			ps := PathStep{From: p.subj[cur], How: st.how, Grant: st.grant}
-			if st.next != "" {
-				to := p.subj[st.next]
-				ps.To = &to
-				if !st.grant.Default {
-					path.Default = false
-				}
-			} else if p.dist[cur] == 1 && !st.grant.Default {
-				// A one-step capability is itself a grant on the path.
-				path.Default = false
-			}
-			path.Steps = append(path.Steps, ps)
-			if st.next == "" || len(path.Steps) > len(p.dist) {
-				break
-			}
-			cur = st.next
-		}
-		out = append(out, path)
+		out = append(out, p.path(k, ""))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Steps) < len(out[j].Steps) })
 	return out
+}
+
+// nearest returns the key of the identity of s (itself first, then its
+// groups) nearest the goal, or "".
+func (p *pathFinder) nearest(s Subject) string {
+	best := ""
+	for _, id := range identities(s) {
+		if d, ok := p.dist[id.key()]; ok && (best == "" || d < p.dist[best]) {
+			best = id.key()
+		}
+	}
+	return best
+}
+
+// PathToClusterAdmin returns the shortest chain to full control of the
+// subject, or of one of its groups (Path.Subject says which), and whether
+// it already holds full control (then the path is nil).
+func (m *Model) PathToClusterAdmin(s Subject) (path *Path, holds bool) {
+	s = s.Normalize()
+	p := m.findPaths()
+	k := p.nearest(s)
+	if k == "" {
+		return nil, false
+	}
+	if p.dist[k] == 0 {
+		return nil, true
+	}
+	pa := p.path(k, "")
+	return &pa, false
+}
+
+// PathsToNamespaceAdmin returns, for every namespace where the subject (or
+// one of its groups) does not hold */*/* but can obtain it, the shortest
+// chain, ordered by namespace. Chains through full control are not listed:
+// PathToClusterAdmin has them.
+func (m *Model) PathsToNamespaceAdmin(s Subject) []Path {
+	s = s.Normalize()
+	g := m.newPathGraph()
+	stop := map[string]bool{}
+	for _, id := range identities(s) {
+		stop[id.key()] = true
+	}
+	nss := map[string]bool{}
+	for ns := range m.namespaces {
+		nss[ns] = true
+	}
+	for ns := range m.nsBindings {
+		nss[ns] = true
+	}
+	var out []Path
+	for _, ns := range sortedKeys(nss) {
+		p := g.findNamespacePaths(ns, stop)
+		if k := p.nearest(s); k != "" && p.dist[k] > 0 {
+			out = append(out, p.path(k, ns))
+		}
+	}
+	return out
+}
+
+// grantText renders a grant for evidence: "rolebinding/x -n ns (verbs resources)".
+func grantText(g Grant) string {
+	if g.Rule.Verbs == nil {
+		return fmt.Sprintf("%s (binds %s to %s)", g.Binding, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Subject)
+	}
+	return fmt.Sprintf("%s (%s)", g.Binding, ruleSummary(g.Rule))
 }
 
 // pathEvidence renders a path, one line per step.
@@ -381,15 +714,33 @@ func pathEvidence(p Path) []report.Observation {
 	for i, s := range p.Steps {
 		loc := s.Grant.Binding.String()
 		v := fmt.Sprintf("path of %s, step %d: %s %s", p.Subject, i+1, s.From, s.How)
-		if s.To != nil {
+		switch {
+		case s.To != nil:
 			v += " → becomes " + s.To.String()
-		} else {
+		case p.Namespace != "" && s.Role != nil:
+			v += fmt.Sprintf(" → admin of namespace %s (%s)", p.Namespace, strings.ToLower(s.Role.Kind)+"/"+s.Role.Name)
+		case p.Namespace != "":
+			v += fmt.Sprintf(" → admin of namespace %s (%s)", p.Namespace, strings.ToLower(s.Grant.Role.Kind)+"/"+s.Grant.Role.Name)
+		default:
 			v += fmt.Sprintf(" → full control (%s)", strings.ToLower(s.Grant.Role.Kind)+"/"+s.Grant.Role.Name)
+		}
+		// A step of several parts names the binding and rule of each.
+		var parts []string
+		for _, g := range s.Grants {
+			if t := grantText(g); !has(parts, t) {
+				parts = append(parts, t)
+			}
+		}
+		if len(parts) > 1 {
+			v += "; grants: " + strings.Join(parts, ", ")
 		}
 		obs = append(obs, report.Observation{Location: loc, Value: v})
 	}
 	return obs
 }
+
+// PathEvidence renders a path the way KH-RBAC-4 shows it, one line per step.
+func PathEvidence(p Path) []report.Observation { return pathEvidence(p) }
 
 // checkPaths FAILs when a non-default identity can reach full control: a
 // chain of grants that ends in cluster-admin is an escalation, whatever
