@@ -559,8 +559,13 @@ func printPaths(paths []rbac.Path, wide, noHeaders bool, out io.Writer) error {
 		}
 		for i, st := range p.Steps {
 			to := "<none>"
-			if st.To != nil {
+			switch {
+			case st.To != nil:
 				to = st.To.String()
+			case i == len(p.Steps)-1 && p.Namespace != "":
+				to = "admin of namespace " + p.Namespace
+			case i == len(p.Steps)-1:
+				to = "full control (cluster-admin)"
 			}
 			gs := st.Grants
 			if len(gs) == 0 {
