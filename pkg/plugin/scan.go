@@ -73,6 +73,7 @@ type ScanOptions struct {
 	allNodes    bool
 	nodes       []*corev1.Node
 	progress    *progress
+	live        *kubeletz.Prefetch
 	namespace   string
 	md          report.Metadata
 	managed     string
@@ -473,6 +474,17 @@ func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
 	for i, n := range o.nodes {
 		index[n.Name] = i
 	}
+	// The kubelets' live /configz is read while the pods run, not one
+	// node after another as each is evaluated.
+	var ready []string
+	for _, n := range o.nodes {
+		if nodeNotReady(n) == "" {
+			ready = append(ready, n.Name)
+		}
+	}
+	liveCtx, stopLive := context.WithCancel(ctx)
+	defer stopLive()
+	o.live = kubeletz.StartPrefetch(liveCtx, o.client, ready, o.Parallel)
 	var saveErr error
 	err := o.ScanNodes(ctx, func(nr debugpod.NodeResult) {
 		targets[index[nr.Node]] = o.evaluateNode(ctx, nr, evalOpts, &saveErr)
@@ -513,7 +525,7 @@ func (o *ScanOptions) evaluateNode(ctx context.Context, nr debugpod.NodeResult, 
 	if nr.Err != nil {
 		return checks.ErrorTarget(nr.Node, nr.Err, o.md.Benchmark)
 	}
-	kubeletz.Attach(ctx, o.client, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
+	o.live.Attach(ctx, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
 	if o.SaveEvidence != "" && *saveErr == nil {
 		if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
 			*saveErr = err
