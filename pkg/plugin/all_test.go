@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -25,16 +24,8 @@ func offlineParts(t *testing.T) (*report.Report, *report.Report, *workloads.Snap
 	for _, ev := range evs {
 		nrep.AddTarget(checks.EvaluateNode(ev, checks.EvalOptions{Benchmark: report.BenchmarkCIS112, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}))
 	}
-	b, err := os.ReadFile(kindSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs rbac.Snapshot
-	if err := json.Unmarshal(b, &rs); err != nil {
-		t.Fatal(err)
-	}
 	rrep := report.NewReport(report.KindRBAC, report.Metadata{})
-	rrep.AddTarget(rbac.Evaluate(rbac.Build(&rs), rbac.EvalOptions{}))
+	rrep.AddTarget(rbac.Evaluate(rbac.Build(kindRBACSnapshot(t)), rbac.EvalOptions{}))
 	ws, err := loadWorkloadSnapshot(workloadSnapshot)
 	if err != nil {
 		t.Fatal(err)

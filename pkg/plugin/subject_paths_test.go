@@ -21,14 +21,7 @@ const pathsFixtures = "../../test/e2e/testdata/rbac-paths.yaml"
 // file and returns its name.
 func pathsSnapshot(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(kindSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var snap rbac.Snapshot
-	if err := json.Unmarshal(b, &snap); err != nil {
-		t.Fatal(err)
-	}
+	snap := *kindRBACSnapshot(t)
 	fx, err := os.ReadFile(pathsFixtures)
 	if err != nil {
 		t.Fatal(err)

@@ -287,31 +287,29 @@ func TestPathsToClusterAdmin(t *testing.T) {
 		}, nil},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s := kubeadmSnapshot()
-			powerful(s)
-			c.change(s)
-			r := resultOf(t, Evaluate(Build(s), EvalOptions{}), "KH-RBAC-4")
-			if c.want == nil {
-				if r.Status != report.StatusPass {
-					t.Fatalf("want PASS, got %s:\n%s", r.Status, evidenceText(r))
-				}
-				return
-			}
-			if r.Status != report.StatusFail {
-				t.Fatalf("want FAIL, got %s (%s)", r.Status, r.Reason)
-			}
-			ev := evidenceText(r)
-			pos := 0
-			for _, w := range c.want {
-				i := strings.Index(ev[pos:], w)
-				if i < 0 {
-					t.Fatalf("evidence lacks %q (in order):\n%s", w, ev)
-				}
-				pos += i + len(w)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkPathCase(t, powerful, c.change, c.want) })
 	}
+}
+
+// checkPathCase evaluates KH-RBAC-4 on the kubeadm snapshot with base and
+// change applied: PASS when want is nil, else FAIL with want, in order, in
+// the evidence.
+func checkPathCase(t *testing.T, base, change func(*Snapshot), want []string) {
+	t.Helper()
+	s := kubeadmSnapshot()
+	base(s)
+	change(s)
+	r := resultOf(t, Evaluate(Build(s), EvalOptions{}), "KH-RBAC-4")
+	if want == nil {
+		if r.Status != report.StatusPass {
+			t.Fatalf("want PASS, got %s:\n%s", r.Status, evidenceText(r))
+		}
+		return
+	}
+	if r.Status != report.StatusFail {
+		t.Fatalf("want FAIL, got %s (%s)", r.Status, r.Reason)
+	}
+	wantInOrder(t, evidenceText(r), want)
 }
 
 func TestPathsAreShortest(t *testing.T) {

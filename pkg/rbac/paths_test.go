@@ -3,8 +3,6 @@ package rbac
 import (
 	"strings"
 	"testing"
-
-	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 const rbacAPI = "rbac.authorization.k8s.io"
@@ -169,22 +167,7 @@ func TestPathsCombineAndTakeOver(t *testing.T) {
 		}, nil},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s := kubeadmSnapshot()
-			powerful(s)
-			c.change(s)
-			r := resultOf(t, Evaluate(Build(s), EvalOptions{}), "KH-RBAC-4")
-			if c.want == nil {
-				if r.Status != report.StatusPass {
-					t.Fatalf("want PASS, got %s:\n%s", r.Status, evidenceText(r))
-				}
-				return
-			}
-			if r.Status != report.StatusFail {
-				t.Fatalf("want FAIL, got %s (%s)", r.Status, r.Reason)
-			}
-			wantInOrder(t, evidenceText(r), c.want)
-		})
+		t.Run(c.name, func(t *testing.T) { checkPathCase(t, powerful, c.change, c.want) })
 	}
 }
 
