@@ -39,7 +39,13 @@ func NewCmdControls(streams genericiooptions.IOStreams) *cobra.Command {
 		Short:   "List the controls that scan and rbac evaluate",
 		Long: `List the control catalog: CIS Kubernetes Benchmark controls and kubectl-harden's
 own controls (IDs starting with KH-), with their section, profile level, whether
-the benchmark calls them automated or manual, and the kind of target they apply to.`,
+the benchmark calls them automated or manual, and the kind of target they apply to.
+
+With --benchmark, the controls of that benchmark: node controls (evaluated by
+scan) and cluster controls (evaluated by rbac, workloads and all). -o wide shows
+the check that decides each one and its parameters; a cluster control of CIS
+EKS/GKE/AKS or the STIG names, with check api.control, the CIS 1.12 section 5
+(or KH-) control whose decision it reuses.`,
 		Example: `  # Every control
   kubectl harden controls
 
@@ -47,7 +53,10 @@ the benchmark calls them automated or manual, and the kind of target they apply 
   kubectl harden controls --benchmark cis-1.12 --level 1 --section 4.2
 
   # Our own controls beyond CIS, as YAML
-  kubectl harden controls --benchmark harden -o yaml`,
+  kubectl harden controls --benchmark harden -o yaml
+
+  # The policies section of CIS EKS 1.8.0, with the checks that decide it
+  kubectl harden controls --benchmark eks-1.8.0 --section 4 -o wide`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Complete()
