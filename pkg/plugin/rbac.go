@@ -200,14 +200,9 @@ func (o *RBACOptions) rbacReport(ctx context.Context) (*report.Report, error) {
 		return nil, err
 	}
 	if o.SaveSnapshot != "" {
-		b, err := json.MarshalIndent(snap, "", "  ")
-		if err != nil {
+		if err := saveSnapshot(o.SaveSnapshot, snap, "RBAC snapshot", o.ErrOut); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(o.SaveSnapshot, append(b, '\n'), 0o600); err != nil {
-			return nil, fmt.Errorf("--save-snapshot: %w", err)
-		}
-		fmt.Fprintf(o.ErrOut, "RBAC snapshot saved in %s\n", o.SaveSnapshot)
 	}
 	md := o.md
 	md.Generated = time.Now().UTC()

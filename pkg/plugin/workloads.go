@@ -202,14 +202,9 @@ func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error
 	}
 	o.md = md
 	if o.SaveSnapshot != "" {
-		b, err := json.MarshalIndent(snap, "", "  ")
-		if err != nil {
+		if err := saveSnapshot(o.SaveSnapshot, snap, "Workload snapshot", o.ErrOut); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(o.SaveSnapshot, append(b, '\n'), 0o600); err != nil {
-			return nil, fmt.Errorf("--save-snapshot: %w", err)
-		}
-		fmt.Fprintf(o.ErrOut, "Workload snapshot saved in %s\n", o.SaveSnapshot)
 	}
 	return snap, nil
 }
@@ -229,4 +224,18 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	r := report.NewReport(report.KindWorkloads, md)
 	r.AddTarget(workloadsTarget(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
 	return o.report.Finish(r, o.Out, o.ErrOut)
+}
+
+// saveSnapshot writes a snapshot (RBAC or workloads: no secret values in
+// either) as indented JSON readable by its owner only, for --from-snapshot.
+func saveSnapshot(path string, snap any, what string, errOut io.Writer) error {
+	b, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("--save-snapshot: %w", err)
+	}
+	fmt.Fprintf(errOut, "%s saved in %s\n", what, path)
+	return nil
 }
