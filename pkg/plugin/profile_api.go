@@ -40,6 +40,20 @@ func workloadsTarget(m *workloads.Model, opts workloads.EvalOptions, benchmark s
 // controls, and drops the CIS 1.12 controls the benchmark does not have,
 // saying so in the target's notes.
 func profileTarget(benchmark, engine string, native report.TargetReport, decide decideFunc) report.TargetReport {
+	if benchmark == report.BenchmarkHarden {
+		// Our own controls only, as scan --benchmark harden.
+		t := native
+		t.Results = nil
+		for _, r := range native.Results {
+			if r.Benchmark == report.BenchmarkHarden {
+				t.Results = append(t.Results, r)
+			}
+		}
+		if len(t.Results) == 0 {
+			t.Notes = append(append([]string(nil), native.Notes...), "the "+engine+" checks have no kubectl-harden (KH-) control of their own: nothing to report with --benchmark harden")
+		}
+		return t
+	}
 	pcs, isNative := checks.APIControls(benchmark, engine)
 	if isNative {
 		return native
@@ -129,7 +143,7 @@ func khControl(r report.Result) report.Control {
 // controls for that engine and our own KH- controls.
 func apiCatalog(benchmark, engine string, native []report.Control) []report.Control {
 	pcs, isNative := checks.APIControls(benchmark, engine)
-	if isNative {
+	if isNative && benchmark != report.BenchmarkHarden {
 		return native
 	}
 	var out []report.Control

@@ -168,3 +168,27 @@ func TestWorkloadsTargetEKS(t *testing.T) {
 		t.Errorf("eks-1.8.0 workloads target has %d results, want the 11 section 4.2-4.5 controls", len(eks))
 	}
 }
+
+// --benchmark harden keeps our own controls only, as scan does.
+func TestAPITargetsHardenOnly(t *testing.T) {
+	m := rbac.Build(kindRBACSnapshot(t))
+	tgt := rbacTarget(m, rbac.EvalOptions{}, report.BenchmarkHarden)
+	if len(tgt.Results) != 4 {
+		t.Errorf("%d results, want KH-RBAC-1..4", len(tgt.Results))
+	}
+	for _, r := range tgt.Results {
+		if !strings.HasPrefix(r.ControlID, "KH-") {
+			t.Errorf("%s reported with --benchmark harden", r.ControlID)
+		}
+	}
+	if cat := apiCatalog(report.BenchmarkHarden, "rbac", rbac.Catalog()); len(cat) != 4 {
+		t.Errorf("harden catalog has %d rbac controls, want 4", len(cat))
+	}
+	ws, err := loadWorkloadSnapshot(workloadSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wt := workloadsTarget(workloads.Build(ws), workloads.EvalOptions{}, report.BenchmarkHarden); len(wt.Results) != 0 {
+		t.Errorf("workloads has no KH- control, yet %d results with --benchmark harden", len(wt.Results))
+	}
+}
