@@ -67,11 +67,7 @@ func nodeFacts(nodes []*corev1.Node) []checks.NodeFacts {
 // be scanned (EKS Fargate nodes cannot run the privileged host pod).
 func detectPlatform(gitVersion string, nodes []*corev1.Node, errOut io.Writer) (checks.Platform, []*corev1.Node) {
 	p := checks.DetectPlatform(gitVersion, nodeFacts(nodes))
-	name := "self-managed"
-	if p.Provider != "" {
-		name = p.Provider
-	}
-	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(p.Evidence, "; "))
+	sayPlatform(p, errOut)
 	if len(p.Fargate) == 0 {
 		return p, nodes
 	}
@@ -87,6 +83,15 @@ func detectPlatform(gitVersion string, nodes []*corev1.Node, errOut io.Writer) (
 	}
 	fmt.Fprintf(errOut, "Not scanned: %d EKS Fargate node(s) (no privileged pods or host access on Fargate): %s\n", len(p.Fargate), strings.Join(p.Fargate, ", "))
 	return p, kept
+}
+
+// sayPlatform prints the detected platform and the facts behind it.
+func sayPlatform(p checks.Platform, errOut io.Writer) {
+	name := "self-managed"
+	if p.Provider != "" {
+		name = p.Provider
+	}
+	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(p.Evidence, "; "))
 }
 
 // platformMetadata is the report's record of the detection.
@@ -141,12 +146,9 @@ func apiBenchmark(ctx context.Context, client kubernetes.Interface, flag, gitVer
 			nodes = append(nodes, &list.Items[i])
 		}
 	}
-	plat, _ := detectPlatform(gitVersion, nodes, io.Discard)
-	name := "self-managed"
-	if plat.Provider != "" {
-		name = plat.Provider
-	}
-	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(plat.Evidence, "; "))
+	// Fargate nodes matter to scan only: the platform is all this needs.
+	plat := checks.DetectPlatform(gitVersion, nodeFacts(nodes))
+	sayPlatform(plat, errOut)
 	md.Platform = platformMetadata(plat)
 	md.Benchmark, md.BenchmarkReason, err = chooseBenchmark(flag, gitVersion, &plat, errOut)
 	return err

@@ -72,7 +72,9 @@ func profileTarget(benchmark, engine string, native report.TargetReport, decide 
 			ref, _ := pc.Params["control"].(string)
 			mapped = append(mapped, pc.ID+"="+ref)
 			if subj, _ := pc.Params["subjects"].(string); subj != "" {
-				narrowed[ref] = append(narrowed[ref], strings.Split(subj, ",")...)
+				for _, x := range strings.Split(subj, ",") {
+					narrowed[ref] = append(narrowed[ref], strings.TrimSpace(x))
+				}
 			} else {
 				used[ref] = true
 			}
