@@ -215,11 +215,7 @@ func (o *ControlsOptions) Run() error {
 		if c.Automated {
 			typ = "Automated"
 		}
-		level := any(c.Level)
-		if c.Severity != "" {
-			level = c.Severity
-		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{c.ID, c.Section, level, typ, string(c.Role), c.Title, c.Benchmark,
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{c.ID, c.Section, levelCell(c.Level, c.Severity), typ, string(c.Role), c.Title, c.Benchmark,
 			orNone(strings.Join(c.Needs, "; ")), orNone(c.Check), orNone(renderParams(c.Params)), orNone(c.Source)}})
 	}
 	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)

@@ -115,7 +115,7 @@ func printResultTable(r *report.Report, wide, noHeaders, hideNA bool, out, errOu
 		{Name: "Target", Type: "string"},
 		{Name: "Control", Type: "string"},
 		{Name: "Status", Type: "string"},
-		{Name: "Level", Type: "integer"},
+		{Name: "Level", Type: "string"},
 		{Name: "Title", Type: "string"},
 		{Name: "Reason", Type: "string", Priority: 1},
 		{Name: "Evidence", Type: "string", Priority: 1},
@@ -137,7 +137,7 @@ func printResultTable(r *report.Report, wide, noHeaders, hideNA bool, out, errOu
 				continue
 			}
 			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
-				res.Target, res.ControlID, string(res.Status), res.Level, res.Title,
+				res.Target, res.ControlID, string(res.Status), levelCell(res.Level, res.Severity), res.Title,
 				orNone(res.Reason), orNone(joinEvidence(res.Evidence)), orNone(res.Remediation),
 			}})
 		}
@@ -481,4 +481,13 @@ func sarifRuleName(title string) string {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 	}
 	return b.String()
+}
+
+// levelCell is a control's profile level, or its STIG category (CAT I,
+// CAT II, CAT III) for rules that have a severity instead of a level.
+func levelCell(level int, severity string) any {
+	if severity != "" {
+		return severity
+	}
+	return level
 }

@@ -194,3 +194,20 @@ func TestTableEscapesControlCharacters(t *testing.T) {
 		t.Errorf("terminal control characters reached the table:\n%q", buf.String())
 	}
 }
+
+// A STIG rule has a category instead of a level: the table shows it.
+func TestResultTableShowsSTIGCategory(t *testing.T) {
+	r := report.NewReport(report.KindNodeScan, report.Metadata{Benchmark: "stig"})
+	r.AddTarget(report.TargetReport{Name: "n1", Results: []report.Result{
+		{ControlID: "V-242387", Title: "kubelet read-only port is off", Benchmark: "stig", Severity: "CAT I", Target: "n1", Status: report.StatusFail, Reason: "r"},
+		{ControlID: "4.2.4", Title: "read-only port", Benchmark: report.BenchmarkCIS112, Level: 1, Target: "n1", Status: report.StatusPass, Reason: "r"},
+	}})
+	var out, errOut bytes.Buffer
+	if _, err := printResultTable(r, false, false, false, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if len(lines) < 3 || !strings.Contains(lines[1], "CAT I ") || !strings.Contains(lines[2], " 1 ") {
+		t.Errorf("table:\n%s", out.String())
+	}
+}
