@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/golden"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
 var (
-	update        = goflag.Bool("update", false, "rewrite testdata/*.golden from the current results")
 	writeFixtures = goflag.Bool("write-fixtures", false, "rewrite testdata/kubeadm-*.json from the Go builders")
 )
 
@@ -44,22 +44,13 @@ func checkGolden(t *testing.T, goldenPath string, tr TargetReport) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	want, readErr := os.ReadFile(goldenPath)
-	if *update {
-		if readErr == nil && !bytes.Equal(got, want) {
-			t.Logf("%s updated:\n%s", goldenPath, resultDiff(want, got))
-		}
-		if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	// The verdict summary first (one line per changed result), then the
+	// whole line diff from the shared helper: evidence changes are shown,
+	// never folded into a count.
+	if want, err := os.ReadFile(goldenPath); err == nil && !bytes.Equal(want, got) {
+		t.Logf("%s: verdicts that changed:\n%s", goldenPath, resultDiff(want, got))
 	}
-	if readErr != nil {
-		t.Fatalf("%v (run go test ./pkg/checks/ -update)", readErr)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("report differs from %s (run with -update and review the diff):\n%s", goldenPath, resultDiff(want, got))
-	}
+	golden.Assert(t, goldenPath, got)
 }
 
 // resultDiff summarises how two golden reports differ, one line per result

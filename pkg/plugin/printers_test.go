@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,37 +11,16 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	goldenfile "github.com/kubectl-harden/kubectl-harden/internal/golden"
+
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update
-// (printing what changed, so that an update is reviewed, not just taken).
+// golden compares got with testdata/name (-update rewrites it and prints
+// the diff).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if old, err := os.ReadFile(path); err == nil {
-			if diff := cmp.Diff(string(old), string(got)); diff != "" {
-				t.Logf("%s updated (-old +new):\n%s", name, diff)
-			}
-		}
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
-	}
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
 }
 
 // sampleReport is a small node report with every status, evidence from

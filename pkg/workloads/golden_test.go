@@ -2,17 +2,14 @@ package workloads
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/kubectl-harden/kubectl-harden/internal/golden"
 	corev1 "k8s.io/api/core/v1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // riskySnapshot is the fixture of the golden test: kind's system
 // workloads plus one risky workload per control.
@@ -39,19 +36,11 @@ func riskySnapshot() *Snapshot {
 	return s
 }
 
+// TestGoldenReport evaluates the committed snapshot (testdata/snapshot.json,
+// an input: -update never rewrites it) and compares the report with the
+// golden file. TestSnapshotFixture keeps the input in step with its builder.
 func TestGoldenReport(t *testing.T) {
-	snapPath := filepath.Join("testdata", "snapshot.json")
-	goldPath := filepath.Join("testdata", "report.golden.json")
-	if *update {
-		b, _ := json.MarshalIndent(riskySnapshot(), "", "  ")
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(snapPath, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(snapPath)
+	b, err := os.ReadFile(filepath.Join("testdata", "snapshot.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,18 +48,19 @@ func TestGoldenReport(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := json.MarshalIndent(Evaluate(Build(&s), EvalOptions{IncludeSystem: true}), "", "  ")
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(goldPath, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(goldPath)
+	golden.AssertJSON(t, filepath.Join("testdata", "report.golden.json"), Evaluate(Build(&s), EvalOptions{IncludeSystem: true}))
+}
+
+// TestSnapshotFixture fails when the committed snapshot no longer matches
+// riskySnapshot(): a change to the fixture's builder must be made to the
+// input file too, deliberately, in the same commit.
+func TestSnapshotFixture(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "snapshot.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("report differs from %s (-want +got; go test -update rewrites it):\n%s", goldPath, d)
+	want, _ := json.MarshalIndent(riskySnapshot(), "", "  ")
+	if d := golden.Diff(append(want, '\n'), b); d != "" {
+		t.Errorf("testdata/snapshot.json differs from riskySnapshot() (-builder +file); edit the file to match the builder:\n%s", d)
 	}
 }
