@@ -57,23 +57,24 @@ var workloadResources = []string{ResPods, ResDeployments, ResStatefulSets, ResDa
 func RequiredPermissions(ns string) []access.Permission {
 	list := func(res, why string) access.Permission { return access.Resource("list", res).For(why) }
 	ps := []access.Permission{
-		list(ResNamespaces, "Pod Security Admission labels of the namespaces (5.2.1, 5.7.x)"),
+		list(ResNamespaces, "the namespaces and their Pod Security Admission labels"),
 	}
 	if ns != "" {
 		// Says whether -n names a namespace at all: nothing examined is
 		// never PASS. A request on namespace NAME is authorized in NAME.
 		ps = append(ps, access.Resource("get", ResNamespaces).Named(ns).In(ns).For("to check that the namespace given with -n exists"))
 	}
-	for _, r := range append(append([]string{}, workloadResources...), ResNetworkPolicies) {
-		ps = append(ps, list(r, "pod specs and network policies (5.2-5.3, 5.7)").In(ns))
+	for _, r := range workloadResources {
+		ps = append(ps, list(r, "the pod specs of the workloads").In(ns))
 	}
+	ps = append(ps, list(ResNetworkPolicies, "which namespaces have network policies").In(ns))
 	if ns == "" || ns == metav1.NamespaceDefault {
 		for _, r := range []string{ResServices, ResConfigMaps, ResServiceAccounts} {
-			ps = append(ps, list(r, "objects in namespace default, names only (5.7.4)").In(metav1.NamespaceDefault))
+			ps = append(ps, list(r, "the objects in namespace default, names only").In(metav1.NamespaceDefault))
 		}
 	}
 	for _, r := range []string{ResVAPs, ResVAPBindings, ResValidatingHooks, ResMutatingHooks, ResCRDs} {
-		ps = append(ps, list(r, "admission policies and webhooks, names only (5.2.x, 5.5.1)"))
+		ps = append(ps, list(r, "admission policies, webhooks and policy engines (CRDs), names only"))
 	}
 	return ps
 }
