@@ -126,6 +126,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 // unknownSubcommand names the subcommands closest to arg ("did you mean").
 func unknownSubcommand(cmd *cobra.Command, arg string) error {
 	msg := fmt.Sprintf("unknown command %q for %q", arg, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default
+	}
 	if s := cmd.SuggestionsFor(arg); len(s) > 0 {
 		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
 	}

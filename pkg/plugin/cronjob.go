@@ -153,7 +153,7 @@ type CronJobRunOptions struct {
 func newCmdCronJobRun(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &CronJobRunOptions{IOStreams: streams, factory: f, Command: cronjob.DefaultCommand, now: time.Now}
 	o.newRoot = func(s genericiooptions.IOStreams) *cobra.Command {
-		return newCmdHarden(s, func(*genericclioptions.ConfigFlags) ClientFactory { return f })
+		return newCmdHarden(s, func(cf *genericclioptions.ConfigFlags) ClientFactory { return namespaceFactory{f, cf} })
 	}
 	cmd := &cobra.Command{
 		Use:   "run --command COMMAND (--configmap NAME | --dir DIR) -n NAMESPACE",
@@ -177,6 +177,28 @@ destination's permissions are checked before the report command starts.`,
 	fl.StringVar(&o.DebugImage, "debug-image", "", "Debug image of the node scans (default: the plugin's).")
 	fl.StringVar(&o.DebugImagePullPolicy, "debug-image-pull-policy", "", "Pull policy of the debug image.")
 	return cmd
+}
+
+// namespaceFactory is the report command's factory inside `cronjob run`:
+// the connection of run's own (kubeconfig, context, in-cluster), and the
+// -n of the report command's arguments, not run's.
+type namespaceFactory struct {
+	ClientFactory
+	cf *genericclioptions.ConfigFlags
+}
+
+func (f namespaceFactory) Namespace() string {
+	if f.cf.Namespace == nil {
+		return ""
+	}
+	return *f.cf.Namespace
+}
+
+func (f namespaceFactory) DefaultNamespace() (string, error) {
+	if ns := f.Namespace(); ns != "" {
+		return ns, nil
+	}
+	return f.ClientFactory.DefaultNamespace()
 }
 
 // Complete reads -n.
