@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -346,19 +345,9 @@ func printGrants(grants []rbac.Grant, wide, noHeaders bool, out io.Writer) error
 		if g.Default {
 			def = "yes"
 		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Subject.Kind, name, g.Scope(), g.Binding.String(), g.Role.String(), ruleString(g.Rule), def}})
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Subject.Kind, name, g.Scope(), g.Binding.String(), g.Role.String(), rbac.RuleString(g.Rule), def}})
 	}
 	return printTable(t, wide, noHeaders, out)
-}
-
-// ruleString renders a policy rule compactly: verbs on group/resources.
-func ruleString(r rbacv1.PolicyRule) string {
-	verbs, resources := ruleParts(r)
-	s := verbs + " " + resources
-	if len(r.ResourceNames) > 0 {
-		s += " [" + strings.Join(r.ResourceNames, ",") + "]"
-	}
-	return s
 }
 
 // SubjectOptions holds the flags of `kubectl harden rbac subject`.
@@ -482,7 +471,7 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 		{Name: "Role", Type: "string", Priority: 1},
 	}}
 	for _, g := range rules {
-		verbs, resources := ruleParts(g.Rule)
+		verbs, resources := rbac.RuleVerbs(g.Rule), rbac.RuleResources(g.Rule)
 		via := g.Subject.Kind + " " + g.Subject.Name
 		if g.Subject.Kind == rbac.KindServiceAccount {
 			via = "itself"
@@ -546,22 +535,4 @@ func printPaths(paths []rbac.Path, wide, noHeaders bool, out io.Writer) error {
 		}
 	}
 	return printTable(t, wide, noHeaders, out)
-}
-
-func ruleParts(r rbacv1.PolicyRule) (verbs, resources string) {
-	verbs = strings.Join(r.Verbs, ",")
-	if len(r.NonResourceURLs) > 0 {
-		return verbs, strings.Join(r.NonResourceURLs, ",")
-	}
-	var res []string
-	for _, g := range r.APIGroups {
-		for _, rs := range r.Resources {
-			if g == "" {
-				res = append(res, rs)
-			} else {
-				res = append(res, rs+"."+g)
-			}
-		}
-	}
-	return verbs, strings.Join(res, ",")
 }
