@@ -80,7 +80,7 @@ func (o Options) Validate() error {
 		return fmt.Errorf("--image is required: an image with kubectl-harden on its PATH")
 	}
 	if !slices.Contains(Commands, o.Command) {
-		return fmt.Errorf("--command %q is not supported: use one of %s", o.Command, strings.Join(quoteAll(Commands), ", "))
+		return fmt.Errorf("--command %q is not supported: use one of %s", o.Command, CommandList())
 	}
 	if (o.PVC == "") == (o.ConfigMap == "") {
 		return fmt.Errorf("give exactly one of --pvc or --configmap: where the reports are written")
@@ -110,12 +110,13 @@ func (o Options) Validate() error {
 	return nil
 }
 
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
+// CommandList is Commands for a message: "all", "scan nodes", ….
+func CommandList() string {
+	q := make([]string, len(Commands))
+	for i, c := range Commands {
+		q[i] = fmt.Sprintf("%q", c)
 	}
-	return out
+	return strings.Join(q, ", ")
 }
 
 // scans reports whether the command scans nodes (debug pods).

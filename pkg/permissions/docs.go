@@ -84,7 +84,9 @@ func summarize(ps []access.Permission) string {
 		vs := verbs[k]
 		slices.SortFunc(vs, func(a, b string) int { return verbRank(a) - verbRank(b) })
 		v := strings.Join(vs, ", ")
-		i := slices.IndexFunc(rows, func(r *row) bool { return r.scope == k.scope && r.verbs == v && !strings.Contains(k.res, " named ") && !strings.Contains(r.res[0], " named ") })
+		i := slices.IndexFunc(rows, func(r *row) bool {
+			return r.scope == k.scope && r.verbs == v && !strings.Contains(k.res, " named ") && !strings.Contains(r.res[0], " named ")
+		})
 		if i < 0 {
 			rows = append(rows, &row{scope: k.scope, verbs: v, res: []string{k.res}})
 			continue

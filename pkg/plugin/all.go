@@ -88,9 +88,6 @@ func (o *AllOptions) Validate() error { return o.scan.Validate() }
 // Run reads workloads and RBAC, scans the nodes, merges the three reports
 // and prints one. One connection serves the three parts.
 func (o *AllOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	sigpipe := make(chan os.Signal, 1)
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)

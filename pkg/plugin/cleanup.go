@@ -65,9 +65,6 @@ func (o *CleanupOptions) Validate() error {
 
 // Run deletes (or lists) the objects, after checking that it may.
 func (o *CleanupOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	client, err := o.factory.Clientset(0, 0)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 )
 
 // options is the shape of every command's Options type, as in kubectl:
@@ -30,8 +32,30 @@ func runE(o options) func(*cobra.Command, []string) error {
 		if err := o.Validate(); err != nil {
 			return err
 		}
-		return o.Run(cmd.Context())
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		return o.Run(ctx)
 	}
+}
+
+// validateSnapshotFlags checks --from-snapshot, --save-snapshot and
+// --benchmark of the API commands; a --save-snapshot file is checked
+// before anything is read, not after.
+func validateSnapshotFlags(from, save, benchmark string) error {
+	if from != "" && save != "" {
+		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
+	}
+	if err := checks.ValidateBenchmark(benchmark); err != nil {
+		return fmt.Errorf("--benchmark: %w", err)
+	}
+	if save != "" {
+		if err := checkWritableFile(save); err != nil {
+			return fmt.Errorf("--save-snapshot: %w", err)
+		}
+	}
+	return nil
 }
 
 // TableFlags is --no-headers, for every command that prints a table.

@@ -74,7 +74,7 @@ Review the output, then apply it yourself:
 	fl := cmd.Flags()
 	fl.StringVar(&o.Gen.Image, "image", "", "Image that holds kubectl-harden on its PATH. Required.")
 	fl.StringVar(&o.Gen.Schedule, "schedule", cronjob.DefaultSchedule, "Cron schedule of the runs.")
-	fl.StringVar(&o.Gen.Command, "command", cronjob.DefaultCommand, "Report command to run: one of "+strings.Join(quoteAll(cronjob.Commands), ", ")+".")
+	fl.StringVar(&o.Gen.Command, "command", cronjob.DefaultCommand, "Report command to run: one of "+cronjob.CommandList()+".")
 	fl.StringVar(&o.Gen.PVC, "pvc", "", "Existing PersistentVolumeClaim (in the namespace) to write one report per run to.")
 	fl.StringVar(&o.Gen.ConfigMap, "configmap", "", "ConfigMap (in the namespace) to write the latest report to, under the key report.json.")
 	fl.StringVar(&o.Gen.Name, "name", cronjob.DefaultName, "Name of the CronJob, ServiceAccount, roles and bindings.")
@@ -86,14 +86,6 @@ Review the output, then apply it yourself:
 	})
 	cmd.AddCommand(newCmdCronJobRun(f, streams))
 	return cmd
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
-	}
-	return out
 }
 
 // Complete reads the namespace (default kubectl-harden), the debug image
@@ -171,7 +163,7 @@ destination's permissions are checked before the report command starts.`,
 		RunE: runE(o),
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Command, "command", o.Command, "Report command to run: one of "+strings.Join(quoteAll(cronjob.Commands), ", ")+".")
+	fl.StringVar(&o.Command, "command", o.Command, "Report command to run: one of "+cronjob.CommandList()+".")
 	fl.StringVar(&o.ConfigMap, "configmap", "", "ConfigMap (in -n) to write the report to.")
 	fl.StringVar(&o.Dir, "dir", "", "Directory to write one report file per run to.")
 	fl.StringVar(&o.DebugImage, "debug-image", "", "Debug image of the node scans (default: the plugin's).")
@@ -210,7 +202,7 @@ func (o *CronJobRunOptions) Complete(*cobra.Command, []string) error {
 // Validate checks the flags and that --dir takes files.
 func (o *CronJobRunOptions) Validate() error {
 	if !slices.Contains(cronjob.Commands, o.Command) {
-		return fmt.Errorf("--command %q is not supported: use one of %s", o.Command, strings.Join(quoteAll(cronjob.Commands), ", "))
+		return fmt.Errorf("--command %q is not supported: use one of %s", o.Command, cronjob.CommandList())
 	}
 	if (o.ConfigMap == "") == (o.Dir == "") {
 		return errors.New("give exactly one of --configmap or --dir: where the report is written")
@@ -234,9 +226,6 @@ func (o *CronJobRunOptions) Validate() error {
 // Run checks the destination, runs the report command in this process and
 // saves its report when it succeeded.
 func (o *CronJobRunOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if o.ConfigMap != "" {
 		client, err := o.factory.Clientset(0, 0)
 		if err != nil {

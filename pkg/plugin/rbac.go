@@ -16,7 +16,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
@@ -156,25 +155,11 @@ func (o *RBACOptions) Complete(*cobra.Command, []string) error {
 
 // Validate checks the flags; it needs no cluster.
 func (o *RBACOptions) Validate() error {
-	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
-		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
-	}
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
-	}
-	if o.SaveSnapshot != "" {
-		if err := checkWritableFile(o.SaveSnapshot); err != nil {
-			return fmt.Errorf("--save-snapshot: %w", err)
-		}
-	}
-	return nil
+	return validateSnapshotFlags(o.FromSnapshot, o.SaveSnapshot, o.Benchmark)
 }
 
 // Run reads the RBAC objects, evaluates the controls and prints the report.
 func (o *RBACOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
@@ -297,9 +282,6 @@ type WhoCanResult struct {
 
 // Run prints who can.
 func (o *WhoCanOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
@@ -432,9 +414,6 @@ type SubjectPermissions struct {
 
 // Run prints the subject's permissions.
 func (o *SubjectOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err

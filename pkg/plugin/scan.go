@@ -320,9 +320,6 @@ func (o *ScanOptions) Validate() error {
 
 // Run collects (or loads) evidence, evaluates it and prints the report.
 func (o *ScanOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if o.FromEvidence != "" {
 		return o.report.Finish(o.offlineReport(), o.Out, o.ErrOut)
 	}

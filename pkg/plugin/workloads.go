@@ -14,7 +14,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
@@ -98,21 +97,10 @@ func (o *WorkloadsOptions) Complete(*cobra.Command, []string) error {
 
 // Validate checks the flags; it needs no cluster.
 func (o *WorkloadsOptions) Validate() error {
-	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
-		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
-	}
 	if o.AllNamespaces && o.namespace != "" {
 		return errors.New("-n/--namespace and -A/--all-namespaces cannot be used together")
 	}
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
-	}
-	if o.SaveSnapshot != "" {
-		if err := checkWritableFile(o.SaveSnapshot); err != nil {
-			return fmt.Errorf("--save-snapshot: %w", err)
-		}
-	}
-	return nil
+	return validateSnapshotFlags(o.FromSnapshot, o.SaveSnapshot, o.Benchmark)
 }
 
 // loadWorkloadSnapshot reads a snapshot saved with --save-snapshot.
@@ -202,9 +190,6 @@ func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error
 
 // Run reads the objects, evaluates the controls and prints the report.
 func (o *WorkloadsOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx)
 	if err != nil {
 		return err

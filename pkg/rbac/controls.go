@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
