@@ -42,3 +42,11 @@ func Each[T runtime.Object, L runtime.Object](ctx context.Context, pageSize int6
 		return fn(t)
 	})
 }
+
+// Into returns a function that lists page by page into add: one step of a
+// collection that reads many kinds the same way.
+func Into[T runtime.Object, L runtime.Object](ctx context.Context, pageSize int64, list ListFunc[L], opts metav1.ListOptions, add func(T)) func() error {
+	return func() error {
+		return Each(ctx, pageSize, list, opts, func(o T) error { add(o); return nil })
+	}
+}

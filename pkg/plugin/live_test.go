@@ -83,14 +83,21 @@ func checkRequests(t *testing.T, declared []access.Permission, fakes ...accesste
 	}
 }
 
+// runReport runs a report command on fake clients and decodes its
+// report, failing the test unless it exited 0.
+func runReport(t *testing.T, f *fakeFactory, args ...string) (*report.Report, string) {
+	t.Helper()
+	out, errOut, code := runFake(t, f, append(args, "-o", "json")...)
+	if code != ExitOK {
+		t.Fatalf("%v: exit %d: %s", args, code, errOut)
+	}
+	return decode(t, out), out
+}
+
 func TestRBACLive(t *testing.T) {
 	c := fake.NewClientset(apiObjects()...)
 	f, meta := newAPIFake(t, c)
-	out, errOut, code := runFake(t, f, "rbac", "-o", "json")
-	if code != ExitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	rep := decode(t, out)
+	rep, _ := runReport(t, f, "rbac")
 	if rep.Kind != report.KindRBAC || len(rep.Targets) != 1 || rep.Targets[0].Summary.Error != 0 || rep.Metadata.ServerVersion != sim.ServerVersion || rep.Metadata.Context != "sim" {
 		t.Errorf("report %+v", rep.Metadata)
 	}
@@ -99,7 +106,7 @@ func TestRBACLive(t *testing.T) {
 	// Every missing permission is named, and nothing is evaluated.
 	c = fake.NewClientset(apiObjects()...)
 	f, _ = newAPIFake(t, c, access.Resource("list", "secrets"), access.Resource("list", "roles.rbac.authorization.k8s.io"))
-	out, errOut, code = runFake(t, f, "rbac", "-o", "json")
+	out, errOut, code := runFake(t, f, "rbac", "-o", "json")
 	if code != ExitError || out != "" || !strings.Contains(errOut, "rbac needs permission to list roles.rbac.authorization.k8s.io cluster-wide, list secrets cluster-wide") {
 		t.Errorf("denied: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -118,11 +125,7 @@ func TestWhoCanLive(t *testing.T) {
 func TestWorkloadsLive(t *testing.T) {
 	c := fake.NewClientset(apiObjects()...)
 	f, meta := newAPIFake(t, c)
-	out, errOut, code := runFake(t, f, "workloads", "-o", "json")
-	if code != ExitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	rep := decode(t, out)
+	rep, out := runReport(t, f, "workloads")
 	if rep.Kind != report.KindWorkloads || len(rep.Targets) != 1 || rep.Targets[0].Error != "" {
 		t.Fatalf("report: %+v", rep.Targets)
 	}
@@ -134,9 +137,7 @@ func TestWorkloadsLive(t *testing.T) {
 	// One namespace: declared requests only, and the namespace is checked.
 	c = fake.NewClientset(apiObjects()...)
 	f, meta = newAPIFake(t, c)
-	if _, errOut, code := runFake(t, f, "workloads", "-n", "prod", "-o", "json"); code != ExitOK {
-		t.Fatalf("-n prod: exit %d: %s", code, errOut)
-	}
+	runReport(t, f, "workloads", "-n", "prod")
 	checkRequests(t, permissions.Workloads("prod"), c, meta)
 
 	// A missing permission is named; the controls that need it are ERROR.
@@ -145,7 +146,7 @@ func TestWorkloadsLive(t *testing.T) {
 	c.PrependReactor("list", "deployments", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "", errors.New("denied by the test"))
 	})
-	out, errOut, code = runFake(t, f, "workloads", "-o", "json")
+	out, errOut, code := runFake(t, f, "workloads", "-o", "json")
 	if code != ExitError || !strings.Contains(errOut, "missing permissions for workload collection: list deployments.apps cluster-wide") {
 		t.Errorf("denied: exit %d, stderr %q", code, errOut)
 	}

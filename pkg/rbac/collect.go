@@ -129,42 +129,24 @@ func Collect(ctx context.Context, c kubernetes.Interface, opts CollectOptions) (
 		what string
 		run  func() error
 	}{
-		{"clusterroles", func() error {
-			return paged.Each(ctx, ps, c.RbacV1().ClusterRoles().List, lo, func(r *rbacv1.ClusterRole) error {
-				s.ClusterRoles = append(s.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules, AggregationRule: r.AggregationRule})
-				return nil
-			})
-		}},
-		{"roles", func() error {
-			return paged.Each(ctx, ps, c.RbacV1().Roles("").List, lo, func(r *rbacv1.Role) error {
-				s.Roles = append(s.Roles, rbacv1.Role{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules})
-				return nil
-			})
-		}},
-		{"clusterrolebindings", func() error {
-			return paged.Each(ctx, ps, c.RbacV1().ClusterRoleBindings().List, lo, func(b *rbacv1.ClusterRoleBinding) error {
-				s.ClusterRoleBindings = append(s.ClusterRoleBindings, rbacv1.ClusterRoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
-				return nil
-			})
-		}},
-		{"rolebindings", func() error {
-			return paged.Each(ctx, ps, c.RbacV1().RoleBindings("").List, lo, func(b *rbacv1.RoleBinding) error {
-				s.RoleBindings = append(s.RoleBindings, rbacv1.RoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
-				return nil
-			})
-		}},
-		{"namespaces", func() error {
-			return paged.Each(ctx, ps, c.CoreV1().Namespaces().List, lo, func(n *corev1.Namespace) error {
-				s.Namespaces = append(s.Namespaces, n.Name)
-				return nil
-			})
-		}},
-		{"serviceaccounts", func() error {
-			return paged.Each(ctx, ps, c.CoreV1().ServiceAccounts("").List, lo, func(sa *corev1.ServiceAccount) error {
-				s.ServiceAccounts = append(s.ServiceAccounts, ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, AutomountServiceAccountToken: sa.AutomountServiceAccountToken})
-				return nil
-			})
-		}},
+		{"clusterroles", paged.Into(ctx, ps, c.RbacV1().ClusterRoles().List, lo, func(r *rbacv1.ClusterRole) {
+			s.ClusterRoles = append(s.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules, AggregationRule: r.AggregationRule})
+		})},
+		{"roles", paged.Into(ctx, ps, c.RbacV1().Roles("").List, lo, func(r *rbacv1.Role) {
+			s.Roles = append(s.Roles, rbacv1.Role{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules})
+		})},
+		{"clusterrolebindings", paged.Into(ctx, ps, c.RbacV1().ClusterRoleBindings().List, lo, func(b *rbacv1.ClusterRoleBinding) {
+			s.ClusterRoleBindings = append(s.ClusterRoleBindings, rbacv1.ClusterRoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
+		})},
+		{"rolebindings", paged.Into(ctx, ps, c.RbacV1().RoleBindings("").List, lo, func(b *rbacv1.RoleBinding) {
+			s.RoleBindings = append(s.RoleBindings, rbacv1.RoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
+		})},
+		{"namespaces", paged.Into(ctx, ps, c.CoreV1().Namespaces().List, lo, func(n *corev1.Namespace) {
+			s.Namespaces = append(s.Namespaces, n.Name)
+		})},
+		{"serviceaccounts", paged.Into(ctx, ps, c.CoreV1().ServiceAccounts("").List, lo, func(sa *corev1.ServiceAccount) {
+			s.ServiceAccounts = append(s.ServiceAccounts, ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, AutomountServiceAccountToken: sa.AutomountServiceAccountToken})
+		})},
 		{"secrets (" + tokenFieldSelector + ")", func() error { return collectTokenSecrets(ctx, c, opts, s) }},
 		// Pods last: MountsToken looks the token Secrets up.
 		{"pods", func() error {

@@ -165,9 +165,7 @@ type step struct {
 
 // listStep lists one kind page by page into add.
 func listStep[T runtime.Object, L runtime.Object](ctx context.Context, pageSize int64, res string, list paged.ListFunc[L], add func(T)) step {
-	return step{res, func() error {
-		return paged.Each(ctx, pageSize, list, metav1.ListOptions{}, func(o T) error { add(o); return nil })
-	}}
+	return step{res, paged.Into(ctx, pageSize, list, metav1.ListOptions{}, add)}
 }
 
 // Collect reads a snapshot through paged LISTs. A kind the caller may not
