@@ -210,3 +210,91 @@ func summaryLine(rep *report.Report) string {
 	s := rep.Summary
 	return fmt.Sprintf("%s, %d targets: %d PASS, %d FAIL, %d WARN, %d INFO, %d N/A, %d ERROR", rep.Kind, len(rep.Targets), s.Pass, s.Fail, s.Warn, s.Info, s.NA, s.Error)
 }
+
+// TestCronJobPVC runs the CronJob with --pvc. kind's StorageClass has no
+// provisioner, so the claim binds a static local PersistentVolume on the
+// worker (the way a cluster without dynamic provisioning offers one); the
+// reports are then read from the node's directory. A failed run adds no
+// file and leaves no temporary file.
+func TestCronJobPVC(t *testing.T) {
+	buildCronImage(t)
+	const (
+		ns, name, pvc = "harden-cj-pvc", "harden-cj-pvc", "harden-reports"
+		dir           = "/var/tmp/harden-e2e-reports"
+		class         = "harden-e2e-static"
+	)
+	nodeExec(t, cluster.worker, "rm -rf "+dir+" && mkdir -p "+dir+" && chmod 0777 "+dir)
+	pv := fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: %[1]s}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: %[2]s
+  local: {path: %[3]s}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - {key: kubernetes.io/hostname, operator: In, values: [%[4]s]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: %[5]s}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: %[6]s, namespace: %[5]s}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: %[2]s
+  volumeName: %[1]s
+  resources: {requests: {storage: 1Gi}}
+`, name, class, dir, cluster.worker, ns, pvc)
+	storage := filepath.Join(t.TempDir(), "storage.yaml")
+	if err := os.WriteFile(storage, []byte(pv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "apply", "-f", storage)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_, _ = kubectlOut(ctx, "delete", "namespace", ns, "--wait=true", "--timeout=60s")
+		_, _ = kubectlOut(ctx, "delete", "pv", name, "--ignore-not-found")
+		_, _ = nodeExecErr(cluster.worker, "rm -rf "+dir, nil)
+	})
+	r := harden(t, time.Minute, "cronjob", "--image", cronImage, "--command", "rbac", "--pvc", pvc, "--name", name, "-n", ns, "--dry-run=client", "-o", "yaml")
+	if r.exit != 0 {
+		t.Fatalf("cronjob:\n%s", r)
+	}
+	manifests := filepath.Join(t.TempDir(), "cronjob.yaml")
+	if err := os.WriteFile(manifests, []byte(r.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "apply", "-f", manifests)
+	t.Cleanup(func() {
+		_, _ = kubectlOut(context.Background(), "delete", "clusterrole,clusterrolebinding", name, "--ignore-not-found")
+	})
+
+	if job := runJob(t, ns, name, "run-1"); !job.ok {
+		t.Fatalf("job %s/run-1 failed:\n%s", ns, job.logs)
+	}
+	files := strings.Fields(nodeExec(t, cluster.worker, "ls -A "+dir))
+	if len(files) != 1 || !strings.HasPrefix(files[0], "report-") || !strings.HasSuffix(files[0], ".json") {
+		t.Fatalf("files on the volume: %v, want one report-*.json", files)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(nodeExec(t, cluster.worker, "cat "+dir+"/"+files[0])), &rep); err != nil {
+		t.Fatalf("%s: not a JSON report: %v", files[0], err)
+	}
+	checkCronReport(t, "rbac", &rep, "")
+	t.Logf("pvc: %s: %s", files[0], summaryLine(&rep))
+
+	kubectl(t, "delete", "clusterrolebinding", name)
+	if job := runJob(t, ns, name, "run-2"); job.ok {
+		t.Errorf("run-2 without its ClusterRoleBinding succeeded:\n%s", job.logs)
+	}
+	if after := strings.Fields(nodeExec(t, cluster.worker, "ls -A "+dir)); strings.Join(after, ",") != files[0] {
+		t.Errorf("after a failed run the volume holds %v, want only %s", after, files[0])
+	}
+}
