@@ -248,4 +248,3 @@ func allowed(ctx context.Context, user string, p access.Permission) bool {
 	res, err := cluster.client.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
 	return err == nil && res.Status.Allowed
 }
-
