@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"sort"
@@ -24,7 +25,7 @@ type ControlsOptions struct {
 	Sections  []string
 	Controls  []string
 	OutputFlags
-	NoHeaders bool
+	TableFlags
 
 	// catalog is every control known to the tool; set in Complete.
 	catalog []report.Control
@@ -57,14 +58,8 @@ EKS/GKE/AKS or the STIG names, with check api.control, the CIS 1.12 section 5
 
   # The policies section of CIS EKS 1.8.0, with the checks that decide it
   kubectl harden controls --benchmark eks-1.8.0 --section 4 -o wide`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Complete()
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	cmd.Flags().StringVar(&o.Benchmark, "benchmark", "", "Show the controls of this benchmark ("+strings.Join(checks.KnownBenchmarks(), ", ")+"; harden = our own controls only). Default: cis-1.12 and our own.")
 	cmd.Flags().IntVar(&o.Level, "level", 0, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
@@ -73,7 +68,7 @@ EKS/GKE/AKS or the STIG names, with check api.control, the CIS 1.12 section 5
 	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs (e.g. '3.2.*,V-242387').")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
-	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
+	o.TableFlags.AddFlags(cmd, "")
 	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -84,7 +79,7 @@ EKS/GKE/AKS or the STIG names, with check api.control, the CIS 1.12 section 5
 // benchmark's profile (node and cluster controls), for cis-1.12 also the
 // RBAC section 5.1 controls; our own KH- controls (evaluated with every
 // benchmark) are listed without --benchmark or with --benchmark harden.
-func (o *ControlsOptions) Complete() {
+func (o *ControlsOptions) Complete(*cobra.Command, []string) error {
 	var cs []report.Control
 	for _, c := range append(append(checks.Catalog(), rbac.Catalog()...), workloads.Catalog()...) {
 		ours := c.Benchmark == report.BenchmarkHarden && (o.Benchmark == "" || o.Benchmark == report.BenchmarkHarden)
@@ -108,6 +103,7 @@ func (o *ControlsOptions) Complete() {
 	}
 	o.catalog = cs
 	report.SortControls(o.catalog)
+	return nil
 }
 
 // Validate checks the flags.
@@ -188,7 +184,7 @@ type ControlList struct {
 }
 
 // Run prints the selected controls.
-func (o *ControlsOptions) Run() error {
+func (o *ControlsOptions) Run(context.Context) error {
 	sel := o.Selected()
 	if ok, err := o.printDocument(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out); ok {
 		return err

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -20,8 +21,8 @@ var diffFormats = append([]string{"wide", "json", "yaml", "markdown"}, templateF
 // DiffOptions holds the flags of `kubectl harden diff`.
 type DiffOptions struct {
 	genericiooptions.IOStreams
-	Output    OutputFlags
-	NoHeaders bool
+	Output OutputFlags
+	TableFlags
 	FailOnNew string
 
 	oldPath, newPath string
@@ -57,16 +58,11 @@ of a target that is gone are not counted as fixed.
 
   # Fail a CI job when a new FAIL appeared
   kubectl harden diff old.json new.json --fail-on-new FAIL`,
-		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		Args: exactArgs("OLD.json", "NEW.json"),
+		RunE: runE(o),
 	}
 	o.Output.AddFlags(cmd)
-	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
+	o.TableFlags.AddFlags(cmd, "")
 	cmd.Flags().StringVar(&o.FailOnNew, "fail-on-new", "", "Exit with code 2 when a result became FAIL (or FAIL or WARN, with WARN) that was better before: FAIL or WARN (default: never).")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on-new", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"FAIL", "WARN"}, cobra.ShellCompDirectiveNoFileComp
@@ -74,9 +70,14 @@ of a target that is gone are not counted as fixed.
 	return cmd
 }
 
-// Complete validates the flags.
-func (o *DiffOptions) Complete(args []string) error {
+// Complete takes the two paths.
+func (o *DiffOptions) Complete(_ *cobra.Command, args []string) error {
 	o.oldPath, o.newPath = args[0], args[1]
+	return nil
+}
+
+// Validate checks -o and --fail-on-new.
+func (o *DiffOptions) Validate() error {
 	var err error
 	if o.printer, err = o.Output.ToPrinter(); err != nil {
 		return err
@@ -105,7 +106,7 @@ func readReport(path string) (*report.Report, error) {
 }
 
 // Run compares the reports and prints the diff.
-func (o *DiffOptions) Run() error {
+func (o *DiffOptions) Run(context.Context) error {
 	old, err := readReport(o.oldPath)
 	if err != nil {
 		return err

@@ -99,7 +99,7 @@ func TestDiffCommand(t *testing.T) {
 		{[]string{"diff", oldPath, newPath, "--fail-on-new", "PASS"}, "--fail-on-new \"PASS\" is not supported"},
 		{[]string{"diff", oldPath, newPath, "-o", "html"}, "--output \"html\" is not supported: use one of wide, json, yaml, markdown"},
 		{[]string{"diff", oldPath, filepath.Join(t.TempDir(), "missing.json")}, "missing.json"},
-		{[]string{"diff", oldPath}, "accepts 2 arg(s)"},
+		{[]string{"diff", oldPath}, "needs OLD.json and NEW.json: missing NEW.json"},
 	} {
 		if _, errOut, code := run(t, tc.args...); code != ExitError || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d %q, want %q", tc.args, code, errOut, tc.want)

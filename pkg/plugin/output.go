@@ -179,18 +179,18 @@ func printTemplate(p printers.ResourcePrinter, doc any, out io.Writer) error {
 // prints a report (scan, rbac, and the commands built on them).
 type ReportFlags struct {
 	OutputFlags
-	NoHeaders bool
-	Statuses  []string
-	Level     int
-	Controls  []string
-	FailOn    string
-	ASFF      ASFFFlags
+	TableFlags
+	Statuses []string
+	Level    int
+	Controls []string
+	FailOn   string
+	ASFF     ASFFFlags
 }
 
 // AddFlags registers the flags on a command.
 func (f *ReportFlags) AddFlags(cmd *cobra.Command) {
 	f.OutputFlags.AddFlags(cmd)
-	cmd.Flags().BoolVar(&f.NoHeaders, "no-headers", f.NoHeaders, "When printing a table, leave out the header row and the summary.")
+	f.TableFlags.AddFlags(cmd, "and the summary")
 	cmd.Flags().StringSliceVar(&f.Statuses, "status", f.Statuses, "Show only results with these statuses (comma-separated: PASS, FAIL, WARN, INFO, N/A, ERROR).")
 	cmd.Flags().IntVar(&f.Level, "level", f.Level, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
 	addProfileFlag(cmd, &f.Level)

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	rbacv1 "k8s.io/api/rbac/v1"
-
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -139,37 +137,6 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 	return o
 }
 
-// ruleSummary renders a rule compactly: "get,list secrets [names: a,b]".
-func ruleSummary(r rbacv1.PolicyRule) string {
-	var parts []string
-	parts = append(parts, strings.Join(r.Verbs, ","))
-	if len(r.Resources) > 0 {
-		res := strings.Join(r.Resources, ",")
-		if len(r.APIGroups) > 0 && !(len(r.APIGroups) == 1 && r.APIGroups[0] == "") {
-			res += " (groups " + strings.Join(quoteGroups(r.APIGroups), ",") + ")"
-		}
-		parts = append(parts, res)
-	}
-	if len(r.NonResourceURLs) > 0 {
-		parts = append(parts, "urls "+strings.Join(r.NonResourceURLs, ","))
-	}
-	if len(r.ResourceNames) > 0 {
-		parts = append(parts, "[names: "+strings.Join(r.ResourceNames, ",")+"]")
-	}
-	return strings.Join(parts, " ")
-}
-
-func quoteGroups(gs []string) []string {
-	out := make([]string, len(gs))
-	for i, g := range gs {
-		if g == "" {
-			g = `""`
-		}
-		out[i] = g
-	}
-	return out
-}
-
 // grantFindings groups grants by binding and subject (one evidence line
 // each) and asks status for the status each line calls for.
 func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
@@ -184,7 +151,7 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		st := status(g)
 		if i, ok := idx[k]; ok {
 			f := &fs[i]
-			rs := ruleSummary(g.Rule)
+			rs := RuleString(g.Rule)
 			if !strings.Contains(f.obs.Value, rs) {
 				f.obs.Value += "; " + rs
 			}
@@ -195,7 +162,7 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		}
 		idx[k] = len(fs)
 		fs = append(fs, finding{
-			obs:    report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), ruleSummary(g.Rule))},
+			obs:    report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), RuleString(g.Rule))},
 			status: st,
 			def:    g.Default,
 		})
@@ -426,7 +393,7 @@ func check513(m *Model, o EvalOptions) report.Outcome {
 		var wild []string
 		for _, rule := range r.rules {
 			if has(rule.Verbs, "*") || has(rule.APIGroups, "*") || has(rule.Resources, "*") || has(rule.NonResourceURLs, "*") {
-				wild = append(wild, ruleSummary(rule))
+				wild = append(wild, RuleString(rule))
 			}
 		}
 		if len(wild) == 0 {
