@@ -261,7 +261,7 @@ var breakingCases = []controlCase{
 	{"4.1.5", "--kubeconfig not collected", flag(klt, "kubeconfig", "/opt/kubelet.kubeconfig"), StatusError, "/opt/kubelet.kubeconfig"},
 	{"4.1.6", "group 1", chown("/etc/kubernetes/kubelet.conf", 0, 1), StatusFail, ""},
 	{"4.1.7", "ca.crt 666", chmod(pkiDir+"/ca.crt", 0o666), StatusFail, ""},
-	{"4.1.7", "no client CA: nothing to check", editKubelet(func(m map[string]any) { delete(sub(m, "authentication", "x509"), "clientCAFile") }), StatusNA, "4.2.3"},
+	{"4.1.7", "no client CA: nothing to check", editKubelet(func(m map[string]any) { delete(sub(m, "authentication", "x509"), "clientCAFile") }), StatusNA, "clientCAFile is unset"},
 	{"4.1.7", "kubelet config unreadable", func(n *evidence.Node) { delete(n.Configs, kubeletConfigPath) }, StatusError, "not collected"},
 	{"4.1.8", "ca.crt owned by 1000", chown(pkiDir+"/ca.crt", 1000, 0), StatusFail, ""},
 	{"4.1.8", "client CA named by flag, not collected", flag(klt, "client-ca-file", "/etc/kubernetes/ssl/ca.pem"), StatusError, "/etc/kubernetes/ssl/ca.pem"},

@@ -49,15 +49,6 @@ func sectionOf(id string) string {
 	return id
 }
 
-// cis makes the data of a CIS 1.12 control.
-func cis(id string, level int, automated bool, role Role, title, remediation string, needs ...string) Control {
-	return Control{
-		ID: id, Title: title, Section: sectionOf(id), Benchmark: BenchmarkCIS112, Level: level,
-		Role: role, Automated: automated, Needs: needs, Remediation: remediation,
-		References: []string{"CIS Kubernetes Benchmark v1.12.0, control " + id},
-	}
-}
-
 // ---- processes and flags ----
 
 // needProcess returns the process of a component, or an N/A outcome when

@@ -57,19 +57,6 @@ func catalog(benchmark string, now func() time.Time) []NodeControl {
 	return all
 }
 
-// legacyCIS112 are the Go constructors of the CIS 1.12 decisions, from
-// which the registry's bespoke checks are taken.
-func legacyCIS112() []NodeControl {
-	var all []NodeControl
-	for _, part := range [][]NodeControl{
-		cis11Files(), cis12APIServer(), cis13ControllerManager(), cis14Scheduler(),
-		cis2Etcd(), cis3ControlPlane(), cis41WorkerFiles(), cis42Kubelet(), cis43Proxy(),
-	} {
-		all = append(all, part...)
-	}
-	return all
-}
-
 // KnownBenchmarks lists the benchmarks this build implements: every
 // embedded profile, then BenchmarkHarden (our own controls only).
 func KnownBenchmarks() []string {
