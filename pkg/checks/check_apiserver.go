@@ -204,8 +204,8 @@ func bootstrapTokenUsers(ev *evidence.Node) Outcome {
 // authorizationModes decides check apiserver.authorization-modes: op has
 // passes when the modes include mode, lacks when they do not.
 func authorizationModes(p Params, ev *evidence.Node) Outcome {
-	mode := p.str("mode")
-	if p.str("op") == "lacks" {
+	mode := p.String("mode")
+	if p.String("op") == "lacks" {
 		return authzCheck(func(m []string) (bool, string) {
 			if slices.Contains(m, mode) {
 				return false, "authorization modes include " + mode + ": " + strings.Join(m, ",")
@@ -230,7 +230,7 @@ func auditPolicyCoverage(p Params, ev *evidence.Node) Outcome {
 	if !ok || v == "" {
 		return fail("no audit policy is configured, so nothing is audited", obs...)
 	}
-	return warn("review that the audit policy "+v+" "+p.str("review"), obs...)
+	return warn("review that the audit policy "+v+" "+p.String("review"), obs...)
 }
 
 func init() {
@@ -248,10 +248,10 @@ func init() {
 				})(ev)
 			}},
 		{ID: "apiserver.admission-plugin-enabled", Doc: "the admission plugin is in --enable-admission-plugins and not in --disable-admission-plugins", Params: plugin,
-			Eval: func(p Params, ev *evidence.Node) Outcome { return enabledPlugin(p.str("plugin"))(ev) }},
+			Eval: func(p Params, ev *evidence.Node) Outcome { return enabledPlugin(p.String("plugin"))(ev) }},
 		{ID: "apiserver.admission-plugin-not-enabled", Doc: "the admission plugin is not in --enable-admission-plugins", Params: plugin,
 			Eval: func(p Params, ev *evidence.Node) Outcome {
-				plugin := p.str("plugin")
+				plugin := p.String("plugin")
 				return flagCheck(evidence.APIServer, "enable-admission-plugins", "", func(v string, set bool) (bool, string) {
 					if slices.Contains(splitList(v), plugin) {
 						return false, plugin + " is enabled"
@@ -260,7 +260,7 @@ func init() {
 				})(ev)
 			}},
 		{ID: "apiserver.admission-plugin-not-disabled", Doc: "a default-on admission plugin is not in --disable-admission-plugins", Params: plugin,
-			Eval: func(p Params, ev *evidence.Node) Outcome { return notDisabledPlugin(p.str("plugin"))(ev) }},
+			Eval: func(p Params, ev *evidence.Node) Outcome { return notDisabledPlugin(p.String("plugin"))(ev) }},
 		{ID: "apiserver.authorization-modes", Doc: "kube-apiserver --authorization-mode includes (has) or excludes (lacks) a mode; unset means AlwaysAllow; a structured authorization file is a review",
 			Params: []ParamSpec{
 				{Name: "op", Type: "string", Required: true, Enum: []string{"has", "lacks"}, Doc: "has: the modes include mode; lacks: they do not"},

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,21 +26,21 @@ var flagOps = []string{"eq", "ne", "set", "unset", "in", "has", "lacks"}
 // passes when the value is one of a comma list; has passes when the flag's
 // comma list contains every listed item; lacks when it contains none.
 func componentFlag(p Params, ev *evidence.Node) Outcome {
-	c := flagComponents[p.str("component")]
+	c := flagComponents[p.String("component")]
 	proc, na := needProcess(ev, c)
 	if na != nil {
 		return *na
 	}
-	flag, want := p.str("flag"), p.str("value")
+	flag, want := p.String("flag"), p.String("value")
 	v, set := proc.Flag(flag)
-	obs := flagObs(proc, c, flag, p.str("default"))
-	if !set && p.str("default") != "" {
-		v, set = p.str("default"), true
+	obs := flagObs(proc, c, flag, p.String("default"))
+	if !set && p.String("default") != "" {
+		v, set = p.String("default"), true
 	}
 	items := splitList(v)
 	var ok bool
 	var why string
-	switch p.str("op") {
+	switch p.String("op") {
 	case "eq":
 		ok, why = set && v == want, fmt.Sprintf("--%s must be %q", flag, want)
 	case "ne":
@@ -49,16 +50,16 @@ func componentFlag(p Params, ev *evidence.Node) Outcome {
 	case "unset":
 		ok, why = !set || v == "", fmt.Sprintf("--%s must not be set", flag)
 	case "in":
-		ok, why = set && contains(splitList(want), v), fmt.Sprintf("--%s must be one of %s", flag, want)
+		ok, why = set && slices.Contains(splitList(want), v), fmt.Sprintf("--%s must be one of %s", flag, want)
 	case "has":
 		ok, why = set, fmt.Sprintf("--%s must include %s", flag, want)
 		for _, w := range splitList(want) {
-			ok = ok && contains(items, w)
+			ok = ok && slices.Contains(items, w)
 		}
 	case "lacks":
 		ok, why = true, fmt.Sprintf("--%s must not include %s", flag, want)
 		for _, w := range splitList(want) {
-			ok = ok && !contains(items, w)
+			ok = ok && !slices.Contains(items, w)
 		}
 	}
 	got := "unset"
@@ -72,7 +73,7 @@ func componentFlag(p Params, ev *evidence.Node) Outcome {
 // unset flag fails with the component's default named (profiling and the
 // like default to true).
 func componentFlagFalse(p Params, ev *evidence.Node) Outcome {
-	c, flag, dflt := flagComponents[p.str("component")], p.str("flag"), p.str("default")
+	c, flag, dflt := flagComponents[p.String("component")], p.String("flag"), p.String("default")
 	return flagCheck(c, flag, dflt, func(v string, set bool) (bool, string) {
 		if !set {
 			return false, "--" + flag + " is not set (default " + dflt + ")"
@@ -83,7 +84,7 @@ func componentFlagFalse(p Params, ev *evidence.Node) Outcome {
 
 // componentFlagMin passes when a numeric flag is set to at least min.
 func componentFlagMin(p Params, ev *evidence.Node) Outcome {
-	c, flag, min := flagComponents[p.str("component")], p.str("flag"), p.int("min")
+	c, flag, min := flagComponents[p.String("component")], p.String("flag"), p.Int("min")
 	return flagCheck(c, flag, "", func(v string, set bool) (bool, string) {
 		if !set {
 			return false, "--" + flag + " is not set"
@@ -135,7 +136,7 @@ func init() {
 		Doc:    "every listed command-line flag of a component is set to a non-empty value",
 		Params: []ParamSpec{component, {Name: "flags", Type: "list", Required: true, Doc: "comma list of flag names without dashes"}},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
-			return flagsPresent(flagComponents[p.str("component")], p.list("flags")...)(ev)
+			return flagsPresent(flagComponents[p.String("component")], p.List("flags")...)(ev)
 		},
 	})
 	register(Check{
@@ -163,7 +164,7 @@ func init() {
 		Doc:    "the component's --bind-address is a loopback address (unset means 0.0.0.0: FAIL)",
 		Params: []ParamSpec{component},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
-			return bindLoopback(flagComponents[p.str("component")])(ev)
+			return bindLoopback(flagComponents[p.String("component")])(ev)
 		},
 	})
 }

@@ -92,7 +92,7 @@ func init() {
 	register(Check{ID: "etcd.flags-set", Doc: "both etcd flags (or their ETCD_* variables) are set to non-empty values",
 		Params: []ParamSpec{{Name: "flags", Type: "list", Required: true, Doc: "two flag names without dashes, e.g. cert-file,key-file"}},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
-			fs := p.list("flags")
+			fs := p.List("flags")
 			if len(fs) != 2 {
 				return errorOutcome("etcd.flags-set needs exactly two flags")
 			}
@@ -105,7 +105,7 @@ func init() {
 			{Name: "default", Type: "bool", Required: true, Doc: "etcd's default when neither flag nor variable is set"},
 		},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
-			return etcdBool(p.str("flag"), etcdEnv(p.str("flag")), p.flag("default"), p.flag("want"))(ev)
+			return etcdBool(p.String("flag"), etcdEnv(p.String("flag")), p.Bool("default"), p.Bool("want"))(ev)
 		}})
 	register(Check{ID: "etcd.dedicated-ca", Doc: "etcd's --trusted-ca-file is set and is not the cluster CA (same path or same certificate)",
 		Eval: func(_ Params, ev *evidence.Node) Outcome { return etcdDedicatedCA(ev) }})

@@ -21,7 +21,7 @@ func init() {
 			{Name: "max", Type: "octal", Required: true, Doc: "the most permissive mode allowed, e.g. 0600"},
 		},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
-			return modeCheck(locators[p.str("locate")], p.mode("max"))(ev)
+			return modeCheck(locators[p.String("locate")], p.Mode("max"))(ev)
 		},
 	})
 	register(Check{
@@ -33,7 +33,7 @@ func init() {
 			{Name: "group", Type: "string", Required: true, Doc: "owning group"},
 		},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
-			return ownerCheck(locators[p.str("locate")], p.str("user"), p.str("group"))(ev)
+			return ownerCheck(locators[p.String("locate")], p.String("user"), p.String("group"))(ev)
 		},
 	})
 	register(Check{

@@ -91,7 +91,7 @@ var kubeletOptions = []ParamSpec{
 
 // stricter applies the explicit/noFlag options to an outcome that passed.
 func stricter(p Params, ev *evidence.Node, keys []string, o Outcome) Outcome {
-	if o.Status != StatusPass || (!p.flag("explicit") && !p.flag("noFlag")) {
+	if o.Status != StatusPass || (!p.Bool("explicit") && !p.Bool("noFlag")) {
 		return o
 	}
 	for _, k := range keys {
@@ -99,10 +99,10 @@ func stricter(p Params, ev *evidence.Node, keys []string, o Outcome) Outcome {
 		if err != nil {
 			return errorOutcome(fmt.Sprintf("cannot resolve kubelet setting %s: %v", k, err), o.Evidence...)
 		}
-		if p.flag("explicit") && !s.Set {
+		if p.Bool("explicit") && !s.Set {
 			return fail(fmt.Sprintf("%s is not set explicitly (the kubelet default %q applies); this benchmark requires it set", k, s.Value), o.Evidence...)
 		}
-		if p.flag("noFlag") && s.Source == "flag" {
+		if p.Bool("noFlag") && s.Source == "flag" {
 			return fail(fmt.Sprintf("%s is set by the command-line flag %s; this benchmark requires it in the config file and no flag", k, s.Location), o.Evidence...)
 		}
 	}
@@ -116,7 +116,7 @@ func kubeletSetting(p Params, ev *evidence.Node) Outcome {
 	if _, na := needProcess(ev, evidence.Kubelet); na != nil {
 		return *na
 	}
-	key, want := p.str("key"), p.str("value")
+	key, want := p.String("key"), p.String("value")
 	s, err := KubeletSetting(ev, key)
 	if err != nil {
 		return errorOutcome(fmt.Sprintf("cannot resolve kubelet setting %s: %v", key, err))
@@ -124,7 +124,7 @@ func kubeletSetting(p Params, ev *evidence.Node) Outcome {
 	obs := s.Observation()
 	var ok bool
 	var why string
-	switch p.str("op") {
+	switch p.String("op") {
 	case "eq":
 		ok, why = s.Value == want, fmt.Sprintf("%s is %q%s (want %q)", key, s.Value, from(s), want)
 	case "ne":
@@ -141,7 +141,7 @@ func kubeletSetting(p Params, ev *evidence.Node) Outcome {
 		}
 		ok, why = d >= min, fmt.Sprintf("%s is %s%s (must be at least %s)", key, d, from(s), min)
 	}
-	if s.Value == "" && p.str("op") != "unset" {
+	if s.Value == "" && p.String("op") != "unset" {
 		why = fmt.Sprintf("%s is not set%s", key, from(s))
 	}
 	return stricter(p, ev, []string{key}, verdict(ok, why, why, obs))

@@ -96,7 +96,7 @@ func (o *AllOptions) Complete() error {
 	if o.configFlags != nil && o.configFlags.Namespace != nil && *o.configFlags.Namespace != "" {
 		return errors.New("-n/--namespace is not supported by all: it checks every namespace and scans nodes from a temporary namespace")
 	}
-	return nil
+	return validateBenchmarkFlag(o.Benchmark)
 }
 
 // Run reads workloads and RBAC, scans the nodes, merges the three reports
@@ -190,20 +190,22 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		out.AddTarget(t)
 	}
 	if rerr != nil {
-		out.AddTarget(errorTarget(report.ClusterTargetName, apiCatalog(md.Benchmark, "rbac", rbac.Catalog()), fmt.Sprintf("rbac could not be read: %v", rerr)))
+		cs, _ := rbac.Controls(md.Benchmark)
+		out.AddTarget(errorTarget(report.ClusterTargetName, cs, fmt.Sprintf("rbac could not be read: %v", rerr)))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
 		}
 	}
 	if werr != nil {
-		out.AddTarget(errorTarget(workloads.TargetName, apiCatalog(md.Benchmark, "workloads", workloads.Catalog()), fmt.Sprintf("workloads could not be read: %v", werr)))
+		cs, _ := workloads.Controls(md.Benchmark)
+		out.AddTarget(errorTarget(workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
-		opts := workloads.EvalOptions{IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
+		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
 		if len(opts.SeccompDefault) == 0 {
 			opts.SeccompDefault = nil
 		}
-		out.AddTarget(workloadsTarget(workloads.Build(snap), opts, md.Benchmark))
+		out.AddTarget(workloads.Evaluate(workloads.Build(snap), opts))
 	}
 	return out
 }

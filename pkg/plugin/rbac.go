@@ -20,7 +20,6 @@ import (
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
@@ -93,7 +92,7 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 	s.md.ServerVersion = sv.GitVersion
 	switch {
 	case s.preset != nil:
-		s.md.Benchmark, s.md.BenchmarkReason, s.md.Platform = s.preset.Benchmark, s.preset.BenchmarkReason, s.preset.Platform
+		s.md.Benchmark, s.md.BenchmarkReason, s.md.BenchmarkWarning, s.md.Platform = s.preset.Benchmark, s.preset.BenchmarkReason, s.preset.BenchmarkWarning, s.preset.Platform
 	case s.withBenchmark:
 		if err := apiBenchmark(ctx, client, s.Benchmark, sv.GitVersion, &s.md, errOut); err != nil {
 			return nil, err
@@ -174,8 +173,8 @@ func (o *RBACOptions) Complete() error {
 	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
 		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
 	}
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
+	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
+		return err
 	}
 	return nil
 }
@@ -208,7 +207,7 @@ func (o *RBACOptions) rbacReport(ctx context.Context) (*report.Report, error) {
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	report := report.NewReport(report.KindRBAC, md)
-	report.AddTarget(rbacTarget(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
+	report.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: o.IncludeSystem}))
 	return report, nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/pager"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
@@ -178,10 +179,8 @@ read: only their file modes and owners.
 	f.Lookup("dry-run").NoOptDefVal = "client"
 	f.StringVar(&o.SaveEvidence, "save-evidence", "", "Write the raw evidence of each node as JSON into this directory.")
 	f.StringVar(&o.FromEvidence, "from-evidence", "", "Evaluate evidence saved with --save-evidence (a directory or one file) with no cluster at all.")
-	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate (default: chosen from the server version; "+report.BenchmarkCIS112+" offline).")
-	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
-	})
+	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"). `kubectl harden controls` lists them.")
+	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
 	_ = cmd.RegisterFlagCompletionFunc("image-pull-policy", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"Always", "IfNotPresent", "Never"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -278,9 +277,8 @@ func (o *ScanOptions) completeCluster(ctx context.Context) error {
 	return o.completeBenchmark(sv.GitVersion, &plat)
 }
 
-func (o *ScanOptions) completeBenchmark(gitVersion string, p *checks.Platform) (err error) {
-	o.md.Benchmark, o.md.BenchmarkReason, err = chooseBenchmark(o.Benchmark, gitVersion, p, o.ErrOut)
-	return err
+func (o *ScanOptions) completeBenchmark(gitVersion string, p *checks.Platform) error {
+	return chooseBenchmark(o.Benchmark, gitVersion, p, &o.md, o.ErrOut)
 }
 
 // parseNodeArgs turns the arguments into node names; all is true for
@@ -379,6 +377,9 @@ func isNodeType(s string) bool {
 
 // Validate checks flag values; it needs no cluster.
 func (o *ScanOptions) Validate() error {
+	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
+		return err
+	}
 	if o.Parallel < 1 {
 		return fmt.Errorf("--parallel must be at least 1, not %d", o.Parallel)
 	}

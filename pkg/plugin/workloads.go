@@ -15,7 +15,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
@@ -107,8 +106,8 @@ func (o *WorkloadsOptions) Complete() error {
 	if o.AllNamespaces && o.namespace != "" {
 		return errors.New("-n/--namespace and -A/--all-namespaces cannot be used together")
 	}
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
+	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
+		return err
 	}
 	return nil
 }
@@ -222,7 +221,7 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	r := report.NewReport(report.KindWorkloads, md)
-	r.AddTarget(workloadsTarget(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
+	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: o.IncludeSystem}))
 	return o.report.Finish(r, o.Out, o.ErrOut)
 }
 
