@@ -106,8 +106,8 @@ var benchmarkCases = []benchmarkCase{
 	{"stig", "V-242376", nil, nil, StatusFail}, // unset: Go's default minimum applies
 	{"stig", "V-242377", nil, flag(sched, "tls-min-version", "VersionTLS13"), StatusPass},
 	{"stig", "V-242377", nil, flag(sched, "tls-min-version", "VersionTLS10"), StatusFail},
-	{"stig", "V-242388", nil, nil, StatusPass},
-	{"stig", "V-242388", nil, flag(api, "insecure-bind-address", "127.0.0.1"), StatusFail},
+	{"stig-v2r4", "V-242388", nil, nil, StatusPass},
+	{"stig-v2r4", "V-242388", nil, flag(api, "insecure-bind-address", "127.0.0.1"), StatusFail},
 	{"stig", "V-242389", nil, nil, StatusPass},
 	{"stig", "V-242389", nil, flag(api, "secure-port", "0"), StatusFail},
 	{"stig", "V-242391", worker, nil, StatusPass},
