@@ -305,7 +305,7 @@ func decodeReport(t *testing.T, r run) *report.Report {
 // kindBenchmark is the benchmark kind's plain version (v1.34) selects, and
 // the default of offline evaluation: the newest CIS Kubernetes edition
 // whose range holds 1.34.
-const kindBenchmark = "cis-1.12"
+const kindBenchmark = "cis-2.0"
 
 // benchmarkArg is the benchmark a run asked for with --benchmark (the last
 // one given; a family such as stig stands for its newest edition), else
