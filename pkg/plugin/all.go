@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -152,13 +153,25 @@ func (o *AllOptions) Run(ctx context.Context, cmd *cobra.Command) error {
 }
 
 // seccompDefaults reads the kubelet's seccompDefault per node from the
-// node report: CIS 4.2.14 PASS means true, FAIL means false; anything else
-// (ERROR, N/A) is left out as unknown.
-func seccompDefaults(nrep *report.Report) map[string]bool {
+// node report: the result of the benchmark's control decided by check
+// kubelet.seccomp-default, PASS meaning true and FAIL false; anything else
+// (ERROR, N/A) is left out as unknown, as is a benchmark without such a
+// control.
+func seccompDefaults(nrep *report.Report, benchmark string) map[string]bool {
 	out := map[string]bool{}
+	b, err := benchmarks.Resolve(benchmark)
+	if err != nil {
+		return out
+	}
+	ids := map[string]bool{}
+	for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
+		if c.Check == "kubelet.seccomp-default" {
+			ids[c.ID] = true
+		}
+	}
 	for _, t := range nrep.Targets {
 		for _, r := range t.Results {
-			if r.ControlID != "4.2.14" {
+			if !ids[r.ControlID] || r.Benchmark != b.ID {
 				continue
 			}
 			switch r.Status {
@@ -201,7 +214,7 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		cs, _ := workloads.Controls(md.Benchmark)
 		out.AddTarget(errorTarget(workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
-		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
+		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep, md.Benchmark)}
 		if len(opts.SeccompDefault) == 0 {
 			opts.SeccompDefault = nil
 		}

@@ -63,9 +63,12 @@ func TestMergeReports(t *testing.T) {
 		seen[k] = true
 	}
 	// The kubelet's seccompDefault from the node part reaches 5.6.2.
-	sd := seccompDefaults(nrep)
+	sd := seccompDefaults(nrep, report.BenchmarkCIS112)
 	if len(sd) != 1 {
 		t.Errorf("seccompDefaults = %v, want the node's 4.2.14", sd)
+	}
+	if sd := seccompDefaults(nrep, "stig-v2r6"); len(sd) != 0 {
+		t.Errorf("seccompDefaults of a benchmark without a seccompDefault control = %v", sd)
 	}
 	var r562 report.Result
 	for _, r := range merged.Targets[2].Results {

@@ -15,6 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -124,6 +125,44 @@ func TestUnknownBenchmarkRejectedBeforeContact(t *testing.T) {
 		}
 		if n := requests.Swap(0); n != 0 {
 			t.Errorf("%v --benchmark bogus: %d request(s) reached the API server first", args, n)
+		}
+	}
+}
+
+// TestBenchmarkWarningInMetadata: a server newer than every benchmark's
+// range is evaluated against the newest, with a warning naming the server
+// version, the benchmark and its range, both on stderr and in the report's
+// metadata; a benchmark chosen by hand for a server outside its range says
+// so too; a server in range has no warning.
+func TestBenchmarkWarningInMetadata(t *testing.T) {
+	newest := benchmarks.Default("")
+	for _, tc := range []struct {
+		flag, version string
+		want          string
+		warn          []string
+	}{
+		{"", "v1.99.3", newest.ID, []string{"v1.99", newest.ID, newest.Kubernetes.String()}},
+		{"cis-1.12", "v1.99.3", "cis-1.12", []string{"v1.99", "cis-1.12", "1.32-1.34"}},
+		{"", "v" + newest.Kubernetes.Min + ".0", newest.ID, nil},
+	} {
+		var errOut bytes.Buffer
+		var md report.Metadata
+		if err := chooseBenchmark(tc.flag, tc.version, &checks.Platform{}, &md, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		if md.Benchmark != tc.want {
+			t.Errorf("%q %s: benchmark %s, want %s", tc.flag, tc.version, md.Benchmark, tc.want)
+		}
+		if (len(tc.warn) == 0) != (md.BenchmarkWarning == "") {
+			t.Errorf("%q %s: warning %q", tc.flag, tc.version, md.BenchmarkWarning)
+		}
+		for _, w := range tc.warn {
+			if !strings.Contains(md.BenchmarkWarning, w) || !strings.Contains(errOut.String(), "Warning: "+md.BenchmarkWarning) {
+				t.Errorf("%q %s: warning %q (stderr %q) does not name %q", tc.flag, tc.version, md.BenchmarkWarning, errOut.String(), w)
+			}
+		}
+		if !strings.Contains(errOut.String(), "Benchmark: "+md.Benchmark+" ("+md.BenchmarkReason+")") {
+			t.Errorf("stderr does not say the choice and why: %q", errOut.String())
 		}
 	}
 }
