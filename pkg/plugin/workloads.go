@@ -44,7 +44,7 @@ func NewCmdWorkloads(configFlags *genericclioptions.ConfigFlags, streams generic
 		Aliases: []string{"policies"},
 		Short:   "Check workloads and cluster policies (CIS 5.2-5.6)",
 		Long: `Check pod security, network policies, secrets, admission and general policies
-(CIS Kubernetes Benchmark 1.12 sections 5.2-5.6) from the API. Controllers are
+(CIS Kubernetes Benchmark sections 5.2-5.6) from the API. Controllers are
 evaluated once each through their pod templates (deployment/prod/web, not its
 40 pods); mirror pods of static pods are named with their node. Pod-level
 checks are the Pod Security Standards' own (k8s.io/pod-security-admission),
