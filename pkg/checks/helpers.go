@@ -39,16 +39,6 @@ func verdict(ok bool, passReason, failReason string, ev ...Observation) Outcome 
 	return fail(failReason, ev...)
 }
 
-// ---- control metadata ----
-
-// sectionOf is the ID without its last part: "1.2.15" → "1.2", "2.1" → "2".
-func sectionOf(id string) string {
-	if i := strings.LastIndex(id, "."); i > 0 {
-		return id[:i]
-	}
-	return id
-}
-
 // ---- processes and flags ----
 
 // needProcess returns the process of a component, or an N/A outcome when
