@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
@@ -49,13 +50,27 @@ func (o EvalOptions) clock() func() time.Time {
 // rebuilt per evaluation so the clock stays injectable while Check keeps
 // its simple signature. The harden benchmark has no controls: ours only.
 func catalog(b *benchmarks.Benchmark, now func() time.Time) []NodeControl {
-	var all []NodeControl
-	for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
-		all = append(all, nodeControl(b.ID, c))
-	}
+	all := append([]NodeControl(nil), benchmarkControls(b)...)
 	all = append(all, ownControls(now)...)
 	sort.SliceStable(all, func(i, j int) bool { return CompareIDs(all[i].ID, all[j].ID) < 0 })
 	return all
+}
+
+// resolved caches the node controls of each benchmark: the data is
+// embedded and the checks are registered at init, so they never change.
+var resolved sync.Map // benchmark ID -> []NodeControl
+
+// benchmarkControls are a benchmark's node controls bound to their checks.
+func benchmarkControls(b *benchmarks.Benchmark) []NodeControl {
+	if cs, ok := resolved.Load(b.ID); ok {
+		return cs.([]NodeControl)
+	}
+	var cs []NodeControl
+	for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
+		cs = append(cs, nodeControl(b.ID, c))
+	}
+	resolved.Store(b.ID, cs)
+	return cs
 }
 
 // ownControls are our own KH- node controls, evaluated with every benchmark.
