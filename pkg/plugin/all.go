@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
@@ -128,13 +129,25 @@ func (o *AllOptions) Run(ctx context.Context) error {
 }
 
 // seccompDefaults reads the kubelet's seccompDefault per node from the
-// node report: CIS 4.2.14 PASS means true, FAIL means false; anything else
-// (ERROR, N/A) is left out as unknown.
-func seccompDefaults(nrep *report.Report) map[string]bool {
+// node report: the result of the benchmark's control decided by check
+// kubelet.seccomp-default, PASS meaning true and FAIL false; anything else
+// (ERROR, N/A) is left out as unknown, as is a benchmark without such a
+// control.
+func seccompDefaults(nrep *report.Report, benchmark string) map[string]bool {
 	out := map[string]bool{}
+	b, err := benchmarks.Resolve(benchmark)
+	if err != nil {
+		return out
+	}
+	ids := map[string]bool{}
+	for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
+		if c.Check == "kubelet.seccomp-default" {
+			ids[c.ID] = true
+		}
+	}
 	for _, t := range nrep.Targets {
 		for _, r := range t.Results {
-			if r.ControlID != "4.2.14" {
+			if !ids[r.ControlID] || r.Benchmark != b.ID {
 				continue
 			}
 			switch r.Status {
@@ -166,20 +179,22 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		out.AddTarget(t)
 	}
 	if rerr != nil {
-		out.AddTarget(errorTarget(report.ClusterTargetName, apiCatalog(md.Benchmark, "rbac", rbac.Catalog()), fmt.Sprintf("rbac could not be read: %v", rerr)))
+		cs, _ := rbac.Controls(md.Benchmark)
+		out.AddTarget(errorTarget(report.ClusterTargetName, cs, fmt.Sprintf("rbac could not be read: %v", rerr)))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
 		}
 	}
 	if werr != nil {
-		out.AddTarget(errorTarget(workloads.TargetName, apiCatalog(md.Benchmark, "workloads", workloads.Catalog()), fmt.Sprintf("workloads could not be read: %v", werr)))
+		cs, _ := workloads.Controls(md.Benchmark)
+		out.AddTarget(errorTarget(workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
-		opts := workloads.EvalOptions{IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
+		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep, md.Benchmark)}
 		if len(opts.SeccompDefault) == 0 {
 			opts.SeccompDefault = nil
 		}
-		out.AddTarget(workloadsTarget(workloads.Build(snap), opts, md.Benchmark))
+		out.AddTarget(workloads.Evaluate(workloads.Build(snap), opts))
 	}
 	return out
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 )
 
 // options is the shape of every command's Options type, as in kubectl:
@@ -47,8 +46,8 @@ func validateSnapshotFlags(from, save, benchmark string) error {
 	if from != "" && save != "" {
 		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
 	}
-	if err := checks.ValidateBenchmark(benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
+	if err := validateBenchmarkFlag(benchmark); err != nil {
+		return err
 	}
 	if save != "" {
 		if err := checkWritableFile(save); err != nil {

@@ -87,7 +87,7 @@ func rbacReport(snap *rbac.Snapshot, md report.Metadata, includeSystem bool) *re
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	r := report.NewReport(report.KindRBAC, md)
-	r.AddTarget(rbacTarget(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: includeSystem}, md.Benchmark))
+	r.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem}))
 	return r
 }
 

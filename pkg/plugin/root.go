@@ -158,8 +158,9 @@ the cluster.
   # Check RBAC and fail a CI job on any FAIL
   kubectl harden rbac --fail-on FAIL
 
-  # List the controls of the CIS 1.12 benchmark, level 1 only
-  kubectl harden controls --level 1`,
+  # The benchmarks, then the level-1 controls of CIS 2.0
+  kubectl harden controls
+  kubectl harden controls --benchmark cis-2.0 --level 1`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations: map[string]string{

@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
@@ -169,10 +170,8 @@ func (o *ScanOptions) addCollectionFlags(cmd *cobra.Command) {
 	f.StringVar(&o.ImagePullPolicy, "image-pull-policy", o.ImagePullPolicy, "Pull policy of the debug image: Always, IfNotPresent or Never (env "+EnvImagePullPolicy+").")
 	f.StringSliceVar(&o.ImagePullSecrets, "image-pull-secret", nil, "Image pull secret(s) for the debug image; they must exist in the namespace given with -n.")
 	f.BoolVar(&o.Privileged, "privileged", true, "Run the debug pod privileged (needed to read some files and etcd's environment); with false some evidence may be missing and reported as ERROR.")
-	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate (default: chosen from the server version; "+report.BenchmarkCIS112+" offline).")
-	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
-	})
+	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"). `kubectl harden controls` lists them.")
+	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
 	_ = cmd.RegisterFlagCompletionFunc("image-pull-policy", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"Always", "IfNotPresent", "Never"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -207,8 +206,7 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
 		o.offlineMD = report.Metadata{Source: "evidence:" + o.FromEvidence}
-		o.offlineMD.Benchmark, o.offlineMD.BenchmarkReason, err = chooseBenchmark(o.Benchmark, "", nil, o.ErrOut)
-		return err
+		return chooseBenchmark(o.Benchmark, "", nil, &o.offlineMD, o.ErrOut)
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
@@ -281,6 +279,9 @@ func isNodeType(s string) bool {
 
 // Validate checks flag values; it needs no cluster.
 func (o *ScanOptions) Validate() error {
+	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
+		return err
+	}
 	if err := validateCollection(o.Parallel, o.Timeout); err != nil {
 		return err
 	}
@@ -401,8 +402,7 @@ func (o *ScanOptions) plan(ctx context.Context, cl *cluster) (*scanPlan, error) 
 	if len(p.nodes) == 0 {
 		return nil, errors.New("no node left to scan: EKS Fargate nodes cannot be scanned")
 	}
-	p.md.Benchmark, p.md.BenchmarkReason, err = chooseBenchmark(o.Benchmark, p.md.ServerVersion, &plat, o.ErrOut)
-	return p, err
+	return p, chooseBenchmark(o.Benchmark, p.md.ServerVersion, &plat, &p.md, o.ErrOut)
 }
 
 func (p *scanPlan) podOptions() debugpod.Options {

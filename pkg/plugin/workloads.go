@@ -43,7 +43,7 @@ func NewCmdWorkloads(f ClientFactory, streams genericiooptions.IOStreams) *cobra
 		Aliases: []string{"policies"},
 		Short:   "Check workloads and cluster policies (CIS 5.2-5.6)",
 		Long: `Check pod security, network policies, secrets, admission and general policies
-(CIS Kubernetes Benchmark 1.12 sections 5.2-5.6) from the API. Controllers are
+(CIS Kubernetes Benchmark sections 5.2-5.6) from the API. Controllers are
 evaluated once each through their pod templates (deployment/prod/web, not its
 40 pods); mirror pods of static pods are named with their node. Pod-level
 checks are the Pod Security Standards' own (k8s.io/pod-security-admission),
@@ -198,7 +198,7 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	r := report.NewReport(report.KindWorkloads, md)
-	r.AddTarget(workloadsTarget(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
+	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: o.IncludeSystem}))
 	return o.report.Finish(r, o.Out, o.ErrOut)
 }
 

@@ -66,8 +66,11 @@ const (
 	RoleCluster      Role = "cluster"
 )
 
-// Benchmarks known to the tool.
+// Benchmark names. The benchmarks themselves are data (pkg/benchmarks);
+// the tool never selects or special-cases one by name in Go.
 const (
+	// BenchmarkCIS112 is the ID of CIS Kubernetes Benchmark v1.12.0's data
+	// file, a label for tests and fixtures that need a benchmark name.
 	BenchmarkCIS112 = "cis-1.12"
 	// BenchmarkHarden marks our own controls that go beyond CIS. Their IDs
 	// carry the "KH-" prefix so they never collide with a CIS number.
@@ -79,13 +82,15 @@ const (
 // type of the package that owns the evidence (NodeControl here, rbac.Control
 // for API-level controls).
 type Control struct {
-	// ID is the CIS number ("1.2.15") or our own "KH-..." identifier.
+	// ID is the benchmark's number ("1.2.15", "V-242387") or our own
+	// "KH-..." identifier.
 	ID string `json:"id"`
 	// Title says what must be true, in our own words.
 	Title string `json:"title"`
 	// Section is the CIS section number ("1.2") or our own group.
 	Section string `json:"section"`
-	// Benchmark is BenchmarkCIS112 or BenchmarkHarden.
+	// Benchmark is the ID of the benchmark the control belongs to (e.g.
+	// "cis-2.0"), or BenchmarkHarden for our own controls.
 	Benchmark string `json:"benchmark"`
 	// Level is the CIS profile level, 1 or 2.
 	Level int `json:"level"`
@@ -107,6 +112,9 @@ type Control struct {
 	// RuleID is the benchmark's own rule identifier beside ID (the STIG's
 	// CNTR-K8-... ID), when it has one.
 	RuleID string `json:"ruleID,omitempty"`
+	// Engine is the engine that decides the control: nodes (from a
+	// node's host evidence), rbac or workloads (from API objects).
+	Engine string `json:"engine,omitempty"`
 	// Check names the reusable check that decides the control.
 	Check string `json:"check,omitempty"`
 	// Params are the check's parameters for this control.
@@ -204,6 +212,10 @@ type Metadata struct {
 	Benchmark string `json:"benchmark"`
 	// BenchmarkReason says why this benchmark was chosen.
 	BenchmarkReason string `json:"benchmarkReason,omitempty"`
+	// BenchmarkWarning is set when the server version is outside the
+	// Kubernetes range of the benchmark (or could not be read): it names
+	// the server version, the benchmark and its range.
+	BenchmarkWarning string `json:"benchmarkWarning,omitempty"`
 	// Platform is the detected platform and the facts behind it (absent
 	// offline).
 	Platform *Platform `json:"platform,omitempty"`

@@ -10,6 +10,9 @@ import (
 
 // EvalOptions tune evaluation.
 type EvalOptions struct {
+	// Benchmark selects the controls: an ID, a family (its newest edition)
+	// or "" (the default, benchmarks.Resolve).
+	Benchmark string
 	// IncludeSystem lists the findings of recognised system components
 	// (they are INFO "expected for <component>") in the evidence.
 	IncludeSystem bool

@@ -4,7 +4,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
-// CIS 4.3: kube-proxy (Level 1).
+// kube-proxy checks.
 
 func proxyMetrics(ev *evidence.Node) Outcome {
 	if _, na := needProcess(ev, evidence.KubeProxy); na != nil {
@@ -30,10 +30,7 @@ func firstNonEmpty(a, _ string) string {
 	return a
 }
 
-func cis43Proxy() []NodeControl {
-	return []NodeControl{
-		{cis("4.3.1", 1, true, RoleWorker, "kube-proxy metrics are served on loopback only",
-			"Set `metricsBindAddress: 127.0.0.1:10249` in the kube-proxy configuration (kubeadm: the kube-proxy ConfigMap in kube-system, key config.conf) and restart the kube-proxy pods; with --config, a --metrics-bind-address flag is ignored.",
-			"kube-proxy --config file metricsBindAddress, or --metrics-bind-address"), proxyMetrics},
-	}
+func init() {
+	register(Check{ID: "kube-proxy.metrics-bind-loopback", Doc: "kube-proxy serves metrics on loopback only (config file metricsBindAddress, else --metrics-bind-address, else the default 127.0.0.1:10249)",
+		Eval: func(_ Params, ev *evidence.Node) Outcome { return proxyMetrics(ev) }})
 }
