@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
 )
 
 // options is the shape of every command's Options type, as in kubectl:
