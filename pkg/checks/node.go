@@ -173,7 +173,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 	if bench == "" {
 		bench = BenchmarkCIS112
 	}
-	tr := TargetReport{Name: nodeName(ev), Results: []Result{}}
+	tr := TargetReport{Kind: targetNode, Name: nodeName(ev), Results: []Result{}}
 	if err := ValidateBenchmark(bench); err != nil {
 		tr.Error = err.Error()
 		tr.Summary = Summarize(tr.Results)
@@ -202,6 +202,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 
 	tr.Roles = RolesOf(ev)
 	tr.Notes = nodeNotes(ev, opts)
+	tr.Kubelet = KubeletFacts(ev)
 	for _, c := range controls {
 		tr.Results = append(tr.Results, NewResult(c.Control, tr.Name, decide(c, ev, tr.Roles, opts)))
 	}
@@ -267,7 +268,7 @@ func ErrorTarget(node string, err error, benchmark string) TargetReport {
 	if err != nil {
 		msg = "node could not be scanned: " + err.Error()
 	}
-	tr := TargetReport{Name: node, Error: msg, Results: []Result{}}
+	tr := TargetReport{Kind: targetNode, Name: node, Error: msg, Results: []Result{}}
 	for _, c := range selectControls(benchmark, time.Now) {
 		tr.Results = append(tr.Results, NewResult(c.Control, node, Outcome{Status: StatusError, Reason: msg}))
 	}

@@ -151,30 +151,22 @@ func (o *AllOptions) Run(ctx context.Context, cmd *cobra.Command) error {
 	return o.report.Finish(out, o.Out, o.ErrOut)
 }
 
-// seccompDefaults reads the kubelet's seccompDefault per node from the
-// node report: CIS 4.2.14 PASS means true, FAIL means false; anything else
-// (ERROR, N/A) is left out as unknown.
+// seccompDefaults is the kubelet's seccompDefault per node, from the
+// typed kubelet facts of the node report (read from every node's evidence
+// whatever the benchmark); a node whose value is unknown is left out.
 func seccompDefaults(nrep *report.Report) map[string]bool {
 	out := map[string]bool{}
 	for _, t := range nrep.Targets {
-		for _, r := range t.Results {
-			if r.ControlID != "4.2.14" {
-				continue
-			}
-			switch r.Status {
-			case report.StatusPass:
-				out[t.Name] = true
-			case report.StatusFail:
-				out[t.Name] = false
-			}
+		if t.Kubelet != nil && t.Kubelet.SeccompDefault != nil {
+			out[t.Name] = *t.Kubelet.SeccompDefault
 		}
 	}
 	return out
 }
 
 // errorTarget makes a target whose every control is ERROR with msg.
-func errorTarget(name string, cs []report.Control, msg string) report.TargetReport {
-	t := report.TargetReport{Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
+func errorTarget(kind report.TargetKind, name string, cs []report.Control, msg string) report.TargetReport {
+	t := report.TargetReport{Kind: kind, Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
 	for _, c := range cs {
 		t.Results = append(t.Results, report.NewResult(c, name, report.Outcome{Status: report.StatusError, Reason: msg}))
 	}
@@ -190,14 +182,14 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		out.AddTarget(t)
 	}
 	if rerr != nil {
-		out.AddTarget(errorTarget(report.ClusterTargetName, apiCatalog(md.Benchmark, "rbac", rbac.Catalog()), fmt.Sprintf("rbac could not be read: %v", rerr)))
+		out.AddTarget(errorTarget(report.TargetCluster, report.ClusterTargetName, apiCatalog(md.Benchmark, "rbac", rbac.Catalog()), fmt.Sprintf("rbac could not be read: %v", rerr)))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
 		}
 	}
 	if werr != nil {
-		out.AddTarget(errorTarget(workloads.TargetName, apiCatalog(md.Benchmark, "workloads", workloads.Catalog()), fmt.Sprintf("workloads could not be read: %v", werr)))
+		out.AddTarget(errorTarget(report.TargetWorkloads, workloads.TargetName, apiCatalog(md.Benchmark, "workloads", workloads.Catalog()), fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
 		opts := workloads.EvalOptions{IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
 		if len(opts.SeccompDefault) == 0 {

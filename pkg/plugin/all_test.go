@@ -41,9 +41,10 @@ func TestMergeReports(t *testing.T) {
 	}
 	var names []string
 	for _, tr := range merged.Targets {
-		names = append(names, tr.Name)
+		names = append(names, tr.Ref())
 	}
-	if len(names) != 3 || names[1] != report.ClusterTargetName || names[2] != workloads.TargetName {
+	if len(names) != 3 || names[0] != "node/harden-e2e-control-plane" || names[1] != report.ClusterTargetName || names[2] != workloads.TargetName ||
+		merged.Targets[1].Kind != report.TargetCluster || merged.Targets[2].Kind != report.TargetWorkloads {
 		t.Fatalf("targets %v", names)
 	}
 	// One summary over all three parts.
@@ -77,7 +78,7 @@ func TestMergeReports(t *testing.T) {
 
 	// JSON round-trips.
 	var buf bytes.Buffer
-	if err := PrintReport(merged, PrintOptions{Format: "json"}, &buf); err != nil {
+	if err := (&ReportOptions{Format: "json"}).Finish(merged, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var back report.Report
@@ -93,7 +94,7 @@ func TestMergeReportsPartError(t *testing.T) {
 	nrep, _, ws := offlineParts(t)
 	merged := mergeReports(report.Metadata{}, nrep, nil, errors.New("missing cluster-wide permissions"), ws, nil, false)
 	rb := merged.Targets[1]
-	if rb.Error == "" || len(rb.Results) != len(rbac.Catalog()) || rb.Results[0].Status != report.StatusError {
+	if rb.Kind != report.TargetCluster || rb.Error == "" || len(rb.Results) != len(rbac.Catalog()) || rb.Results[0].Status != report.StatusError {
 		t.Errorf("rbac error target = %+v", rb)
 	}
 	ro := &ReportOptions{}

@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -70,7 +69,7 @@ EKS/GKE/AKS or the STIG names, with check api.control, the CIS 1.12 section 5
 	cmd.Flags().IntVar(&o.Level, "level", 0, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
 	addProfileFlag(cmd, &o.Level)
 	cmd.Flags().StringSliceVar(&o.Sections, "section", nil, "Show only these sections and their subsections (e.g. 1.2, 4).")
-	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs (e.g. '3.2.*,V-242387').")
+	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs, in any case (e.g. '3.2.*,V-242387').")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
@@ -115,10 +114,8 @@ func (o *ControlsOptions) Validate() error {
 	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
 		return fmt.Errorf("--benchmark: %w", err)
 	}
-	for _, g := range o.Controls {
-		if _, err := path.Match(g, ""); err != nil {
-			return fmt.Errorf("--control %q is not a valid glob: %w", g, err)
-		}
+	if _, err := report.ParseControlGlobs(o.Controls); err != nil {
+		return err
 	}
 	if o.Level < 0 || o.Level > 2 {
 		return fmt.Errorf("--level must be 1 or 2, not %d", o.Level)
@@ -132,8 +129,9 @@ func (o *ControlsOptions) Validate() error {
 // Selected returns the controls that pass the filters.
 func (o *ControlsOptions) Selected() []report.Control {
 	out := []report.Control{}
+	globs, _ := report.ParseControlGlobs(o.Controls) // validated by Validate
 	for _, c := range o.catalog {
-		if len(o.Controls) > 0 && !matchesAny(c.ID, o.Controls) {
+		if !globs.Match(c.ID) {
 			continue
 		}
 		if o.Level == 1 && c.Level > 1 {
@@ -145,15 +143,6 @@ func (o *ControlsOptions) Selected() []report.Control {
 		out = append(out, c)
 	}
 	return out
-}
-
-func matchesAny(id string, globs []string) bool {
-	for _, g := range globs {
-		if ok, _ := path.Match(strings.TrimSpace(g), id); ok {
-			return true
-		}
-	}
-	return false
 }
 
 func inSections(c report.Control, sections []string) bool {

@@ -96,6 +96,7 @@ func Catalog() []report.Control {
 func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 	s := m.snap
 	t := report.TargetReport{
+		Kind:  report.TargetWorkloads,
 		Name:  TargetName,
 		Roles: []report.Role{report.RoleCluster},
 		Notes: []string{
