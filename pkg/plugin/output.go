@@ -63,7 +63,7 @@ func (f *OutputFlags) AddFlags(cmd *cobra.Command) {
 	s := f.formats()
 	cmd.Flags().StringVarP(&f.Output, "output", "o", f.Output, s.Usage())
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return s.Completions(), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+		return s.Completions(), cobra.ShellCompDirectiveNoFileComp
 	})
 	s.AddFlags(cmd.Flags())
 	if help := s.OptionsHelp(); help != "" {

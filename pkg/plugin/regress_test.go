@@ -163,16 +163,11 @@ func TestAllPassesSeccompDefaultUnderEveryBenchmark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(workloadSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, bench := range []string{report.BenchmarkCIS112, "gke-1.9.0"} {
 		snap, err := loadWorkloadSnapshot(workloadSnapshot)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = b
 		nrep := report.NewReport(report.KindNodeScan, report.Metadata{Benchmark: bench})
 		nrep.AddTarget(checks.EvaluateNode(nodes[0], checks.EvalOptions{Benchmark: bench, Now: time.Now()}))
 		rrep := report.NewReport(report.KindRBAC, report.Metadata{Benchmark: bench})
@@ -263,5 +258,83 @@ func TestHumanFormatsReadWell(t *testing.T) {
 	}
 	if longest > 700 {
 		t.Errorf("-o wide has a row of %d characters", longest)
+	}
+}
+
+// diff compares the objects of a control that stays a finding: a second
+// privileged workload next to an old one is a new finding, named by its
+// object, and one that was fixed is fixed — as the workload engine
+// reports them, through the commands.
+func TestDiffMatchesObjects(t *testing.T) {
+	b, err := os.ReadFile(workloadSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap map[string]any
+	if err := json.Unmarshal(b, &snap); err != nil {
+		t.Fatal(err)
+	}
+	// The new cluster: daemonset risky/agent is gone, and a copy of it,
+	// daemonset risky/agent-2, is new.
+	var kept []any
+	for _, w := range snap["workloads"].([]any) {
+		w := w.(map[string]any)
+		if w["kind"] == "daemonset" && w["name"] == "agent" {
+			copied := map[string]any{}
+			for k, v := range w {
+				copied[k] = v
+			}
+			copied["name"] = "agent-2"
+			kept = append(kept, copied)
+			continue
+		}
+		kept = append(kept, w)
+	}
+	snap["workloads"] = kept
+	dir := t.TempDir()
+	newSnap := filepath.Join(dir, "snapshot-2.json")
+	nb, _ := json.Marshal(snap)
+	if err := os.WriteFile(newSnap, nb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, snapshot string) string {
+		out, errOut, code := run(t, "workloads", "--from-snapshot", snapshot, "-o", "json")
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oldPath, newPath := write("old.json", workloadSnapshot), write("new.json", newSnap)
+	out, errOut, code := run(t, "diff", oldPath, newPath, "-o", "json", "--fail-on-new", "FAIL")
+	if code != ExitFindings {
+		t.Errorf("a new privileged workload must regress at FAIL: exit %d %s", code, errOut)
+	}
+	var d report.Diff
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	has := func(cs []report.Change, control, obj string) bool {
+		for _, c := range cs {
+			if c.ControlID == control && c.Object.String() == obj && c.TargetKind == report.TargetWorkloads {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(d.NewFindings, "5.2.2", "daemonset/risky/agent-2") || !has(d.FixedFindings, "5.2.2", "daemonset/risky/agent") {
+		t.Errorf("per-object changes of 5.2.2 missing:\nnew %+v\nfixed %+v", d.NewFindings, d.FixedFindings)
+	}
+	for _, c := range append(d.NewFindings, d.FixedFindings...) {
+		if c.Object.IsZero() {
+			t.Errorf("a control-level change where only objects changed: %+v", c)
+		}
+	}
+	wide, _, _ := run(t, "diff", oldPath, newPath, "-o", "wide")
+	if !strings.Contains(wide, "daemonset/risky/agent-2") {
+		t.Errorf("-o wide lacks the object:\n%s", wide)
 	}
 }

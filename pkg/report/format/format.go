@@ -207,7 +207,7 @@ func (s *Set) OptionsHelp() string {
 		}
 		fs := pflag.NewFlagSet(f.Name(), pflag.ContinueOnError)
 		o.AddFlags(fs)
-		fmt.Fprintf(&b, "\nOptions of -o %s (%s):\n%s", f.Name(), f.Help(), fs.FlagUsages())
+		fmt.Fprintf(&b, "\nOptions of -o %s, %s:\n%s", f.Name(), f.Help(), fs.FlagUsages())
 	}
 	return b.String()
 }
