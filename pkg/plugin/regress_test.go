@@ -26,7 +26,6 @@ import (
 // node-controlled text that reached the terminal raw, diff inputs that
 // were never validated, ASFF Ids cut inside a character.
 
-
 // editEvidence writes a copy of an evidence fixture changed by edit and
 // returns its path.
 func editEvidence(t *testing.T, src string, edit func(m map[string]any)) string {
