@@ -265,12 +265,6 @@ func IsTable(f Format) bool {
 	return f == nil || ok
 }
 
-// IsWide reports whether f is the wide table.
-func IsWide(f Format) bool {
-	t, ok := f.(*tableFormat)
-	return ok && t.wide
-}
-
 // unsupported is the error of a format given a document it does not print
 // (a command offers only the formats of its documents).
 func unsupported(f Format, doc any) error {
