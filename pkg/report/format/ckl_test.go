@@ -158,7 +158,7 @@ func stigReport(t *testing.T) *report.Report {
 
 func TestCKLFromAScan(t *testing.T) {
 	r := stigReport(t)
-	out := print(t, "ckl", r, Writer{})
+	out := render(t, "ckl", r, Writer{})
 	checkSchema(t, out)
 	var ck CKLChecklist
 	if err := xml.Unmarshal([]byte(out), &ck); err != nil {
@@ -294,7 +294,7 @@ func TestCKLGolden(t *testing.T) {
 		Status: report.StatusWarn, Reason: "manual review: user workloads in default",
 		Evidence: []report.Observation{{Location: "deployment/default/web", Value: "in namespace default", Object: report.ObjectRef{Kind: "deployment", Namespace: "default", Name: "web"}, Status: report.StatusWarn}},
 	})}})
-	out := print(t, "ckl", r, Writer{})
+	out := render(t, "ckl", r, Writer{})
 	checkSchema(t, out)
 	golden.Assert(t, filepath.Join("testdata", "report-stig.ckl.golden"), []byte(out))
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-// print runs one format of the registry on doc.
-func print(t *testing.T, output string, doc any, w Writer) string {
+// render runs one format of the registry on doc.
+func render(t *testing.T, output string, doc any, w Writer) string {
 	t.Helper()
 	f, err := NewSet(Names(Report | Diff | Document)).Lookup(output)
 	if err != nil {
@@ -51,7 +51,7 @@ func TestPrintReportGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out := print(t, tc.format, reportsample.Report(), tc.w)
+			out := render(t, tc.format, reportsample.Report(), tc.w)
 			golden.Assert(t, filepath.Join("testdata", "report-"+tc.name+"."+tc.ext+".golden"), []byte(out))
 		})
 	}
@@ -59,7 +59,7 @@ func TestPrintReportGolden(t *testing.T) {
 
 func TestPrintReportJSONRoundTrip(t *testing.T) {
 	want := reportsample.Report()
-	out := print(t, "json", want, Writer{})
+	out := render(t, "json", want, Writer{})
 	var got report.Report
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
@@ -251,7 +251,7 @@ func TestMachineFormatsAreOneDocument(t *testing.T) {
 			if name == "ckl" && r.Metadata.Benchmark != "stig" {
 				continue
 			}
-			parsesAs(t, name, []byte(print(t, name, r, Writer{})))
+			parsesAs(t, name, []byte(render(t, name, r, Writer{})))
 		}
 	}
 }
@@ -263,7 +263,7 @@ func TestTemplates(t *testing.T) {
 		{`go-template={{range .targets}}{{.name}} {{end}}`, "cp-1 worker-1 worker-2 "},
 		{`jsonpath={.metadata.nosuchkey}`, ""},
 	} {
-		if got := print(t, tc.output, reportsample.Report(), Writer{}); got != tc.want {
+		if got := render(t, tc.output, reportsample.Report(), Writer{}); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.output, got, tc.want)
 		}
 	}

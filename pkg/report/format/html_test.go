@@ -12,7 +12,7 @@ import (
 )
 
 func TestHTMLPage(t *testing.T) {
-	s := print(t, "html", reportsample.Report(), Writer{})
+	s := render(t, "html", reportsample.Report(), Writer{})
 	for _, want := range []string{
 		"kind-demo", "https://127.0.0.1:6443", "v1.34.4", "cis-1.12", "server v1.34 maps to cis-1.12",
 		"2026-11-22 10:00:00 UTC", "v0.1.0", "1.2 API Server", "Certificates and keys (KH-PKI)", "Set --profiling=false",
@@ -66,7 +66,7 @@ func TestHTMLFindingsFirstNamedFolded(t *testing.T) {
 	if warn := v.Sections[0].Rows[2]; len(warn.Evidence) != 5 || warn.More != nil {
 		t.Errorf("5 lines are shown whole (folding one line helps no one): %d shown, %d folded", len(warn.Evidence), len(warn.More))
 	}
-	page := print(t, "html", r, Writer{})
+	page := render(t, "html", r, Writer{})
 	if !strings.Contains(page, `<details class="more"><summary>5 more</summary>`) {
 		t.Error("the folded lines are not behind a summary")
 	}
@@ -110,7 +110,7 @@ func TestHTMLHostileEvidenceIsInert(t *testing.T) {
 		results = append(results, res)
 	}
 	r.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: hostile[1], Error: hostile[4], Results: results})
-	out := print(t, "html", r, Writer{})
+	out := render(t, "html", r, Writer{})
 	doc, err := html.Parse(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 func TestJUnitCounts(t *testing.T) {
 	var doc JUnitSuites
-	if err := xml.Unmarshal([]byte(print(t, "junit", reportsample.Report(), Writer{})), &doc); err != nil {
+	if err := xml.Unmarshal([]byte(render(t, "junit", reportsample.Report(), Writer{})), &doc); err != nil {
 		t.Fatalf("invalid XML: %v", err)
 	}
 	if doc.Tests != 8 || doc.Failures != 2 || doc.Errors != 1 || doc.Skipped != 1 {

@@ -13,7 +13,7 @@ import (
 func sarifOf(t *testing.T, r *report.Report) SARIFLog {
 	t.Helper()
 	var log SARIFLog
-	if err := json.Unmarshal([]byte(print(t, "sarif", r, Writer{})), &log); err != nil {
+	if err := json.Unmarshal([]byte(render(t, "sarif", r, Writer{})), &log); err != nil {
 		t.Fatal(err)
 	}
 	return log

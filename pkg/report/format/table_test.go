@@ -89,19 +89,19 @@ func inert(t *testing.T, what, out string) {
 func TestHostileTextIsInertInHumanFormats(t *testing.T) {
 	for _, w := range []Writer{{}, {NoHeaders: true}} {
 		for _, name := range []string{"", "wide"} {
-			out := print(t, name, hostileReport(), w)
+			out := render(t, name, hostileReport(), w)
 			inert(t, fmt.Sprintf("-o %q no-headers=%v", name, w.NoHeaders), out)
 			if name == "wide" && strings.Contains(out, "\nFAKE ROW") {
 				t.Errorf("a newline in node text forged a table row:\n%s", out)
 			}
 		}
 	}
-	if out := print(t, "", hostileReport(), Writer{}); !strings.Contains(out, "node/down: pod message: x") {
+	if out := render(t, "", hostileReport(), Writer{}); !strings.Contains(out, "node/down: pod message: x") {
 		t.Errorf("the error line of the failed target is missing:\n%s", out)
 	}
 	d := report.Compare(report.NewReport(report.KindNodeScan, report.Metadata{}), hostileReport())
 	for _, name := range []string{"", "wide", "markdown"} {
-		out := print(t, name, d, Writer{})
+		out := render(t, name, d, Writer{})
 		inert(t, "diff -o "+name, out)
 		if name == "markdown" && (strings.Contains(out, "<b>") || strings.Contains(out, "\nFAKE")) {
 			t.Errorf("markdown not escaped:\n%s", out)
@@ -116,7 +116,7 @@ func TestResultTableShowsSTIGCategory(t *testing.T) {
 		{ControlID: "V-242387", Title: "kubelet read-only port is off", Benchmark: "stig", Severity: "CAT I", Target: "n1", Status: report.StatusFail, Reason: "r"},
 		{ControlID: "4.2.4", Title: "read-only port", Benchmark: report.BenchmarkCIS112, Level: 1, Target: "n1", Status: report.StatusPass, Reason: "r"},
 	}})
-	lines := strings.Split(print(t, "", r, Writer{}), "\n")
+	lines := strings.Split(render(t, "", r, Writer{}), "\n")
 	if len(lines) < 3 || !strings.Contains(lines[1], "CAT I ") || !strings.Contains(lines[2], " 1 ") {
 		t.Errorf("table:\n%s", strings.Join(lines, "\n"))
 	}
@@ -135,7 +135,7 @@ func TestWideShortensLongText(t *testing.T) {
 	r.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: "cp", Results: []report.Result{
 		report.NewResult(c, "cp", report.Outcome{Status: report.StatusFail, Reason: "reason " + ciphers, Evidence: ev}),
 	}})
-	out := print(t, "wide", r, Writer{NoHeaders: true})
+	out := render(t, "wide", r, Writer{NoHeaders: true})
 	if n := utf8.RuneCountInString(strings.TrimSpace(out)); n > 700 {
 		t.Errorf("a row of %d characters:\n%s", n, out)
 	}
