@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -335,5 +336,53 @@ func TestDiffMatchesObjects(t *testing.T) {
 	wide, _, _ := run(t, "diff", oldPath, newPath, "-o", "wide")
 	if !strings.Contains(wide, "daemonset/risky/agent-2") {
 		t.Errorf("-o wide lacks the object:\n%s", wide)
+	}
+}
+
+// A file named on the node with a space, "#" or "%" in its path is one
+// valid, percent-encoded file URI in SARIF.
+func TestSARIFFileURIsAreEncoded(t *testing.T) {
+	b, err := os.ReadFile(kindWorkerEvidence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := "/var/lib/kubelet/my config#1%.yaml"
+	ev := filepath.Join(t.TempDir(), "node.json")
+	if err := os.WriteFile(ev, bytes.ReplaceAll(b, []byte("/var/lib/kubelet/config.yaml"), []byte(odd)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "scan", "--from-evidence", ev, "-o", "sarif")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range log.Runs[0].Results {
+		for _, l := range r.Locations {
+			if l.PhysicalLocation == nil || !strings.Contains(l.PhysicalLocation.ArtifactLocation.URI, "kubelet/my") {
+				continue
+			}
+			found = true
+			u, err := url.Parse(l.PhysicalLocation.ArtifactLocation.URI)
+			if err != nil || u.Path != odd || strings.ContainsAny(l.PhysicalLocation.ArtifactLocation.URI, " #") {
+				t.Fatalf("URI %q (%v) is not the encoded path %q", l.PhysicalLocation.ArtifactLocation.URI, err, odd)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no physical location for the kubelet config")
 	}
 }
