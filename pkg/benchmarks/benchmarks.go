@@ -62,6 +62,10 @@ type Benchmark struct {
 	// with Previous either decides and reads alike or says how it changed,
 	// and every control of Previous it drops is listed in Removed.
 	Previous string `json:"previous,omitempty"`
+	// Sections name the benchmark's sections ("1.2": "API Server"), as the
+	// benchmark's own table of contents does; when present, every
+	// control's section must be named.
+	Sections map[string]string `json:"sections,omitempty"`
 	// Sources say where the control list, levels and checks were taken from.
 	Sources []string `json:"sources"`
 	// Omitted lists rules of the benchmark left out, each with the reason.
@@ -154,6 +158,10 @@ type Control struct {
 	// Changes says how the control differs from the same control of the
 	// benchmark's Previous edition, with the source of the change.
 	Changes string `json:"changes,omitempty"`
+
+	// sectionTitle is the benchmark's name of the control's section,
+	// filled in by Parse from Benchmark.Sections.
+	sectionTitle string
 }
 
 // Engine is the engine that decides the control.
@@ -178,7 +186,7 @@ func (c Control) Report(benchmark string) report.Control {
 		params = map[string]any(c.Params)
 	}
 	return report.Control{
-		ID: c.ID, Title: c.Title, Section: sec, Benchmark: benchmark, Level: c.Level,
+		ID: c.ID, Title: c.Title, Section: sec, SectionTitle: c.sectionTitle, Benchmark: benchmark, Level: c.Level,
 		Severity: c.Severity, RuleID: c.RuleID, Role: c.Role, Automated: c.Automated,
 		Needs: c.Needs, Remediation: c.Remediation, References: c.References,
 		Engine: c.Engine(), Check: c.Check, Params: params, Source: c.Source,
@@ -248,6 +256,17 @@ func Parse(data []byte, name string) (*Benchmark, error) {
 		hi, ok := minor(b.Kubernetes.Max)
 		if !ok || hi < lo {
 			return fail("kubernetes.max %q is not a version at or above min %s", b.Kubernetes.Max, b.Kubernetes.Min)
+		}
+	}
+	for i := range b.Controls {
+		c := &b.Controls[i]
+		sec := c.Section
+		if sec == "" {
+			sec = sectionOf(c.ID)
+		}
+		c.sectionTitle = b.Sections[sec]
+		if len(b.Sections) > 0 && c.sectionTitle == "" {
+			return fail("control %s: its section %s is not named under sections", c.ID, sec)
 		}
 	}
 	seen := map[string]bool{}

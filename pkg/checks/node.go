@@ -165,7 +165,7 @@ func nodeName(ev *evidence.Node) string {
 // Evidence that is nil or holds no component process at all gives ERROR for
 // every control, never PASS.
 func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
-	tr := TargetReport{Name: nodeName(ev), Results: []Result{}}
+	tr := TargetReport{Kind: targetNode, Name: nodeName(ev), Results: []Result{}}
 	b, err := benchmarks.Resolve(opts.Benchmark)
 	if err != nil {
 		tr.Error = err.Error()
@@ -195,6 +195,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 
 	tr.Roles = RolesOf(ev)
 	tr.Notes = nodeNotes(ev, opts)
+	tr.Kubelet = KubeletFacts(ev)
 	for _, c := range controls {
 		tr.Results = append(tr.Results, NewResult(c.Control, tr.Name, decide(c, ev, tr.Roles, opts)))
 	}
@@ -257,7 +258,7 @@ func ErrorTarget(node string, err error, benchmark string) TargetReport {
 	if err != nil {
 		msg = "node could not be scanned: " + err.Error()
 	}
-	tr := TargetReport{Name: node, Error: msg, Results: []Result{}}
+	tr := TargetReport{Kind: targetNode, Name: node, Error: msg, Results: []Result{}}
 	for _, c := range selectControls(benchmark, time.Now) {
 		tr.Results = append(tr.Results, NewResult(c.Control, node, Outcome{Status: StatusError, Reason: msg}))
 	}

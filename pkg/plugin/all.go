@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
@@ -128,42 +127,22 @@ func (o *AllOptions) Run(ctx context.Context) error {
 	return o.report.Finish(out, o.Out, o.ErrOut)
 }
 
-// seccompDefaults reads the kubelet's seccompDefault per node from the
-// node report: the result of the benchmark's control decided by check
-// kubelet.seccomp-default, PASS meaning true and FAIL false; anything else
-// (ERROR, N/A) is left out as unknown, as is a benchmark without such a
-// control.
-func seccompDefaults(nrep *report.Report, benchmark string) map[string]bool {
+// seccompDefaults is the kubelet's seccompDefault per node, from the
+// typed kubelet facts of the node report (read from every node's evidence
+// whatever the benchmark); a node whose value is unknown is left out.
+func seccompDefaults(nrep *report.Report) map[string]bool {
 	out := map[string]bool{}
-	b, err := benchmarks.Resolve(benchmark)
-	if err != nil {
-		return out
-	}
-	ids := map[string]bool{}
-	for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
-		if c.Check == "kubelet.seccomp-default" {
-			ids[c.ID] = true
-		}
-	}
 	for _, t := range nrep.Targets {
-		for _, r := range t.Results {
-			if !ids[r.ControlID] || r.Benchmark != b.ID {
-				continue
-			}
-			switch r.Status {
-			case report.StatusPass:
-				out[t.Name] = true
-			case report.StatusFail:
-				out[t.Name] = false
-			}
+		if t.Kubelet != nil && t.Kubelet.SeccompDefault != nil {
+			out[t.Name] = *t.Kubelet.SeccompDefault
 		}
 	}
 	return out
 }
 
 // errorTarget makes a target whose every control is ERROR with msg.
-func errorTarget(name string, cs []report.Control, msg string) report.TargetReport {
-	t := report.TargetReport{Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
+func errorTarget(kind report.TargetKind, name string, cs []report.Control, msg string) report.TargetReport {
+	t := report.TargetReport{Kind: kind, Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
 	for _, c := range cs {
 		t.Results = append(t.Results, report.NewResult(c, name, report.Outcome{Status: report.StatusError, Reason: msg}))
 	}
@@ -180,7 +159,7 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 	}
 	if rerr != nil {
 		cs, _ := rbac.Controls(md.Benchmark)
-		out.AddTarget(errorTarget(report.ClusterTargetName, cs, fmt.Sprintf("rbac could not be read: %v", rerr)))
+		out.AddTarget(errorTarget(report.TargetCluster, report.ClusterTargetName, cs, fmt.Sprintf("rbac could not be read: %v", rerr)))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
@@ -188,9 +167,9 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 	}
 	if werr != nil {
 		cs, _ := workloads.Controls(md.Benchmark)
-		out.AddTarget(errorTarget(workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
+		out.AddTarget(errorTarget(report.TargetWorkloads, workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
-		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep, md.Benchmark)}
+		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
 		if len(opts.SeccompDefault) == 0 {
 			opts.SeccompDefault = nil
 		}

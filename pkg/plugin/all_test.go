@@ -42,9 +42,10 @@ func TestMergeReports(t *testing.T) {
 	}
 	var names []string
 	for _, tr := range merged.Targets {
-		names = append(names, tr.Name)
+		names = append(names, tr.Ref())
 	}
-	if len(names) != 3 || names[1] != report.ClusterTargetName || names[2] != workloads.TargetName {
+	if len(names) != 3 || names[0] != "node/harden-e2e-control-plane" || names[1] != report.ClusterTargetName || names[2] != workloads.TargetName ||
+		merged.Targets[1].Kind != report.TargetCluster || merged.Targets[2].Kind != report.TargetWorkloads {
 		t.Fatalf("targets %v", names)
 	}
 	// One summary over all three parts.
@@ -63,12 +64,9 @@ func TestMergeReports(t *testing.T) {
 		seen[k] = true
 	}
 	// The kubelet's seccompDefault from the node part reaches 5.6.2.
-	sd := seccompDefaults(nrep, report.BenchmarkCIS112)
+	sd := seccompDefaults(nrep)
 	if len(sd) != 1 {
 		t.Errorf("seccompDefaults = %v, want the node's 4.2.14", sd)
-	}
-	if sd := seccompDefaults(nrep, "stig-v2r6"); len(sd) != 0 {
-		t.Errorf("seccompDefaults of a benchmark without a seccompDefault control = %v", sd)
 	}
 	var r562 report.Result
 	for _, r := range merged.Targets[2].Results {
@@ -82,7 +80,7 @@ func TestMergeReports(t *testing.T) {
 
 	// JSON round-trips.
 	var buf bytes.Buffer
-	if err := PrintReport(merged, PrintOptions{Format: "json"}, &buf); err != nil {
+	if err := (&ReportOptions{Format: "json"}).Finish(merged, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var back report.Report
@@ -98,7 +96,7 @@ func TestMergeReportsPartError(t *testing.T) {
 	nrep, _, ws := offlineParts(t)
 	merged := mergeReports(report.Metadata{}, nrep, nil, errors.New("missing cluster-wide permissions"), ws, nil, false)
 	rb := merged.Targets[1]
-	if cs, _ := rbac.Controls(""); rb.Error == "" || len(rb.Results) != len(cs) || rb.Results[0].Status != report.StatusError {
+	if cs, _ := rbac.Controls(""); rb.Kind != report.TargetCluster || rb.Error == "" || len(rb.Results) != len(cs) || rb.Results[0].Status != report.StatusError {
 		t.Errorf("rbac error target = %+v", rb)
 	}
 	ro := &ReportOptions{}

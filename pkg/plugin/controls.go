@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -75,7 +74,7 @@ every benchmark's reports include.`,
 	cmd.Flags().IntVar(&o.Level, "level", 0, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
 	addProfileFlag(cmd, &o.Level)
 	cmd.Flags().StringSliceVar(&o.Sections, "section", nil, "Show only these sections and their subsections (e.g. 1.2, 4).")
-	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs (e.g. '3.2.*,V-242387').")
+	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs, in any case (e.g. '3.2.*,V-242387').")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
 	o.TableFlags.AddFlags(cmd, "")
@@ -105,10 +104,8 @@ func (o *ControlsOptions) Validate() error {
 	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
 		return err
 	}
-	for _, g := range o.Controls {
-		if _, err := path.Match(g, ""); err != nil {
-			return fmt.Errorf("--control %q is not a valid glob: %w", g, err)
-		}
+	if _, err := report.ParseControlGlobs(o.Controls); err != nil {
+		return err
 	}
 	if o.Benchmark == "" && (o.Level != 0 || len(o.Sections) > 0 || len(o.Controls) > 0) {
 		return errors.New("--level, --profile, --section and --control filter the controls of one benchmark: add --benchmark (kubectl harden controls lists them)")
@@ -125,8 +122,9 @@ func (o *ControlsOptions) Validate() error {
 // Selected returns the controls that pass the filters.
 func (o *ControlsOptions) Selected() []report.Control {
 	out := []report.Control{}
+	globs, _ := report.ParseControlGlobs(o.Controls) // validated by Validate
 	for _, c := range o.catalog {
-		if len(o.Controls) > 0 && !matchesAny(c.ID, o.Controls) {
+		if !globs.Match(c.ID) {
 			continue
 		}
 		if o.Level == 1 && c.Level > 1 {
@@ -138,15 +136,6 @@ func (o *ControlsOptions) Selected() []report.Control {
 		out = append(out, c)
 	}
 	return out
-}
-
-func matchesAny(id string, globs []string) bool {
-	for _, g := range globs {
-		if ok, _ := path.Match(strings.TrimSpace(g), id); ok {
-			return true
-		}
-	}
-	return false
 }
 
 func inSections(c report.Control, sections []string) bool {

@@ -37,14 +37,18 @@ const (
 const exitCodesHelp = `Exit codes:
   0    success, and no finding at or above --fail-on
   1    error: bad flags, cluster unreachable, permission denied, or a target that could not be scanned
-  2    findings at or above --fail-on (FAIL, or WARN) were reported
+  2    findings at or above --fail-on (FAIL, or WARN) were reported, or with --fail-on
+       a result that could not be evaluated (ERROR): a gate never passes on what was not checked
   130  interrupted by Ctrl-C (143: by SIGTERM), after deleting what it had created`
 
-// FindingsError is returned when findings reach the --fail-on threshold.
-// The report has been printed already; only the exit code is left to set.
+// FindingsError is returned when results trip the --fail-on threshold:
+// findings at or above it, or ERROR results. The report has been printed
+// already; only the exit code is left to set.
 type FindingsError struct {
 	Threshold string
 	Count     int
+	// Errors is how many of Count are ERROR (could not be evaluated).
+	Errors int
 	// Flag is the flag that set the threshold ("--fail-on" when empty).
 	Flag string
 }
@@ -54,7 +58,11 @@ func (e *FindingsError) Error() string {
 	if flag == "" {
 		flag = "--fail-on"
 	}
-	return fmt.Sprintf("%d finding(s) at or above %s=%s", e.Count, flag, e.Threshold)
+	msg := fmt.Sprintf("%d finding(s) at or above %s=%s", e.Count, flag, e.Threshold)
+	if e.Errors > 0 {
+		msg += fmt.Sprintf(" (%d of them ERROR: could not be evaluated)", e.Errors)
+	}
+	return msg
 }
 
 // IncompleteError is returned when a report was printed but some targets

@@ -468,12 +468,12 @@ func (p *scanPlan) report(ctx context.Context) (*report.Report, error) {
 	return rep, nil
 }
 
-// withProviderID records the node's spec.providerID in the target's notes
-// ("providerID: aws:///us-east-1a/i-0abc"), which -o asff reads to name an
-// EC2 instance as the finding's resource.
+// withProviderID records the node's spec.providerID in the target
+// (aws:///us-east-1a/i-0abc), which -o asff uses to name an EC2 instance
+// as the finding's resource.
 func withProviderID(t report.TargetReport, n *corev1.Node) report.TargetReport {
-	if n != nil && n.Spec.ProviderID != "" {
-		t.Notes = append(t.Notes, "providerID: "+n.Spec.ProviderID)
+	if n != nil {
+		t.ProviderID = n.Spec.ProviderID
 	}
 	return t
 }

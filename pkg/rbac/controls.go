@@ -67,10 +67,19 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 		for i, f := range list {
 			if len(o.Evidence) >= max {
 				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
+				o.Omitted += len(list) - i
 				return
 			}
 			ob := f.obs
 			ob.Value = prefix + ob.Value
+			if !ob.Object.IsZero() {
+				// The line's own verdict, for diff and exceptions: a
+				// bootstrap default is never a finding.
+				ob.Status = f.status
+				if f.def {
+					ob.Status = report.StatusInfo
+				}
+			}
 			o.Evidence = append(o.Evidence, ob)
 		}
 	}
@@ -129,7 +138,8 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		}
 		idx[k] = len(fs)
 		fs = append(fs, finding{
-			obs:    report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), RuleString(g.Rule))},
+			obs: report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), RuleString(g.Rule)),
+				Object: bindingObject(g.Binding)},
 			status: st,
 			def:    g.Default,
 		})
@@ -141,6 +151,15 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		return fs[i].obs.Value < fs[j].obs.Value
 	})
 	return fs
+}
+
+// bindingObject is a binding as the report names objects; zero for the
+// binding-less grant of system:masters.
+func bindingObject(b ObjectRef) report.ObjectRef {
+	if b.Kind == "" {
+		return report.ObjectRef{}
+	}
+	return report.ObjectRef{Kind: strings.ToLower(b.Kind), Namespace: b.Namespace, Name: b.Name}
 }
 
 // reviewStatus is the status of a grant for a CIS "review" control.

@@ -115,6 +115,7 @@ func Controls(benchmark string) ([]report.Control, error) {
 // model and returns the cluster target.
 func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 	t := report.TargetReport{
+		Kind:  report.TargetCluster,
 		Name:  report.ClusterTargetName,
 		Roles: []report.Role{report.RoleCluster},
 		Notes: []string{

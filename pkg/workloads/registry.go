@@ -68,6 +68,7 @@ func Controls(benchmark string) ([]report.Control, error) {
 func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 	s := m.snap
 	t := report.TargetReport{
+		Kind:  report.TargetWorkloads,
 		Name:  TargetName,
 		Roles: []report.Role{report.RoleCluster},
 		Notes: []string{

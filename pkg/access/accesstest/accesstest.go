@@ -32,17 +32,14 @@ func Requests(fakes ...Recorder) []access.Permission {
 				continue
 			}
 			p := access.Permission{Verb: a.GetVerb(), Group: res.Group, Resource: res.Resource, Subresource: a.GetSubresource(), Namespace: a.GetNamespace()}
+			// Get, delete and patch actions all name their object.
 			switch x := a.(type) {
-			case k8stesting.GetAction:
-				p.Name = x.GetName()
-			case k8stesting.DeleteAction:
+			case interface{ GetName() string }:
 				p.Name = x.GetName()
 			case k8stesting.UpdateAction:
 				if o, ok := x.GetObject().(interface{ GetName() string }); ok {
 					p.Name = o.GetName()
 				}
-			case k8stesting.PatchAction:
-				p.Name = x.GetName()
 			}
 			if p.Resource == "namespaces" && p.Name != "" {
 				// A request on namespace NAME is authorized in NAME.

@@ -1,4 +1,4 @@
-package plugin
+package format
 
 import (
 	"bytes"
@@ -13,9 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
+	"github.com/kubectl-harden/kubectl-harden/internal/reportsample"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -40,6 +38,9 @@ func validateASFF(t *testing.T, f ASFFFinding) {
 		}
 	}
 	within := func(name, s string, lo, hi int) {
+		if !utf8.ValidString(s) {
+			t.Errorf("%s: %s is not valid UTF-8: %q", f.ID, name, s)
+		}
 		if n := utf8.RuneCountInString(s); n < lo || n > hi {
 			t.Errorf("%s: %s has %d characters, want %d..%d", f.ID, name, n, lo, hi)
 		}
@@ -54,16 +55,10 @@ func validateASFF(t *testing.T, f ASFFFinding) {
 	within("GeneratorId", f.GeneratorID, 1, 512)
 	within("Title", f.Title, 1, 256)
 	within("Description", f.Description, 1, 1024)
-	if f.ProductArn != "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default" {
-		t.Errorf("ProductArn %q", f.ProductArn)
-	}
 	for _, ts := range []string{f.CreatedAt, f.UpdatedAt} {
 		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil || !strings.HasSuffix(ts, "Z") {
 			t.Errorf("timestamp %q: %v", ts, err)
 		}
-	}
-	if len(f.Types) == 0 || len(f.Types) > 50 {
-		t.Errorf("Types %v", f.Types)
 	}
 	for _, ty := range f.Types {
 		if strings.Count(ty, "/") != 2 || !strings.HasPrefix(ty, "Software and Configuration Checks/") {
@@ -88,9 +83,6 @@ func validateASFF(t *testing.T, f ASFFFinding) {
 			t.Errorf("Resources.Type %q", r.Type)
 		}
 	}
-	if len(f.ProductFields) > 50 {
-		t.Errorf("%d ProductFields", len(f.ProductFields))
-	}
 	for k, v := range f.ProductFields {
 		within("ProductFields key", k, 1, 128)
 		within("ProductFields["+k+"]", v, 0, 2048)
@@ -101,18 +93,25 @@ func validateASFF(t *testing.T, f ASFFFinding) {
 }
 
 func TestASFFFindings(t *testing.T) {
-	r := sampleReport()
-	r.Targets[1].Notes = append(r.Targets[1].Notes, "providerID: aws:///us-east-1a/i-0abc123def4567890")
+	r := reportsample.Report()
+	r.Targets[1].ProviderID = "aws:///us-east-1a/i-0abc123def4567890"
 	long := strings.Repeat("é", 3000)
-	r.AddTarget(report.TargetReport{Name: report.ClusterTargetName, Results: []report.Result{
+	r.AddTarget(report.TargetReport{Kind: report.TargetCluster, Name: report.ClusterTargetName, Results: []report.Result{
 		{ControlID: "5.1.1", Title: long, Section: "5.1", Benchmark: report.BenchmarkCIS112, Level: 1, Target: report.ClusterTargetName, Status: report.StatusFail, Reason: long, Remediation: long,
 			Evidence: []report.Observation{{Location: "clusterrolebinding/x", Value: long}}},
 		{ControlID: "5.1.2", Title: "t", Section: "5.1", Benchmark: report.BenchmarkCIS112, Level: 2, Target: report.ClusterTargetName, Status: report.StatusFail, Reason: "r", Remediation: "  "},
 	}})
+	r.AddTarget(report.TargetReport{Kind: report.TargetWorkloads, Name: "workloads", Results: []report.Result{
+		{ControlID: "5.2.2", Title: "privileged", Section: "5.2", Benchmark: report.BenchmarkCIS112, Level: 1, Target: "workloads", Status: report.StatusFail, Reason: "r"},
+	}})
+	// A node named like the workloads target is still a node.
+	r.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: "cluster", Results: []report.Result{
+		{ControlID: "4.2.2", Title: "t", Section: "4.2", Benchmark: report.BenchmarkCIS112, Level: 1, Target: "cluster", Status: report.StatusFail, Reason: "r"},
+	}})
 	fs := ASFFFindings(r, asffOpts)
-	// FAIL and WARN only: cp-1 1.2.15 FAIL, 1.2.20 WARN; worker-1 4.2.1 FAIL; cluster 5.1.1, 5.1.2.
-	if len(fs) != 5 {
-		t.Fatalf("%d findings, want 5", len(fs))
+	// FAIL and WARN only: cp-1 1.2.15, 1.2.20; worker-1 4.2.1; cluster 5.1.1, 5.1.2; workloads 5.2.2; node "cluster" 4.2.2.
+	if len(fs) != 7 {
+		t.Fatalf("%d findings, want 7", len(fs))
 	}
 	ids := map[string]bool{}
 	for _, f := range fs {
@@ -124,7 +123,7 @@ func TestASFFFindings(t *testing.T) {
 	}
 	byTitle := func(prefix string) ASFFFinding {
 		for _, f := range fs {
-			if strings.HasPrefix(f.Title, prefix) && (prefix != "4.2.1" || f.Resources[0].Type != "Other") {
+			if strings.HasPrefix(f.Title, prefix) {
 				return f
 			}
 		}
@@ -140,27 +139,65 @@ func TestASFFFindings(t *testing.T) {
 	if f := byTitle("4.2.1"); f.Resources[0].Type != "AwsEc2Instance" || f.Resources[0].ID != "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc123def4567890" {
 		t.Errorf("worker-1 resource: %+v", f.Resources)
 	}
-	if f := byTitle("5.1.1"); f.Resources[0].Type != "AwsEksCluster" || f.Resources[0].ID != asffOpts.ClusterARN {
-		t.Errorf("cluster resource: %+v", f.Resources)
+	for _, id := range []string{"5.1.1", "5.2.2"} {
+		if f := byTitle(id); f.Resources[0].Type != "AwsEksCluster" || f.Resources[0].ID != asffOpts.ClusterARN {
+			t.Errorf("%s resource: %+v", id, f.Resources)
+		}
+	}
+	if f := byTitle("4.2.2"); f.Resources[0].Type != "Other" || f.Resources[0].ID != "node/cluster" {
+		t.Errorf("the node named cluster is filed on %+v", f.Resources)
 	}
 	if f := byTitle("5.1.2"); f.Remediation != nil || f.Severity.Label != "MEDIUM" {
 		t.Errorf("blank remediation must be left out, level 2 is MEDIUM: %+v", f)
 	}
+	// Without a cluster ARN the cluster's findings are an Other resource.
+	noARN := asffOpts
+	noARN.ClusterARN = ""
+	for _, f := range ASFFFindings(r, noARN) {
+		if strings.HasPrefix(f.Title, "5.2.2") && (f.Resources[0].Type != "Other" || f.Resources[0].ID != "kubernetes-cluster/kind-demo") {
+			t.Errorf("workloads without an ARN: %+v", f.Resources)
+		}
+	}
 
 	// --asff-include-pass adds the PASS results as PASSED.
 	withPass := ASFFFindings(r, ASFFOptions{Account: "123456789012", Region: "us-east-1", IncludePass: true})
-	if len(withPass) != 7 {
-		t.Errorf("with PASS: %d findings, want 7", len(withPass))
+	if len(withPass) != 9 {
+		t.Errorf("with PASS: %d findings, want 9", len(withPass))
 	}
 	// Ids are stable across runs and differ between clusters.
-	later := sampleReport()
+	later := reportsample.Report()
 	later.Metadata.Generated = later.Metadata.Generated.Add(24 * time.Hour)
-	a, b := ASFFFindings(sampleReport(), asffOpts), ASFFFindings(later, asffOpts)
+	a, b := ASFFFindings(reportsample.Report(), asffOpts), ASFFFindings(later, asffOpts)
 	other := asffOpts
 	other.ClusterARN = "arn:aws:eks:us-east-1:123456789012:cluster/staging"
-	c := ASFFFindings(sampleReport(), other)
+	c := ASFFFindings(reportsample.Report(), other)
 	if a[0].ID != b[0].ID || a[0].ID == c[0].ID || a[0].UpdatedAt == b[0].UpdatedAt {
 		t.Errorf("Ids: run1 %s run2 %s other cluster %s", a[0].ID, b[0].ID, c[0].ID)
+	}
+	if a[0].ID != "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default/arn:aws:eks:us-east-1:123456789012:cluster/prod/cp-1/1.2.15" {
+		t.Errorf("Id %s changed form: Security Hub would see every finding as new", a[0].ID)
+	}
+}
+
+// An Id longer than 512 bytes is cut between characters, whatever their
+// width, and stays unique.
+func TestLimitIDKeepsUTF8(t *testing.T) {
+	seen := map[string]bool{}
+	for pad := range 4 {
+		for _, ch := range []string{"é", "€", "😀"} {
+			s := strings.Repeat("a", pad) + strings.Repeat(ch, 400)
+			id := limitID(s)
+			if !utf8.ValidString(id) || len(id) > asffMaxID {
+				t.Errorf("%d×%s after %d bytes: %d bytes, valid %v", 400, ch, pad, len(id), utf8.ValidString(id))
+			}
+			if seen[id] {
+				t.Errorf("two Ids are the same: %s", id)
+			}
+			seen[id] = true
+		}
+	}
+	if limitID("short") != "short" {
+		t.Error("a short Id changed")
 	}
 }
 
@@ -170,12 +207,12 @@ func TestASFFBatchesAndDir(t *testing.T) {
 	for i := range 250 {
 		rs = append(rs, report.Result{ControlID: fmt.Sprintf("1.%d", i), Title: "t", Benchmark: report.BenchmarkCIS112, Target: "n", Status: report.StatusFail, Reason: "r"})
 	}
-	r.AddTarget(report.TargetReport{Name: "n", Results: rs})
+	r.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: "n", Results: rs})
 	dir := filepath.Join(t.TempDir(), "asff")
 	o := asffOpts
 	o.Dir = dir
 	var out, errOut bytes.Buffer
-	if err := printASFF(r, o, &out, &errOut); err != nil {
+	if err := PrintASFF(r, o, Writer{Out: &out, ErrOut: &errOut}); err != nil {
 		t.Fatal(err)
 	}
 	if out.Len() != 0 {
@@ -207,49 +244,26 @@ func TestASFFBatchesAndDir(t *testing.T) {
 	}
 }
 
-func TestASFFFlags(t *testing.T) {
-	t.Setenv("AWS_ACCOUNT_ID", "")
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_DEFAULT_REGION", "")
-	t.Setenv("HARDEN_AWS_ACCOUNT_ID", "")
-	t.Setenv("HARDEN_AWS_REGION", "")
-	t.Setenv("HARDEN_CLUSTER_ARN", "")
-	if _, err := (&ASFFFlags{}).ToOptions(); err == nil || !strings.Contains(err.Error(), "--aws-account") {
+func TestASFFOptions(t *testing.T) {
+	for _, v := range []string{"AWS_ACCOUNT_ID", "AWS_REGION", "AWS_DEFAULT_REGION", "HARDEN_AWS_ACCOUNT_ID", "HARDEN_AWS_REGION", "HARDEN_CLUSTER_ARN"} {
+		t.Setenv(v, "")
+	}
+	if _, err := (ASFFOptions{}).Complete(); err == nil || !strings.Contains(err.Error(), "--asff-account") {
 		t.Errorf("no account: %v", err)
 	}
-	if _, err := (&ASFFFlags{Account: "123456789012", Region: "nowhere"}).ToOptions(); err == nil || !strings.Contains(err.Error(), "--aws-region") {
+	if _, err := (ASFFOptions{Account: "123456789012", Region: "nowhere"}).Complete(); err == nil || !strings.Contains(err.Error(), "--asff-region") {
 		t.Errorf("bad region: %v", err)
 	}
-	if _, err := (&ASFFFlags{ClusterARN: "arn:aws:s3:::bucket"}).ToOptions(); err == nil || !strings.Contains(err.Error(), "--cluster-arn") {
+	if _, err := (ASFFOptions{ClusterARN: "arn:aws:s3:::bucket"}).Complete(); err == nil || !strings.Contains(err.Error(), "--asff-cluster-arn") {
 		t.Errorf("bad ARN: %v", err)
 	}
-	o, err := (&ASFFFlags{ClusterARN: "arn:aws:eks:eu-central-1:210987654321:cluster/x"}).ToOptions()
+	o, err := (ASFFOptions{ClusterARN: "arn:aws:eks:eu-central-1:210987654321:cluster/x"}).Complete()
 	if err != nil || o.Account != "210987654321" || o.Region != "eu-central-1" {
 		t.Errorf("from the ARN: %+v %v", o, err)
 	}
 	t.Setenv("HARDEN_AWS_ACCOUNT_ID", "111111111111")
 	t.Setenv("AWS_REGION", "ap-south-1")
-	if o, err := (&ASFFFlags{}).ToOptions(); err != nil || o.Account != "111111111111" || o.Region != "ap-south-1" {
+	if o, err := (ASFFOptions{}).Complete(); err != nil || o.Account != "111111111111" || o.Region != "ap-south-1" {
 		t.Errorf("from the environment: %+v %v", o, err)
-	}
-	t.Setenv("HARDEN_AWS_ACCOUNT_ID", "")
-	if _, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "asff"); code != ExitError || !strings.Contains(errOut, "--aws-account") {
-		t.Errorf("-o asff without an account: exit %d %q", code, errOut)
-	}
-}
-
-// The scan writes the note -o asff reads: a node with an AWS provider ID
-// becomes an AwsEc2Instance resource.
-func TestScanRecordsProviderID(t *testing.T) {
-	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "ip-10-0-1-5"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1b/i-0123456789abcdef0"}}
-	tg := withProviderID(report.TargetReport{Name: n.Name, Results: []report.Result{{ControlID: "3.2.4", Target: n.Name, Status: report.StatusFail, Title: "t", Reason: "r"}}}, n)
-	r := report.NewReport(report.KindNodeScan, report.Metadata{})
-	r.AddTarget(tg)
-	fs := ASFFFindings(r, ASFFOptions{Account: "123456789012", Region: "eu-west-1"})
-	if len(fs) != 1 || fs[0].Resources[0].Type != "AwsEc2Instance" || fs[0].Resources[0].ID != "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0" {
-		t.Errorf("resource of a node with an AWS provider ID: %+v", fs)
-	}
-	if got := withProviderID(report.TargetReport{Name: "kind-worker"}, &corev1.Node{}); len(got.Notes) != 0 {
-		t.Errorf("a node without a provider ID gets notes %v", got.Notes)
 	}
 }

@@ -1,11 +1,10 @@
-package plugin
+package format
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -31,22 +30,46 @@ const (
 	ASFFBatchSize = 100
 )
 
-// ASFFFlags are the flags of -o asff.
-type ASFFFlags struct {
-	Account     string
-	Region      string
-	ClusterARN  string
-	IncludePass bool
-	Dir         string
+// asffFormat is -o asff: AWS Security Hub findings. Its options are its
+// own flags; the old spellings --aws-account, --aws-region and
+// --cluster-arn are still accepted.
+type asffFormat struct {
+	o ASFFOptions
 }
 
-// AddFlags registers the ASFF flags.
-func (f *ASFFFlags) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.Account, "aws-account", f.Account, "-o asff: the 12-digit AWS account of the findings (default: $HARDEN_AWS_ACCOUNT_ID, $AWS_ACCOUNT_ID, or the account of --cluster-arn).")
-	cmd.Flags().StringVar(&f.Region, "aws-region", f.Region, "-o asff: the AWS region of Security Hub (default: $HARDEN_AWS_REGION, $AWS_REGION, or the region of --cluster-arn).")
-	cmd.Flags().StringVar(&f.ClusterARN, "cluster-arn", f.ClusterARN, "-o asff: the EKS cluster ARN; cluster findings get it as an AwsEksCluster resource (default: $HARDEN_CLUSTER_ARN).")
-	cmd.Flags().BoolVar(&f.IncludePass, "asff-include-pass", f.IncludePass, "-o asff: also send PASS results (as PASSED findings), which resolve earlier FAILED ones.")
-	cmd.Flags().StringVar(&f.Dir, "asff-dir", f.Dir, "-o asff: write batches of at most 100 findings to DIR/asff-NNN.json instead of one array on stdout.")
+func (*asffFormat) Name() string { return "asff" }
+func (*asffFormat) Help() string { return "AWS Security Hub findings (ASFF)" }
+func (*asffFormat) Docs() Doc    { return Report }
+
+// ASFFOptions are the settings of -o asff.
+type ASFFOptions struct {
+	// Account is the 12-digit AWS account of the findings.
+	Account string
+	// Region is the Security Hub region.
+	Region string
+	// ClusterARN is the EKS cluster: cluster and workload findings are
+	// filed on it as an AwsEksCluster resource.
+	ClusterARN string
+	// IncludePass also sends PASS results, as PASSED findings.
+	IncludePass bool
+	// Dir writes batches of at most ASFFBatchSize findings to files there
+	// instead of one array on stdout.
+	Dir string
+}
+
+// AddFlags registers the options of -o asff.
+func (f *asffFormat) AddFlags(fs *pflag.FlagSet) {
+	o := &f.o
+	fs.StringVar(&o.Account, "asff-account", o.Account, "The 12-digit AWS account of the findings (default: $HARDEN_AWS_ACCOUNT_ID, $AWS_ACCOUNT_ID, or the account of --asff-cluster-arn).")
+	fs.StringVar(&o.Region, "asff-region", o.Region, "The AWS region of Security Hub (default: $HARDEN_AWS_REGION, $AWS_REGION, or the region of --asff-cluster-arn).")
+	fs.StringVar(&o.ClusterARN, "asff-cluster-arn", o.ClusterARN, "The EKS cluster ARN: cluster and workload findings are filed on it as an AwsEksCluster resource (default: $HARDEN_CLUSTER_ARN).")
+	fs.BoolVar(&o.IncludePass, "asff-include-pass", o.IncludePass, "Also send PASS results (as PASSED findings), which resolve earlier FAILED ones.")
+	fs.StringVar(&o.Dir, "asff-dir", o.Dir, "Write batches of at most 100 findings to DIR/asff-NNN.json instead of one array on stdout.")
+	// The spellings of earlier releases, kept working.
+	for old, cur := range map[string]*string{"aws-account": &o.Account, "aws-region": &o.Region, "cluster-arn": &o.ClusterARN} {
+		fs.StringVar(cur, old, *cur, "Old spelling of --asff-"+strings.TrimPrefix(old, "aws-")+".")
+		_ = fs.MarkHidden(old)
+	}
 }
 
 var (
@@ -55,9 +78,15 @@ var (
 	eksARNRE     = regexp.MustCompile(`^arn:aws[a-z-]*:eks:([a-z0-9-]+):([0-9]{12}):cluster/[A-Za-z0-9][A-Za-z0-9_-]*$`)
 )
 
-// ToOptions fills the flags from the environment and validates them.
-func (f *ASFFFlags) ToOptions() (ASFFOptions, error) {
-	o := ASFFOptions{Account: f.Account, Region: f.Region, ClusterARN: f.ClusterARN, IncludePass: f.IncludePass, Dir: f.Dir}
+// Complete fills the options from the environment and validates them.
+func (f *asffFormat) Complete() error {
+	o, err := f.o.Complete()
+	f.o = o
+	return err
+}
+
+// Complete fills the options from the environment and validates them.
+func (o ASFFOptions) Complete() (ASFFOptions, error) {
 	if o.ClusterARN == "" {
 		o.ClusterARN = os.Getenv("HARDEN_CLUSTER_ARN")
 	}
@@ -65,17 +94,17 @@ func (f *ASFFFlags) ToOptions() (ASFFOptions, error) {
 	if o.ClusterARN != "" {
 		m := eksARNRE.FindStringSubmatch(o.ClusterARN)
 		if m == nil {
-			return o, fmt.Errorf("--cluster-arn %q is not an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)", o.ClusterARN)
+			return o, fmt.Errorf("--asff-cluster-arn %q is not an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)", o.ClusterARN)
 		}
 		arnRegion, arnAccount = m[1], m[2]
 	}
 	o.Account = firstNonEmpty(o.Account, os.Getenv("HARDEN_AWS_ACCOUNT_ID"), os.Getenv("AWS_ACCOUNT_ID"), arnAccount)
 	o.Region = firstNonEmpty(o.Region, os.Getenv("HARDEN_AWS_REGION"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), arnRegion)
 	if !awsAccountRE.MatchString(o.Account) {
-		return o, fmt.Errorf("-o asff needs --aws-account: a 12-digit AWS account ID (or $AWS_ACCOUNT_ID), not %q", o.Account)
+		return o, fmt.Errorf("-o asff needs --asff-account: a 12-digit AWS account ID (or $AWS_ACCOUNT_ID), not %q", o.Account)
 	}
 	if !awsRegionRE.MatchString(o.Region) {
-		return o, fmt.Errorf("-o asff needs --aws-region: an AWS region such as us-east-1 (or $AWS_REGION), not %q", o.Region)
+		return o, fmt.Errorf("-o asff needs --asff-region: an AWS region such as us-east-1 (or $AWS_REGION), not %q", o.Region)
 	}
 	return o, nil
 }
@@ -87,15 +116,6 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
-}
-
-// ASFFOptions are validated ASFF settings.
-type ASFFOptions struct {
-	Account     string
-	Region      string
-	ClusterARN  string
-	IncludePass bool
-	Dir         string
 }
 
 // ASFFFinding is the subset of AwsSecurityFinding that kubectl-harden fills.
@@ -183,8 +203,7 @@ func asffSeverity(res report.Result) ASFFSeverity {
 // and per PASS with IncludePass. The Id is stable across runs (no
 // timestamp, unlike kube-bench's early Ids that duplicated findings on every
 // run) and includes the cluster (so clusters of one account do not
-// overwrite each other's findings): product ARN, cluster, target, control
-// and, when a control has several results on a target, the object.
+// overwrite each other's findings): product ARN, cluster, target, control.
 func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 	productArn := fmt.Sprintf("arn:aws:securityhub:%s:%s:product/%s/default", o.Region, o.Account, o.Account)
 	cluster := firstNonEmpty(o.ClusterARN, r.Metadata.Server, r.Metadata.Context, "cluster")
@@ -193,18 +212,18 @@ func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 		ts = time.Now().UTC()
 	}
 	stamp := ts.Format(time.RFC3339)
-	providerIDs := targetProviderIDs(r)
 	findings := []ASFFFinding{}
 	for _, t := range r.Targets {
-		keys := report.FindingKeys(t.Results)
-		for i, res := range t.Results {
+		resource := asffResource(t, o, r.Metadata)
+		for _, res := range t.Results {
 			comp, ok := asffCompliance(res.Status, o.IncludePass)
 			if !ok {
 				continue
 			}
+			key := report.FindingKey{Target: t.Name, ControlID: res.ControlID}
 			f := ASFFFinding{
 				SchemaVersion: asffSchemaVersion,
-				ID:            limitID(productArn + "/" + cluster + "/" + keys[i].String()),
+				ID:            limitID(productArn + "/" + cluster + "/" + key.String()),
 				ProductArn:    productArn,
 				GeneratorID:   limitID("kubectl-harden/" + res.Benchmark + "/" + res.ControlID),
 				AwsAccountID:  o.Account,
@@ -213,16 +232,16 @@ func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 				UpdatedAt:     stamp,
 				Severity:      asffSeverity(res),
 				Title:         truncate(res.ControlID+" "+res.Title, asffMaxTitle),
-				Description:   truncate(fmt.Sprintf("%s on %s: %s", res.Status, res.Target, orNone(res.Reason)), asffMaxDescription),
+				Description:   truncate(fmt.Sprintf("%s on %s: %s", res.Status, t.Ref(), OrNone(res.Reason)), asffMaxDescription),
 				ProductFields: map[string]string{
 					"kubectl-harden/ControlId": res.ControlID,
 					"kubectl-harden/Benchmark": res.Benchmark,
 					"kubectl-harden/Section":   res.Section,
-					"kubectl-harden/Target":    truncate(res.Target, asffMaxFieldValue),
+					"kubectl-harden/Target":    truncate(t.Ref(), asffMaxFieldValue),
 					"kubectl-harden/Status":    string(res.Status),
 					"kubectl-harden/Level":     fmt.Sprint(res.Level),
 				},
-				Resources:   []ASFFResource{asffResource(res.Target, providerIDs[t.Name], o, r.Metadata)},
+				Resources:   []ASFFResource{resource},
 				Compliance:  ASFFCompliance{Status: comp},
 				RecordState: "ACTIVE",
 			}
@@ -239,6 +258,14 @@ func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 	return findings
 }
 
+func joinEvidence(obs []report.Observation) string {
+	parts := make([]string, 0, len(obs))
+	for _, o := range obs {
+		parts = append(parts, o.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
 func asffType(benchmark string) string {
 	if strings.HasPrefix(benchmark, "cis-") {
 		return "Software and Configuration Checks/Industry and Regulatory Standards/CIS Kubernetes Benchmark"
@@ -248,35 +275,26 @@ func asffType(benchmark string) string {
 
 var awsProviderIDRE = regexp.MustCompile(`^aws:///([a-z0-9-]+)/(i-[0-9a-f]+)$`)
 
-// asffResource is the cluster (AwsEksCluster with --cluster-arn) or the
-// node (AwsEc2Instance when its provider ID is aws:///ZONE/i-..., Other
-// otherwise).
-func asffResource(target, providerID string, o ASFFOptions, md report.Metadata) ASFFResource {
-	if target == report.ClusterTargetName {
+// asffResource is what a target's findings are filed on, by its kind: the
+// cluster's API (RBAC and workloads) is the AwsEksCluster of --asff-cluster-arn
+// (Other without one); a node is the AwsEc2Instance of its provider ID
+// aws:///ZONE/i-... (Other otherwise).
+func asffResource(t report.TargetReport, o ASFFOptions, md report.Metadata) ASFFResource {
+	switch t.Kind {
+	case report.TargetNode:
+		if m := awsProviderIDRE.FindStringSubmatch(t.ProviderID); m != nil {
+			return ASFFResource{Type: "AwsEc2Instance", ID: fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", o.Region, o.Account, m[2]), Partition: "aws", Region: o.Region,
+				Tags: map[string]string{"kubernetes.io/node": truncate(t.Name, 256)}}
+		}
+		return ASFFResource{Type: "Other", ID: limitID(t.Ref()), Region: o.Region}
+	case report.TargetCluster, report.TargetWorkloads:
 		if o.ClusterARN != "" {
 			return ASFFResource{Type: "AwsEksCluster", ID: o.ClusterARN, Partition: "aws", Region: o.Region}
 		}
 		return ASFFResource{Type: "Other", ID: limitID("kubernetes-cluster/" + firstNonEmpty(md.Context, md.Server, "cluster")), Region: o.Region}
 	}
-	if m := awsProviderIDRE.FindStringSubmatch(providerID); m != nil {
-		return ASFFResource{Type: "AwsEc2Instance", ID: fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", o.Region, o.Account, m[2]), Partition: "aws", Region: o.Region,
-			Tags: map[string]string{"kubernetes.io/node": target}}
-	}
-	return ASFFResource{Type: "Other", ID: limitID("node/" + target), Region: o.Region}
-}
-
-// targetProviderIDs reads each target's provider ID from its notes
-// ("providerID: aws:///us-east-1a/i-0abc"), when the scan recorded it.
-func targetProviderIDs(r *report.Report) map[string]string {
-	ids := map[string]string{}
-	for _, t := range r.Targets {
-		for _, n := range t.Notes {
-			if v, ok := strings.CutPrefix(n, "providerID: "); ok {
-				ids[t.Name] = strings.TrimSpace(v)
-			}
-		}
-	}
-	return ids
+	// A report written before targets had kinds: say only what it says.
+	return ASFFResource{Type: "Other", ID: limitID("kubernetes/" + t.Name), Region: o.Region}
 }
 
 // truncate cuts s to at most n characters (runes), marking the cut.
@@ -288,15 +306,16 @@ func truncate(s string, n int) string {
 	return string(rs[:n-3]) + "..."
 }
 
-// limitID keeps an identifier within 512 characters: a longer one keeps its
-// start and ends with a hash of the whole, so it stays unique and stable.
+// limitID keeps an identifier within 512 bytes (so within 512 characters
+// too): a longer one keeps its start, cut between characters, and ends
+// with a hash of the whole, so it stays unique, stable and valid UTF-8.
 func limitID(s string) string {
 	if len(s) <= asffMaxID {
 		return s
 	}
 	sum := sha256.Sum256([]byte(s))
 	h := hex.EncodeToString(sum[:16])
-	return s[:asffMaxID-len(h)-1] + "-" + h
+	return cutBytes(s, asffMaxID-len(h)-1) + "-" + h
 }
 
 // ASFFBatches splits findings into batches of at most ASFFBatchSize.
@@ -312,17 +331,26 @@ func ASFFBatches(fs []ASFFFinding) [][]ASFFFinding {
 	return append(out, fs)
 }
 
-// printASFF prints the findings as one JSON array on out, or with
-// o.Dir writes batches of at most 100 to DIR/asff-001.json, ... (each ready
-// for `aws securityhub batch-import-findings --findings file://DIR/asff-001.json`)
-// and prints nothing on out.
-func printASFF(r *report.Report, o ASFFOptions, out, errOut io.Writer) error {
+// Print prints the findings as one JSON array, or with --asff-dir writes
+// batches of at most 100 to DIR/asff-001.json, ... (each ready for `aws
+// securityhub batch-import-findings --findings file://DIR/asff-001.json`)
+// and prints nothing on w.Out.
+func (f *asffFormat) Print(doc any, w Writer) error {
+	r, ok := doc.(*report.Report)
+	if !ok {
+		return unsupported(f, doc)
+	}
+	return PrintASFF(r, f.o, w)
+}
+
+// PrintASFF prints a report as ASFF findings with validated options.
+func PrintASFF(r *report.Report, o ASFFOptions, w Writer) error {
 	fs := ASFFFindings(r, o)
 	if o.Dir == "" {
 		if len(fs) > ASFFBatchSize {
-			fmt.Fprintf(errOut, "%d findings: batch-import-findings takes at most %d per call; use --asff-dir to write batches.\n", len(fs), ASFFBatchSize)
+			fmt.Fprintf(w.errOut(), "%d findings: batch-import-findings takes at most %d per call; use --asff-dir to write batches.\n", len(fs), ASFFBatchSize)
 		}
-		return printJSON(fs, out)
+		return writeJSON(fs, w.Out)
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return fmt.Errorf("--asff-dir: %w", err)
@@ -336,7 +364,7 @@ func printASFF(r *report.Report, o ASFFOptions, out, errOut io.Writer) error {
 		if err := os.WriteFile(name, append(data, '\n'), 0o644); err != nil {
 			return fmt.Errorf("--asff-dir: %w", err)
 		}
-		fmt.Fprintf(errOut, "wrote %d finding(s) to %s\n", len(b), name)
+		fmt.Fprintf(w.errOut(), "wrote %d finding(s) to %s\n", len(b), name)
 	}
 	return nil
 }
