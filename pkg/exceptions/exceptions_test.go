@@ -197,7 +197,9 @@ func obs(kind, ns, name string, st report.Status) report.Observation {
 // per-object workloads FAIL with three objects.
 func sample() *report.Report {
 	r := report.NewReport(report.KindCluster, report.Metadata{Benchmark: "cis-1.12"})
-	ctl := func(id string) report.Control { return report.Control{ID: id, Title: "t " + id, Benchmark: "cis-1.12", Remediation: "fix"} }
+	ctl := func(id string) report.Control {
+		return report.Control{ID: id, Title: "t " + id, Benchmark: "cis-1.12", Remediation: "fix"}
+	}
 	r.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: "kind-worker", Results: []report.Result{
 		report.NewResult(ctl("1.1.12"), "kind-worker", report.Outcome{Status: report.StatusFail, Reason: "etcd data dir owned by root"}),
 		report.NewResult(ctl("4.2.1"), "kind-worker", report.Outcome{Status: report.StatusError, Reason: "could not read"}),
