@@ -193,6 +193,7 @@ the cluster.
 		NewCmdControls(streams),
 		NewCmdCleanup(f, streams),
 		NewCmdDiff(streams),
+		NewCmdExceptions(streams),
 		NewCmdCronJob(f, streams),
 		NewCmdVersion(streams),
 		NewCmdCompletion(streams),
