@@ -205,10 +205,21 @@ func auditOf(e *Exception, n int, o Options) report.ExceptionAudit {
 	default:
 		a.State = report.AuditUnused
 	}
-	if days, ok := e.DaysLeft(o.Now); ok && !e.Expired(o.Now) && time.Duration(days)*24*time.Hour <= WarnWithin {
+	if days, ok := e.DaysLeft(o.Now); ok && !e.Expired(o.Now) && time.Duration(days)*24*time.Hour < WarnWithin {
 		a.ExpiresInDays = &days
 	}
 	return a
+}
+
+// inDays says when an expiry is: "today", "in 1 day", "in 5 days".
+func inDays(n int) string {
+	switch n {
+	case 0:
+		return "today"
+	case 1:
+		return "in 1 day"
+	}
+	return fmt.Sprintf("in %d days", n)
 }
 
 func matchesAny(glob string, ids []string) bool {
@@ -264,7 +275,7 @@ func AuditLines(a *report.ExceptionsAudit) []string {
 			out = append(out, fmt.Sprintf("Warning: %s also names controls that no selected benchmark has: %s.", who, strings.Join(e.UnknownControls, ", ")))
 		}
 		if e.ExpiresInDays != nil {
-			out = append(out, fmt.Sprintf("Warning: %s expires on %s (%d day(s) left).", who, e.Expires, *e.ExpiresInDays))
+			out = append(out, fmt.Sprintf("Warning: %s expires on %s (%s): renew or remove it.", who, e.Expires, inDays(*e.ExpiresInDays)))
 		}
 	}
 	return out

@@ -178,10 +178,10 @@ func TestExpiry(t *testing.T) {
 			t.Errorf("expired at %s: %v", now, got)
 		}
 	}
-	if d, ok := e.DaysLeft(day("2026-12-10T12:00:00Z")); !ok || d != 1 {
+	if d, ok := e.DaysLeft(day("2026-12-10T12:00:00Z")); !ok || d != 0 {
 		t.Errorf("last day: %d %v", d, ok)
 	}
-	if d, _ := e.DaysLeft(day("2026-12-03T12:00:00Z")); d != 8 {
+	if d, _ := e.DaysLeft(day("2026-12-03T12:00:00Z")); d != 7 {
 		t.Errorf("a week before: %d", d)
 	}
 }
@@ -402,7 +402,7 @@ func TestAuditLines(t *testing.T) {
 	got := strings.Join(AuditLines(a), "\n")
 	for _, want := range []string{
 		"Exceptions: 4 in ex.yaml: 2 applied, 1 unused, 1 expired; accepted 2 finding(s).",
-		"Warning: exception ex.yaml:4 (controls 1.1.12) expires on 2026-12-10 (8 day(s) left).",
+		"Warning: exception ex.yaml:4 (controls 1.1.12) expires on 2026-12-10 (in 7 days): renew or remove it.",
 		"Warning: exception ex.yaml:7 (controls 4.2.3) expired on 2026-01-01: it no longer applies",
 		"Warning: exception ex.yaml:10 (controls 3.3.3) matched no finding (unused)",
 		"Warning: exception ex.yaml:12 (controls 9.9.9,5.2.2) also names controls that no selected benchmark has: 9.9.9.",

@@ -92,14 +92,16 @@ func (e *Exception) Expired(now time.Time) bool {
 	return !e.end.IsZero() && !now.Before(e.end)
 }
 
-// DaysLeft is the number of days from now until the exception stops
-// applying (1 on its last day), and false when it never expires.
+// DaysLeft is the number of calendar days (UTC) from now's date to the
+// expiry date: 0 on the last day the exception applies, negative once it
+// has expired; false when it never expires.
 func (e *Exception) DaysLeft(now time.Time) (int, bool) {
 	if e.end.IsZero() {
 		return 0, false
 	}
-	d := e.end.Sub(now)
-	return int((d + 24*time.Hour - 1) / (24 * time.Hour)), true
+	u := now.UTC()
+	today := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+	return int(e.end.Sub(today).Hours()/24) - 1, true
 }
 
 // MatchControl reports whether a control ID is one of the exception's.

@@ -15,8 +15,8 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
-	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
@@ -215,8 +215,8 @@ func (o *ExceptionsCheckOptions) Run(context.Context) error {
 		state := "live"
 		if e.Expired(now) {
 			state = "expired on " + e.Expires
-		} else if d, ok := e.DaysLeft(now); ok && time.Duration(d)*24*time.Hour <= exceptions.WarnWithin {
-			state = fmt.Sprintf("expiring on %s (%d day(s) left)", e.Expires, d)
+		} else if d, ok := e.DaysLeft(now); ok && time.Duration(d)*24*time.Hour < exceptions.WarnWithin {
+			state = fmt.Sprintf("expiring on %s (%d day(s) left, renew or remove it)", e.Expires, d)
 		} else if e.Expires != "" {
 			state = "live until " + e.Expires
 		}
