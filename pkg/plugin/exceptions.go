@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -23,7 +24,7 @@ import (
 
 // EnvExceptions names exceptions files (separated like PATH) used when
 // --exceptions is not given.
-const EnvExceptions = "HARDEN_EXCEPTIONS"
+const EnvExceptions = cronjob.EnvExceptions
 
 // exceptionsHelp is the format of an exceptions file, for help texts.
 const exceptionsHelp = `Exceptions (accepted risks) are kept in a file, in Git beside the cluster's
