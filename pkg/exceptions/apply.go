@@ -82,12 +82,28 @@ func Apply(r *report.Report, s *Set, o Options) *report.ExceptionsAudit {
 		o.Now = time.Now()
 	}
 	accepted := make([]int, len(s.Entries))
+	// The exceptions that name a control, once per control ID: a report
+	// of a thousand nodes matches each control's globs once, not per node.
+	byControl := map[string][]*candidate{}
 	for ti := range r.Targets {
 		t := &r.Targets[ti]
 		for ri := range t.Results {
 			t.Results[ri] = t.Results[ri].Raw()
-			if len(s.Entries) > 0 {
-				applyResult(*t, &t.Results[ri], s.Entries, o, accepted)
+			if len(s.Entries) == 0 || t.Results[ri].Status.Severity() == 0 {
+				continue
+			}
+			id := t.Results[ri].ControlID
+			cs, ok := byControl[id]
+			if !ok {
+				for i, e := range s.Entries {
+					if e.MatchControl(id) {
+						cs = append(cs, &candidate{i, e})
+					}
+				}
+				byControl[id] = cs
+			}
+			if len(cs) > 0 {
+				applyResult(*t, &t.Results[ri], cs, o, accepted)
 			}
 		}
 	}
@@ -100,13 +116,21 @@ func Apply(r *report.Report, s *Set, o Options) *report.ExceptionsAudit {
 	return audit
 }
 
-// find returns the first live and the first expired exception that match
-// a control on a target (and an object, when obj is not zero; exceptions
-// with objects only then, those without only when it is zero).
-func find(es []*Exception, t report.TargetReport, id string, obj report.ObjectRef, now time.Time) (live, expired int) {
+// candidate is an exception that names a result's control, with its
+// index in the set.
+type candidate struct {
+	i int
+	*Exception
+}
+
+// find returns the first live and the first expired exception among es
+// (which name the control) that match a target (and an object, when obj
+// is not zero; exceptions with objects only then, those without only when
+// it is zero), as indexes into es.
+func find(es []*candidate, t report.TargetReport, obj report.ObjectRef, now time.Time) (live, expired int) {
 	live, expired = -1, -1
 	for i, e := range es {
-		if (len(e.Objects) > 0) != !obj.IsZero() || !e.MatchControl(id) || !e.MatchTarget(t) {
+		if (len(e.Objects) > 0) != !obj.IsZero() || !e.MatchTarget(t) {
 			continue
 		}
 		if !obj.IsZero() && !e.MatchObject(obj) {
@@ -123,13 +147,13 @@ func find(es []*Exception, t report.TargetReport, id string, obj report.ObjectRe
 	return -1, expired
 }
 
-func applyResult(t report.TargetReport, res *report.Result, es []*Exception, o Options, accepted []int) {
-	if res.Status.Severity() == 0 {
-		return // PASS, INFO, N/A: nothing to accept; ERROR: never
-	}
-	live, expired := find(es, t, res.ControlID, report.ObjectRef{}, o.Now)
+// applyResult applies the candidates (the exceptions that name the
+// result's control) to a FAIL or WARN result; PASS, INFO and N/A have
+// nothing to accept, and ERROR is never accepted.
+func applyResult(t report.TargetReport, res *report.Result, es []*candidate, o Options, accepted []int) {
+	live, expired := find(es, t, report.ObjectRef{}, o.Now)
 	if live >= 0 {
-		accepted[live]++
+		accepted[es[live].i]++
 		if !o.Ignore {
 			res.AcceptedStatus, res.Status, res.Exception = res.Status, report.StatusAccepted, es[live].Ref(false)
 		}
@@ -142,7 +166,7 @@ func applyResult(t report.TargetReport, res *report.Result, es []*Exception, o O
 			continue
 		}
 		findings++
-		l, x := find(es, t, res.ControlID, line.Object, o.Now)
+		l, x := find(es, t, line.Object, o.Now)
 		if l < 0 && x < 0 {
 			continue
 		}
@@ -151,7 +175,7 @@ func applyResult(t report.TargetReport, res *report.Result, es []*Exception, o O
 		}
 		if l >= 0 {
 			covered++
-			accepted[l]++
+			accepted[es[l].i]++
 			if first < 0 {
 				first = l
 			}

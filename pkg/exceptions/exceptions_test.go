@@ -2,6 +2,7 @@ package exceptions
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -442,4 +443,35 @@ func FuzzParse(f *testing.F) {
 			e.MatchObject(report.ObjectRef{Kind: "pod", Namespace: "a", Name: "b"})
 		}
 	})
+}
+
+// BenchmarkApply1000Nodes applies 100 exceptions to a 1 000-node report of
+// 130 controls each (make bench-like scale).
+func BenchmarkApply1000Nodes(b *testing.B) {
+	var body strings.Builder
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&body, "- controls: [\"%d.%d.*\"]\n  targets: [\"node-%d?\"]\n  reason: r%d\n", 1+i%4, 1+i%3, i%10, i)
+	}
+	es, err := Parse("b.yaml", []byte("apiVersion: kubectl-harden.io/v1\nkind: Exceptions\nexceptions:\n"+body.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &Set{Entries: es}
+	base := report.NewReport(report.KindNodeScan, report.Metadata{})
+	for n := 0; n < 1000; n++ {
+		name := fmt.Sprintf("node-%d", n)
+		tr := report.TargetReport{Kind: report.TargetNode, Name: name}
+		for c := 0; c < 130; c++ {
+			st := report.StatusPass
+			if c%3 == 0 {
+				st = report.StatusFail
+			}
+			tr.Results = append(tr.Results, report.Result{ControlID: fmt.Sprintf("%d.%d.%d", 1+c%4, 1+c%3, c), Target: name, Status: st})
+		}
+		base.AddTarget(tr)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Apply(base, s, Options{Now: now})
+	}
 }
