@@ -212,13 +212,7 @@ func auditOf(e *Exception, n int, o Options) report.ExceptionAudit {
 		Source: e.Source, Controls: e.Controls, Targets: e.Targets, Objects: e.Objects,
 		Reason: e.Reason, Owner: e.Owner, Expires: e.Expires, Accepted: n,
 	}
-	if len(o.Known) > 0 {
-		for _, c := range e.Controls {
-			if !matchesAny(c, o.Known) {
-				a.UnknownControls = append(a.UnknownControls, c)
-			}
-		}
-	}
+	a.UnknownControls = e.UnknownControls(o.Known)
 	switch {
 	case e.Expired(o.Now):
 		a.State, a.Accepted = report.AuditExpired, 0
@@ -244,6 +238,21 @@ func inDays(n int) string {
 		return "in 1 day"
 	}
 	return fmt.Sprintf("in %d days", n)
+}
+
+// UnknownControls are the exception's control patterns that match none of
+// the known control IDs (none when known is empty: nothing to check).
+func (e *Exception) UnknownControls(known []string) []string {
+	if len(known) == 0 {
+		return nil
+	}
+	var out []string
+	for _, c := range e.Controls {
+		if !matchesAny(c, known) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func matchesAny(glob string, ids []string) bool {
