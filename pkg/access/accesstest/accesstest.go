@@ -27,8 +27,11 @@ func Requests(fakes ...Recorder) []access.Permission {
 	for _, f := range fakes {
 		for _, a := range f.Actions() {
 			res := a.GetResource()
-			// Everyone may review their own access and read the version.
-			if res.Resource == "selfsubjectaccessreviews" || res.Resource == "version" {
+			// Everyone may review their own access, read the version and
+			// list the API groups (/apis, which the system:discovery
+			// ClusterRole grants every authenticated user; the fake
+			// discovery records that as resource "group").
+			if res.Resource == "selfsubjectaccessreviews" || res.Resource == "version" || res.Resource == "group" {
 				continue
 			}
 			p := access.Permission{Verb: a.GetVerb(), Group: res.Group, Resource: res.Resource, Subresource: a.GetSubresource(), Namespace: a.GetNamespace()}
