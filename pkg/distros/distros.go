@@ -8,6 +8,7 @@ package distros
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -216,7 +217,7 @@ func Detect(f Facts) *report.Distribution {
 	if !best.d.Layout.Evaluated {
 		out.NotEvaluated = best.d.Layout.Reason
 	}
-	others := map[string]bool{}
+	others := map[string][]string{} // distribution -> kinds of its signals
 	for _, h := range hits {
 		sig := report.DistributionSignal{Distribution: h.d.ID, Kind: h.kind, Detail: h.what}
 		if h.nodes != nil {
@@ -234,17 +235,26 @@ func Detect(f Facts) *report.Distribution {
 			}
 		}
 		out.Signals = append(out.Signals, sig)
-		if h.d != best.d {
-			others[h.d.ID] = true
+		if h.d != best.d && !slices.Contains(others[h.d.ID], h.kind) {
+			others[h.d.ID] = append(others[h.d.ID], h.kind)
 		}
 	}
-	for id := range others {
+	var seen []string
+	for id, kinds := range others {
 		out.Conflicting = append(out.Conflicting, id)
+		seen = append(seen, fmt.Sprintf("%s (%s)", id, strings.Join(kinds, ", ")))
 	}
 	sort.Strings(out.Conflicting)
-	if len(out.Conflicting) > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("conflicting distribution signals: %s also signalled (%s); %s decided by its %s signal",
-			strings.Join(out.Conflicting, ", "), "see signals", best.d.ID, best.kind))
+	sort.Strings(seen)
+	if len(seen) > 0 {
+		how := fmt.Sprintf("its stronger %s signal", best.kind)
+		for _, h := range hits {
+			if h.d != best.d && strength[h.kind] == strength[best.kind] {
+				how = fmt.Sprintf("its %s signal, of the same strength as another's: the first in the data file decides", best.kind)
+			}
+		}
+		out.Notes = append(out.Notes, fmt.Sprintf("conflicting distribution signals: %s also seen; %s decided by %s",
+			strings.Join(seen, ", "), best.d.ID, how))
 	}
 	if f.APIGroupsError != "" {
 		out.Notes = append(out.Notes, "API groups not read ("+f.APIGroupsError+"): an API-group signal (OpenShift) could not be seen")

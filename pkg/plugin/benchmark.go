@@ -89,7 +89,7 @@ func detectPlatform(client kubernetes.Interface, gitVersion string, nodes []*cor
 	p := checks.DetectCluster(clusterFacts(client, gitVersion, nodes))
 	sayPlatform(p, errOut)
 	if d := p.Distribution; d != nil && !d.LayoutEvaluated {
-		fmt.Fprintf(errOut, "Warning: %s: its node controls (control plane and kubelet) are not evaluated yet: they are reported as ERROR, not judged as if the nodes were kubeadm's\n", format.Sanitize(d.NotEvaluated))
+		fmt.Fprintf(errOut, "Warning: %s detected: %s. Its node controls (control plane and kubelet) are reported as ERROR, not judged as if the nodes were kubeadm's\n", d.Name, format.Sanitize(d.NotEvaluated))
 	}
 	if len(p.Fargate) == 0 {
 		return p, nodes
