@@ -160,11 +160,10 @@ const maxNodesNamed = 5
 // others. A node signal seen on only some nodes says on how many.
 func Detect(f Facts) *report.Distribution {
 	type hit struct {
-		d        *Distribution
-		kind     string
-		what     string
-		nodes    []string
-		strength int
+		d     *Distribution
+		kind  string
+		what  string
+		nodes []string
 	}
 	var hits []*hit
 	for _, d := range All() {
