@@ -1,9 +1,17 @@
 package distros
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// localPath finds an absolute or relative filesystem path in a source;
+// sources are public repositories and files ("k3s-io/k3s pkg/...").
+var localPath = regexp.MustCompile(`(^|[\s("'])(/[A-Za-z]|\.\./)`)
+
+// repoAndFile is "owner/repo path/of/file".
+var repoAndFile = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+ [^\s]+$`)
 
 // Fixtures: what the API says about real clusters of each distribution,
 // each fact from a cited public source.
@@ -66,6 +74,11 @@ func TestDataIsValid(t *testing.T) {
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.ID)
+		for _, src := range d.Sources {
+			if localPath.MatchString(src) || !repoAndFile.MatchString(src) {
+				t.Errorf("%s: source %q is not a public repository and file", d.ID, src)
+			}
+		}
 		if d.Layout.Evaluated {
 			t.Errorf("%s: layout.evaluated is true, but the collector reads no distribution's layout yet", d.ID)
 		}
