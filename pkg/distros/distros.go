@@ -74,6 +74,9 @@ func Parse(data []byte) ([]*Distribution, error) {
 	}
 	seen := map[string]bool{}
 	for _, d := range f.Distributions {
+		if d == nil {
+			return nil, fmt.Errorf("distributions: an empty entry")
+		}
 		s := d.Signals
 		switch {
 		case d.ID == "" || d.Name == "" || len(d.Sources) == 0:

@@ -205,3 +205,18 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParse(f *testing.F) {
+	data, err := files.ReadFile("data/distributions.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte("distributions:\n- {id: x, name: X, sources: [a/b c], signals: {osImage: [X]}, layout: {evaluated: true}}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ds, err := Parse(b)
+		if err == nil && len(ds) == 0 {
+			t.Fatal("no error and no distribution")
+		}
+	})
+}
