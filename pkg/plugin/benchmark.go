@@ -198,7 +198,7 @@ func apiBenchmark(ctx context.Context, client kubernetes.Interface, flag, gitVer
 	// The first 500 nodes say the platform as well as all of them would.
 	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 500})
 	if err != nil {
-		fmt.Fprintf(errOut, "Warning: cannot list nodes (%v): the platform is detected from the server version alone\n", err)
+		fmt.Fprintf(errOut, "Warning: cannot list nodes (%v): the platform and distribution are detected from the server version and API groups alone\n", err)
 	} else {
 		for i := range list.Items {
 			nodes = append(nodes, &list.Items[i])
