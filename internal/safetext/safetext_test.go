@@ -1,0 +1,56 @@
+package safetext
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		name, in string
+		limit    int
+		want     string
+	}{
+		{"plain", "services have not yet been read", 100, "services have not yet been read"},
+		{"terminal escape", "a\x1b]0;owned\x07b", 100, `a\x1b]0;owned\x07b`},
+		{"line break forges a line", "x\nnode/evil: PASS", 100, `x\x0anode/evil: PASS`},
+		{"C1 CSI and invalid UTF-8", "a\u009b31mb\xffc", 100, `a\u009b31mb\xffc`},
+		{"bidi override", "abc\u202edcba", 100, `abc\u202edcba`},
+		{"non-ASCII kept", "Zertifikat für ßtraße ✓", 100, "Zertifikat für ßtraße ✓"},
+		{"cut", strings.Repeat("a", 100), 20, strings.Repeat("a", 20) + "...(80 more bytes)"},
+		{"cut never splits a character", "ab" + strings.Repeat("ü", 20), 17, "ab" + strings.Repeat("ü", 7) + "...(26 more bytes)"},
+		{"cut never splits an escape", strings.Repeat("a", 15) + "\x1bxyz", 17, strings.Repeat("a", 15) + "...(4 more bytes)"},
+		{"limit below 16 means 16", strings.Repeat("b", 40), 1, strings.Repeat("b", 16) + "...(24 more bytes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Clip(tt.in, tt.limit); got != tt.want {
+				t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzClip(f *testing.F) {
+	f.Add("a\x1b[2Jb\xff\u202e\n", 20)
+	f.Add(strings.Repeat("ü", 30), 17)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		if limit > 1<<16 || limit < -1<<16 {
+			return
+		}
+		got := Clip(s, limit)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Clip(%q) = %q: not UTF-8", s, got)
+		}
+		for _, r := range got {
+			if needsEscape(r, utf8.RuneLen(r)) {
+				t.Fatalf("Clip(%q) = %q keeps %U", s, got, r)
+			}
+		}
+		// The text kept is at most the limit; the cut mark adds at most 32.
+		if len(got) > max(limit, 16)+32 {
+			t.Fatalf("Clip(%q, %d) = %q: longer than the limit", s, limit, got)
+		}
+	})
+}
