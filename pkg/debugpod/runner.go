@@ -272,7 +272,7 @@ func (r *Runner) Collect(ctx context.Context, node string) (ev *evidence.Node, e
 		return nil, r.ctxError(ctx, wctx, node, fmt.Errorf("node/%s: read collector log of pod %s: %w", node, created.Name, err))
 	}
 	defer rc.Close()
-	ev, err = evidence.Parse(rc, node)
+	ev, err = evidence.ParseContext(wctx, rc, node)
 	if err != nil {
 		return nil, r.ctxError(ctx, wctx, node, fmt.Errorf("node/%s: collector output of pod %s: %w", node, created.Name, err))
 	}

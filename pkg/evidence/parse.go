@@ -3,6 +3,7 @@ package evidence
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -93,10 +94,17 @@ type parser struct {
 	pems      map[string][]byte
 }
 
-// Parse reads the collector's output for one node. nodeName becomes
-// Node.NodeName. Certificates are parsed and linked (see ParseCertificates).
-// The error names the line at fault; a missing trailer wraps ErrTruncated.
+// Parse is ParseContext without a deadline.
 func Parse(r io.Reader, nodeName string) (*Node, error) {
+	return ParseContext(context.Background(), r, nodeName)
+}
+
+// ParseContext reads the collector's output for one node. nodeName becomes
+// Node.NodeName. Certificates are parsed and linked within bounded work
+// (see ParseCertificatesContext). The error names the line at fault; a
+// missing trailer wraps ErrTruncated; when ctx ends first, the error wraps
+// its cause.
+func ParseContext(ctx context.Context, r io.Reader, nodeName string) (*Node, error) {
 	p := &parser{
 		n: &Node{
 			Schema: SchemaVersion, NodeName: nodeName, CollectorVersion: FormatVersion,
@@ -111,6 +119,9 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 	header, trailer := false, false
 	for sc.Scan() {
 		p.line++
+		if p.line%4096 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("line %d: %w", p.line, context.Cause(ctx))
+		}
 		text := strings.TrimSuffix(sc.Text(), "\r")
 		if trailer {
 			if strings.TrimSpace(text) == "" {
@@ -159,7 +170,11 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 	if !trailer {
 		return nil, fmt.Errorf("no trailer after line %d: %w", p.line, ErrTruncated)
 	}
-	p.n.Certificates = ParseCertificates(p.pems)
+	certs, err := ParseCertificatesContext(ctx, p.pems)
+	if err != nil {
+		return nil, err
+	}
+	p.n.Certificates = certs
 	for path, c := range p.n.Certificates {
 		if c.Error == "" && len(p.pems[path]) == 0 {
 			c.Error = "no certificate in file"

@@ -140,6 +140,11 @@ type Certificate struct {
 	SignedBy string `json:"signedBy,omitempty"`
 	// SelfSigned is true when the certificate verifies with its own key.
 	SelfSigned bool `json:"selfSigned,omitempty"`
+	// SignatureUnchecked says why the certificate's signature was not
+	// checked against every possible signer (the node's bounded budget of
+	// checks, a key too large to check): SignedBy and SelfSigned are then
+	// unknown, not false.
+	SignatureUnchecked string `json:"signatureUnchecked,omitempty"`
 	// Count is the number of certificates in the file (a bundle has more
 	// than one); the facts above are those of the first.
 	Count int `json:"count,omitempty"`
