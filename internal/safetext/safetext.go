@@ -74,3 +74,21 @@ func needsEscape(r rune, size int) bool {
 	}
 	return false
 }
+
+// Error returns err with its message passed through Clip; errors.Is and
+// errors.As still reach err. Use it for errors that quote what a node or
+// a file holds (a decoder's "unknown field" names the field).
+func Error(err error, limit int) error {
+	if err == nil {
+		return nil
+	}
+	return &clipped{err: err, limit: limit}
+}
+
+type clipped struct {
+	err   error
+	limit int
+}
+
+func (e *clipped) Error() string { return Clip(e.err.Error(), e.limit) }
+func (e *clipped) Unwrap() error { return e.err }

@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -53,4 +54,18 @@ func FuzzClip(f *testing.F) {
 			t.Fatalf("Clip(%q, %d) = %q: longer than the limit", s, limit, got)
 		}
 	})
+}
+
+func TestError(t *testing.T) {
+	base := errors.New("json: unknown field \"\x1b[2J" + strings.Repeat("x", 100) + "\"")
+	err := Error(base, 40)
+	if !errors.Is(err, base) {
+		t.Error("errors.Is does not reach the wrapped error")
+	}
+	if got := err.Error(); len(got) > 40+32 || strings.Contains(got, "\x1b") {
+		t.Errorf("Error() = %q", got)
+	}
+	if Error(nil, 10) != nil {
+		t.Error("Error(nil) != nil")
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 )
 
 // FormatVersion is the version of the collector's text format that Parse
@@ -92,6 +94,8 @@ type parser struct {
 	body      strings.Builder
 	provs     []string
 	pems      map[string][]byte
+	// droppedWarnings counts warnings beyond maxWarnings.
+	droppedWarnings int
 }
 
 // Parse is ParseContext without a deadline.
@@ -144,7 +148,7 @@ func ParseContext(ctx context.Context, r io.Reader, nodeName string) (*Node, err
 				return nil, err
 			}
 			if p.block != "" {
-				return nil, fmt.Errorf("line %d: %s block for %s has no end", p.line, p.block, p.path)
+				return nil, fmt.Errorf("line %d: %s block for %s has no end", p.line, p.block, clipPath(p.path))
 			}
 			n, err := strconv.Atoi(rest)
 			if err != nil {
@@ -170,6 +174,9 @@ func ParseContext(ctx context.Context, r io.Reader, nodeName string) (*Node, err
 	if !trailer {
 		return nil, fmt.Errorf("no trailer after line %d: %w", p.line, ErrTruncated)
 	}
+	if p.droppedWarnings > 0 {
+		p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("%d more collector warnings were dropped", p.droppedWarnings))
+	}
 	certs, err := ParseCertificatesContext(ctx, p.pems)
 	if err != nil {
 		return nil, err
@@ -183,11 +190,27 @@ func ParseContext(ctx context.Context, r io.Reader, nodeName string) (*Node, err
 	return p.n, nil
 }
 
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
+// clip bounds a piece of a record quoted in an error (the node wrote it).
+func clip(s string) string { return safetext.Clip(s, 80) }
+
+// clipPath bounds a path named in an error or a warning.
+func clipPath(s string) string { return safetext.Clip(s, 256) }
+
+// Bounds of the collector's warnings, which become notes of the node's
+// report: the collector turns whatever its tools print to stderr into
+// warn records, and a node controls that.
+const (
+	maxWarnings     = 100
+	maxWarningBytes = 512
+)
+
+// warn records a warning, bounded in size and number.
+func (p *parser) warn(s string) {
+	if len(p.n.Warnings) < maxWarnings {
+		p.n.Warnings = append(p.n.Warnings, safetext.Clip(s, maxWarningBytes))
+		return
 	}
-	return s
+	p.droppedWarnings++
 }
 
 // record handles one line between header and trailer.
@@ -233,7 +256,7 @@ func (p *parser) record(text string) error {
 		p.procArgv = &strings.Builder{}
 		if prev := p.n.Processes[c]; prev != nil {
 			// The first (lowest pid) wins; the duplicate is parsed, then dropped.
-			p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("several %s processes (pids %d and %d); using pid %d", c, prev.PID, pid, prev.PID))
+			p.warn(fmt.Sprintf("several %s processes (pids %d and %d); using pid %d", c, prev.PID, pid, prev.PID))
 			p.procDup = true
 			return nil
 		}
@@ -336,9 +359,9 @@ func (p *parser) record(text string) error {
 			m[n] = name
 		}
 	case "warn":
-		p.n.Warnings = append(p.n.Warnings, rest)
+		p.warn(rest)
 	case "truncated":
-		p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("collector output reached its size bound after %s bytes; later evidence is missing", rest))
+		p.warn(fmt.Sprintf("collector output reached its size bound after %s bytes; later evidence is missing", clip(rest)))
 	case "data", "pem", "provider", "end":
 		return fmt.Errorf("%s record outside a block", typ)
 	default:
@@ -367,11 +390,11 @@ func (p *parser) blockRecord(typ, rest string) error {
 		return nil
 	case "end":
 	case "truncated":
-		p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("collector output reached its size bound after %s bytes inside the %s block of %s; it and later evidence are missing", rest, p.block, p.path))
+		p.warn(fmt.Sprintf("collector output reached its size bound after %s bytes inside the %s block of %s; it and later evidence are missing", clip(rest), p.block, clipPath(p.path)))
 		p.block = ""
 		return nil
 	default:
-		return fmt.Errorf("%s record inside the %s block of %s (want %s or end)", clip(typ), p.block, p.path, want)
+		return fmt.Errorf("%s record inside the %s block of %s (want %s or end)", clip(typ), p.block, clipPath(p.path), want)
 	}
 	block := p.block
 	p.block = ""
@@ -379,7 +402,7 @@ func (p *parser) blockRecord(typ, rest string) error {
 	case "config":
 		b, err := base64.StdEncoding.DecodeString(p.body.String())
 		if err != nil {
-			return fmt.Errorf("config block of %s: %w", p.path, err)
+			return fmt.Errorf("config block of %s: %w", clipPath(p.path), err)
 		}
 		if _, dup := p.n.Configs[p.path]; !dup {
 			p.n.Configs[p.path] = string(b)

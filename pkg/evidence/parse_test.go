@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -225,6 +226,52 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := n.Marshal(); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestParseBoundsNodeText: what the node writes reaches parse errors and
+// the warnings (which become notes of the node's report) bounded and
+// inert, however long and whatever bytes it holds.
+func TestParseBoundsNodeText(t *testing.T) {
+	hostile := "\x1b]0;owned\x07\x1b[2J\u202e\xff" + strings.Repeat("A", 200<<10)
+	inert := func(t *testing.T, what, s string, limit int) {
+		t.Helper()
+		if len(s) > limit {
+			t.Errorf("%s of %d bytes, want at most %d", what, len(s), limit)
+		}
+		if i := strings.IndexAny(s, "\x1b\x07\n\u202e"); i >= 0 || !utf8.ValidString(s) {
+			t.Errorf("%s holds raw node text: %q", what, s[:min(len(s), 200)])
+		}
+	}
+	errCases := map[string]string{
+		"unterminated block":    frame("cert host /" + hostile),
+		"wrong record in block": frame("cert host /"+hostile, hostile+" x"),
+		"bad config block":      frame("config host /"+hostile, "data !!", "end"),
+	}
+	for name, in := range errCases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(in), "n")
+			if err == nil {
+				t.Fatal("Parse succeeded, want an error")
+			}
+			inert(t, "error", err.Error(), 1024)
+		})
+	}
+	t.Run("warnings", func(t *testing.T) {
+		var recs []string
+		for range 1000 {
+			recs = append(recs, "warn "+hostile[:4096])
+		}
+		n, err := Parse(strings.NewReader(frame(recs...)), "n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(n.Warnings) != maxWarnings+1 || !strings.Contains(n.Warnings[maxWarnings], "900 more collector warnings were dropped") {
+			t.Fatalf("%d warnings, last %q; want %d and a count of the dropped", len(n.Warnings), n.Warnings[len(n.Warnings)-1][:min(80, len(n.Warnings[len(n.Warnings)-1]))], maxWarnings+1)
+		}
+		for _, w := range n.Warnings {
+			inert(t, "warning", w, maxWarningBytes+32)
 		}
 	})
 }
