@@ -131,6 +131,10 @@ func FuzzLiveKubeletSetting(f *testing.F) {
 	f.Add(`{"kubeletconfig":null}`)
 	f.Add(`{"kubeletconfig":{"authentication":[1]}}`)
 	f.Fuzz(func(t *testing.T, z string) {
+		if len(z) > maxFuzzInput {
+			return
+		}
+		resetParseCache()
 		for _, key := range KubeletControlKeys() {
 			_, _ = LiveKubeletSetting([]byte(z), key)
 		}

@@ -197,3 +197,44 @@ func TestCollectErrorsBoundNodeText(t *testing.T) {
 		})
 	}
 }
+
+// FuzzPodStatus feeds what a node's kubelet writes into the collector
+// pod's status (waiting reason and message, image, pod reason and message)
+// to the runner's judgement: whatever it is, the verdict is one of the
+// three, and every error or description made of it is bounded and inert.
+func FuzzPodStatus(f *testing.F) {
+	f.Add("CreateContainerConfigError", "services have not yet been read at least once, cannot construct envvars", "busybox", "", "")
+	f.Add("ErrImagePull", "failed to resolve reference: not found", "docker.io/library/busybox:nope", "", "")
+	f.Add("ImagePullBackOff", "Back-off pulling image: dial tcp: i/o timeout", "x", "Evicted", "\x1b[2J")
+	f.Add("CreateContainerConfigError", `configmap "x" not found`, "\u202e", "", "\xff")
+	f.Fuzz(func(t *testing.T, reason, message, image, podReason, podMessage string) {
+		if len(reason)+len(message)+len(image)+len(podReason)+len(podMessage) > 4096 {
+			return // longer text only repeats what is clipped
+		}
+		verdict, hint := classifyWaiting(reason, message)
+		if verdict != waitProgressing && verdict != waitRetrying && verdict != waitFinal || verdict != waitProgressing && hint == "" {
+			t.Fatalf("classifyWaiting(%q, %q) = %d, %q", reason, message, verdict, hint)
+		}
+		p := &corev1.Pod{}
+		p.Name = "kubectl-harden-n-x7k2p"
+		p.Status = corev1.PodStatus{Phase: corev1.PodPending, Reason: podReason, Message: podMessage, ContainerStatuses: []corev1.ContainerStatus{{
+			Name: ContainerName, Image: image,
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: message}},
+		}}}
+		pc := evaluate("n", p)
+		texts := []string{describePod(p)}
+		for _, err := range []error{pc.err, pc.retrying} {
+			if err != nil {
+				texts = append(texts, err.Error())
+			}
+		}
+		for _, s := range texts {
+			if len(s) > 4<<10 {
+				t.Errorf("%d bytes: %.80q", len(s), s)
+			}
+			if strings.ContainsAny(s, "\x1b\x07\n\r\u202e") || !utf8.ValidString(s) {
+				t.Errorf("raw node text in %q", s)
+			}
+		}
+	})
+}
