@@ -177,9 +177,9 @@ func cis11Files() []NodeControl {
 // etcdDataDirOwner is 1.1.12. The owner is compared by number with the host's
 // etcd user and group. When the host has no etcd user at all — the kubeadm
 // layout, where etcd runs as root and kubeadm creates the directory
-// root:root (kubernetes/kubeadm#2931, field lesson #4) — the result is FAIL,
-// not WARN: etcd then runs as root, which is exactly what the control is
-// meant to prevent. The reason names the deviation so it is recognised.
+// root:root (kubernetes/kubeadm#2931; aquasecurity/kube-bench#842, #1275)
+// — the result is FAIL, not WARN: etcd then runs as root, which is exactly
+// what the control is meant to prevent. The reason names the deviation so it is recognised.
 func etcdDataDirOwner(loc locator) func(*evidence.Node) Outcome {
 	generic := ownerCheck(loc, "etcd", "etcd")
 	return func(ev *evidence.Node) Outcome {
