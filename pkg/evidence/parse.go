@@ -348,7 +348,8 @@ func (p *parser) record(text string) error {
 	case "user", "group":
 		id, name, ok := strings.Cut(rest, " ")
 		n, err := strconv.Atoi(id)
-		if !ok || err != nil || n < 0 || !accountRE.MatchString(name) {
+		// useradd allows 32 characters; 256 leaves room for any host.
+		if !ok || err != nil || n < 0 || len(name) > 256 || !accountRE.MatchString(name) {
 			return fmt.Errorf("%s record: want numeric id and name, got %q", typ, clip(rest))
 		}
 		m := p.n.Users
@@ -449,10 +450,18 @@ func (p *parser) addFile(f *File) *File {
 	return f
 }
 
+// maxPathBytes is Linux's PATH_MAX: no file the kernel can open has a
+// longer path, so a longer one is not a record of the collector's. Paths
+// end up in every reason that names a file.
+const maxPathBytes = 4096
+
 // parseVia checks the via field and the path of a record.
 func parseVia(via, path string) (string, string, error) {
 	if !strings.HasPrefix(path, "/") {
 		return "", "", fmt.Errorf("path %q is not absolute", clip(path))
+	}
+	if len(path) > maxPathBytes {
+		return "", "", fmt.Errorf("path of %d bytes is longer than PATH_MAX (%d): %q", len(path), maxPathBytes, clip(path))
 	}
 	if via == "host" {
 		return "", path, nil

@@ -250,9 +250,11 @@ func TestParseBoundsNodeText(t *testing.T) {
 		}
 	}
 	errCases := map[string]string{
-		"unterminated block":    frame("cert host /" + hostile),
-		"wrong record in block": frame("cert host /"+hostile, hostile+" x"),
-		"bad config block":      frame("config host /"+hostile, "data !!", "end"),
+		"path longer than PATH_MAX": frame("file 81a4 0 0 1 host /" + hostile),
+		"account name too long":     frame("user 0 " + strings.Repeat("r", 1000)),
+		"unterminated block":        frame("cert host /" + hostile),
+		"wrong record in block":     frame("cert host /"+hostile, hostile+" x"),
+		"bad config block":          frame("config host /"+hostile, "data !!", "end"),
 	}
 	for name, in := range errCases {
 		t.Run(name, func(t *testing.T) {
