@@ -238,3 +238,24 @@ func FuzzPodStatus(f *testing.F) {
 		}
 	})
 }
+
+// TestCollectTimeoutNamesTheWaitingState: a start-up state that does not
+// heal is waited for until --timeout, and the error then names the
+// kubelet's reason and message.
+func TestCollectTimeoutNamesTheWaitingState(t *testing.T) {
+	fc := newFakeCluster(t)
+	fc.script = func(_ string, p *corev1.Pod) []watch.Event {
+		return []watch.Event{waitingPod(p, "CreateContainerConfigError", "services have not yet been read at least once, cannot construct envvars")}
+	}
+	r := newTestRunner(t, fc, Options{}, nil)
+	r.opts.Timeout = time.Second
+	if err := r.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.Collect(context.Background(), "worker-1")
+	for _, w := range []string{"did not finish within --timeout 1s", "CreateContainerConfigError", "services have not yet been read"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v does not contain %q", err, w)
+		}
+	}
+}
