@@ -33,6 +33,64 @@ func TestClip(t *testing.T) {
 	}
 }
 
+func TestInert(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain text, üñíçødé", "plain text, üñíçødé"},
+		{"\x1b[31mred", `\x1b[31mred`},
+		{"bell\x07", `bell\x07`},
+		{"tab\tnewline\n", `tab\x09newline\x0a`},
+		{"raw CSI \x9b31m", `raw CSI \x9b31m`},
+		{"raw \xff byte", `raw \xff byte`},
+		{"C1 \u009b as a rune", `C1 \u009b as a rune`},
+		{"del\x7f", `del\x7f`},
+		{"abc\u202edcba", `abc\u202edcba`},
+		{"iso\u2066late\u2069", `iso\u2066late\u2069`},
+		{"zero\u200bwidth", `zero\u200bwidth`},
+		{"bom\ufeff", `bom\ufeff`},
+		{strings.Repeat("long ", 1000), strings.Repeat("long ", 1000)},
+	} {
+		if got := Inert(tc.in); got != tc.want {
+			t.Errorf("Inert(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestLines(t *testing.T) {
+	in := "unknown command \"x\x1b[2J\"\n\nRun 'kubectl harden --help' for usage.\r\u202e"
+	want := "unknown command \"x\\x1b[2J\"\n\nRun 'kubectl harden --help' for usage.\\x0d\\u202e"
+	if got := Lines(in); got != want {
+		t.Errorf("Lines(%q) = %q, want %q", in, got, want)
+	}
+}
+
+// FuzzInert: whatever a node sends, what reaches a terminal is valid
+// UTF-8 without a control or text-reordering character, and text that
+// needs no escape is kept as it is.
+func FuzzInert(f *testing.F) {
+	for _, s := range []string{"", "ok", "\x1b]0;t\x07", "\x9b\xff\xfe", "\u202e", "é\xc3", "a\nb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Inert(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q: %q", s, out)
+		}
+		for _, r := range out {
+			if needsEscape(r, utf8.RuneLen(r)) {
+				t.Fatalf("%U survived in %q", r, out)
+			}
+		}
+		if out != s && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return needsEscape(r, utf8.RuneLen(r)) }) {
+			t.Fatalf("Inert changed clean text %q into %q", s, out)
+		}
+		for _, line := range strings.Split(Lines(s), "\n") {
+			if line != Inert(line) {
+				t.Fatalf("Lines(%q) keeps a line that is not inert: %q", s, line)
+			}
+		}
+	})
+}
+
 func FuzzClip(f *testing.F) {
 	f.Add("a\x1b[2Jb\xff\u202e\n", 20)
 	f.Add(strings.Repeat("ü", 30), 17)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/internal/hostilecert"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // BenchmarkHostileCertificates measures what a scan does with one node's
@@ -25,7 +26,7 @@ func BenchmarkHostileCertificates(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tr := EvaluateNode(ev, EvalOptions{Benchmark: BenchmarkCIS112})
+				tr := EvaluateNode(ev, EvalOptions{Benchmark: report.BenchmarkCIS112})
 				if len(tr.Results) == 0 {
 					b.Fatal("no results")
 				}
