@@ -2,17 +2,13 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and cloud auth providers of kubeconfigs
 	"k8s.io/klog/v2"
 
-	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/plugin"
 )
 
@@ -23,11 +19,6 @@ func main() {
 	klog.SetOutput(io.Discard)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	err := plugin.Execute(plugin.NewCmdHarden(streams))
-	// A closed pipe (`kubectl harden scan nodes | head`) is not worth a message.
-	// An error may quote a node (a kubelet's message, a collector's output):
-	// it is printed inert, as every other line the program prints.
-	if err != nil && !errors.Is(err, syscall.EPIPE) {
-		fmt.Fprintln(os.Stderr, "error:", safetext.Lines(err.Error()))
-	}
+	plugin.PrintError(os.Stderr, err)
 	os.Exit(plugin.ExitCode(err))
 }
