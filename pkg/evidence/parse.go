@@ -204,6 +204,16 @@ const (
 	maxWarningBytes = 512
 )
 
+// truncated records where the collector's output reached its bound; a
+// count that is not a number still marks the output as truncated.
+func (p *parser) truncated(rest string) {
+	n, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || n <= 0 {
+		n = 1
+	}
+	p.n.TruncatedAt = n
+}
+
 // warn records a warning, bounded in size and number.
 func (p *parser) warn(s string) {
 	if len(p.n.Warnings) < maxWarnings {
@@ -362,6 +372,7 @@ func (p *parser) record(text string) error {
 	case "warn":
 		p.warn(rest)
 	case "truncated":
+		p.truncated(rest)
 		p.warn(fmt.Sprintf("collector output reached its size bound after %s bytes; later evidence is missing", clip(rest)))
 	case "data", "pem", "provider", "end":
 		return fmt.Errorf("%s record outside a block", typ)
@@ -391,6 +402,7 @@ func (p *parser) blockRecord(typ, rest string) error {
 		return nil
 	case "end":
 	case "truncated":
+		p.truncated(rest)
 		p.warn(fmt.Sprintf("collector output reached its size bound after %s bytes inside the %s block of %s; it and later evidence are missing", clip(rest), p.block, clipPath(p.path)))
 		p.block = ""
 		return nil

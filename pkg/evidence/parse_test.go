@@ -155,6 +155,13 @@ func TestParseTruncatedBlock(t *testing.T) {
 	if len(n.Warnings) != 1 || !strings.Contains(n.Warnings[0], "size bound") {
 		t.Errorf("warnings = %q", n.Warnings)
 	}
+	if n.TruncatedAt != 100 {
+		t.Errorf("TruncatedAt = %d, want 100", n.TruncatedAt)
+	}
+	complete, err := Parse(strings.NewReader(frame("user 0 root")), "n")
+	if err != nil || complete.TruncatedAt != 0 {
+		t.Errorf("complete output: TruncatedAt = %d, err %v", complete.TruncatedAt, err)
+	}
 }
 
 func TestParseDuplicateProcess(t *testing.T) {

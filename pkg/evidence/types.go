@@ -74,6 +74,10 @@ type Node struct {
 	// Warnings are collection problems that did not stop collection
 	// (an unreadable file, output truncated at the size bound, ...).
 	Warnings []string `json:"warnings,omitempty"`
+	// TruncatedAt is the size in bytes after which the collector's output
+	// reached its bound and stopped (a node can fill it, for example with
+	// certificates); 0 when the output is complete.
+	TruncatedAt int64 `json:"truncatedAt,omitempty"`
 }
 
 // Process is one running component.
