@@ -10,5 +10,5 @@ while read -r pkg; do
     echo "=== fuzz $pkg $target ($FUZZTIME)"
     go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" || status=1
   done
-done < <(go list ./pkg/...)
+done < <(go list ./pkg/... ./internal/...)
 exit $status

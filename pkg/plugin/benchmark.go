@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -82,7 +83,7 @@ func detectPlatform(gitVersion string, nodes []*corev1.Node, errOut io.Writer) (
 			kept = append(kept, n)
 		}
 	}
-	fmt.Fprintf(errOut, "Not scanned: %d EKS Fargate node(s) (no privileged pods or host access on Fargate): %s\n", len(p.Fargate), strings.Join(p.Fargate, ", "))
+	fmt.Fprintf(errOut, "Not scanned: %d EKS Fargate node(s) (no privileged pods or host access on Fargate): %s\n", len(p.Fargate), safetext.Inert(strings.Join(p.Fargate, ", ")))
 	return p, kept
 }
 
@@ -92,7 +93,9 @@ func sayPlatform(p checks.Platform, errOut io.Writer) {
 	if p.Provider != "" {
 		name = p.Provider
 	}
-	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(p.Evidence, "; "))
+	// The evidence quotes the nodes' labels, provider IDs and OS images,
+	// which their kubelets write.
+	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, safetext.Inert(strings.Join(p.Evidence, "; ")))
 }
 
 // platformMetadata is the report's record of the detection.
