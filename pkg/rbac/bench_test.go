@@ -87,3 +87,46 @@ func BenchmarkBuildAndEvaluate(b *testing.B) {
 		}
 	}
 }
+
+// namespacesSnapshot makes a cluster of n namespaces shaped like a
+// multi-tenant one: each namespace has its default service account and two
+// application service accounts, with pods mounting their tokens, a team
+// group bound to the edit ClusterRole and an application service account
+// bound to admin (RoleBindings), plus a Role of its own bound to a user.
+func namespacesSnapshot(n int) *Snapshot {
+	s := kubeadmSnapshot()
+	for i := 0; i < n; i++ {
+		ns := fmt.Sprintf("tenant-%05d", i)
+		s.ns(ns)
+		s.sa(ns, "default", nil)
+		for j := 0; j < 2; j++ {
+			s.sa(ns, fmt.Sprintf("app-%d", j), nil)
+			s.pod(ns, fmt.Sprintf("app-%d-pod", j), fmt.Sprintf("app-%d", j), true)
+		}
+		s.rb(ns, "team-edit", nil, "ClusterRole", "edit", group(fmt.Sprintf("team-%05d", i)))
+		s.rb(ns, "app-admin", nil, "ClusterRole", "admin", sa(ns, "app-0"))
+		s.role(ns, "config-reader", nil, rule("get,list,watch", "", "configmaps"), rule("get", "", "secrets", "app-config"))
+		s.rb(ns, "config-reader", nil, "Role", "config-reader", user(fmt.Sprintf("dev-%05d", i)), sa(ns, "app-1"))
+	}
+	s.sort()
+	return s
+}
+
+// BenchmarkNamespaces evaluates every control (what `kubectl harden rbac`
+// does) on clusters of growing namespace counts: the cost must grow about
+// linearly. hack/bench.sh runs it; -benchtime=1x is enough for 8 000.
+func BenchmarkNamespaces(b *testing.B) {
+	for _, n := range []int{1000, 2000, 4000, 8000} {
+		b.Run(fmt.Sprintf("namespaces=%d", n), func(b *testing.B) {
+			s := namespacesSnapshot(n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tr := Evaluate(Build(s), EvalOptions{})
+				if len(tr.Results) != 17 {
+					b.Fatal("missing results")
+				}
+			}
+		})
+	}
+}

@@ -49,6 +49,9 @@ type Snapshot struct {
 	// TokenSecrets are the legacy long-lived token Secrets
 	// (type kubernetes.io/service-account-token), metadata only.
 	TokenSecrets []TokenSecret `json:"tokenSecrets"`
+	// Discovery is the API server's discovery (which resources are
+	// namespaced); nil in snapshots saved before it was recorded.
+	Discovery *Discovery `json:"discovery,omitempty"`
 }
 
 // ServiceAccount is the part of a ServiceAccount the controls read.

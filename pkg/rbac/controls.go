@@ -71,7 +71,7 @@ func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 	cs := Controls()
 	sort.SliceStable(cs, func(i, j int) bool { return report.CompareIDs(cs[i].ID, cs[j].ID) < 0 })
 	for _, c := range cs {
-		t.Results = append(t.Results, report.NewResult(c.Control, t.Name, c.Check(m, opts)))
+		t.Results = append(t.Results, report.NewResult(c.Control, t.Name, decide(c, m, opts)))
 	}
 	return t
 }
@@ -226,30 +226,6 @@ func scopedStatus(g Grant) report.Status {
 	return report.StatusWarn
 }
 
-// clusterScopedResources are resources without a namespace: a RoleBinding
-// granting them grants nothing, because such requests are authorized with
-// an empty namespace. (bind on clusterroles is authorized in the
-// namespace of the RoleBinding being created, so it is not listed.)
-var clusterScopedResources = map[string]bool{
-	"nodes": true, "persistentvolumes": true, "namespaces": true,
-	"certificatesigningrequests": true, "signers": true,
-	"clusterrolebindings":             true,
-	"validatingwebhookconfigurations": true, "mutatingwebhookconfigurations": true,
-	"users": true, "groups": true, "uids": true, "userextras": true,
-}
-
-// effectiveInNamespace reports whether a RoleBinding can authorize the
-// request: not for cluster-scoped resources, which are authorized with an
-// empty namespace, and not escalate/update on clusterroles (bind on
-// clusterroles is authorized in the namespace of the RoleBinding being
-// created, so it is effective).
-func effectiveInNamespace(a Attributes) bool {
-	if clusterScopedResources[a.Resource] {
-		return false
-	}
-	return a.Resource != "clusterroles" || a.Verb == "bind"
-}
-
 // riskyGrants returns the effective grants for any of the requests, each
 // (binding, subject, rule) once.
 func (m *Model) riskyGrants(as ...Attributes) []Grant {
@@ -393,7 +369,15 @@ func Controls() []Control {
 var fullControl = Attributes{Verb: "*", APIGroup: "*", Resource: "*"}
 
 func check511(m *Model, o EvalOptions) report.Outcome {
-	gs := m.riskyGrants(fullControl)
+	// A */*/* rule limited by resourceNames allows every verb on objects of
+	// those names only: it is not cluster-admin (5.1.3 still lists its
+	// wildcards).
+	var gs []Grant
+	for _, g := range m.riskyGrants(fullControl) {
+		if len(g.Rule.ResourceNames) == 0 {
+			gs = append(gs, g)
+		}
+	}
 	// cluster-admin to service accounts (tokens leak) and broad groups is
 	// objectively wrong; to named people it calls for review.
 	status := func(g Grant) report.Status {
@@ -505,6 +489,12 @@ func check515(m *Model, o EvalOptions) report.Outcome {
 		}
 		fs = append(fs, finding{obs: report.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val}, status: st, def: systemNamespaces[sa.Namespace]})
 	}
+	if n == 0 {
+		// The serviceaccount controller gives every namespace a default
+		// service account; with none there is nothing this control is about.
+		return report.Outcome{Status: report.StatusNA, Reason: fmt.Sprintf("no default service account in the snapshot (%d service accounts, %d namespaces): nothing to examine", len(m.snap.ServiceAccounts), len(m.snap.Namespaces)),
+			Evidence: []report.Observation{{Location: "serviceaccounts", Value: "0 named default"}}}
+	}
 	clean := report.Observation{Location: "serviceaccounts", Value: fmt.Sprintf("%d default service accounts examined; all set automountServiceAccountToken: false", n)}
 	return verdict(fs, o, "default service accounts without automountServiceAccountToken: false", clean)
 }
@@ -538,6 +528,10 @@ func check516(m *Model, o EvalOptions) report.Outcome {
 			keys = append(keys, k)
 		}
 		g.pods = append(g.pods, p.Name)
+	}
+	if total == 0 {
+		return report.Outcome{Status: report.StatusNA, Reason: "no pods in the snapshot: no token is mounted anywhere, nothing to examine",
+			Evidence: []report.Observation{{Location: "pods", Value: "0 examined"}}}
 	}
 	sort.Strings(keys)
 	var fs []finding

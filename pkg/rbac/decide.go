@@ -52,9 +52,12 @@ func Decide(m *Model, id string, params map[string]any, opts EvalOptions) (repor
 	}
 	c, _ := controlByID(id)
 	if s, _ := params["subjects"].(string); s != "" {
+		if why := m.incomplete(); why != "" {
+			return report.Outcome{Status: report.StatusError, Reason: "not evaluated: " + why}, nil
+		}
 		return broadGrants(m, opts, splitComma(s)), nil
 	}
-	return c.Check(m, opts), nil
+	return decide(c, m, opts), nil
 }
 
 func controlByID(id string) (Control, bool) {
