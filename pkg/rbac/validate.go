@@ -37,12 +37,21 @@ func DecodeSnapshot(b []byte) (*Snapshot, error) {
 			missing = append(missing, k)
 		}
 	}
+	// kind and apiVersion first: another document fails on them, not on
+	// the first field whose type differs.
+	var head Snapshot
+	if err := json.Unmarshal(b, &struct {
+		APIVersion *string `json:"apiVersion"`
+		Kind       *string `json:"kind"`
+	}{&head.APIVersion, &head.Kind}); err != nil {
+		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
+	}
+	if err := head.checkKind(); err != nil {
+		return nil, err
+	}
 	var s Snapshot
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
-	}
-	if err := s.checkKind(); err != nil {
-		return nil, err
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("incomplete RBAC snapshot: missing %s (a snapshot saved with --save-snapshot has every list, empty ones as null)", strings.Join(missing, ", "))
@@ -58,7 +67,7 @@ func DecodeSnapshot(b []byte) (*Snapshot, error) {
 
 func (s *Snapshot) checkKind() error {
 	if s.Kind != SnapshotKind {
-		return fmt.Errorf("not an RBAC snapshot: kind %q, want %s", s.Kind, SnapshotKind)
+		return fmt.Errorf("not an RBAC snapshot: kind %q is not %s", s.Kind, SnapshotKind)
 	}
 	if s.APIVersion != SnapshotAPIVersion {
 		return fmt.Errorf("RBAC snapshot apiVersion %q is not supported (want %s)", s.APIVersion, SnapshotAPIVersion)

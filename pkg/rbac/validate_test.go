@@ -19,7 +19,7 @@ func TestDecodeSnapshotRejects(t *testing.T) {
 		{"null", `null`, "null"},
 		{"array", `[]`, "not an RBAC snapshot"},
 		{"kind only", `{"kind":"RBACSnapshot"}`, `apiVersion ""`},
-		{"other kind", `{"kind":"WorkloadSnapshot","apiVersion":"harden.kubectl.io/v1alpha1"}`, "want RBACSnapshot"},
+		{"other kind", `{"kind":"WorkloadSnapshot","apiVersion":"harden.kubectl.io/v1alpha1"}`, "is not RBACSnapshot"},
 		{"other version", `{"kind":"RBACSnapshot","apiVersion":"harden.kubectl.io/v9"}`, "not supported"},
 		{"lists missing", `{` + head + `}`, "missing roles, clusterRoles, roleBindings, clusterRoleBindings, serviceAccounts, pods, namespaces, tokenSecrets"},
 		{"collected missing", `{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACSnapshot",` + lists + `}`, "missing collected"},

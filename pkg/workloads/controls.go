@@ -44,12 +44,14 @@ func Controls() []Control {
 		{ctl("5.2.3", "no containers sharing the host process ID namespace are admitted", 1, "pod templates: spec.hostPID (PSS hostNamespaces)", remPSA), pod, hostNS("hostPID")},
 		{ctl("5.2.4", "no containers sharing the host IPC namespace are admitted", 1, "pod templates: spec.hostIPC (PSS hostNamespaces)", remPSA), pod, hostNS("hostIPC")},
 		{ctl("5.2.5", "no containers sharing the host network namespace are admitted", 1, "pod templates: spec.hostNetwork (PSS hostNamespaces)", remPSA), pod, hostNS("hostNetwork")},
-		{ctl("5.2.6", "no containers with allowPrivilegeEscalation are admitted", 1, "pod templates: securityContext.allowPrivilegeEscalation (PSS allowPrivilegeEscalation)",
-			"Set `securityContext.allowPrivilegeEscalation: false` in every container; enforce `restricted` on the namespace."), pod, check526},
+		{ctl("5.2.6", "no containers with allowPrivilegeEscalation are admitted", 1,
+			"allowPrivilegeEscalation, privileged, capabilities: FAIL if true, privileged or holding SYS_ADMIN (the API defines it true then); WARN if unset (CIS passes it, no no_new_privs)",
+			"Set `securityContext.allowPrivilegeEscalation: false` in every container, and neither run it privileged nor add SYS_ADMIN; enforce `restricted` on the namespace."), pod, check526},
 		{ctl("5.2.7", "no root containers are admitted", 2, "pod templates: runAsNonRoot, runAsUser (PSS runAsNonRoot, runAsUser)",
 			"Set `runAsNonRoot: true` (pod or every container) and a non-zero `runAsUser`; enforce `restricted` on the namespace."), pod, check527},
-		{ctl("5.2.8", "no containers with the NET_RAW capability are admitted", 1, "pod templates: capabilities.add/drop (PSS capabilities_baseline, capabilities_restricted)",
-			"Drop `ALL` (or at least `NET_RAW`) in every container's `securityContext.capabilities` and never add NET_RAW."), pod, check528},
+		{ctl("5.2.8", "no containers with the NET_RAW capability are admitted", 1,
+			"privileged, capabilities as containerd applies them: FAIL if privileged, NET_RAW or ALL added (any case), or neither dropped (a default; drop CAP_NET_RAW is not honoured)",
+			"Drop `ALL` (or at least `NET_RAW`, written without `CAP_`) in every container's `securityContext.capabilities`, never add NET_RAW or ALL, and do not run it privileged."), pod, check528},
 		{ctl("5.2.9", "containers drop all capabilities and add none beyond NET_BIND_SERVICE", 1, "pod templates: capabilities (PSS capabilities_restricted)",
 			"Set `capabilities: {drop: [ALL]}` and add back only NET_BIND_SERVICE where needed; enforce `restricted`."), pod, pssControl(pssCapsRestricted, "spec.*containers[*].securityContext.capabilities", "containers that keep or add capabilities")},
 		{ctl("5.2.10", "no Windows HostProcess containers are admitted", 1, "pod templates: windowsOptions.hostProcess (PSS windowsHostProcess)", remPSA), pod,
@@ -116,6 +118,9 @@ func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 }
 
 func evalOne(c Control, m *Model, opts EvalOptions) report.Outcome {
+	if why := m.notEvaluable(); why != "" {
+		return report.Outcome{Status: report.StatusError, Reason: "not evaluated: " + why}
+	}
 	var missing []report.Observation
 	for _, r := range c.Resources {
 		if e, ok := m.snap.Unavailable[r]; ok {
@@ -140,6 +145,9 @@ func sortedKeys(m map[string]string) []string {
 // pssControl is a control decided by one PSS check alone.
 func pssControl(id, field, what string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
+		if out, none := m.noWorkloads(); none {
+			return out
+		}
 		fs := m.podFindings(func(w *Workload) []finding {
 			if r := runPSS(id, w); !r.Allowed {
 				return []finding{{obs: report.Observation{Location: where(w, field), Value: pssValue(id, r)}, status: report.StatusFail}}
@@ -159,6 +167,9 @@ func check522(m *Model, o EvalOptions) report.Outcome {
 // their own field.
 func hostNS(field string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
+		if out, none := m.noWorkloads(); none {
+			return out
+		}
 		fs := m.podFindings(func(w *Workload) []finding {
 			if !w.Spec.HostPID && !w.Spec.HostIPC && !w.Spec.HostNetwork {
 				return nil // nothing for PSS hostNamespaces to reject
@@ -190,36 +201,61 @@ func visit(s *corev1.PodSpec, fn func(path string, sc *corev1.SecurityContext)) 
 	}
 }
 
-// check526 follows the CIS text where it differs from PSS: CIS 1.12 audits
-// containers that SET allowPrivilegeEscalation to true (kube-bench passes an
-// unset field), while PSS restricted rejects an unset field too. An
-// explicit true FAILs; unset fields are counted in the reason only.
+// check526 decides what the API defines the field to be, not only what it
+// is set to. k8s.io/api core/v1 SecurityContext.allowPrivilegeEscalation:
+// "AllowPrivilegeEscalation is true always when the container is: 1) run
+// as Privileged 2) has CAP_SYS_ADMIN". So a privileged container, or one
+// holding SYS_ADMIN (added in any letter case, or through ALL), FAILs like
+// an explicit true. An unset field is WARN: CIS 1.12's audit (kube-bench)
+// passes it, but the kubelet sets no_new_privs only for an explicit false
+// (kubernetes/kubernetes pkg/securitycontext/util.go AddNoNewPrivileges),
+// so the process can gain privileges through setuid binaries; PSS
+// restricted rejects it. Windows pods cannot set the field and are skipped,
+// as PSS skips them.
 func check526(m *Model, o EvalOptions) report.Outcome {
-	unset := 0
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
-		r := runPSS(pssAllowPrivEsc, w)
-		if r.Allowed {
+		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
 			return nil
 		}
 		var out []finding
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
-			switch {
+			loc := where(w, path+".securityContext")
+			fail := func(v string) {
+				out = append(out, finding{obs: report.Observation{Location: loc, Value: v}, status: report.StatusFail})
+			}
+			switch sysAdmin := holdsCap(sc, "SYS_ADMIN", false); {
+			case sc != nil && sc.Privileged != nil && *sc.Privileged:
+				fail("privileged: allowPrivilegeEscalation is always true for a privileged container (API field definition)")
+			case sysAdmin.held:
+				fail("holds SYS_ADMIN (" + sysAdmin.why + "): allowPrivilegeEscalation is always true for it (API field definition)" + apeSet(sc))
 			case sc != nil && sc.AllowPrivilegeEscalation != nil && *sc.AllowPrivilegeEscalation:
-				out = append(out, finding{obs: report.Observation{Location: where(w, path+".securityContext.allowPrivilegeEscalation"), Value: "true (" + pssValue(pssAllowPrivEsc, r) + ")"}, status: report.StatusFail})
+				fail("allowPrivilegeEscalation: true")
 			case sc == nil || sc.AllowPrivilegeEscalation == nil:
-				unset++
+				out = append(out, finding{obs: report.Observation{Location: loc + ".allowPrivilegeEscalation",
+					Value: "unset: the kubelet then does not set no_new_privs, so setuid binaries can gain privileges (PSS restricted rejects it; CIS's audit passes it): set it to false"}, status: report.StatusWarn})
 			}
 		})
 		return out
 	})
-	out := verdict(fs, o, "containers that set allowPrivilegeEscalation=true (PSS allowPrivilegeEscalation)", m.examined())
-	if unset > 0 {
-		out.Reason += fmt.Sprintf("; %d container(s) leave it unset, which CIS 1.12 does not count (PSS restricted would reject them: set it to false)", unset)
+	return verdict(fs, o, "containers that can escalate privileges (allowPrivilegeEscalation true or unset, privileged, or holding SYS_ADMIN)", m.examined())
+}
+
+// apeSet notes an explicit allowPrivilegeEscalation: false that the API
+// definition overrides.
+func apeSet(sc *corev1.SecurityContext) string {
+	if sc != nil && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
+		return "; the explicit false only sets no_new_privs"
 	}
-	return out
+	return ""
 }
 
 func check527(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		var out []finding
 		for _, id := range []string{pssRunAsNonRoot, pssRunAsUser} {
@@ -232,49 +268,40 @@ func check527(m *Model, o EvalOptions) report.Outcome {
 	return verdict(fs, o, "containers that may run as root (PSS runAsNonRoot, runAsUser)", m.examined())
 }
 
-// check528: NET_RAW is granted by container runtimes by default, so a
-// container has it unless it drops ALL or NET_RAW. PSS baseline only
-// forbids adding it; capabilities_restricted requires dropping ALL.
+// check528 decides from the capabilities the container's process really
+// gets (holdsCap: containerd's rules): NET_RAW is granted by default, so a
+// container holds it unless it drops ALL or NET_RAW, and holds it anyway
+// when privileged or when it adds NET_RAW or ALL (in any letter case). PSS
+// baseline only forbids adding it (case-sensitively) and PSS restricted
+// requires dropping ALL; neither sees a privileged container's or a
+// not-honoured CAP_NET_RAW drop's NET_RAW.
 func check528(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
 			return nil
 		}
 		var out []finding
-		if r := runPSS(pssCapsBaseline, w); !r.Allowed && strings.Contains(r.ForbiddenDetail, "NET_RAW") {
-			out = append(out, finding{obs: report.Observation{Location: where(w, "spec.*containers[*].securityContext.capabilities.add"), Value: "NET_RAW (" + pssValue(pssCapsBaseline, r) + ")"}, status: report.StatusFail})
-		}
-		if r := runPSS(pssCapsRestricted, w); !r.Allowed {
-			var keep []string
-			visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
-				if sc != nil && sc.Privileged != nil && *sc.Privileged {
-					return // reported by 5.2.2
-				}
-				if sc == nil || sc.Capabilities == nil || !dropsNetRaw(sc.Capabilities.Drop) {
-					keep = append(keep, path)
-				}
-			})
-			if len(keep) > 0 {
-				out = append(out, finding{obs: report.Observation{Location: where(w, "securityContext.capabilities.drop"),
-					Value: "NET_RAW not dropped in " + strings.Join(keep, ", ") + " (" + pssValue(pssCapsRestricted, r) + ")"}, status: report.StatusFail})
+		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
+			switch h := holdsCap(sc, "NET_RAW", true); {
+			case h.held:
+				out = append(out, finding{obs: report.Observation{Location: where(w, path+".securityContext.capabilities"), Value: "holds NET_RAW: " + h.why}, status: report.StatusFail})
+			case h.addedAndDropped:
+				out = append(out, finding{obs: report.Observation{Location: where(w, path+".securityContext.capabilities"),
+					Value: "does not hold NET_RAW (" + h.why + "), but adds it, which PSS baseline rejects: remove it from add"}, status: report.StatusWarn})
 			}
-		}
+		})
 		return out
 	})
-	return verdict(fs, o, "containers with NET_RAW (added, or not dropped: runtimes grant it by default)", m.examined())
-}
-
-func dropsNetRaw(drop []corev1.Capability) bool {
-	for _, c := range drop {
-		u := strings.ToUpper(string(c))
-		if u == "ALL" || u == "NET_RAW" || u == "CAP_NET_RAW" {
-			return true
-		}
-	}
-	return false
+	return verdict(fs, o, "containers holding NET_RAW (privileged, added, or not dropped: runtimes grant it by default)", m.examined())
 }
 
 func check541(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		var out []finding
 		each := func(path string, c *corev1.Container) {
@@ -310,6 +337,9 @@ func check541(m *Model, o EvalOptions) report.Outcome {
 // and unset ones (PSS seccompProfile_restricted) unless the node scan shows
 // the kubelet's seccompDefault on every node, which the API cannot show.
 func check562(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	allDefault := len(o.SeccompDefault) > 0
 	var off []string
 	for n, on := range o.SeccompDefault {
@@ -354,6 +384,9 @@ func emptyPodSC(sc *corev1.PodSecurityContext) bool {
 }
 
 func check563(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		var bare []string
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {

@@ -80,6 +80,9 @@ func (m *Model) engines() []report.Observation {
 // AdmissionConfiguration file is not visible from the API: an unlabelled
 // namespace is taken as privileged (the built-in default).
 func check521(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	engines := m.engines()
 	var fs []finding
 	covered := 0
@@ -191,6 +194,9 @@ func check531(m *Model, o EvalOptions) report.Outcome {
 }
 
 func check532(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	has := map[string]int{}
 	for _, np := range m.snap.NetworkPolicies {
 		if i := strings.IndexByte(np, '/'); i > 0 {
@@ -286,6 +292,9 @@ func check551(m *Model, o EvalOptions) report.Outcome {
 // boundaries is a design review, so the verdict is INFO with the list, and
 // WARN when user workloads live only in the default namespace.
 func check561(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	userNS := map[string]int{}
 	for _, c := range m.workloads {
 		if c.system == "" && !IsSystemNamespace(c.w.Namespace) {
@@ -328,6 +337,12 @@ func check564(m *Model, o EvalOptions) report.Outcome {
 		if !defaultNamespaceIgnored[x] {
 			fs = append(fs, finding{obs: report.Observation{Location: x, Value: "in namespace default"}, status: report.StatusFail})
 		}
+	}
+	if len(m.snap.DefaultNamespace)+m.perNS["default"] == 0 {
+		// The API server creates Service kubernetes in it: finding nothing
+		// means nothing was examined.
+		return report.Outcome{Status: report.StatusNA, Reason: "nothing from namespace default in the snapshot: nothing to examine",
+			Evidence: []report.Observation{{Location: "namespace/default", Value: "0 objects"}}}
 	}
 	return verdict(fs, o, "objects in the default namespace (the kubernetes Service, the default ServiceAccount and kube-root-ca.crt ignored)",
 		report.Observation{Location: "namespace/default", Value: fmt.Sprintf("%d object(s) examined, only Kubernetes' own", len(m.snap.DefaultNamespace)+m.perNS["default"])})
