@@ -95,7 +95,9 @@ spec:
 			},
 			authorizationv1.ResourceAttributes{Verb: "patch", Resource: "nodes", Subresource: "status", Name: cluster.cp}},
 		{"persistentvolumes by name asked in a namespace", []string{"delete", "persistentvolumes/harden-scope-pv", "-n", scopeNSA},
-			func(string) []string { return []string{"delete", "persistentvolume", "harden-scope-pv", "--dry-run=server"} },
+			func(string) []string {
+				return []string{"delete", "persistentvolume", "harden-scope-pv", "--dry-run=server"}
+			},
 			authorizationv1.ResourceAttributes{Verb: "delete", Resource: "persistentvolumes", Name: "harden-scope-pv"}},
 		{"customresourcedefinitions asked in a namespace", []string{"create", "customresourcedefinitions.apiextensions.k8s.io", "-n", scopeNSA},
 			func(string) []string { return []string{"create", "--dry-run=server", "-f", crd} },
@@ -113,16 +115,22 @@ spec:
 			func(string) []string { return []string{"get", "namespace", scopeNSA} },
 			authorizationv1.ResourceAttributes{Verb: "get", Resource: "namespaces", Name: scopeNSA, Namespace: scopeNSA}},
 		{"create by name: resourceNames never allow it", []string{"create", "secrets/db", "-n", scopeNSA},
-			func(string) []string { return []string{"create", "secret", "generic", "db", "-n", scopeNSA, "--dry-run=server"} },
+			func(string) []string {
+				return []string{"create", "secret", "generic", "db", "-n", scopeNSA, "--dry-run=server"}
+			},
 			authorizationv1.ResourceAttributes{Verb: "create", Resource: "secrets", Namespace: scopeNSA}},
 		{"get by name: resourceNames allow it", []string{"get", "secrets/db", "-n", scopeNSA},
 			func(string) []string { return []string{"get", "secret", "db", "-n", scopeNSA} },
 			authorizationv1.ResourceAttributes{Verb: "get", Resource: "secrets", Name: "db", Namespace: scopeNSA}},
 		{"*/*/* limited to a name, that name", []string{"delete", "configmaps/harden-scope-x", "-n", "default"},
-			func(string) []string { return []string{"delete", "configmap", "harden-scope-x", "-n", "default", "--dry-run=server"} },
+			func(string) []string {
+				return []string{"delete", "configmap", "harden-scope-x", "-n", "default", "--dry-run=server"}
+			},
 			authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Name: "harden-scope-x", Namespace: "default"}},
 		{"*/*/* limited to a name, another name", []string{"delete", "configmaps/harden-scope-y", "-n", "default"},
-			func(string) []string { return []string{"delete", "configmap", "harden-scope-y", "-n", "default", "--dry-run=server"} },
+			func(string) []string {
+				return []string{"delete", "configmap", "harden-scope-y", "-n", "default", "--dry-run=server"}
+			},
 			authorizationv1.ResourceAttributes{Verb: "delete", Resource: "configmaps", Name: "harden-scope-y", Namespace: "default"}},
 	}
 	compared, allowedSeen := 0, 0
