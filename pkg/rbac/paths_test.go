@@ -431,4 +431,15 @@ func TestNamedFullControlIsNotHeld(t *testing.T) {
 	if !strings.Contains(describeResult(r), "named-all") {
 		t.Errorf("5.1.3 must still list the wildcard: %s", describeResult(r))
 	}
+
+	// In a namespace: dave may impersonate erin, whose Role in ops holds
+	// */*/* for the name x only: no path to admin of ops.
+	s.ns("ops")
+	s.role("ops", "named-all", nil, rule("*", "*", "*", "x"))
+	s.rb("ops", "named-all", nil, "Role", "named-all", user("erin"))
+	s.cr("imp-erin", nil, rule("impersonate", "", "users", "erin"))
+	s.crb("imp-erin", nil, "imp-erin", user("dave"))
+	for _, p := range Build(s).PathsToNamespaceAdmin(Subject{Kind: KindUser, Name: "dave"}) {
+		t.Errorf("dave: path to admin of namespace %s through a */*/* limited by resourceNames: %+v", p.Namespace, pathEvidence(p))
+	}
 }

@@ -89,10 +89,12 @@ var authorizationOnly = map[groupResource]bool{
 }
 
 // builtinClusterScoped and builtinNamespaced are the built-in resources of
-// Kubernetes 1.34 as its discovery lists them (`kubectl api-resources` on a
-// v1.34 API server). They decide only for snapshots saved without
-// discovery; discovery, which also knows custom resources and aggregated
-// APIs, always wins.
+// Kubernetes 1.34 as its discovery lists them (`kubectl api-resources
+// --namespaced=false|true` on a v1.34 API server), plus those of APIs that
+// are off by default (clustertrustbundles, mutatingadmissionpolicies,
+// leasecandidates, storage versions). They decide only for snapshots saved
+// without discovery; discovery, which also knows custom resources and
+// aggregated APIs, always wins.
 var builtinClusterScoped = map[groupResource]bool{
 	{"", "componentstatuses"}: true, {"", "namespaces"}: true, {"", "nodes"}: true, {"", "persistentvolumes"}: true,
 	{"admissionregistration.k8s.io", "mutatingwebhookconfigurations"}: true, {"admissionregistration.k8s.io", "validatingwebhookconfigurations"}: true,

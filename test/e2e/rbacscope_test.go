@@ -211,11 +211,14 @@ spec:
 		if doc.FullControl || len(doc.PathsToClusterAdmin) > 0 || bind {
 			t.Errorf("carol: fullControl=%v paths=%d; the API server lets her bind cluster-admin=%v (want all false)", doc.FullControl, len(doc.PathsToClusterAdmin), bind)
 		}
+		var alice struct {
+			Rules []rbac.Grant `json:"rules"`
+		}
 		r = harden(t, time.Minute, "rbac", "subject", "user/harden-scope-alice", "-o", "json")
-		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		if err := json.Unmarshal([]byte(r.stdout), &alice); err != nil {
 			t.Fatalf("rbac subject: %v\n%s", err, r)
 		}
-		for _, g := range doc.Rules {
+		for _, g := range alice.Rules {
 			if g.Binding.Name != "harden-scope-too-wide" {
 				continue
 			}
