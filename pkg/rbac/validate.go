@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-
-	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // snapshotKeys are the keys every saved snapshot has (Collect fills every
@@ -182,13 +180,4 @@ func (m *Model) incomplete() string {
 			len(m.snap.ClusterRoles), len(m.snap.ClusterRoleBindings))
 	}
 	return ""
-}
-
-// decide runs one control's decision unless the model cannot be evaluated
-// at all: then the control is ERROR, never PASS on nothing examined.
-func decide(c Control, m *Model, opts EvalOptions) report.Outcome {
-	if why := m.incomplete(); why != "" {
-		return report.Outcome{Status: report.StatusError, Reason: "not evaluated: " + why}
-	}
-	return c.Check(m, opts)
 }

@@ -92,7 +92,7 @@ func TestNothingExaminedIsNotPass(t *testing.T) {
 	if r := resultOf(t, tr, "5.1.1"); r.Status != report.StatusPass {
 		t.Errorf("5.1.1 examines bindings, which are there: %s", r.Status)
 	}
-	out, err := Decide(Build(&Snapshot{}), "KH-RBAC-3", map[string]any{"subjects": "system:anonymous"}, EvalOptions{})
+	out, err := Decide(Build(&Snapshot{}), broadCheck, Params{"subjects": "system:anonymous"}, EvalOptions{})
 	if err != nil || out.Status != report.StatusError {
 		t.Errorf("Decide on an empty snapshot: %+v, %v", out, err)
 	}
