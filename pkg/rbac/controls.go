@@ -153,13 +153,18 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 	return fs
 }
 
-// bindingObject is a binding as the report names objects; zero for the
-// binding-less grant of system:masters.
+// bindingObject is a binding (or role) as the report names objects; zero
+// for the binding-less grant of system:masters.
 func bindingObject(b ObjectRef) report.ObjectRef {
 	if b.Kind == "" {
 		return report.ObjectRef{}
 	}
 	return report.ObjectRef{Kind: strings.ToLower(b.Kind), Namespace: b.Namespace, Name: b.Name}
+}
+
+// saObject is a service account as the report names objects.
+func saObject(ns, name string) report.ObjectRef {
+	return report.ObjectRef{Kind: "serviceaccount", Namespace: ns, Name: name}
 }
 
 // reviewStatus is the status of a grant for a CIS "review" control.
@@ -354,7 +359,7 @@ func check513(m *Model, o EvalOptions) report.Outcome {
 		} else {
 			val += fmt.Sprintf(" (bound by %d binding(s))", bound)
 		}
-		fs = append(fs, finding{obs: report.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val}, status: st, def: r.def})
+		fs = append(fs, finding{obs: report.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val, Object: bindingObject(r.ref)}, status: st, def: r.def})
 	}
 	clean := report.Observation{Location: "roles+clusterroles", Value: fmt.Sprintf("%d roles examined; none outside the defaults uses \"*\" (%d aggregated clusterroles skipped: their rules are copies)", total, aggregated)}
 	return verdict(fs, o, "roles with \"*\" in verbs, apiGroups, resources or nonResourceURLs", clean)
@@ -407,7 +412,7 @@ func check515(m *Model, o EvalOptions) report.Outcome {
 			st = report.StatusFail
 			val += "; has permissions beyond the defaults (every pod without serviceAccountName gets them)"
 		}
-		fs = append(fs, finding{obs: report.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val}, status: st, def: systemNamespaces[sa.Namespace]})
+		fs = append(fs, finding{obs: report.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val, Object: saObject(sa.Namespace, sa.Name)}, status: st, def: systemNamespaces[sa.Namespace]})
 	}
 	if n == 0 {
 		// The serviceaccount controller gives every namespace a default
@@ -468,7 +473,8 @@ func check516(m *Model, o EvalOptions) report.Outcome {
 		// A token that grants nothing beyond the defaults is a credential
 		// the workload does not use: an objective finding.
 		fs = append(fs, finding{
-			obs:    report.Observation{Location: "serviceaccount/" + g.sa + " -n " + g.ns, Value: fmt.Sprintf("%d pod(s) mount its token but it has no permissions beyond the defaults: %s", len(g.pods), listSome(g.pods, 5))},
+			obs: report.Observation{Location: "serviceaccount/" + g.sa + " -n " + g.ns, Value: fmt.Sprintf("%d pod(s) mount its token but it has no permissions beyond the defaults: %s", len(g.pods), listSome(g.pods, 5)),
+				Object: saObject(g.ns, g.sa)},
 			status: report.StatusFail,
 			def:    systemNamespaces[g.ns],
 		})
@@ -490,7 +496,8 @@ func check517(m *Model, o EvalOptions) report.Outcome {
 		b := &m.bindings[bi]
 		for _, bs := range b.subjects {
 			if bs.s.Kind == KindGroup && bs.s.Name == MastersGroup {
-				fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: fmt.Sprintf("%s → %s (the group bypasses RBAC; the binding shows it is in use)", bs.s, strings.ToLower(b.roleRef.Kind)+"/"+b.roleRef.Name)}, status: report.StatusWarn, def: bs.def})
+				fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: fmt.Sprintf("%s → %s (the group bypasses RBAC; the binding shows it is in use)", bs.s, strings.ToLower(b.roleRef.Kind)+"/"+b.roleRef.Name),
+					Object: bindingObject(b.ref)}, status: report.StatusWarn, def: bs.def})
 			}
 		}
 	}

@@ -794,7 +794,7 @@ func pathEvidence(p Path) []report.Observation {
 		if len(parts) > 1 {
 			v += "; grants: " + strings.Join(parts, ", ")
 		}
-		obs = append(obs, report.Observation{Location: loc, Value: v})
+		obs = append(obs, report.Observation{Location: loc, Value: v, Object: bindingObject(s.Grant.Binding)})
 	}
 	return obs
 }
@@ -823,7 +823,17 @@ func checkPaths(m *Model, o EvalOptions) report.Outcome {
 				out.Evidence = append(out.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more paths not shown", len(ps)-i)})
 				return
 			}
-			out.Evidence = append(out.Evidence, pathEvidence(p)...)
+			// Each step's line is about the binding that grants it; its
+			// status is the path's verdict (a bootstrap path is INFO).
+			for _, ob := range pathEvidence(p) {
+				if !ob.Object.IsZero() {
+					ob.Status = report.StatusFail
+					if p.Default {
+						ob.Status = report.StatusInfo
+					}
+				}
+				out.Evidence = append(out.Evidence, ob)
+			}
 		}
 	}
 	switch {

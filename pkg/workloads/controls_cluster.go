@@ -167,7 +167,7 @@ func check531(m *Model, o EvalOptions) report.Outcome {
 					}
 				}
 			}
-			seen = append(seen, report.Observation{Location: where(w, "image"), Value: strings.Join(images, ",") + " (" + k.name + ")"})
+			seen = append(seen, report.Observation{Location: where(w, "image"), Value: strings.Join(images, ",") + " (" + k.name + ")", Object: w.Object()})
 			switch {
 			case enforces:
 				verdictSt, reason = report.StatusPass, why
@@ -189,6 +189,13 @@ func check531(m *Model, o EvalOptions) report.Outcome {
 			reason = "only namespace " + m.snap.Namespace + " was collected (-n) and no CNI DaemonSet is in it: run without -n to see the CNI"
 		}
 		return report.Outcome{Status: report.StatusWarn, Reason: reason, Evidence: ev}
+	}
+	if verdictSt == report.StatusFail {
+		// Every CNI seen is one that does not enforce NetworkPolicy: each
+		// line is a finding on its DaemonSet.
+		for i := range seen {
+			seen[i].Status = report.StatusFail
+		}
 	}
 	return report.Outcome{Status: verdictSt, Reason: reason, Evidence: seen}
 }
@@ -308,7 +315,7 @@ func check561(m *Model, o EvalOptions) report.Outcome {
 	sort.Strings(names)
 	var ev []report.Observation
 	for _, n := range names {
-		ev = append(ev, report.Observation{Location: "namespace/" + n, Value: fmt.Sprintf("%d user workload(s)", userNS[n])})
+		ev = append(ev, report.Observation{Location: "namespace/" + n, Value: fmt.Sprintf("%d user workload(s)", userNS[n]), Object: report.ObjectRef{Kind: "namespace", Name: n}})
 	}
 	switch {
 	case len(names) == 0:
@@ -330,12 +337,13 @@ func check564(m *Model, o EvalOptions) report.Outcome {
 	var fs []finding
 	for _, c := range m.workloads {
 		if c.w.Namespace == "default" {
-			fs = append(fs, finding{obs: report.Observation{Location: where(c.w, ""), Value: "in namespace default"}, status: report.StatusFail, system: c.system})
+			fs = append(fs, finding{obs: report.Observation{Location: where(c.w, ""), Value: "in namespace default", Object: c.w.Object()}, status: report.StatusFail, system: c.system})
 		}
 	}
 	for _, x := range m.snap.DefaultNamespace {
 		if !defaultNamespaceIgnored[x] {
-			fs = append(fs, finding{obs: report.Observation{Location: x, Value: "in namespace default"}, status: report.StatusFail})
+			kind, name, _ := strings.Cut(x, "/")
+			fs = append(fs, finding{obs: report.Observation{Location: x, Value: "in namespace default", Object: report.ObjectRef{Kind: kind, Namespace: "default", Name: name}}, status: report.StatusFail})
 		}
 	}
 	if len(m.snap.DefaultNamespace)+m.perNS["default"] == 0 {
