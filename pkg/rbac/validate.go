@@ -172,6 +172,11 @@ func (s *Snapshot) Validate() error {
 // a snapshot without any is not a complete picture of a cluster, and
 // "nothing found" in it would be a PASS on nothing examined.
 func (m *Model) incomplete() string {
+	m.notEvaluableDone.Do(func() { m.notEvaluable = m.snapshotProblem() })
+	return m.notEvaluable
+}
+
+func (m *Model) snapshotProblem() string {
 	if err := m.snap.Validate(); err != nil {
 		return err.Error()
 	}
