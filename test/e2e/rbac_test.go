@@ -185,6 +185,8 @@ type subject struct {
 // whoCanQuery is one question: who can VERB RESOURCE (in NAMESPACE)?
 type whoCanQuery struct {
 	verb, group, resource, subresource, namespace string
+	// name is the object name, for the SubjectAccessReview only.
+	name string
 }
 
 func (q whoCanQuery) args() []string {
@@ -333,7 +335,7 @@ func sarAllowed(t *testing.T, s subject, q whoCanQuery) bool {
 		User:   s.user,
 		Groups: s.groups,
 		ResourceAttributes: &authorizationv1.ResourceAttributes{
-			Namespace: q.namespace, Verb: q.verb, Group: q.group, Resource: q.resource, Subresource: q.subresource,
+			Namespace: q.namespace, Verb: q.verb, Group: q.group, Resource: q.resource, Subresource: q.subresource, Name: q.name,
 		},
 	}}
 	res, err := cluster.client.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
