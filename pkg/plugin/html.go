@@ -4,10 +4,13 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io"
 	"sort"
 	"strings"
+
+	// html/template without method calls (see goTemplatePrinter): the
+	// standard one keeps every exported method in the binary.
+	template "github.com/DataDog/datadog-agent/pkg/template/html"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )

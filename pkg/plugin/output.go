@@ -110,11 +110,10 @@ func (f *OutputFlags) ToPrinter() (*OutputPrinter, error) {
 		jp.AllowMissingKeys(true) // as kubectl's default --allow-missing-template-keys
 		p.printer = jp
 	case "go-template":
-		gt, err := printers.NewGoTemplatePrinter([]byte(arg))
+		gt, err := newGoTemplatePrinter(arg) // missing keys allowed, as jsonpath's
 		if err != nil {
 			return nil, fmt.Errorf("--output go-template: %w", err)
 		}
-		gt.AllowMissingKeys(true)
 		p.printer = gt
 	}
 	return p, nil
