@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# hack/check.sh — `make check`, what CI runs: the stages below one after the other.
+# Each stage is a make target that also runs on its own; this script announces each
+# with its start time, prints its duration when it ends, stops at the first failure
+# and prints a summary of all stages at the end (also after a failure).
+#
+#   HARDEN_CHECK_STAGES="lint test"   run only these stages, in this order
+#
+# Stages that test something that changes rarely skip themselves when nothing they
+# cover changed since they last passed on this machine, and say so (hack/cache.sh):
+# `upstream` (k8s.io/kubernetes' own kubelet code) and the six-platform half of
+# `krew-check` (the Krew check builds linux/amd64 on every run).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+all=(lint test size upstream browser e2e krew-check)
+read -r -a stages <<<"${HARDEN_CHECK_STAGES:-${all[*]}}"
+declare -A what=(
+  [lint]="go vet (also e2e, browser and windows builds), staticcheck, gofmt, go mod tidy of every module"
+  [test]="unit, golden and fuzz-seed tests (go test ./...)"
+  [size]="stripped binary at most 36 MB and the linker's method dead-code elimination on (hack/binsize)"
+  [upstream]="kubelet defaults and drop-in merge against k8s.io/kubernetes (skipped when nothing it covers changed)"
+  [browser]="the HTML report in headless Chromium (installs Debian's chromium with apt when none is on PATH)"
+  [e2e]="end-to-end tests on a kind cluster (docker)"
+  [krew-check]="GoReleaser snapshot (linux/amd64; all six platforms when the release inputs changed) installed with Krew"
+)
+
+fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+hr() { printf '%s\n' "==============================================================================="; }
+
+results=()
+check_start=$SECONDS
+# A stage may leave a one-line note for the summary here (hack/cache.sh: cache::note).
+HARDEN_CHECK_NOTE=$(mktemp "${TMPDIR:-/tmp}/harden-check-note.XXXXXX")
+export HARDEN_CHECK_NOTE
+trap 'rm -f "$HARDEN_CHECK_NOTE"' EXIT
+summary() {
+  hr
+  printf 'make check: %s in %s (started %s; load average now %s; %s CPUs)\n' \
+    "$1" "$(fmt $((SECONDS - check_start)))" "$started" \
+    "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" "$(nproc 2>/dev/null || echo '?')"
+  printf '  %s\n' "${results[@]}"
+  hr
+}
+
+started=$(date '+%Y-%m-%d %H:%M:%S')
+hr
+printf 'make check: %d stages (%s), started %s\n' "${#stages[@]}" "${stages[*]}" "$started"
+hr
+for stage in "${stages[@]}"; do
+  [[ -n ${what[$stage]:-} ]] || { echo "unknown stage $stage (stages: ${all[*]})" >&2; exit 2; }
+  s=$SECONDS
+  : >"$HARDEN_CHECK_NOTE"
+  printf '\n>>> [%s] stage %s: %s\n' "$(date +%H:%M:%S)" "$stage" "${what[$stage]}"
+  HARDEN_UPSTREAM=auto make --no-print-directory "$stage"
+  rc=$?
+  d=$((SECONDS - s))
+  note=$(head -n1 "$HARDEN_CHECK_NOTE")
+  if [[ $rc -ne 0 ]]; then
+    printf '<<< [%s] stage %s FAILED after %s (exit code %d)\n' "$(date +%H:%M:%S)" "$stage" "$(fmt $d)" "$rc"
+    results+=("$(printf '%-11s FAILED  %8s  %s' "$stage" "$(fmt $d)" "$note")")
+    summary FAILED
+    exit 1
+  fi
+  printf '<<< [%s] stage %s passed in %s\n' "$(date +%H:%M:%S)" "$stage" "$(fmt $d)"
+  results+=("$(printf '%-11s passed  %8s  %s' "$stage" "$(fmt $d)" "$note")")
+done
+summary passed
