@@ -34,7 +34,7 @@ if [[ -z $chromium ]]; then
   log "  (chromium and its libraries, about 100 packages and 300 MB; once per machine; HARDEN_NO_APT=1 to refuse)"
   $SUDO apt-get update -qq
   pkg=chromium
-  apt-cache show chromium >/dev/null 2>&1 || pkg=chromium-browser
+  apt-cache show chromium >/dev/null 2>&1 || pkg="chromium-browser"
   new=$(apt-get install -s "$pkg" 2>/dev/null | grep -c '^Inst ' || true)
   log "apt-get install $pkg: $new new package(s)"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null

@@ -11,7 +11,7 @@
 # `upstream` (k8s.io/kubernetes' own kubelet code) and the six-platform half of
 # `krew-check` (the Krew check builds linux/amd64 on every run).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 all=(lint test size upstream browser e2e krew-check)
 read -r -a stages <<<"${HARDEN_CHECK_STAGES:-${all[*]}}"

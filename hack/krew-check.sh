@@ -63,8 +63,9 @@ installed_version() {
 source hack/cache.sh
 release_hash="$(printf '%s\n' "$(go env GOVERSION)" "$(cache::hash go.mod go.sum .goreleaser.yaml plugins/krew.yaml LICENSE hack/release.sh hack/krew-check.sh hack/cache.sh)" | sha256sum | cut -c1-64)"
 if [ "${KREW_CHECK_SKIP_RELEASE:-}" = 1 ]; then
-  [ -f dist/metadata.json ] && [ -f dist/checksums.txt ] && [ -f "$MANIFEST" ] ||
+  if [ ! -f dist/metadata.json ] || [ ! -f dist/checksums.txt ] || [ ! -f "$MANIFEST" ]; then
     die "dist/ has no snapshot: run hack/release.sh first"
+  fi
   log "checking the snapshot already in dist/ (KREW_CHECK_SKIP_RELEASE=1)"
 elif [ "${KREW_CHECK_FULL:-}" != 1 ] && when="$(cache::fresh krew-full "$release_hash")"; then
   log "quick check: linux/amd64 only. The six-platform check $when and nothing that shapes the release changed since (go.mod, go.sum, .goreleaser.yaml, plugins/krew.yaml, LICENSE, hack/release.sh, hack/krew-check.sh, Go version); KREW_CHECK_FULL=1 or 'make release' build all six"

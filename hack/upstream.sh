@@ -21,12 +21,9 @@ log() { printf '=== [%s] upstream: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # What the test covers: the kubelet settings, defaults, drop-in merge and live
 # /configz comparison of pkg/checks, the evidence types they read, the module
 # itself, the dependency versions, and this script.
-inputs=(
-  pkg/checks/kubelet.go pkg/checks/kubelet_live.go pkg/checks/helpers.go pkg/checks/model.go
-  $(git ls-files 'pkg/evidence/*.go' | grep -v '_test\.go$')
-  $(git ls-files hack/upstream-defaults)
-  go.mod go.sum hack/upstream.sh hack/cache.sh
-)
+inputs=(pkg/checks/kubelet.go pkg/checks/kubelet_live.go pkg/checks/helpers.go pkg/checks/model.go
+  go.mod go.sum hack/upstream.sh hack/cache.sh)
+mapfile -t -O "${#inputs[@]}" inputs < <(git ls-files hack/upstream-defaults 'pkg/evidence/*.go' | grep -v '^pkg/evidence/.*_test\.go$')
 hash=$(printf '%s\n' "$("$GO" env GOVERSION)" "$(cache::hash "${inputs[@]}")" | sha256sum | cut -c1-64)
 if [[ ${HARDEN_UPSTREAM:-always} == auto ]] && when=$(cache::fresh upstream "$hash"); then
   cache::note "skipped: nothing it covers changed since it $when"
