@@ -15,9 +15,11 @@
 # come from one run and cannot drift. hack/krew-check.sh validates and
 # installs the result with Krew.
 #
-# GoReleaser is installed (once) into hack/tools/bin with `go install`; the
-# only network it needs is the Go module proxy. That first install compiles
-# GoReleaser and its dependencies: 5 to 15 minutes on a busy machine.
+# GoReleaser is installed once per machine with `go install`, into the cache
+# directory of hack/cache.sh (~/.cache/kubectl-harden/tools/goreleaser-<version>),
+# so that new clones reuse it; the only network it needs is the Go module proxy.
+# That first install compiles GoReleaser and its dependencies: 5 to 15 minutes on
+# a busy machine.
 #
 #   hack/release.sh           the six platforms (`make release`)
 #   hack/release.sh --quick   linux/amd64 only, from the same .goreleaser.yaml with
@@ -42,7 +44,9 @@ GORELEASER_VERSION="${GORELEASER_VERSION:-v2.15.1}"
 GORELEASER_MODULE="github.com/goreleaser/goreleaser/v2"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_BIN="$ROOT/hack/tools/bin"
+# shellcheck source=hack/cache.sh
+source "$ROOT/hack/cache.sh"
+TOOLS_BIN="$HARDEN_CACHE_DIR/tools/goreleaser-$GORELEASER_VERSION"
 GORELEASER="$TOOLS_BIN/goreleaser"
 
 log() { printf '==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -61,16 +65,20 @@ installed_version() {
 }
 
 if [ "$(installed_version "$GORELEASER" "$GORELEASER_MODULE")" = "$GORELEASER_VERSION" ]; then
-  log "GoReleaser $GORELEASER_VERSION already in hack/tools/bin"
+  log "GoReleaser $GORELEASER_VERSION already installed ($GORELEASER)"
+elif [ "$(installed_version "$ROOT/hack/tools/bin/goreleaser" "$GORELEASER_MODULE")" = "$GORELEASER_VERSION" ]; then
+  mkdir -p "$TOOLS_BIN"
+  cp "$ROOT/hack/tools/bin/goreleaser" "$GORELEASER"
+  log "GoReleaser $GORELEASER_VERSION taken from hack/tools/bin into $TOOLS_BIN"
 else
-  log "installing GoReleaser $GORELEASER_VERSION into hack/tools/bin with go install (once per clone; 5 to 15 minutes on a busy machine, it needs Go >= 1.26.1)"
+  log "installing GoReleaser $GORELEASER_VERSION into $TOOLS_BIN with go install (once per machine; 5 to 15 minutes on a busy machine; it needs Go >= 1.26.1)"
   mkdir -p "$TOOLS_BIN"
   start=$SECONDS
   GOBIN="$TOOLS_BIN" go install "$GORELEASER_MODULE@$GORELEASER_VERSION" \
     || die "go install $GORELEASER_MODULE@$GORELEASER_VERSION failed (is the Go module proxy reachable? is Go >= 1.26.1?)"
   log "GoReleaser installed in $((SECONDS - start))s"
   [ "$(installed_version "$GORELEASER" "$GORELEASER_MODULE")" = "$GORELEASER_VERSION" ] \
-    || die "hack/tools/bin/goreleaser is not $GORELEASER_VERSION after go install"
+    || die "$GORELEASER is not $GORELEASER_VERSION after go install"
 fi
 
 # Without a git remote, GoReleaser's snapshot falls back to commit "none" and
