@@ -26,6 +26,14 @@ declare -A what=(
 )
 
 fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+# cpu prints the CPU seconds (user + system) used so far by this script's
+# finished children: the work a stage did, whatever else loads the machine.
+cpu() {
+  times | awk 'NR == 2 {
+    n = split($1 " " $2, t, " "); s = 0
+    for (i = 1; i <= n; i++) { split(t[i], p, "m"); sub(/s$/, "", p[2]); s += p[1] * 60 + p[2] }
+    printf "%d\n", s }'
+}
 hr() { printf '%s\n' "==============================================================================="; }
 
 results=()
@@ -39,6 +47,7 @@ summary() {
   printf 'make check: %s in %s (started %s; load average now %s; %s CPUs)\n' \
     "$1" "$(fmt $((SECONDS - check_start)))" "$started" \
     "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" "$(nproc 2>/dev/null || echo '?')"
+  printf '  %-11s %-7s %8s  %8s  %s\n' stage result wall CPU note
   printf '  %s\n' "${results[@]}"
   hr
 }
@@ -49,20 +58,20 @@ printf 'make check: %d stages (%s), started %s\n' "${#stages[@]}" "${stages[*]}"
 hr
 for stage in "${stages[@]}"; do
   [[ -n ${what[$stage]:-} ]] || { echo "unknown stage $stage (stages: ${all[*]})" >&2; exit 2; }
-  s=$SECONDS
+  s=$SECONDS c=$(cpu)
   : >"$HARDEN_CHECK_NOTE"
   printf '\n>>> [%s] stage %s: %s\n' "$(date +%H:%M:%S)" "$stage" "${what[$stage]}"
   HARDEN_UPSTREAM=auto make --no-print-directory "$stage"
   rc=$?
-  d=$((SECONDS - s))
+  d=$((SECONDS - s)) dc=$(($(cpu) - c))
   note=$(head -n1 "$HARDEN_CHECK_NOTE")
   if [[ $rc -ne 0 ]]; then
     printf '<<< [%s] stage %s FAILED after %s (exit code %d)\n' "$(date +%H:%M:%S)" "$stage" "$(fmt $d)" "$rc"
-    results+=("$(printf '%-11s FAILED  %8s  %s' "$stage" "$(fmt $d)" "$note")")
+    results+=("$(printf '%-11s FAILED  %8s  %8s  %s' "$stage" "$(fmt $d)" "$(fmt $dc)" "$note")")
     summary FAILED
     exit 1
   fi
-  printf '<<< [%s] stage %s passed in %s\n' "$(date +%H:%M:%S)" "$stage" "$(fmt $d)"
-  results+=("$(printf '%-11s passed  %8s  %s' "$stage" "$(fmt $d)" "$note")")
+  printf '<<< [%s] stage %s passed in %s (CPU %s)\n' "$(date +%H:%M:%S)" "$stage" "$(fmt $d)" "$(fmt $dc)"
+  results+=("$(printf '%-11s passed  %8s  %8s  %s' "$stage" "$(fmt $d)" "$(fmt $dc)" "$note")")
 done
 summary passed
