@@ -13,11 +13,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
-all=(lint test size upstream browser e2e krew-check)
+all=(lint test size upstream browser krew-check e2e)
 read -r -a stages <<<"${HARDEN_CHECK_STAGES:-${all[*]}}"
 declare -A what=(
   [lint]="go vet (also e2e, browser and windows builds), staticcheck, gofmt, go mod tidy of every module"
-  [test]="unit, golden and fuzz-seed tests (go test ./...)"
+  [test]="unit, golden and fuzz-seed tests (go test ./...; unchanged packages from the test cache)"
   [size]="stripped binary at most 36 MB and the linker's method dead-code elimination on (hack/binsize)"
   [upstream]="kubelet defaults and drop-in merge against k8s.io/kubernetes (skipped when nothing it covers changed)"
   [browser]="the HTML report in headless Chromium (installs Debian's chromium with apt when none is on PATH)"
