@@ -21,7 +21,7 @@ func main() {
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
-	err := plugin.NewCmdHarden(streams).Execute()
+	err := plugin.Execute(plugin.NewCmdHarden(streams))
 	// A closed pipe (`kubectl harden scan nodes | head`) is not worth a message.
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		fmt.Fprintln(os.Stderr, "error:", err)

@@ -7,6 +7,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -88,8 +89,8 @@ func wantOnHardened(id string) Status {
 
 func TestHardenedControlPlanePassesEveryControl(t *testing.T) {
 	tr := EvaluateNode(hardenedControlPlane(), testOpts())
-	if len(tr.Results) != 102 {
-		t.Fatalf("got %d results, want 102", len(tr.Results))
+	if len(tr.Results) != len(NodeControls(testBenchmark)) {
+		t.Fatalf("got %d results for %d controls", len(tr.Results), len(NodeControls(testBenchmark)))
 	}
 	for _, r := range tr.Results {
 		if want := wantOnHardened(r.ControlID); r.Status != want {
@@ -261,7 +262,7 @@ var breakingCases = []controlCase{
 	{"4.1.5", "--kubeconfig not collected", flag(klt, "kubeconfig", "/opt/kubelet.kubeconfig"), StatusError, "/opt/kubelet.kubeconfig"},
 	{"4.1.6", "group 1", chown("/etc/kubernetes/kubelet.conf", 0, 1), StatusFail, ""},
 	{"4.1.7", "ca.crt 666", chmod(pkiDir+"/ca.crt", 0o666), StatusFail, ""},
-	{"4.1.7", "no client CA: nothing to check", editKubelet(func(m map[string]any) { delete(sub(m, "authentication", "x509"), "clientCAFile") }), StatusNA, "4.2.3"},
+	{"4.1.7", "no client CA: nothing to check", editKubelet(func(m map[string]any) { delete(sub(m, "authentication", "x509"), "clientCAFile") }), StatusNA, "clientCAFile is unset"},
 	{"4.1.7", "kubelet config unreadable", func(n *evidence.Node) { delete(n.Configs, kubeletConfigPath) }, StatusError, "not collected"},
 	{"4.1.8", "ca.crt owned by 1000", chown(pkiDir+"/ca.crt", 1000, 0), StatusFail, ""},
 	{"4.1.8", "client CA named by flag, not collected", flag(klt, "client-ca-file", "/etc/kubernetes/ssl/ca.pem"), StatusError, "/etc/kubernetes/ssl/ca.pem"},
@@ -392,16 +393,90 @@ func evidenceText(r Result) string {
 	return strings.Join(s, " ")
 }
 
-// TestEveryControlHasABreakingCase keeps the table honest: every control
-// is shown to PASS (hardened baseline) and to give a non-PASS verdict.
-func TestEveryControlHasABreakingCase(t *testing.T) {
+// pairKey names a check with the parameters that can change its verdict:
+// controls with the same key decide alike, whatever benchmark they belong
+// to.
+func pairKey(c benchmarks.Control) string {
+	spec, _, ok := Registry().Lookup(c.Check)
+	if !ok {
+		return c.Check + " (unregistered)"
+	}
+	return c.Check + " {" + spec.Verdict(c.Params).Key() + "}"
+}
+
+// controlOf finds a benchmark's control.
+func controlOf(t *testing.T, bench, id string) benchmarks.Control {
+	t.Helper()
+	b, err := benchmarks.Resolve(bench)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.Controls {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("%s has no control %s", bench, id)
+	return benchmarks.Control{}
+}
+
+// neverPasses are checks whose verdict is a review at best (WARN): they
+// need a non-PASS case only.
+var neverPasses = map[string]bool{
+	"manual": true, "apiserver.request-timeout-reviewed": true, "apiserver.user-client-certificates": true,
+	"apiserver.user-service-account-tokens": true, "apiserver.audit-policy-coverage": true,
+}
+
+// TestEveryCheckHasCases keeps the semantics of every benchmark guarded:
+// each distinct (check, parameters) pair that any benchmark's node
+// controls use is shown to give a non-PASS verdict on some evidence and
+// PASS on other evidence (a case here, or the hardened control plane for
+// the controls of testBenchmark). Changing a benchmark's parameters makes
+// a new pair without cases, or turns a case's verdict: either fails here.
+func TestEveryCheckHasCases(t *testing.T) {
+	breaks, passes := map[string]bool{}, map[string]bool{}
+	for _, tc := range breakingCases {
+		if tc.want != StatusPass && !strings.HasPrefix(tc.id, "KH-") {
+			breaks[pairKey(controlOf(t, testBenchmark, tc.id))] = true
+		}
+	}
+	for _, tc := range passingCases {
+		if !strings.HasPrefix(tc.id, "KH-") {
+			passes[pairKey(controlOf(t, testBenchmark, tc.id))] = true
+		}
+	}
+	for _, c := range NodeControls(testBenchmark) {
+		if c.Benchmark != BenchmarkHarden && wantOnHardened(c.ID) == StatusPass {
+			passes[pairKey(controlOf(t, testBenchmark, c.ID))] = true
+		}
+	}
+	for _, tc := range benchmarkCases {
+		k := pairKey(controlOf(t, tc.bench, tc.id))
+		if tc.want == StatusPass {
+			passes[k] = true
+		} else {
+			breaks[k] = true
+		}
+	}
+	for _, b := range benchmarks.All() {
+		for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
+			k := pairKey(c)
+			if !breaks[k] {
+				t.Errorf("%s %s: %s has no case giving a non-PASS verdict", b.ID, c.ID, k)
+			}
+			if !passes[k] && !neverPasses[c.Check] {
+				t.Errorf("%s %s: %s has no case giving PASS", b.ID, c.ID, k)
+			}
+		}
+	}
+	// Our own controls are not in any benchmark: one breaking case each.
 	covered := map[string]bool{}
 	for _, tc := range breakingCases {
 		if tc.want != StatusPass {
 			covered[tc.id] = true
 		}
 	}
-	for _, c := range NodeControls(BenchmarkCIS112) {
+	for _, c := range OwnCatalog() {
 		if !covered[c.ID] {
 			t.Errorf("control %s has no non-PASS test case", c.ID)
 		}

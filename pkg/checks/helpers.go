@@ -39,25 +39,6 @@ func verdict(ok bool, passReason, failReason string, ev ...Observation) Outcome 
 	return fail(failReason, ev...)
 }
 
-// ---- control metadata ----
-
-// sectionOf is the ID without its last part: "1.2.15" → "1.2", "2.1" → "2".
-func sectionOf(id string) string {
-	if i := strings.LastIndex(id, "."); i > 0 {
-		return id[:i]
-	}
-	return id
-}
-
-// cis makes the data of a CIS 1.12 control.
-func cis(id string, level int, automated bool, role Role, title, remediation string, needs ...string) Control {
-	return Control{
-		ID: id, Title: title, Section: sectionOf(id), Benchmark: BenchmarkCIS112, Level: level,
-		Role: role, Automated: automated, Needs: needs, Remediation: remediation,
-		References: []string{"CIS Kubernetes Benchmark v1.12.0, control " + id},
-	}
-}
-
 // ---- processes and flags ----
 
 // needProcess returns the process of a component, or an N/A outcome when

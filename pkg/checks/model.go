@@ -1,5 +1,6 @@
-// Package checks holds the catalog of node controls (CIS Kubernetes Benchmark
-// sections 1–4 and our own PKI controls) and their evaluation. Everything
+// Package checks is the node engine: the registry of checks that decide a
+// benchmark's node controls from a node's host evidence (CIS sections 1–4,
+// the STIG's node rules), our own KH- node controls, and their evaluation. Everything
 // here is a pure function over evidence: no package in checks ever talks to
 // a cluster. The result model lives in pkg/report; the names below let the
 // controls use it without a qualifier.
@@ -31,7 +32,6 @@ const (
 	RoleWorker       = report.RoleWorker
 	RoleCluster      = report.RoleCluster
 
-	BenchmarkCIS112 = report.BenchmarkCIS112
 	BenchmarkHarden = report.BenchmarkHarden
 )
 

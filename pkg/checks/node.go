@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
+	"sync"
 	"time"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // NodeControl is one node-level control: its data and one small, pure
@@ -23,8 +25,9 @@ type NodeControl struct {
 
 // EvalOptions tunes EvaluateNode.
 type EvalOptions struct {
-	// Benchmark selects the catalog; "" means BenchmarkCIS112. Our own
-	// BenchmarkHarden controls are evaluated with every CIS benchmark.
+	// Benchmark selects the controls: an ID, a family (its newest
+	// edition) or "" (the default benchmark, benchmarks.Resolve). Our own
+	// KH- controls are evaluated with every benchmark.
 	Benchmark string
 	// Now is the clock for certificate expiry; the zero time means time.Now().
 	Now time.Time
@@ -42,84 +45,77 @@ func (o EvalOptions) clock() func() time.Time {
 	return func() time.Time { return now }
 }
 
-// catalog builds the node controls of a benchmark profile plus our own KH-
+// catalog builds the node controls of a benchmark plus our own KH-
 // controls, with a clock for the time-dependent ones, sorted by ID. It is
 // rebuilt per evaluation so the clock stays injectable while Check keeps
-// its simple signature. BenchmarkHarden gives our own controls only.
-func catalog(benchmark string, now func() time.Time) []NodeControl {
-	var all []NodeControl
-	if p, ok := LookupProfile(benchmark); ok {
-		all = append(all, profileNodeControls(p)...)
-	}
-	all = append(all, hardenPKI(now)...)
-	all = append(all, hardenKubelet()...)
+// its simple signature. The harden benchmark has no controls: ours only.
+func catalog(b *benchmarks.Benchmark, now func() time.Time) []NodeControl {
+	all := append([]NodeControl(nil), benchmarkControls(b)...)
+	all = append(all, ownControls(now)...)
 	sort.SliceStable(all, func(i, j int) bool { return CompareIDs(all[i].ID, all[j].ID) < 0 })
 	return all
 }
 
-// legacyCIS112 are the Go constructors of the CIS 1.12 decisions, from
-// which the registry's bespoke checks are taken.
-func legacyCIS112() []NodeControl {
-	var all []NodeControl
-	for _, part := range [][]NodeControl{
-		cis11Files(), cis12APIServer(), cis13ControllerManager(), cis14Scheduler(),
-		cis2Etcd(), cis3ControlPlane(), cis41WorkerFiles(), cis42Kubelet(), cis43Proxy(),
-	} {
-		all = append(all, part...)
+// resolved caches the node controls of each benchmark: the data is
+// embedded and the checks are registered at init, so they never change.
+var resolved sync.Map // benchmark ID -> []NodeControl
+
+// benchmarkControls are a benchmark's node controls bound to their checks.
+func benchmarkControls(b *benchmarks.Benchmark) []NodeControl {
+	if cs, ok := resolved.Load(b.ID); ok {
+		return cs.([]NodeControl)
 	}
-	return all
+	var cs []NodeControl
+	for _, c := range b.ControlsOf(benchmarks.EngineNodes) {
+		cs = append(cs, nodeControl(b.ID, c))
+	}
+	resolved.Store(b.ID, cs)
+	return cs
 }
 
-// KnownBenchmarks lists the benchmarks this build implements: every
-// embedded profile, then BenchmarkHarden (our own controls only).
-func KnownBenchmarks() []string {
-	var out []string
-	for _, p := range Profiles() {
-		out = append(out, p.ID)
-	}
-	return append(out, BenchmarkHarden)
+// ownControls are our own KH- node controls, evaluated with every benchmark.
+func ownControls(now func() time.Time) []NodeControl {
+	return append(hardenPKI(now), hardenKubelet()...)
 }
 
-// ValidateBenchmark returns an error for a benchmark name this build does
-// not implement ("" is accepted and means cis-1.12).
-func ValidateBenchmark(name string) error {
-	if name == "" {
-		return nil
+// nodeControl binds a benchmark's control to its registered check. A
+// control whose check does not resolve (a defect of the data, which the
+// tests rule out) is ERROR on every node rather than a crash.
+func nodeControl(benchmark string, c benchmarks.Control) NodeControl {
+	meta := c.Report(benchmark)
+	_, eval, err := registry.Resolve(c)
+	if err != nil {
+		reason := "benchmark " + benchmark + ": " + err.Error()
+		return NodeControl{Control: meta, Check: func(*evidence.Node) Outcome { return errorOutcome(reason) }}
 	}
-	for _, b := range KnownBenchmarks() {
-		if name == b {
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown benchmark %q (known: %s)", name, strings.Join(KnownBenchmarks(), ", "))
+	params := c.Params
+	return NodeControl{Control: meta, Check: func(ev *evidence.Node) Outcome { return eval(params, ev) }}
 }
 
-// NodeControls returns the node controls of a benchmark sorted by ID.
-// A benchmark ("" means cis-1.12) includes our own KH- controls, which
-// always run; BenchmarkHarden returns only ours. An unknown benchmark
-// returns nil.
+// NodeControls returns the node controls of a benchmark (an ID, a family
+// or "" for the default, as benchmarks.Resolve reads it) sorted by ID,
+// with our own KH- controls, which always run; the harden benchmark gives
+// only ours. An unknown benchmark returns nil.
 func NodeControls(benchmark string) []NodeControl {
 	return selectControls(benchmark, time.Now)
 }
 
 func selectControls(benchmark string, now func() time.Time) []NodeControl {
-	if benchmark == "" {
-		benchmark = BenchmarkCIS112
-	}
-	if ValidateBenchmark(benchmark) != nil {
+	b, err := benchmarks.Resolve(benchmark)
+	if err != nil {
 		return nil
 	}
-	return catalog(benchmark, now)
+	return catalog(b, now)
 }
 
-// Catalog returns the metadata of every node control of cis-1.12 and of
-// our own controls, sorted by ID. BenchmarkCatalog gives other benchmarks.
-func Catalog() []Control {
-	all := catalog(BenchmarkCIS112, time.Now)
+// OwnCatalog returns the metadata of our own KH- node controls.
+func OwnCatalog() []Control {
+	all := ownControls(time.Now)
 	out := make([]Control, len(all))
 	for i, c := range all {
 		out[i] = c.Control
 	}
+	report.SortControls(out)
 	return out
 }
 
@@ -169,19 +165,16 @@ func nodeName(ev *evidence.Node) string {
 // Evidence that is nil or holds no component process at all gives ERROR for
 // every control, never PASS.
 func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
-	bench := opts.Benchmark
-	if bench == "" {
-		bench = BenchmarkCIS112
-	}
-	tr := TargetReport{Name: nodeName(ev), Results: []Result{}}
-	if err := ValidateBenchmark(bench); err != nil {
+	tr := TargetReport{Kind: targetNode, Name: nodeName(ev), Results: []Result{}}
+	b, err := benchmarks.Resolve(opts.Benchmark)
+	if err != nil {
 		tr.Error = err.Error()
 		tr.Summary = Summarize(tr.Results)
 		return tr
 	}
-	controls := selectControls(bench, opts.clock())
-	if p, ok := LookupProfile(bench); ok && opts.ManagedControlPlane == "" {
-		opts.ManagedControlPlane = p.Managed
+	controls := catalog(b, opts.clock())
+	if opts.ManagedControlPlane == "" {
+		opts.ManagedControlPlane = b.Managed
 	}
 
 	var empty string
@@ -202,6 +195,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 
 	tr.Roles = RolesOf(ev)
 	tr.Notes = nodeNotes(ev, opts)
+	tr.Kubelet = KubeletFacts(ev)
 	for _, c := range controls {
 		tr.Results = append(tr.Results, NewResult(c.Control, tr.Name, decide(c, ev, tr.Roles, opts)))
 	}
@@ -260,14 +254,11 @@ func nodeNotes(ev *evidence.Node, opts EvalOptions) []string {
 // ErrorTarget makes the report of a node that could not be scanned at all:
 // every control of the benchmark is ERROR with err as the reason.
 func ErrorTarget(node string, err error, benchmark string) TargetReport {
-	if benchmark == "" {
-		benchmark = BenchmarkCIS112
-	}
 	msg := "node could not be scanned"
 	if err != nil {
 		msg = "node could not be scanned: " + err.Error()
 	}
-	tr := TargetReport{Name: node, Error: msg, Results: []Result{}}
+	tr := TargetReport{Kind: targetNode, Name: node, Error: msg, Results: []Result{}}
 	for _, c := range selectControls(benchmark, time.Now) {
 		tr.Results = append(tr.Results, NewResult(c.Control, node, Outcome{Status: StatusError, Reason: msg}))
 	}

@@ -3,8 +3,9 @@ package checks
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 )
 
 // NodeFacts are the API facts of one node that platform detection reads.
@@ -154,30 +155,27 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// SelectBenchmarkFor picks the benchmark for a server version on a
-// detected platform: the provider's own CIS benchmark on EKS, GKE and AKS,
-// CIS Kubernetes otherwise (SelectBenchmark). The reason names the
-// platform and its evidence; warning is non-empty when the version is
-// outside the benchmark's range.
-func SelectBenchmarkFor(gitVersion string, p Platform) (benchmark, reason, warning string) {
-	if p.Name == "" {
-		return SelectBenchmark(gitVersion)
+// SelectBenchmarkFor chooses the benchmark for a server version on a
+// detected platform from the benchmarks' data (benchmarks.Select): the
+// provider's own benchmark on EKS, GKE and AKS, CIS Kubernetes otherwise.
+// The reason names the platform and its evidence first.
+func SelectBenchmarkFor(gitVersion string, p Platform) benchmarks.Selection {
+	sel := benchmarks.Select(gitVersion, p.Name)
+	if p.Name != "" {
+		sel.Reason = fmt.Sprintf("platform %s (%s): %s", p.Provider, p.Evidence[0], sel.Reason)
 	}
-	for _, prof := range Profiles() {
-		if prof.Platform != p.Name {
-			continue
-		}
-		reason = fmt.Sprintf("platform %s (%s): %s", p.Provider, p.Evidence[0], prof.Title)
-		m := gitVersionRE.FindStringSubmatch(strings.TrimSpace(gitVersion))
-		if m == nil {
-			return prof.ID, reason, fmt.Sprintf("cannot parse server version %q: evaluating against %s", gitVersion, prof.ID)
-		}
-		minor, _ := strconv.Atoi(m[2])
-		if (prof.MinMinor > 0 && minor < prof.MinMinor) || (prof.MaxMinor > 0 && minor > prof.MaxMinor) {
-			warning = fmt.Sprintf("server %s is outside the Kubernetes range %s was written for: some controls may not match this version", strings.TrimSpace(gitVersion), prof.ID)
-		}
-		return prof.ID, reason, warning
+	return sel
+}
+
+// ManagedPlatform names the provider of a managed control plane ("Amazon
+// EKS", "Google GKE", "Azure AKS") from the server gitVersion and the nodes'
+// spec.providerID values, or "" for a self-managed cluster. It is
+// DetectPlatform without labels: a providerID alone (azure:// on any Azure
+// VM) never makes a managed platform.
+func ManagedPlatform(gitVersion string, nodeProviderIDs []string) string {
+	var nodes []NodeFacts
+	for _, id := range nodeProviderIDs {
+		nodes = append(nodes, NodeFacts{ProviderID: id})
 	}
-	b, r, w := SelectBenchmark(gitVersion)
-	return b, r + " (no benchmark for platform " + p.Name + ")", w
+	return DetectPlatform(gitVersion, nodes).Provider
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -141,7 +142,24 @@ var platformFixtures = map[string]struct {
 	"eks-al2023-worker":       {eksAL2023Worker, "eks-1.8.0"},
 	"eks-bottlerocket-worker": {eksBottlerocketWorker, "eks-1.8.0"},
 	"aks-ubuntu-worker":       {aksUbuntuWorker, "aks-1.8"},
-	"eks-al2023-worker-stig":  {eksAL2023Worker, "stig"},
+	"eks-al2023-worker-stig":  {eksAL2023Worker, "stig-v2r6"},
+	// The STIG's node rules on a real kind (kubeadm) control plane.
+	"kind-control-plane-stig": {kindControlPlane, "stig-v2r6"},
+}
+
+// kindControlPlane is the evidence collected from a real kind v1.34
+// control-plane node (pkg/evidence/testdata).
+func kindControlPlane() *evidence.Node {
+	path := filepath.Join("..", "evidence", "testdata", "kind-control-plane.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	n, err := evidence.Unmarshal(b, path)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }
 
 func TestPlatformFixtures(t *testing.T) {

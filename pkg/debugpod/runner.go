@@ -9,13 +9,13 @@ import (
 	"sync"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -91,20 +91,30 @@ func (r *Runner) warn(format string, a ...any) {
 	}
 }
 
-// access is one permission the scan needs.
-type access struct {
-	verb, resource, subresource, namespace string
-}
-
-func (a access) String() string {
-	res := a.resource
-	if a.subresource != "" {
-		res += "/" + a.subresource
+// RequiredPermissions are the requests a runner makes for its pods in
+// namespace ns; temporary says that the runner creates ns itself (no
+// -n), and deletes it at the end. The namespace of an existing -n is read
+// to check its Pod Security level (without that permission the check is
+// skipped with a warning).
+func RequiredPermissions(ns string, temporary bool) []access.Permission {
+	const why = "the debug pods that collect node evidence"
+	ps := []access.Permission{
+		access.Resource("create", "pods").In(ns).For(why),
+		access.Resource("list", "pods").In(ns).For("one watch of the scan's pods (list, then watch)"),
+		access.Resource("watch", "pods").In(ns).For("one watch of the scan's pods (list, then watch)"),
+		access.Resource("get", "pods/log").In(ns).For("the evidence, read from the pod's log"),
+		access.Resource("delete", "pods").In(ns).For(why + ", deleted on success, error, timeout and Ctrl-C"),
 	}
-	if a.namespace == "" {
-		return a.verb + " " + res
+	if temporary {
+		ps = append(ps,
+			access.Resource("create", "namespaces").For("the temporary namespace of the debug pods"),
+			access.Resource("delete", "namespaces").Named(ns).In(ns).For("the temporary namespace, deleted at the end"),
+		)
+	} else {
+		ps = append(ps, access.Resource("get", "namespaces").Named(ns).In(ns).As(access.Degrades).
+			For("to refuse a namespace whose Pod Security level rejects the debug pod before creating anything"))
 	}
-	return fmt.Sprintf("%s %s in namespace %s", a.verb, res, a.namespace)
+	return ps
 }
 
 // Prepare checks permissions with SelfSubjectAccessReviews (all at once),
@@ -146,58 +156,21 @@ func (r *Runner) Prepare(ctx context.Context) error {
 // preflight asks the API server, in parallel, whether this user may do
 // everything the scan does.
 func (r *Runner) preflight(ctx context.Context) error {
-	needs := []access{
-		{"create", "pods", "", r.ns}, {"get", "pods", "", r.ns}, {"list", "pods", "", r.ns}, {"watch", "pods", "", r.ns},
-		{"get", "pods", "log", r.ns}, {"delete", "pods", "", r.ns},
+	lacking, err := access.Require(ctx, r.client, "the node scan", RequiredPermissions(r.ns, r.opts.Namespace == ""))
+	if ctx.Err() != nil {
+		return fmt.Errorf("preflight: %w", ctx.Err())
 	}
-	if r.opts.Namespace == "" {
-		needs = append(needs, access{"create", "namespaces", "", ""}, access{"delete", "namespaces", "", ""})
+	var missing *access.MissingError
+	if errors.As(err, &missing) {
+		return missing
 	}
-	type answer struct {
-		ok  bool
-		err error
+	if err != nil {
+		r.warn("cannot check every permission of the scan: %v", err)
 	}
-	answers := make([]answer, len(needs))
-	var wg sync.WaitGroup
-	for i, a := range needs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			answers[i].ok, answers[i].err = r.allowed(ctx, a)
-		}()
-	}
-	wg.Wait()
-	var missing []string
-	for i, a := range needs {
-		ok, err := answers[i].ok, answers[i].err
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("preflight: %w", ctx.Err())
-			}
-			r.warn("cannot check permission to %s: %v", a, err)
-			continue
-		}
-		if !ok {
-			missing = append(missing, a.String())
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("the node scan needs permission to %s; ask a cluster admin or run with a more privileged context (--context)", strings.Join(missing, ", "))
+	for _, p := range lacking {
+		r.warn("missing permission to %s: %s", p, p.Why)
 	}
 	return nil
-}
-
-func (r *Runner) allowed(ctx context.Context, a access) (bool, error) {
-	ssar := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
-		ResourceAttributes: &authorizationv1.ResourceAttributes{
-			Namespace: a.namespace, Verb: a.verb, Resource: a.resource, Subresource: a.subresource,
-		},
-	}}
-	res, err := r.client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, ssar, metav1.CreateOptions{})
-	if err != nil {
-		return false, err
-	}
-	return res.Status.Allowed, nil
 }
 
 // checkNamespace stops the scan before any pod is created when the given
@@ -565,6 +538,18 @@ func (r *Runner) Close(ctx context.Context) (string, error) {
 	}
 	r.createdNS = false
 	return r.ns, nil
+}
+
+// CleanupPermissions are the requests Cleanup makes: it lists what
+// kubectl-harden labelled, everywhere, and deletes it.
+func CleanupPermissions() []access.Permission {
+	const why = "objects labelled " + ManagedByLabel + "=" + ManagedBy
+	return []access.Permission{
+		access.Resource("list", "namespaces").For(why),
+		access.Resource("delete", "namespaces").For(why + " and named " + NamePrefix + "*"),
+		access.Resource("list", "pods").For(why),
+		access.Resource("delete", "pods").For(why),
+	}
 }
 
 // Cleanup deletes every namespace and pod labelled

@@ -457,7 +457,7 @@ func TestPrepare(t *testing.T) {
 		{
 			name:    "missing permissions are all named",
 			denied:  []string{"delete pods", "get pods/log", "create namespaces"},
-			wantErr: []string{"needs permission to get pods/log in namespace kubectl-harden-abc12, delete pods in namespace kubectl-harden-abc12, create namespaces"},
+			wantErr: []string{"needs permission to get pods/log in namespace kubectl-harden-abc12, delete pods in namespace kubectl-harden-abc12, create namespaces cluster-wide"},
 		},
 		{
 			name:      "given namespace needs no namespace permissions",

@@ -13,11 +13,10 @@ import (
 	"fmt"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -27,19 +26,28 @@ const Timeout = 10 * time.Second
 // MaxBytes bounds the size of a /configz answer that is kept.
 const MaxBytes = 1 << 20
 
-// CanProxyNodes asks the API server (SelfSubjectAccessReview) whether the
-// caller may get nodes/proxy for the node. reason is the server's reason
-// when it may not.
-func CanProxyNodes(ctx context.Context, client kubernetes.Interface, node string) (allowed bool, reason string, err error) {
-	r, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authorizationv1.SelfSubjectAccessReview{
-		Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authorizationv1.ResourceAttributes{
-			Verb: "get", Resource: "nodes", Subresource: "proxy", Name: node,
-		}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		return false, "", fmt.Errorf("selfsubjectaccessreview for nodes/proxy of node/%s: %w", node, err)
+// RequiredPermissions are the requests of a live /configz read: get
+// nodes/proxy on every node. It is opt-in: nodes/proxy reaches the
+// kubelet's API (exec into any pod of the node), which is more than a
+// scan needs, so generated RBAC leaves it out and a scan without it
+// reports KH-KUBELET-1 as INFO, saying why.
+func RequiredPermissions() []access.Permission {
+	return []access.Permission{access.Resource("get", "nodes/proxy").As(access.OptIn).
+		For("the kubelet's live /configz, compared with its files (KH-KUBELET-1); without it that control is INFO")}
+}
+
+// CanProxyNodes asks the API server (package access) whether the caller
+// may get nodes/proxy for the node ("" = every node).
+func CanProxyNodes(ctx context.Context, client kubernetes.Interface, node string) (bool, error) {
+	p := RequiredPermissions()[0]
+	if node != "" {
+		p = p.Named(node)
 	}
-	return r.Status.Allowed, r.Status.Reason, nil
+	missing, err := access.Check(ctx, client, []access.Permission{p})
+	if err != nil {
+		return false, fmt.Errorf("nodes/proxy of node/%s: %w", node, err)
+	}
+	return len(missing) == 0, nil
 }
 
 // FetchConfigz returns the JSON the node's kubelet serves at /configz,
@@ -90,16 +98,13 @@ func Attach(ctx context.Context, client kubernetes.Interface, ev *evidence.Node)
 	if ev == nil || client == nil || !ev.Has(evidence.Kubelet) {
 		return
 	}
-	allowed, reason, err := CanProxyNodes(ctx, client, ev.NodeName)
+	allowed, err := CanProxyNodes(ctx, client, ev.NodeName)
 	switch {
 	case err != nil:
 		ev.KubeletConfigzNote = "could not check the nodes/proxy permission: " + err.Error()
 		return
 	case !allowed:
 		ev.KubeletConfigzNote = "you may not get nodes/proxy, so the kubelet's live /configz was not read"
-		if reason != "" {
-			ev.KubeletConfigzNote += " (" + reason + ")"
-		}
 		return
 	}
 	b, err := FetchConfigz(ctx, client, ev.NodeName)

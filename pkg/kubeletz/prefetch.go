@@ -43,16 +43,13 @@ func StartPrefetch(ctx context.Context, client kubernetes.Interface, nodes []str
 	}
 	parallel = max(parallel, 1)
 	go func() {
-		allowed, reason, err := CanProxyNodes(ctx, client, "")
+		allowed, err := CanProxyNodes(ctx, client, "")
 		note := ""
 		switch {
 		case err != nil:
 			note = "could not check the nodes/proxy permission: " + err.Error()
 		case !allowed:
 			note = "you may not get nodes/proxy on every node, so the kubelet's live /configz was not read"
-			if reason != "" {
-				note += " (" + reason + ")"
-			}
 		}
 		if note != "" {
 			for n := range p.done {

@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,41 +9,32 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
-// AllOptions holds the flags of `kubectl harden all`.
+// AllOptions holds the flags of `kubectl harden all`. The node scan's
+// flags are scan's own (ScanOptions.addCollectionFlags), not copies.
 type AllOptions struct {
 	genericiooptions.IOStreams
-	configFlags     *genericclioptions.ConfigFlags
-	Report          ReportFlags
-	IncludeSystem   bool
-	Selector        string
-	Parallel        int
-	Timeout         time.Duration
-	Image           string
-	ImagePullPolicy string
-	Benchmark       string
+	Report        ReportFlags
+	IncludeSystem bool
 
-	report *ReportOptions
+	factory ClientFactory
+	scan    *ScanOptions
+	report  *ReportOptions
 }
 
 // NewCmdAll builds `kubectl harden all`.
-func NewCmdAll(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &AllOptions{
-		IOStreams: streams, configFlags: configFlags,
-		Parallel: DefaultParallel, Timeout: 3 * time.Minute,
-		Image:           envOr(EnvDebugImage, debugpod.DefaultImage),
-		ImagePullPolicy: envOr(EnvImagePullPolicy, string(corev1.PullIfNotPresent)),
-	}
+func NewCmdAll(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdAll(&AllOptions{IOStreams: streams, factory: f, scan: newScanOptions(f, streams)})
+}
+
+func newCmdAll(o *AllOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "all",
 		Short: "Check nodes, RBAC and workloads in one report (the whole CIS benchmark)",
@@ -55,8 +45,10 @@ The kubelet's seccompDefault seen on the nodes decides the workloads' unset
 seccomp profiles (5.6.2).
 
 Workloads and RBAC are read first, so the scan's own debug pods are never
-evaluated. A part that cannot be read is ERROR and the report is still printed
-(exit code 1).
+evaluated. Workloads and RBAC are always checked in every namespace; -n names
+an existing namespace for the debug pods, as with scan (by default a temporary
+namespace is created and deleted). A part that cannot be read is ERROR and the
+report is still printed (exit code 1).
 
 ` + exitCodesHelp,
 		Example: `  # The whole benchmark, one table
@@ -66,115 +58,91 @@ evaluated. A part that cannot be read is ERROR and the report is still printed
   kubectl harden all -o json --fail-on FAIL > harden.json
 
   # Only the worker nodes, with a mirrored debug image
-  kubectl harden all -l '!node-role.kubernetes.io/control-plane' --image registry.example.com/busybox:1.37`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context(), cmd)
-		},
+  kubectl harden all -l '!node-role.kubernetes.io/control-plane' --image registry.example.com/busybox:1.37
+
+  # The debug pods in an existing namespace that allows privileged pods
+  kubectl harden all -n security`,
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	o.Report.AddFlags(cmd)
-	f := cmd.Flags()
-	f.BoolVar(&o.IncludeSystem, "include-system", false, "Also list Kubernetes' bootstrap RBAC grants and the findings of recognised system workloads (as INFO).")
-	f.StringVarP(&o.Selector, "selector", "l", "", "Scan only the nodes that match this label selector (default: every node).")
-	f.IntVar(&o.Parallel, "parallel", o.Parallel, "How many nodes to scan at the same time.")
-	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long one node may take; also the debug pod's hard deadline.")
-	f.StringVar(&o.Image, "image", o.Image, "Debug image for the node scan (env "+EnvDebugImage+").")
-	f.StringVar(&o.ImagePullPolicy, "image-pull-policy", o.ImagePullPolicy, "Pull policy of the debug image (env "+EnvImagePullPolicy+").")
-	addBenchmarkFlag(cmd, &o.Benchmark)
+	cmd.Flags().BoolVar(&o.IncludeSystem, "include-system", false, "Also list Kubernetes' bootstrap RBAC grants and the findings of recognised system workloads (as INFO).")
+	o.scan.addCollectionFlags(cmd)
 	return cmd
 }
 
-// Complete validates the flags.
-func (o *AllOptions) Complete() error {
+// Complete completes the node scan as scan does (every node, or those of
+// -l) and turns the report flags into options.
+func (o *AllOptions) Complete(cmd *cobra.Command, _ []string) error {
 	var err error
 	if o.report, err = o.Report.ToOptions(); err != nil {
 		return err
 	}
-	if o.configFlags != nil && o.configFlags.Namespace != nil && *o.configFlags.Namespace != "" {
-		return errors.New("-n/--namespace is not supported by all: it checks every namespace and scans nodes from a temporary namespace")
-	}
-	return nil
+	o.scan.All = o.scan.Selector == ""
+	return o.scan.Complete(cmd, nil)
 }
 
+// Validate checks the node scan's flags.
+func (o *AllOptions) Validate() error { return o.scan.Validate() }
+
 // Run reads workloads and RBAC, scans the nodes, merges the three reports
-// and prints one.
-func (o *AllOptions) Run(ctx context.Context, cmd *cobra.Command) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// and prints one. One connection serves the three parts.
+func (o *AllOptions) Run(ctx context.Context) error {
 	sigpipe := make(chan os.Signal, 1)
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)
 
-	// The nodes, the platform and the benchmark first (one choice, said
-	// once, for the three parts); then workloads and RBAC, before any
-	// debug pod exists, so the scan's own pods are never evaluated.
-	so := newScanOptions(o.configFlags, o.IOStreams)
-	so.All, so.Selector, so.Parallel, so.Timeout = o.Selector == "", o.Selector, o.Parallel, o.Timeout
-	so.Image, so.ImagePullPolicy, so.Benchmark = o.Image, o.ImagePullPolicy, o.Benchmark
-	if err := so.Complete(cmd, nil); err != nil {
-		return err
-	}
-	if err := so.Validate(); err != nil {
-		return err
-	}
-	if err := so.completeCluster(ctx); err != nil {
-		return err
-	}
-	snap, wmd, werr := collectWorkloads(ctx, o.configFlags, "", nil, o.ErrOut)
-	if werr != nil && ctx.Err() != nil {
-		return werr
-	}
-	ro := &RBACOptions{IOStreams: o.IOStreams, rbacSource: rbacSource{configFlags: o.configFlags, preset: &so.md}, IncludeSystem: o.IncludeSystem}
-	rrep, rerr := ro.rbacReport(ctx)
-	if rerr != nil && ctx.Err() != nil {
-		return rerr
-	}
-
-	nrep, err := so.NodeReport(ctx)
+	qps, burst := clientLimits(o.scan.Parallel)
+	cl, err := connect(o.factory, qps, burst)
 	if err != nil {
 		return err
 	}
-
-	md := so.md
+	// The nodes, the platform and the benchmark first (one choice, said
+	// once, for the three parts); then workloads and RBAC, before any
+	// debug pod exists, so the scan's own pods are never evaluated.
+	plan, err := o.scan.plan(ctx, cl)
+	if err != nil {
+		return err
+	}
+	snap, werr := collectWorkloads(ctx, cl, "", o.ErrOut)
+	if werr != nil && ctx.Err() != nil {
+		return werr
+	}
+	rsnap, rerr := collectRBAC(ctx, cl)
+	if rerr != nil && ctx.Err() != nil {
+		return rerr
+	}
+	nrep, err := plan.report(ctx)
+	if err != nil {
+		return err
+	}
+	md := plan.md
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
-	if md.ServerVersion == "" {
-		md.ServerVersion = wmd.ServerVersion
+	var rrep *report.Report
+	if rerr == nil {
+		rrep = rbacReport(rsnap, md, o.IncludeSystem)
 	}
 	out := mergeReports(md, nrep, rrep, rerr, snap, werr, o.IncludeSystem)
 	return o.report.Finish(out, o.Out, o.ErrOut)
 }
 
-// seccompDefaults reads the kubelet's seccompDefault per node from the
-// node report: CIS 4.2.14 PASS means true, FAIL means false; anything else
-// (ERROR, N/A) is left out as unknown.
+// seccompDefaults is the kubelet's seccompDefault per node, from the
+// typed kubelet facts of the node report (read from every node's evidence
+// whatever the benchmark); a node whose value is unknown is left out.
 func seccompDefaults(nrep *report.Report) map[string]bool {
 	out := map[string]bool{}
 	for _, t := range nrep.Targets {
-		for _, r := range t.Results {
-			if r.ControlID != "4.2.14" {
-				continue
-			}
-			switch r.Status {
-			case report.StatusPass:
-				out[t.Name] = true
-			case report.StatusFail:
-				out[t.Name] = false
-			}
+		if t.Kubelet != nil && t.Kubelet.SeccompDefault != nil {
+			out[t.Name] = *t.Kubelet.SeccompDefault
 		}
 	}
 	return out
 }
 
 // errorTarget makes a target whose every control is ERROR with msg.
-func errorTarget(name string, cs []report.Control, msg string) report.TargetReport {
-	t := report.TargetReport{Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
+func errorTarget(kind report.TargetKind, name string, cs []report.Control, msg string) report.TargetReport {
+	t := report.TargetReport{Kind: kind, Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
 	for _, c := range cs {
 		t.Results = append(t.Results, report.NewResult(c, name, report.Outcome{Status: report.StatusError, Reason: msg}))
 	}
@@ -190,20 +158,22 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		out.AddTarget(t)
 	}
 	if rerr != nil {
-		out.AddTarget(errorTarget(report.ClusterTargetName, apiCatalog(md.Benchmark, "rbac", rbac.Catalog()), fmt.Sprintf("rbac could not be read: %v", rerr)))
+		cs, _ := rbac.Controls(md.Benchmark)
+		out.AddTarget(errorTarget(report.TargetCluster, report.ClusterTargetName, cs, fmt.Sprintf("rbac could not be read: %v", rerr)))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
 		}
 	}
 	if werr != nil {
-		out.AddTarget(errorTarget(workloads.TargetName, apiCatalog(md.Benchmark, "workloads", workloads.Catalog()), fmt.Sprintf("workloads could not be read: %v", werr)))
+		cs, _ := workloads.Controls(md.Benchmark)
+		out.AddTarget(errorTarget(report.TargetWorkloads, workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
 	} else {
-		opts := workloads.EvalOptions{IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
+		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
 		if len(opts.SeccompDefault) == 0 {
 			opts.SeccompDefault = nil
 		}
-		out.AddTarget(workloadsTarget(workloads.Build(snap), opts, md.Benchmark))
+		out.AddTarget(workloads.Evaluate(workloads.Build(snap), opts))
 	}
 	return out
 }

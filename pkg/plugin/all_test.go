@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func offlineParts(t *testing.T) (*report.Report, *report.Report, *workloads.Snap
 		nrep.AddTarget(checks.EvaluateNode(ev, checks.EvalOptions{Benchmark: report.BenchmarkCIS112, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}))
 	}
 	rrep := report.NewReport(report.KindRBAC, report.Metadata{})
-	rrep.AddTarget(rbac.Evaluate(rbac.Build(kindRBACSnapshot(t)), rbac.EvalOptions{}))
+	rrep.AddTarget(rbac.Evaluate(rbac.Build(kindRBACSnapshot(t)), rbac.EvalOptions{Benchmark: report.BenchmarkCIS112}))
 	ws, err := loadWorkloadSnapshot(workloadSnapshot)
 	if err != nil {
 		t.Fatal(err)
@@ -41,13 +42,15 @@ func TestMergeReports(t *testing.T) {
 	}
 	var names []string
 	for _, tr := range merged.Targets {
-		names = append(names, tr.Name)
+		names = append(names, tr.Ref())
 	}
-	if len(names) != 3 || names[1] != report.ClusterTargetName || names[2] != workloads.TargetName {
+	if len(names) != 3 || names[0] != "node/harden-e2e-control-plane" || names[1] != report.ClusterTargetName || names[2] != workloads.TargetName ||
+		merged.Targets[1].Kind != report.TargetCluster || merged.Targets[2].Kind != report.TargetWorkloads {
 		t.Fatalf("targets %v", names)
 	}
 	// One summary over all three parts.
-	want := nrep.Summary.Total + rrep.Summary.Total + 21
+	wcs, _ := workloads.Controls(report.BenchmarkCIS112)
+	want := nrep.Summary.Total + rrep.Summary.Total + len(wcs)
 	if merged.Summary.Total != want {
 		t.Errorf("total %d, want %d", merged.Summary.Total, want)
 	}
@@ -77,7 +80,7 @@ func TestMergeReports(t *testing.T) {
 
 	// JSON round-trips.
 	var buf bytes.Buffer
-	if err := PrintReport(merged, PrintOptions{Format: "json"}, &buf); err != nil {
+	if err := (&ReportOptions{Format: "json"}).Finish(merged, &buf); err != nil {
 		t.Fatal(err)
 	}
 	var back report.Report
@@ -93,11 +96,24 @@ func TestMergeReportsPartError(t *testing.T) {
 	nrep, _, ws := offlineParts(t)
 	merged := mergeReports(report.Metadata{}, nrep, nil, errors.New("missing cluster-wide permissions"), ws, nil, false)
 	rb := merged.Targets[1]
-	if rb.Error == "" || len(rb.Results) != len(rbac.Catalog()) || rb.Results[0].Status != report.StatusError {
+	if cs, _ := rbac.Controls(""); rb.Kind != report.TargetCluster || rb.Error == "" || len(rb.Results) != len(cs) || rb.Results[0].Status != report.StatusError {
 		t.Errorf("rbac error target = %+v", rb)
 	}
 	ro := &ReportOptions{}
 	if err := ro.Finish(merged, &bytes.Buffer{}); ExitCode(err) != ExitError {
 		t.Errorf("a part that could not be read must exit 1, got %v", err)
 	}
+}
+
+func kindRBACSnapshot(t *testing.T) *rbac.Snapshot {
+	t.Helper()
+	b, err := os.ReadFile(kindSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s rbac.Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
 }

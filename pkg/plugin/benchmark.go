@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -99,34 +100,55 @@ func platformMetadata(p checks.Platform) *report.Platform {
 	return &report.Platform{Name: p.Name, Provider: p.Provider, Managed: p.Managed, Evidence: p.Evidence, Skipped: p.Fargate}
 }
 
-// chooseBenchmark resolves the benchmark: --benchmark when given, else the
-// platform's benchmark for the server version, else cis-1.12 offline. With
-// a cluster it prints the choice and any version warning on errOut.
-func chooseBenchmark(flag, gitVersion string, p *checks.Platform, errOut io.Writer) (benchmark, reason string, err error) {
+// chooseBenchmark resolves the benchmark into md: --benchmark when given
+// (an ID, a family's newest edition or harden), else the benchmark the data
+// files' Kubernetes ranges select for the platform and the server version,
+// else (offline, no version) the default. With a cluster it prints the
+// choice and why on errOut, and any warning (a server outside the range of
+// the benchmark) both there and in md.BenchmarkWarning.
+func chooseBenchmark(flag, gitVersion string, p *checks.Platform, md *report.Metadata, errOut io.Writer) error {
+	var sel benchmarks.Selection
 	switch {
 	case flag != "":
-		if err := checks.ValidateBenchmark(flag); err != nil {
-			return "", "", fmt.Errorf("--benchmark: %w", err)
+		b, err := benchmarks.Resolve(flag)
+		if err != nil {
+			return fmt.Errorf("--benchmark: %w", err)
 		}
-		benchmark, reason = flag, "chosen with --benchmark"
+		sel = benchmarks.Selection{ID: b.ID, Reason: "chosen with --benchmark"}
+		if flag != b.ID {
+			sel.Reason = fmt.Sprintf("chosen with --benchmark %s: its newest edition", flag)
+		}
+		if gitVersion != "" && b.ID != benchmarks.Harden {
+			sel.Warning = benchmarks.RangeWarning(gitVersion, b)
+		}
 	case gitVersion == "":
-		benchmark, reason = report.BenchmarkCIS112, "offline evaluation without --benchmark"
+		b, _ := benchmarks.Resolve("")
+		sel = benchmarks.Selection{ID: b.ID, Reason: fmt.Sprintf("offline evaluation without --benchmark: the default, %s (Kubernetes %s)", b.ID, b.Kubernetes)}
 	default:
-		var warning string
 		plat := checks.Platform{}
 		if p != nil {
 			plat = *p
 		}
-		benchmark, reason, warning = checks.SelectBenchmarkFor(gitVersion, plat)
-		if warning != "" {
-			fmt.Fprintf(errOut, "Warning: %s\n", warning)
-		}
+		sel = checks.SelectBenchmarkFor(gitVersion, plat)
+	}
+	md.Benchmark, md.BenchmarkReason, md.BenchmarkWarning = sel.ID, sel.Reason, sel.Warning
+	if sel.Warning != "" {
+		fmt.Fprintf(errOut, "Warning: %s\n", sel.Warning)
 	}
 	if gitVersion != "" {
 		// Offline evaluation stays quiet: nothing was chosen from a cluster.
-		fmt.Fprintf(errOut, "Benchmark: %s (%s)\n", benchmark, reason)
+		fmt.Fprintf(errOut, "Benchmark: %s (%s)\n", sel.ID, sel.Reason)
 	}
-	return benchmark, reason, nil
+	return nil
+}
+
+// validateBenchmarkFlag rejects an unknown --benchmark before anything
+// contacts the cluster.
+func validateBenchmarkFlag(flag string) error {
+	if err := benchmarks.Validate(flag); err != nil {
+		return fmt.Errorf("--benchmark: %w", err)
+	}
+	return nil
 }
 
 // apiBenchmark is the benchmark choice of the API commands (rbac,
@@ -150,26 +172,21 @@ func apiBenchmark(ctx context.Context, client kubernetes.Interface, flag, gitVer
 	plat := checks.DetectPlatform(gitVersion, nodeFacts(nodes))
 	sayPlatform(plat, errOut)
 	md.Platform = platformMetadata(plat)
-	md.Benchmark, md.BenchmarkReason, err = chooseBenchmark(flag, gitVersion, &plat, errOut)
-	return err
+	return chooseBenchmark(flag, gitVersion, &plat, md, errOut)
 }
 
 // offlineBenchmark is the choice when evaluating a saved snapshot.
 func offlineBenchmark(flag string, md *report.Metadata) error {
-	if err := checks.ValidateBenchmark(flag); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
-	}
-	md.Benchmark, md.BenchmarkReason = report.BenchmarkCIS112, "offline evaluation without --benchmark"
-	if flag != "" {
-		md.Benchmark, md.BenchmarkReason = flag, "chosen with --benchmark"
-	}
-	return nil
+	return chooseBenchmark(flag, "", nil, md, io.Discard)
 }
 
 // addBenchmarkFlag adds --benchmark to an API command.
 func addBenchmarkFlag(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "benchmark", "", "Benchmark to evaluate (default: chosen from the platform and the server version; "+report.BenchmarkCIS112+" offline). Other benchmarks report their own controls, decided by the same checks.")
-	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
-	})
+	cmd.Flags().StringVar(v, "benchmark", "", "Benchmark to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"). `kubectl harden controls` lists them.")
+	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
+}
+
+// completeBenchmarks completes --benchmark.
+func completeBenchmarks(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return benchmarks.Known(), cobra.ShellCompDirectiveNoFileComp
 }

@@ -3,31 +3,29 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 )
 
 // CleanupOptions holds the flags of `kubectl harden cleanup`.
 type CleanupOptions struct {
 	genericiooptions.IOStreams
-	configFlags *genericclioptions.ConfigFlags
-	DryRun      bool
-	Timeout     time.Duration
+	DryRun  bool
+	Timeout time.Duration
 
-	// factory builds the client (default: from configFlags); tests set it.
+	// factory builds the client; tests set a fake one.
 	factory ClientFactory
-	client  kubernetes.Interface
 }
 
 // NewCmdCleanup builds `kubectl harden cleanup`.
-func NewCmdCleanup(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdCleanup(&CleanupOptions{IOStreams: streams, configFlags: configFlags, factory: NewClientFactory(configFlags), Timeout: time.Minute})
+func NewCmdCleanup(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdCleanup(&CleanupOptions{IOStreams: streams, factory: f, Timeout: time.Minute})
 }
 
 func newCmdCleanup(o *CleanupOptions) *cobra.Command {
@@ -46,37 +44,42 @@ Namespaces given with -n to a scan are never deleted: only the pods in them.`,
 
   # Delete it
   kubectl harden cleanup`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "List what would be deleted and delete nothing.")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the deletions.")
 	return cmd
 }
 
-// Complete builds the client.
-func (o *CleanupOptions) Complete() error {
-	if o.factory == nil {
-		o.factory = NewClientFactory(o.configFlags)
+// Complete has nothing to complete: cleanup takes no arguments.
+func (o *CleanupOptions) Complete(*cobra.Command, []string) error { return nil }
+
+// Validate checks --timeout.
+func (o *CleanupOptions) Validate() error {
+	if o.Timeout <= 0 || o.Timeout > MaxTimeout {
+		return fmt.Errorf("--timeout must be between 1s and %s, not %s", MaxTimeout, o.Timeout)
 	}
-	var err error
-	o.client, err = o.factory.Clientset(0, 0)
-	return err
+	return nil
 }
 
-// Run deletes (or lists) the objects.
+// Run deletes (or lists) the objects, after checking that it may.
 func (o *CleanupOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	names, err := debugpod.Cleanup(ctx, o.client, o.DryRun)
+	client, err := o.factory.Clientset(0, 0)
+	if err != nil {
+		return err
+	}
+	needs := debugpod.CleanupPermissions()
+	if o.DryRun {
+		// Listing what would be deleted deletes nothing.
+		needs = slices.DeleteFunc(needs, func(p access.Permission) bool { return p.Verb != "list" })
+	}
+	if _, err := access.Require(ctx, client, "cleanup", needs); err != nil {
+		return err
+	}
+	names, err := debugpod.Cleanup(ctx, client, o.DryRun)
 	suffix := "deleted"
 	if o.DryRun {
 		suffix = "would be deleted (dry run)"

@@ -10,7 +10,11 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
 const (
@@ -74,18 +78,34 @@ func TestCompletionBash(t *testing.T) {
 }
 
 func TestControls(t *testing.T) {
+	cis, _ := benchmarks.Lookup("cis-1.12")
+	count := func(keep func(benchmarks.Control) bool) int {
+		n := 0
+		for _, c := range cis.Controls {
+			if keep(c) {
+				n++
+			}
+		}
+		return n
+	}
+	own := len(checks.OwnCatalog()) + len(rbac.OwnCatalog()) + len(workloads.OwnCatalog())
 	cases := []struct {
 		args       []string
-		minCount   int
-		maxCount   int
+		want       int
 		everyMatch func(report.Control) bool
 	}{
-		{[]string{}, 97 + 13, 1000, nil},
-		{[]string{"--benchmark", "cis-1.12"}, 131, 131, func(c report.Control) bool { return c.Benchmark == "cis-1.12" }},
-		{[]string{"--benchmark", "harden"}, 4, 100, func(c report.Control) bool { return strings.HasPrefix(c.ID, "KH-") }},
-		{[]string{"--section", "1.2"}, 30, 30, func(c report.Control) bool { return strings.HasPrefix(c.ID, "1.2.") }},
-		{[]string{"--section", "4", "--level", "1"}, 1, 25, func(c report.Control) bool { return c.Level == 1 && strings.HasPrefix(c.ID, "4.") }},
-		{[]string{"--section", "5.1"}, 13, 13, func(c report.Control) bool { return c.Role == report.RoleCluster }},
+		{[]string{"--benchmark", "cis-1.12"}, len(cis.Controls), func(c report.Control) bool { return c.Benchmark == "cis-1.12" }},
+		{[]string{"--benchmark", "harden"}, own, func(c report.Control) bool { return strings.HasPrefix(c.ID, "KH-") }},
+		{[]string{"--benchmark", "cis-1.12", "--section", "1.2"}, count(func(c benchmarks.Control) bool { return strings.HasPrefix(c.ID, "1.2.") }),
+			func(c report.Control) bool { return strings.HasPrefix(c.ID, "1.2.") }},
+		{[]string{"--benchmark", "cis-1.12", "--section", "4", "--level", "1"}, count(func(c benchmarks.Control) bool { return c.Level == 1 && strings.HasPrefix(c.ID, "4.") }),
+			func(c report.Control) bool { return c.Level == 1 && strings.HasPrefix(c.ID, "4.") }},
+		{[]string{"--benchmark", "cis-1.12", "--section", "5.1"}, count(func(c benchmarks.Control) bool { return strings.HasPrefix(c.ID, "5.1.") }),
+			func(c report.Control) bool { return c.Role == report.RoleCluster && c.Engine == benchmarks.EngineRBAC }},
+		{[]string{"--benchmark", "cis-1.12", "--section", "5.2"}, count(func(c benchmarks.Control) bool { return strings.HasPrefix(c.ID, "5.2.") }),
+			func(c report.Control) bool {
+				return c.Role == report.RoleCluster && c.Engine == benchmarks.EngineWorkloads
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -97,8 +117,8 @@ func TestControls(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &list); err != nil {
 				t.Fatal(err)
 			}
-			if n := len(list.Items); n < tc.minCount || n > tc.maxCount {
-				t.Errorf("%d controls, want %d..%d", n, tc.minCount, tc.maxCount)
+			if n := len(list.Items); n != tc.want || n == 0 {
+				t.Errorf("%d controls, want %d", n, tc.want)
 			}
 			for _, c := range list.Items {
 				if tc.everyMatch != nil && !tc.everyMatch(c) {
@@ -107,8 +127,13 @@ func TestControls(t *testing.T) {
 			}
 		})
 	}
-	out, _, _ := run(t, "controls")
-	if !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "1.2.15") || !strings.Contains(out, "KH-RBAC-4") {
+	out, _, _ := run(t, "controls", "-o", "json")
+	var bl BenchmarkList
+	if err := json.Unmarshal([]byte(out), &bl); err != nil || bl.Kind != "BenchmarkList" || len(bl.Items) != len(benchmarks.All()) {
+		t.Errorf("controls -o json without --benchmark: %v %+v", err, bl)
+	}
+	out, _, _ = run(t, "controls")
+	if !strings.HasPrefix(out, "BENCHMARK ") || !strings.Contains(out, "cis-1.12") || !strings.Contains(out, "1.32-1.34") {
 		t.Errorf("table:\n%.400s", out)
 	}
 	if _, errOut, code := run(t, "controls", "--benchmark", "cis-9"); code != ExitError || !strings.Contains(errOut, "--benchmark") {
@@ -138,7 +163,7 @@ func TestScanFromEvidence(t *testing.T) {
 			t.Errorf("%s: %s, want %s", id, status[id], want)
 		}
 	}
-	if r.Metadata.Benchmark != report.BenchmarkCIS112 || !strings.HasPrefix(r.Metadata.Source, "evidence:") {
+	if r.Metadata.Benchmark != benchmarks.Default("").ID || !strings.HasPrefix(r.Metadata.Source, "evidence:") {
 		t.Errorf("metadata %+v", r.Metadata)
 	}
 }

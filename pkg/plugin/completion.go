@@ -24,7 +24,7 @@ The scripts printed here complete the kubectl-harden binary itself.`,
   # Let kubectl complete "kubectl harden ..." (kubectl 1.26+)
   printf '#!/bin/sh\nkubectl-harden __complete "$@"\n' > /usr/local/bin/kubectl_complete-harden
   chmod +x /usr/local/bin/kubectl_complete-harden`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("SHELL (bash, zsh, fish or powershell)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root := cmd.Root()
 			switch args[0] {

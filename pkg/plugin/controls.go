@@ -1,8 +1,9 @@
 package plugin
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -24,7 +26,7 @@ type ControlsOptions struct {
 	Sections  []string
 	Controls  []string
 	OutputFlags
-	NoHeaders bool
+	TableFlags
 
 	// catalog is every control known to the tool; set in Complete.
 	catalog []report.Control
@@ -36,89 +38,77 @@ func NewCmdControls(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "controls",
 		Aliases: []string{"control"},
-		Short:   "List the controls that scan and rbac evaluate",
-		Long: `List the control catalog: CIS Kubernetes Benchmark controls and kubectl-harden's
-own controls (IDs starting with KH-), with their section, profile level, whether
-the benchmark calls them automated or manual, and the kind of target they apply to.
+		Short:   "List the benchmarks and their controls",
+		Long: `Without --benchmark, list the benchmarks this build implements: each with the
+Kubernetes versions it was written for, its platform and whether scan, rbac,
+workloads and all choose it automatically (the newest benchmark whose range
+holds the server's version; a server outside every range gets the nearest one,
+with a warning).
 
-With --benchmark, the controls of that benchmark: node controls (evaluated by
-scan) and cluster controls (evaluated by rbac, workloads and all). -o wide shows
-the check that decides each one and its parameters; a cluster control of CIS
-EKS/GKE/AKS or the STIG names, with check api.control, the CIS 1.12 section 5
-(or KH-) control whose decision it reuses.`,
-		Example: `  # Every control
+With --benchmark, list that benchmark's controls: node controls (evaluated by
+scan from each node's host evidence) and cluster controls (evaluated by rbac,
+workloads and all from API objects), with their section, profile level (or
+STIG category), whether the benchmark calls them automated or manual, and the
+kind of target they apply to. -o wide shows the engine and the named check
+that decide each one, with its parameters, and where the control was taken
+from. --benchmark harden lists kubectl-harden's own controls (IDs KH-), which
+every benchmark's reports include.`,
+		Example: `  # The benchmarks, with their Kubernetes ranges
   kubectl harden controls
 
-  # Level-1 kubelet controls of CIS 1.12
-  kubectl harden controls --benchmark cis-1.12 --level 1 --section 4.2
+  # Level-1 kubelet controls of CIS 2.0
+  kubectl harden controls --benchmark cis-2.0 --level 1 --section 4.2
+
+  # The newest DISA STIG
+  kubectl harden controls --benchmark stig
 
   # Our own controls beyond CIS, as YAML
   kubectl harden controls --benchmark harden -o yaml
 
   # The policies section of CIS EKS 1.8.0, with the checks that decide it
   kubectl harden controls --benchmark eks-1.8.0 --section 4 -o wide`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Complete()
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		Args: noArgs,
+		RunE: runE(o),
 	}
-	cmd.Flags().StringVar(&o.Benchmark, "benchmark", "", "Show the controls of this benchmark ("+strings.Join(checks.KnownBenchmarks(), ", ")+"; harden = our own controls only). Default: cis-1.12 and our own.")
+	cmd.Flags().StringVar(&o.Benchmark, "benchmark", "", "Show the controls of this benchmark (an ID, a family for its newest edition, or harden for our own KH- controls). Without it, the benchmarks are listed with their Kubernetes ranges.")
 	cmd.Flags().IntVar(&o.Level, "level", 0, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
 	addProfileFlag(cmd, &o.Level)
 	cmd.Flags().StringSliceVar(&o.Sections, "section", nil, "Show only these sections and their subsections (e.g. 1.2, 4).")
-	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs (e.g. '3.2.*,V-242387').")
+	cmd.Flags().StringSliceVar(&o.Controls, "control", nil, "Show only controls whose ID matches one of these globs, in any case (e.g. '3.2.*,V-242387').")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
-	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
-	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
-	})
+	o.TableFlags.AddFlags(cmd, "")
+	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
 	return cmd
 }
 
-// Complete gathers the catalog of the benchmark from every engine: the
-// benchmark's profile (node and cluster controls), for cis-1.12 also the
-// RBAC section 5.1 controls; our own KH- controls (evaluated with every
-// benchmark) are listed without --benchmark or with --benchmark harden.
-func (o *ControlsOptions) Complete() {
-	var cs []report.Control
-	for _, c := range append(append(checks.Catalog(), rbac.Catalog()...), workloads.Catalog()...) {
-		ours := c.Benchmark == report.BenchmarkHarden && (o.Benchmark == "" || o.Benchmark == report.BenchmarkHarden)
-		if ours || ((o.Benchmark == "" || o.Benchmark == report.BenchmarkCIS112) && c.Benchmark == report.BenchmarkCIS112) {
-			cs = append(cs, c)
-		}
+// Complete gathers the catalog of the benchmark from pkg/benchmarks (node,
+// RBAC and workload controls alike); with --benchmark harden, our own KH-
+// controls of every engine. Without --benchmark, Run lists the benchmarks.
+func (o *ControlsOptions) Complete(*cobra.Command, []string) error {
+	o.catalog = nil
+	switch b, err := benchmarks.Resolve(o.Benchmark); {
+	case o.Benchmark == "" || err != nil:
+		// Validate reports a bad name; without one the benchmarks are listed.
+	case b.ID == benchmarks.Harden:
+		o.catalog = append(append(append(o.catalog, checks.OwnCatalog()...), rbac.OwnCatalog()...), workloads.OwnCatalog()...)
+	default:
+		o.catalog = b.Catalog()
 	}
-	if o.Benchmark != "" && o.Benchmark != report.BenchmarkCIS112 {
-		cs = append(cs, checks.ProfileControls(o.Benchmark)...)
-	}
-	// cis-1.12's node controls come from its profile too (checks.Catalog);
-	// replace them so that check, params and source are shown.
-	byID := map[string]report.Control{}
-	for _, c := range checks.ProfileControls(report.BenchmarkCIS112) {
-		byID[c.ID] = c
-	}
-	for i, c := range cs {
-		if p, ok := byID[c.ID]; ok && c.Benchmark == report.BenchmarkCIS112 {
-			cs[i] = p
-		}
-	}
-	o.catalog = cs
 	report.SortControls(o.catalog)
+	return nil
 }
 
 // Validate checks the flags.
 func (o *ControlsOptions) Validate() error {
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
+	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
+		return err
 	}
-	for _, g := range o.Controls {
-		if _, err := path.Match(g, ""); err != nil {
-			return fmt.Errorf("--control %q is not a valid glob: %w", g, err)
-		}
+	if _, err := report.ParseControlGlobs(o.Controls); err != nil {
+		return err
+	}
+	if o.Benchmark == "" && (o.Level != 0 || len(o.Sections) > 0 || len(o.Controls) > 0) {
+		return errors.New("--level, --profile, --section and --control filter the controls of one benchmark: add --benchmark (kubectl harden controls lists them)")
 	}
 	if o.Level < 0 || o.Level > 2 {
 		return fmt.Errorf("--level must be 1 or 2, not %d", o.Level)
@@ -132,8 +122,9 @@ func (o *ControlsOptions) Validate() error {
 // Selected returns the controls that pass the filters.
 func (o *ControlsOptions) Selected() []report.Control {
 	out := []report.Control{}
+	globs, _ := report.ParseControlGlobs(o.Controls) // validated by Validate
 	for _, c := range o.catalog {
-		if len(o.Controls) > 0 && !matchesAny(c.ID, o.Controls) {
+		if !globs.Match(c.ID) {
 			continue
 		}
 		if o.Level == 1 && c.Level > 1 {
@@ -145,15 +136,6 @@ func (o *ControlsOptions) Selected() []report.Control {
 		out = append(out, c)
 	}
 	return out
-}
-
-func matchesAny(id string, globs []string) bool {
-	for _, g := range globs {
-		if ok, _ := path.Match(strings.TrimSpace(g), id); ok {
-			return true
-		}
-	}
-	return false
 }
 
 func inSections(c report.Control, sections []string) bool {
@@ -187,8 +169,88 @@ type ControlList struct {
 	Items      []report.Control `json:"items"`
 }
 
+// BenchmarkInfo is one benchmark of `controls -o json|yaml` without
+// --benchmark.
+type BenchmarkInfo struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Family  string `json:"family"`
+	Version string `json:"version"`
+	// Kubernetes is the range of Kubernetes versions the benchmark was
+	// written for, e.g. "1.34-1.35" or "1.31+".
+	Kubernetes string `json:"kubernetes"`
+	// KubernetesSource says where the range comes from.
+	KubernetesSource string `json:"kubernetesSource"`
+	Platform         string `json:"platform,omitempty"`
+	// Default is true when scan, rbac, workloads and all may choose the
+	// benchmark from the server version.
+	Default bool `json:"default"`
+	// Newest is true for the newest edition of its family, the one the
+	// family name (e.g. --benchmark stig) stands for.
+	Newest   bool `json:"newest"`
+	Controls int  `json:"controls"`
+}
+
+// BenchmarkList is the document printed by `controls -o json|yaml`
+// without --benchmark.
+type BenchmarkList struct {
+	APIVersion string          `json:"apiVersion"`
+	Kind       string          `json:"kind"`
+	Items      []BenchmarkInfo `json:"items"`
+}
+
+// benchmarkList describes every benchmark.
+func benchmarkList() BenchmarkList {
+	l := BenchmarkList{APIVersion: report.ReportAPIVersion, Kind: "BenchmarkList", Items: []BenchmarkInfo{}}
+	for _, b := range benchmarks.All() {
+		newest, _ := benchmarks.Newest(b.Family)
+		l.Items = append(l.Items, BenchmarkInfo{
+			ID: b.ID, Title: b.Title, Family: b.Family, Version: b.Version,
+			Kubernetes: b.Kubernetes.String(), KubernetesSource: b.Kubernetes.Source, Platform: b.Platform,
+			Default: b.Default, Newest: newest != nil && newest.ID == b.ID, Controls: len(b.Controls),
+		})
+	}
+	return l
+}
+
+// runBenchmarks prints the benchmark list.
+func (o *ControlsOptions) runBenchmarks() error {
+	l := benchmarkList()
+	if ok, err := o.printDocument(l, o.Out); ok {
+		return err
+	}
+	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
+		{Name: "Benchmark", Type: "string"},
+		{Name: "Kubernetes", Type: "string"},
+		{Name: "Platform", Type: "string"},
+		{Name: "Auto", Type: "string"},
+		{Name: "Controls", Type: "integer"},
+		{Name: "Title", Type: "string"},
+		{Name: "Family", Type: "string", Priority: 1},
+		{Name: "Version", Type: "string", Priority: 1},
+		{Name: "Range-Source", Type: "string", Priority: 1},
+	}}
+	for _, b := range l.Items {
+		auto := "no"
+		if b.Default {
+			auto = "yes"
+		}
+		family := b.Family
+		if b.Newest {
+			family += " (newest)"
+		}
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{b.ID, b.Kubernetes, orNone(b.Platform), auto, b.Controls, b.Title, family, b.Version, b.KubernetesSource}})
+	}
+	t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{benchmarks.Harden, "-", "<none>", "no", len(checks.OwnCatalog()) + len(rbac.OwnCatalog()) + len(workloads.OwnCatalog()),
+		"kubectl-harden's own controls (KH-), reported with every benchmark", benchmarks.Harden, "-", "-"}})
+	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
+}
+
 // Run prints the selected controls.
-func (o *ControlsOptions) Run() error {
+func (o *ControlsOptions) Run(context.Context) error {
+	if o.Benchmark == "" {
+		return o.runBenchmarks()
+	}
 	sel := o.Selected()
 	if ok, err := o.printDocument(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out); ok {
 		return err
@@ -206,6 +268,7 @@ func (o *ControlsOptions) Run() error {
 		{Name: "Title", Type: "string"},
 		{Name: "Benchmark", Type: "string", Priority: 1},
 		{Name: "Evidence", Type: "string", Priority: 1},
+		{Name: "Engine", Type: "string", Priority: 1},
 		{Name: "Check", Type: "string", Priority: 1},
 		{Name: "Params", Type: "string", Priority: 1},
 		{Name: "Source", Type: "string", Priority: 1},
@@ -216,7 +279,7 @@ func (o *ControlsOptions) Run() error {
 			typ = "Automated"
 		}
 		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{c.ID, c.Section, levelCell(c.Level, c.Severity), typ, string(c.Role), c.Title, c.Benchmark,
-			orNone(strings.Join(c.Needs, "; ")), orNone(c.Check), orNone(renderParams(c.Params)), orNone(c.Source)}})
+			orNone(strings.Join(c.Needs, "; ")), orNone(c.Engine), orNone(c.Check), orNone(renderParams(c.Params)), orNone(c.Source)}})
 	}
 	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
 }

@@ -1,62 +1,60 @@
 package plugin
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/utils/ptr"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
 )
-
-// cronjobCommands are the report commands a generated CronJob can run.
-var cronjobCommands = []string{"all", "scan nodes", "rbac", "workloads"}
 
 // CronJobOptions holds the flags of `kubectl harden cronjob`.
 type CronJobOptions struct {
 	genericiooptions.IOStreams
-	configFlags *genericclioptions.ConfigFlags
-	Output      OutputFlags
-	Image       string
-	Schedule    string
-	Command     string
-	PVC         string
-	ConfigMap   string
-	Name        string
-	DryRun      string
+	Output OutputFlags
+	// Gen holds the generator's flags; Namespace comes from -n.
+	Gen    cronjob.Options
+	DryRun string
 
-	namespace string
-	printer   *OutputPrinter
+	factory ClientFactory
+	printer *OutputPrinter
 }
 
-// NewCmdCronJob builds `kubectl harden cronjob`.
-func NewCmdCronJob(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &CronJobOptions{IOStreams: streams, configFlags: configFlags, Output: OutputFlags{Formats: []string{"yaml", "json"}}}
+// NewCmdCronJob builds `kubectl harden cronjob` and `cronjob run`.
+func NewCmdCronJob(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &CronJobOptions{IOStreams: streams, factory: f, Output: OutputFlags{Formats: []string{"yaml", "json"}}}
 	cmd := &cobra.Command{
 		Use:   "cronjob --image IMAGE --dry-run=client (--pvc NAME | --configmap NAME)",
 		Short: "Print a CronJob, with least-privilege RBAC, that runs a report on a schedule",
 		Long: `Print (never apply) the manifests that run kubectl-harden inside the cluster on
-a schedule: a Namespace, a ServiceAccount, the least-privilege ClusterRole,
-Role and bindings the chosen command needs, and a CronJob. Each run writes a
-JSON report to a PersistentVolumeClaim (--pvc, one file per run, named by
-date) or to a ConfigMap (--configmap, key report.json, replaced each run).
+a schedule: a Namespace, a ServiceAccount, the ClusterRole, Role and bindings
+that grant exactly what the chosen command needs, and a CronJob. Each run
+writes a JSON report to a PersistentVolumeClaim (--pvc, one file per run,
+named by date) or to a ConfigMap (--configmap, key report.json, replaced each
+run; gzip-compressed under report.json.gz when larger than a ConfigMap holds).
+A run that fails writes nothing, so the last good report stays, and its Job
+fails (kubectl get jobs).
 
-The image must contain /bin/sh and kubectl-harden on PATH; with --configmap it
-must also contain kubectl. Node scans create their debug pods in the
-CronJob's namespace (passed as -n), which is labelled for privileged pods, so
-no namespace is ever created or deleted cluster-wide.
+The image needs only kubectl-harden on its PATH: the job runs
+"kubectl-harden cronjob run", which writes the report itself. Node scans
+create their debug pods in the CronJob's namespace (-n, default
+kubectl-harden), which is labelled for privileged pods, so no namespace is
+created or deleted cluster-wide; workloads and RBAC are read in every
+namespace. The roles never grant nodes/proxy (the kubelet API): KH-KUBELET-1
+is then INFO.
 
 Review the output, then apply it yourself:
   kubectl harden cronjob --image IMAGE --pvc reports --dry-run=client -o yaml | kubectl apply -f -`,
@@ -64,273 +62,62 @@ Review the output, then apply it yourself:
   kubectl harden cronjob --image registry.example.com/kubectl-harden:v0.1.0 --pvc harden-reports --dry-run=client -o yaml
 
   # RBAC only, weekly, the latest report in a ConfigMap
-  kubectl harden cronjob --image IMAGE --command rbac --schedule '0 6 * * 1' --configmap harden-report --dry-run=client -o yaml`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+  kubectl harden cronjob --image IMAGE --command rbac --schedule '0 6 * * 1' --configmap harden-report --dry-run=client -o yaml
+
+  # Start a run now, then read its report
+  kubectl create job -n kubectl-harden --from=cronjob/kubectl-harden harden-now
+  kubectl get configmap -n kubectl-harden harden-report -o jsonpath='{.data.report\.json}'`,
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	o.Output.AddFlags(cmd)
-	cmd.Flags().StringVar(&o.Image, "image", "", "Image that holds /bin/sh and kubectl-harden (and kubectl, with --configmap). Required.")
-	cmd.Flags().StringVar(&o.Schedule, "schedule", "0 3 * * *", "Cron schedule of the runs.")
-	cmd.Flags().StringVar(&o.Command, "command", "all", "Report command to run: one of "+strings.Join(quoteAll(cronjobCommands), ", ")+".")
-	cmd.Flags().StringVar(&o.PVC, "pvc", "", "Existing PersistentVolumeClaim (in the namespace) to write one report per run to.")
-	cmd.Flags().StringVar(&o.ConfigMap, "configmap", "", "ConfigMap (in the namespace) to write the latest report to, under the key report.json.")
-	cmd.Flags().StringVar(&o.Name, "name", "kubectl-harden", "Name of the CronJob, ServiceAccount, roles and bindings.")
-	cmd.Flags().StringVar(&o.DryRun, "dry-run", "", `Must be "client": the manifests are printed, never applied.`)
+	fl := cmd.Flags()
+	fl.StringVar(&o.Gen.Image, "image", "", "Image that holds kubectl-harden on its PATH. Required.")
+	fl.StringVar(&o.Gen.Schedule, "schedule", cronjob.DefaultSchedule, "Cron schedule of the runs.")
+	fl.StringVar(&o.Gen.Command, "command", cronjob.DefaultCommand, "Report command to run: one of "+cronjob.CommandList()+".")
+	fl.StringVar(&o.Gen.PVC, "pvc", "", "Existing PersistentVolumeClaim (in the namespace) to write one report per run to.")
+	fl.StringVar(&o.Gen.ConfigMap, "configmap", "", "ConfigMap (in the namespace) to write the latest report to, under the key report.json.")
+	fl.StringVar(&o.Gen.Name, "name", cronjob.DefaultName, "Name of the CronJob, ServiceAccount, roles and bindings.")
+	fl.StringVar(&o.Gen.DebugImage, "debug-image", "", "Debug image of the node scans (default: $"+EnvDebugImage+" when set, else the plugin's default, a public image pinned by digest).")
+	fl.StringVar(&o.Gen.DebugImagePullPolicy, "debug-image-pull-policy", "", "Pull policy of the debug image: Always, IfNotPresent or Never (default: $"+EnvImagePullPolicy+" when set, else the plugin's).")
+	fl.StringVar(&o.DryRun, "dry-run", "", `Must be "client": the manifests are printed, never applied.`)
 	_ = cmd.RegisterFlagCompletionFunc("command", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return cronjobCommands, cobra.ShellCompDirectiveNoFileComp
+		return cronjob.Commands, cobra.ShellCompDirectiveNoFileComp
 	})
+	cmd.AddCommand(newCmdCronJobRun(f, streams))
 	return cmd
 }
 
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
+// Complete reads the namespace (default kubectl-harden), the debug image
+// of the environment, and -o.
+func (o *CronJobOptions) Complete(*cobra.Command, []string) error {
+	o.Gen.Namespace = cronjob.DefaultNamespace
+	if ns := o.factory.Namespace(); ns != "" {
+		o.Gen.Namespace = ns
 	}
-	return out
-}
-
-// Complete reads the namespace (default kubectl-harden) and -o.
-func (o *CronJobOptions) Complete() error {
-	o.namespace = "kubectl-harden"
-	if o.configFlags != nil && o.configFlags.Namespace != nil && *o.configFlags.Namespace != "" {
-		o.namespace = *o.configFlags.Namespace
+	if o.Gen.DebugImage == "" {
+		o.Gen.DebugImage = envOr(EnvDebugImage, "")
+	}
+	if o.Gen.DebugImagePullPolicy == "" {
+		o.Gen.DebugImagePullPolicy = envOr(EnvImagePullPolicy, "")
 	}
 	var err error
 	o.printer, err = o.Output.ToPrinter()
 	return err
 }
 
-var cronScheduleRE = regexp.MustCompile(`^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$`)
-
 // Validate checks the flags.
 func (o *CronJobOptions) Validate() error {
 	if o.DryRun != "client" {
-		return fmt.Errorf("--dry-run=client is required: cronjob only prints manifests and never applies them (review them, then pipe them to kubectl apply -f -)")
+		return errors.New("--dry-run=client is required: cronjob only prints manifests and never applies them (review them, then pipe them to kubectl apply -f -)")
 	}
-	if o.Image == "" {
-		return fmt.Errorf("--image is required: an image with /bin/sh and kubectl-harden")
-	}
-	if !slices.Contains(cronjobCommands, o.Command) {
-		return fmt.Errorf("--command %q is not supported: use one of %s", o.Command, strings.Join(quoteAll(cronjobCommands), ", "))
-	}
-	if (o.PVC == "") == (o.ConfigMap == "") {
-		return fmt.Errorf("give exactly one of --pvc or --configmap: where the reports are written")
-	}
-	for flag, v := range map[string]string{"--pvc": o.PVC, "--configmap": o.ConfigMap, "--name": o.Name, "--namespace": o.namespace} {
-		if v == "" {
-			continue
-		}
-		if errs := validation.IsDNS1123Subdomain(v); len(errs) > 0 {
-			return fmt.Errorf("%s %q is not a valid name: %s", flag, v, strings.Join(errs, "; "))
-		}
-	}
-	if !cronScheduleRE.MatchString(strings.TrimSpace(o.Schedule)) {
-		return fmt.Errorf("--schedule %q is not a cron schedule (five fields, e.g. '0 3 * * *', or @daily)", o.Schedule)
-	}
-	return nil
-}
-
-// scans reports whether the command scans nodes.
-func (o *CronJobOptions) scans() bool { return o.Command == "all" || o.Command == "scan nodes" }
-
-// readsRBAC reports whether the command reads RBAC.
-func (o *CronJobOptions) readsRBAC() bool { return o.Command == "all" || o.Command == "rbac" }
-
-// Objects builds the manifests.
-func (o *CronJobOptions) Objects() []runtime.Object {
-	labels := map[string]string{"app.kubernetes.io/name": "kubectl-harden", "app.kubernetes.io/component": "scheduled-report"}
-	meta := func(kind, apiVersion, name, ns string) (metav1.TypeMeta, metav1.ObjectMeta) {
-		return metav1.TypeMeta{Kind: kind, APIVersion: apiVersion}, metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}
-	}
-	var objs []runtime.Object
-
-	nsLabels := map[string]string{}
-	for k, v := range labels {
-		nsLabels[k] = v
-	}
-	if o.scans() {
-		// The debug pods of a node scan are privileged and run here.
-		nsLabels[debugpod.PSAEnforceLabel] = "privileged"
-	}
-	ns := &corev1.Namespace{}
-	ns.TypeMeta, ns.ObjectMeta = meta("Namespace", "v1", o.namespace, "")
-	ns.Labels = nsLabels
-	objs = append(objs, ns)
-
-	sa := &corev1.ServiceAccount{AutomountServiceAccountToken: ptr.To(true)}
-	sa.TypeMeta, sa.ObjectMeta = meta("ServiceAccount", "v1", o.Name, o.namespace)
-	objs = append(objs, sa)
-	subject := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: o.Name, Namespace: o.namespace}}
-
-	// Cluster-wide: exactly what README "Permissions needed" lists.
-	var clusterRules []rbacv1.PolicyRule
-	if o.scans() {
-		clusterRules = append(clusterRules,
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list"}},
-			// To check the Pod Security level of the namespace the pods run in.
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"namespaces"}, ResourceNames: []string{o.namespace}, Verbs: []string{"get"}},
-		)
-	}
-	if o.readsRBAC() {
-		clusterRules = append(clusterRules,
-			rbacv1.PolicyRule{APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"roles", "clusterroles", "rolebindings", "clusterrolebindings"}, Verbs: []string{"list"}},
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"serviceaccounts", "pods", "namespaces", "secrets"}, Verbs: []string{"list"}},
-		)
-	}
-	if o.Command == "workloads" || o.Command == "all" {
-		clusterRules = append(clusterRules,
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods", "namespaces"}, Verbs: []string{"list"}},
-		)
-	}
-	clusterRules = mergeRules(clusterRules)
-	cr := &rbacv1.ClusterRole{Rules: clusterRules}
-	cr.TypeMeta, cr.ObjectMeta = meta("ClusterRole", "rbac.authorization.k8s.io/v1", o.Name, "")
-	crb := &rbacv1.ClusterRoleBinding{Subjects: subject, RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: o.Name}}
-	crb.TypeMeta, crb.ObjectMeta = meta("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", o.Name, "")
-	objs = append(objs, cr, crb)
-
-	// In the namespace only: the debug pods, and the ConfigMap.
-	var nsRules []rbacv1.PolicyRule
-	if o.scans() {
-		nsRules = append(nsRules,
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"create", "get", "watch", "delete"}},
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/log"}, Verbs: []string{"get"}},
-		)
-	}
-	if o.ConfigMap != "" {
-		nsRules = append(nsRules,
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{o.ConfigMap}, Verbs: []string{"get", "patch", "update"}},
-			// create cannot be limited to a name.
-			rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"create"}},
-		)
-	}
-	if len(nsRules) > 0 {
-		role := &rbacv1.Role{Rules: nsRules}
-		role.TypeMeta, role.ObjectMeta = meta("Role", "rbac.authorization.k8s.io/v1", o.Name, o.namespace)
-		rb := &rbacv1.RoleBinding{Subjects: subject, RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: o.Name}}
-		rb.TypeMeta, rb.ObjectMeta = meta("RoleBinding", "rbac.authorization.k8s.io/v1", o.Name, o.namespace)
-		objs = append(objs, role, rb)
-	}
-
-	objs = append(objs, o.cronJob(meta))
-	return objs
-}
-
-// mergeRules drops a rule's resources that an earlier identical-verb rule
-// of the same group already grants (workloads and rbac both list pods).
-func mergeRules(rules []rbacv1.PolicyRule) []rbacv1.PolicyRule {
-	var out []rbacv1.PolicyRule
-	for _, r := range rules {
-		dup := false
-		for i := range out {
-			p := &out[i]
-			if slices.Equal(p.APIGroups, r.APIGroups) && slices.Equal(p.Verbs, r.Verbs) && len(p.ResourceNames) == 0 && len(r.ResourceNames) == 0 {
-				for _, res := range r.Resources {
-					if !slices.Contains(p.Resources, res) {
-						p.Resources = append(p.Resources, res)
-					}
-				}
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// script is the shell the CronJob runs. The report is written whatever the
-// exit code (1 means a target could not be scanned, and its results are
-// ERROR in the report); the job fails when kubectl-harden did.
-func (o *CronJobOptions) script() string {
-	run := fmt.Sprintf("kubectl-harden %s -n %s -o json", o.Command, o.namespace)
-	if o.PVC != "" {
-		return strings.Join([]string{
-			"set -u",
-			`f="/reports/report-$(date -u +%Y-%m-%dT%H%M%SZ).json"`,
-			run + ` > "$f.tmp"; rc=$?`,
-			`mv "$f.tmp" "$f"`,
-			`echo "wrote $f (exit $rc)" >&2`,
-			`exit $rc`,
-		}, "\n") + "\n"
-	}
-	return strings.Join([]string{
-		"set -u",
-		run + ` > /tmp/report.json; rc=$?`,
-		fmt.Sprintf(`kubectl create configmap %s -n %s --from-file=report.json=/tmp/report.json --dry-run=client -o yaml | kubectl apply -f - || exit 1`, o.ConfigMap, o.namespace),
-		`exit $rc`,
-	}, "\n") + "\n"
-}
-
-func (o *CronJobOptions) cronJob(meta func(kind, apiVersion, name, ns string) (metav1.TypeMeta, metav1.ObjectMeta)) *batchv1.CronJob {
-	vol := corev1.Volume{Name: "reports", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
-	mount := corev1.VolumeMount{Name: "reports", MountPath: "/tmp"}
-	if o.PVC != "" {
-		vol.VolumeSource = corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: o.PVC}}
-		mount.MountPath = "/reports"
-	}
-	volumes := []corev1.Volume{vol}
-	mounts := []corev1.VolumeMount{mount}
-	if o.PVC != "" {
-		// kubectl's discovery cache and any temporary file.
-		volumes = append(volumes, corev1.Volume{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
-		mounts = append(mounts, corev1.VolumeMount{Name: "tmp", MountPath: "/tmp"})
-	}
-	pod := corev1.PodSpec{
-		ServiceAccountName: o.Name,
-		RestartPolicy:      corev1.RestartPolicyNever,
-		SecurityContext: &corev1.PodSecurityContext{
-			RunAsNonRoot:   ptr.To(true),
-			RunAsUser:      ptr.To[int64](65532),
-			RunAsGroup:     ptr.To[int64](65532),
-			FSGroup:        ptr.To[int64](65532),
-			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-		Containers: []corev1.Container{{
-			Name:    "kubectl-harden",
-			Image:   o.Image,
-			Command: []string{"/bin/sh", "-c", o.script()},
-			Env:     []corev1.EnvVar{{Name: "HOME", Value: "/tmp"}},
-			SecurityContext: &corev1.SecurityContext{
-				AllowPrivilegeEscalation: ptr.To(false),
-				ReadOnlyRootFilesystem:   ptr.To(true),
-				Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-			},
-			VolumeMounts: mounts,
-		}},
-		Volumes: volumes,
-	}
-	cj := &batchv1.CronJob{Spec: batchv1.CronJobSpec{
-		Schedule:                   o.Schedule,
-		ConcurrencyPolicy:          batchv1.ForbidConcurrent,
-		SuccessfulJobsHistoryLimit: ptr.To[int32](3),
-		FailedJobsHistoryLimit:     ptr.To[int32](3),
-		JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr.To[int32](0),
-			ActiveDeadlineSeconds: ptr.To[int64](3600),
-			Template:              corev1.PodTemplateSpec{Spec: pod},
-		}},
-	}}
-	cj.TypeMeta, cj.ObjectMeta = meta("CronJob", "batch/v1", o.Name, o.namespace)
-	cj.Spec.JobTemplate.Spec.Template.Labels = cj.Labels
-	return cj
+	return o.Gen.Validate()
 }
 
 // Run prints the manifests as a List.
-func (o *CronJobOptions) Run() error {
+func (o *CronJobOptions) Run(context.Context) error {
 	list := &corev1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}}
-	for _, obj := range o.Objects() {
+	for _, obj := range cronjob.Objects(o.Gen) {
 		list.Items = append(list.Items, runtime.RawExtension{Object: obj})
 	}
 	var p printers.ResourcePrinter = &printers.YAMLPrinter{}
@@ -338,4 +125,142 @@ func (o *CronJobOptions) Run() error {
 		p = &printers.JSONPrinter{}
 	}
 	return p.PrintObj(list, o.Out)
+}
+
+// CronJobRunOptions holds the flags of `kubectl harden cronjob run`.
+type CronJobRunOptions struct {
+	genericiooptions.IOStreams
+	Command                          string
+	ConfigMap, Dir                   string
+	DebugImage, DebugImagePullPolicy string
+
+	factory   ClientFactory
+	namespace string
+	// newRoot builds the command tree that runs the report (tests inject
+	// fake clients through it).
+	newRoot func(genericiooptions.IOStreams) *cobra.Command
+	now     func() time.Time
+}
+
+func newCmdCronJobRun(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &CronJobRunOptions{IOStreams: streams, factory: f, Command: cronjob.DefaultCommand, now: time.Now}
+	o.newRoot = func(s genericiooptions.IOStreams) *cobra.Command {
+		return newCmdHarden(s, func(cf *genericclioptions.ConfigFlags) ClientFactory { return namespaceFactory{f, cf} })
+	}
+	cmd := &cobra.Command{
+		Use:   "run --command COMMAND (--configmap NAME | --dir DIR) -n NAMESPACE",
+		Short: "Run one scheduled report and save it (what the generated CronJob runs)",
+		Long: `Run one report command with -o json, the way the generated CronJob does, and
+save the report: into the ConfigMap --configmap in -n (replacing the last one),
+or as a new file report-<UTC time>.json in --dir. Only a successful run is
+saved: when the command fails (exit code 1: a part could not be read, a
+permission is missing, a node could not be scanned) nothing is written, so the
+last good report stays, and run exits with the command's code. The
+destination's permissions are checked before the report command starts.`,
+		Example: `  # What the CronJob of "kubectl harden cronjob --configmap harden-report" runs
+  kubectl-harden cronjob run --command all --namespace kubectl-harden --configmap harden-report`,
+		Args: noArgs,
+		RunE: runE(o),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Command, "command", o.Command, "Report command to run: one of "+cronjob.CommandList()+".")
+	fl.StringVar(&o.ConfigMap, "configmap", "", "ConfigMap (in -n) to write the report to.")
+	fl.StringVar(&o.Dir, "dir", "", "Directory to write one report file per run to.")
+	fl.StringVar(&o.DebugImage, "debug-image", "", "Debug image of the node scans (default: the plugin's).")
+	fl.StringVar(&o.DebugImagePullPolicy, "debug-image-pull-policy", "", "Pull policy of the debug image.")
+	return cmd
+}
+
+// namespaceFactory is the report command's factory inside `cronjob run`:
+// the connection of run's own (kubeconfig, context, in-cluster), and the
+// -n of the report command's arguments, not run's.
+type namespaceFactory struct {
+	ClientFactory
+	cf *genericclioptions.ConfigFlags
+}
+
+func (f namespaceFactory) Namespace() string {
+	if f.cf.Namespace == nil {
+		return ""
+	}
+	return *f.cf.Namespace
+}
+
+func (f namespaceFactory) DefaultNamespace() (string, error) {
+	if ns := f.Namespace(); ns != "" {
+		return ns, nil
+	}
+	return f.ClientFactory.DefaultNamespace()
+}
+
+// Complete reads -n.
+func (o *CronJobRunOptions) Complete(*cobra.Command, []string) error {
+	o.namespace = o.factory.Namespace()
+	return nil
+}
+
+// Validate checks the flags and that --dir takes files.
+func (o *CronJobRunOptions) Validate() error {
+	if !slices.Contains(cronjob.Commands, o.Command) {
+		return fmt.Errorf("--command %q is not supported: use one of %s", o.Command, cronjob.CommandList())
+	}
+	if (o.ConfigMap == "") == (o.Dir == "") {
+		return errors.New("give exactly one of --configmap or --dir: where the report is written")
+	}
+	if o.namespace == "" {
+		return errors.New("-n/--namespace is required: the namespace of the ConfigMap and of the debug pods")
+	}
+	switch o.DebugImagePullPolicy {
+	case "", "Always", "IfNotPresent", "Never":
+	default:
+		return fmt.Errorf("--debug-image-pull-policy must be Always, IfNotPresent or Never, not %q", o.DebugImagePullPolicy)
+	}
+	if o.Dir != "" {
+		if err := checkWritableDir(o.Dir); err != nil {
+			return fmt.Errorf("--dir: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run checks the destination, runs the report command in this process and
+// saves its report when it succeeded.
+func (o *CronJobRunOptions) Run(ctx context.Context) error {
+	if o.ConfigMap != "" {
+		client, err := o.factory.Clientset(0, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := access.Require(ctx, client, "saving the report", cronjob.ConfigMapPermissions(o.namespace, o.ConfigMap)); err != nil {
+			return err
+		}
+	}
+	args := cronjob.ReportArgs(o.Command, o.namespace, o.DebugImage, o.DebugImagePullPolicy)
+	fmt.Fprintf(o.ErrOut, "Running: kubectl-harden %s\n", strings.Join(args, " "))
+	var out bytes.Buffer
+	root := o.newRoot(genericiooptions.IOStreams{In: o.In, Out: &out, ErrOut: o.ErrOut})
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if code := ExitCode(err); code != ExitOK && code != ExitFindings {
+		return fmt.Errorf("%s failed, so no report was written (the last one stays): %w", o.Command, err)
+	}
+	now := o.now()
+	if o.ConfigMap != "" {
+		client, cerr := o.factory.Clientset(0, 0)
+		if cerr != nil {
+			return cerr
+		}
+		key, serr := cronjob.SaveConfigMap(ctx, client, o.namespace, o.ConfigMap, out.Bytes(), now)
+		if serr != nil {
+			return serr
+		}
+		fmt.Fprintf(o.ErrOut, "Report (%d bytes) saved in configmap/%s, key %s, in namespace %s\n", out.Len(), o.ConfigMap, key, o.namespace)
+	} else {
+		path, serr := cronjob.SaveFile(o.Dir, out.Bytes(), now)
+		if serr != nil {
+			return serr
+		}
+		fmt.Fprintf(o.ErrOut, "Report (%d bytes) saved in %s\n", out.Len(), path)
+	}
+	return err // a FindingsError keeps its exit code
 }

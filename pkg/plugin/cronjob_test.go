@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -30,81 +29,6 @@ func TestCronJobGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestCronJobLeastPrivilege checks the roles grant exactly what README
-// "Permissions needed" lists for the command, and nothing that writes
-// outside the namespace.
-func TestCronJobLeastPrivilege(t *testing.T) {
-	rules := func(command string, configMap bool) (cluster, ns []rbacv1.PolicyRule) {
-		o := &CronJobOptions{Image: "i", Command: command, Schedule: "@daily", Name: "kh", namespace: "kh", PVC: "p"}
-		if configMap {
-			o.PVC, o.ConfigMap = "", "cm"
-		}
-		for _, obj := range o.Objects() {
-			switch r := obj.(type) {
-			case *rbacv1.ClusterRole:
-				cluster = r.Rules
-			case *rbacv1.Role:
-				ns = r.Rules
-			}
-		}
-		return cluster, ns
-	}
-	flat := func(rs []rbacv1.PolicyRule) map[string]bool {
-		m := map[string]bool{}
-		for _, r := range rs {
-			for _, res := range r.Resources {
-				for _, v := range r.Verbs {
-					k := v + " " + res
-					if len(r.ResourceNames) > 0 {
-						k += "/" + strings.Join(r.ResourceNames, ",")
-					}
-					m[k] = true
-				}
-			}
-		}
-		return m
-	}
-	cluster, ns := rules("rbac", false)
-	want := map[string]bool{"list roles": true, "list clusterroles": true, "list rolebindings": true, "list clusterrolebindings": true, "list serviceaccounts": true, "list pods": true, "list namespaces": true, "list secrets": true}
-	if got := flat(cluster); !mapsEqual(got, want) {
-		t.Errorf("rbac cluster rules %v, want %v", got, want)
-	}
-	if len(ns) != 0 {
-		t.Errorf("rbac needs no namespaced rule: %v", ns)
-	}
-	cluster, ns = rules("scan nodes", false)
-	if got := flat(cluster); !mapsEqual(got, map[string]bool{"get nodes": true, "list nodes": true, "get namespaces/kh": true}) {
-		t.Errorf("scan cluster rules %v", got)
-	}
-	if got := flat(ns); !mapsEqual(got, map[string]bool{"create pods": true, "get pods": true, "watch pods": true, "delete pods": true, "get pods/log": true}) {
-		t.Errorf("scan namespace rules %v", got)
-	}
-	_, ns = rules("rbac", true)
-	if got := flat(ns); !mapsEqual(got, map[string]bool{"get configmaps/cm": true, "patch configmaps/cm": true, "update configmaps/cm": true, "create configmaps": true}) {
-		t.Errorf("configmap rules %v", got)
-	}
-	for _, command := range cronjobCommands {
-		cluster, _ := rules(command, false)
-		for k := range flat(cluster) {
-			if v, _, _ := strings.Cut(k, " "); v != "get" && v != "list" {
-				t.Errorf("%s: cluster-wide %q is more than reading", command, k)
-			}
-		}
-	}
-}
-
-func mapsEqual(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCronJobErrors(t *testing.T) {

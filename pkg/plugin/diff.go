@@ -1,27 +1,27 @@
 package plugin
 
 import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
-
-// diffFormats are the formats of `kubectl harden diff`.
-var diffFormats = append([]string{"wide", "json", "yaml", "markdown"}, templateFormats...)
 
 // DiffOptions holds the flags of `kubectl harden diff`.
 type DiffOptions struct {
 	genericiooptions.IOStreams
-	Output    OutputFlags
-	NoHeaders bool
+	Output OutputFlags
+	TableFlags
 	FailOnNew string
 
 	oldPath, newPath string
@@ -38,17 +38,23 @@ func NewCmdDiff(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `Compare two reports written with -o json (or -o yaml) by scan, rbac or any
 other report command, for example last week's and today's.
 
-Results are matched by target and control ID and, when a control has several
-results on one target (one per object), by the object: the first evidence
-location of the result. A new finding is a result that is FAIL or WARN now and
-was not before (or was absent); a fixed finding was FAIL or WARN and is not
-any more. Findings of a target that is only in the new report are new; those
-of a target that is gone are not counted as fixed.
+Results are matched by target and control ID. A new finding is a result that
+is FAIL or WARN now and was not before (or was absent); a fixed finding was
+FAIL or WARN and is not any more. When a control is a finding in both reports,
+the objects it names (deployment/prod/web, clusterrolebinding/ops) are matched
+too: an object that is new to the finding is a new finding of its own, one
+that is gone is fixed (-o wide shows the OBJECT column). Findings of a target
+that is only in the new report are new; those of a target that is gone are
+not counted as fixed.
+
+Both files are validated first (apiVersion, kind, target names, control IDs
+and statuses); the summaries in them are recomputed from the results.
 
 ` + `Exit codes:
   0  success, and no regression at or above --fail-on-new
   1  error: a file could not be read or is not a report
-  2  a regression at or above --fail-on-new (FAIL, or WARN) appeared`,
+  2  a regression at or above --fail-on-new (FAIL, or WARN) appeared, or a result
+     that was evaluated before could not be evaluated now (ERROR)`,
 		Example: `  # What changed since last week
   kubectl harden diff report-2026-11-25.json report-2026-12-02.json
 
@@ -57,26 +63,26 @@ of a target that is gone are not counted as fixed.
 
   # Fail a CI job when a new FAIL appeared
   kubectl harden diff old.json new.json --fail-on-new FAIL`,
-		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		Args: exactArgs("OLD.json", "NEW.json"),
+		RunE: runE(o),
 	}
 	o.Output.AddFlags(cmd)
-	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
-	cmd.Flags().StringVar(&o.FailOnNew, "fail-on-new", "", "Exit with code 2 when a result became FAIL (or FAIL or WARN, with WARN) that was better before: FAIL or WARN (default: never).")
+	o.TableFlags.AddFlags(cmd, "")
+	cmd.Flags().StringVar(&o.FailOnNew, "fail-on-new", "", "Exit with code 2 when a result became FAIL (or FAIL or WARN, with WARN) that was better before, or became ERROR (not evaluated): FAIL or WARN (default: never).")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on-new", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"FAIL", "WARN"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
 }
 
-// Complete validates the flags.
-func (o *DiffOptions) Complete(args []string) error {
+// Complete takes the two paths.
+func (o *DiffOptions) Complete(_ *cobra.Command, args []string) error {
 	o.oldPath, o.newPath = args[0], args[1]
+	return nil
+}
+
+// Validate checks -o and --fail-on-new.
+func (o *DiffOptions) Validate() error {
 	var err error
 	if o.printer, err = o.Output.ToPrinter(); err != nil {
 		return err
@@ -87,25 +93,61 @@ func (o *DiffOptions) Complete(args []string) error {
 	return nil
 }
 
-// readReport reads one report file (JSON or YAML).
+// readReport reads and validates one report file, JSON or YAML. JSON is
+// decoded as it streams; YAML is first turned into JSON, which costs
+// memory and time in proportion to the file (-o json reports diff faster).
 func readReport(path string) (*report.Report, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	j, err := yaml.YAMLToJSON(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	defer f.Close()
+	// A FIFO or a device would block or never end: reports are files.
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	r, err := report.DecodeReports(j)
+	br := bufio.NewReaderSize(f, 1<<16)
+	first, err := firstByte(br)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a kubectl-harden report: %w", path, err)
+	}
+	var r *report.Report
+	if first == '{' {
+		r, err = report.Decode(br)
+	} else {
+		var b, j []byte
+		if b, err = io.ReadAll(br); err == nil {
+			if j, err = yaml.YAMLToJSON(b); err == nil {
+				r, err = report.Decode(bytes.NewReader(j))
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }
 
+// firstByte is the first byte after white space, left unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return 0, errors.New("the file is empty")
+			}
+			return 0, err
+		}
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b, br.UnreadByte()
+	}
+}
+
 // Run compares the reports and prints the diff.
-func (o *DiffOptions) Run() error {
+func (o *DiffOptions) Run(context.Context) error {
 	old, err := readReport(o.oldPath)
 	if err != nil {
 		return err
@@ -133,95 +175,14 @@ func (o *DiffOptions) Run() error {
 	return nil
 }
 
-// PrintDiff prints a diff as a table, markdown, or a document.
+// PrintDiff prints a diff in the chosen format: a table, markdown, or the
+// document itself.
 func PrintDiff(d *report.Diff, p *OutputPrinter, noHeaders bool, out, errOut io.Writer) error {
-	if ok, err := p.PrintDocument(d, out); ok {
-		return err
-	}
-	if p != nil && p.Format == "markdown" {
-		return printDiffMarkdown(d, out)
-	}
-	rows := diffRows(d)
-	if len(rows) == 0 {
-		fmt.Fprintln(errOut, "No differences.")
-		return nil
-	}
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "Change", Type: "string"}, {Name: "Target", Type: "string"}, {Name: "Control", Type: "string"},
-		{Name: "Object", Type: "string", Priority: 1},
-		{Name: "Old", Type: "string"}, {Name: "New", Type: "string"}, {Name: "Title", Type: "string"},
-	}}
-	for _, r := range rows {
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{r[0], r[1], r[2], r[3], r[4], r[5], r[6]}})
-	}
-	return printTable(t, p != nil && p.Format == "wide", noHeaders, out)
-}
-
-// diffRows flattens a diff: change, target, control, object, old, new, title.
-func diffRows(d *report.Diff) [][7]string {
-	var rows [][7]string
-	for _, t := range d.TargetsAdded {
-		rows = append(rows, [7]string{"target-added", t.Name, "*", "", "", "", fmt.Sprintf("%d result(s), %d FAIL/WARN", t.Summary.Total, t.Findings)})
-	}
-	for _, t := range d.TargetsRemoved {
-		rows = append(rows, [7]string{"target-removed", t.Name, "*", "", "", "", fmt.Sprintf("%d result(s), %d FAIL/WARN", t.Summary.Total, t.Findings)})
-	}
-	add := func(kind string, cs []report.Change) {
-		for _, c := range cs {
-			rows = append(rows, [7]string{kind, c.Target, c.ControlID, orNone(c.Object), orDash(c.OldStatus), orDash(c.NewStatus), c.Title})
+	if p == nil {
+		var err error
+		if p, err = (&OutputFlags{Formats: diffFormats}).ToPrinter(); err != nil {
+			return err
 		}
 	}
-	add("new", d.NewFindings)
-	add("fixed", d.FixedFindings)
-	add("changed", d.Changed)
-	return rows
-}
-
-func orDash(s report.Status) string {
-	if s == "" {
-		return "-"
-	}
-	return string(s)
-}
-
-// mdEscape keeps a cell inside its markdown table cell and inert: pipes,
-// newlines and HTML are escaped.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]")
-	return r.Replace(sanitize(s))
-}
-
-func printDiffMarkdown(d *report.Diff, out io.Writer) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "### kubectl-harden diff\n\n")
-	fmt.Fprintf(&b, "%s (%s) → %s (%s)\n\n", mdEscape(d.Old.File), mdEscape(d.Old.Generated), mdEscape(d.New.File), mdEscape(d.New.Generated))
-	fmt.Fprintf(&b, "| | count |\n|---|---|\n| new findings | %d |\n| fixed findings | %d |\n| other status changes | %d |\n| targets added | %d |\n| targets removed | %d |\n\n",
-		len(d.NewFindings), len(d.FixedFindings), len(d.Changed), len(d.TargetsAdded), len(d.TargetsRemoved))
-	section := func(title string, cs []report.Change) {
-		if len(cs) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "#### %s\n\n| target | control | object | old | new | title |\n|---|---|---|---|---|---|\n", title)
-		for _, c := range cs {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdEscape(c.Target), mdEscape(c.ControlID), mdEscape(c.Object), orDash(c.OldStatus), orDash(c.NewStatus), mdEscape(c.Title))
-		}
-		b.WriteString("\n")
-	}
-	section("New findings", d.NewFindings)
-	section("Fixed findings", d.FixedFindings)
-	section("Other status changes", d.Changed)
-	targets := func(title string, ts []report.TargetChange) {
-		if len(ts) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "#### %s\n\n", title)
-		for _, t := range ts {
-			fmt.Fprintf(&b, "- %s: %d result(s), %d FAIL/WARN\n", mdEscape(t.Name), t.Summary.Total, t.Findings)
-		}
-		b.WriteString("\n")
-	}
-	targets("Targets added", d.TargetsAdded)
-	targets("Targets removed", d.TargetsRemoved)
-	_, err := io.WriteString(out, b.String())
-	return err
+	return p.Print(d, format.Writer{Out: out, ErrOut: errOut, NoHeaders: noHeaders})
 }

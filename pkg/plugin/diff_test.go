@@ -10,7 +10,9 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/reportsample"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
 
 // diffFiles writes the sample report and a changed copy of it: 1.2.15 is
@@ -19,19 +21,23 @@ import (
 func diffFiles(t *testing.T) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
-	old := sampleReport()
-	cur := sampleReport()
+	old := reportsample.Report()
+	cur := reportsample.Report()
 	cur.Targets[0].Results[1].Status = report.StatusPass
 	cur.Targets[0].Results[2].Status = report.StatusFail
 	cur.Targets = cur.Targets[:2]
-	cur.AddTarget(report.TargetReport{Name: "worker-3", Results: []report.Result{{ControlID: "4.2.1", Title: "Kubelet anonymous authentication is disabled", Target: "worker-3", Status: report.StatusFail}}})
+	cur.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: "worker-3", Results: []report.Result{{ControlID: "4.2.1", Title: "Kubelet anonymous authentication is disabled", Target: "worker-3", Status: report.StatusFail}}})
 	write := func(name string, r *report.Report, asYAML bool) string {
 		var buf bytes.Buffer
-		format := "json"
+		output := "json"
 		if asYAML {
-			format = "yaml"
+			output = "yaml"
 		}
-		if err := PrintReport(r, PrintOptions{Format: format}, &buf); err != nil {
+		pr, err := (&OutputFlags{Output: output}).ToPrinter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pr.Print(r, format.Writer{Out: &buf}); err != nil {
 			t.Fatal(err)
 		}
 		p := filepath.Join(dir, name)
@@ -50,8 +56,8 @@ func TestDiffCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"CHANGE", "target-added     worker-3", "target-removed   worker-2",
-		"new              worker-3   4.2.1     -      FAIL", "fixed            cp-1       1.2.15    FAIL   PASS", "changed          cp-1       1.2.20    WARN   FAIL",
+		"CHANGE", "target-added     node/worker-3", "target-removed   node/worker-2",
+		"new              node/worker-3   4.2.1     -      FAIL", "fixed            node/cp-1       1.2.15    FAIL   PASS", "changed          node/cp-1       1.2.20    WARN   FAIL",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
@@ -70,7 +76,7 @@ func TestDiffCommand(t *testing.T) {
 		t.Errorf("yaml: %v", err)
 	}
 	out, _, _ = run(t, "diff", oldPath, newPath, "-o", "markdown")
-	for _, want := range []string{"### kubectl-harden diff", "| new findings | 1 |", "#### Fixed findings", "| cp-1 | 1.2.15 |  | FAIL | PASS |", "- worker-3: 1 result(s), 1 FAIL/WARN"} {
+	for _, want := range []string{"### kubectl-harden diff", "| new findings | 1 |", "#### Fixed findings", "| node/cp-1 | 1.2.15 |  | FAIL | PASS |", "- node/worker-3: 1 result(s), 1 FAIL/WARN"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}
@@ -99,25 +105,10 @@ func TestDiffCommand(t *testing.T) {
 		{[]string{"diff", oldPath, newPath, "--fail-on-new", "PASS"}, "--fail-on-new \"PASS\" is not supported"},
 		{[]string{"diff", oldPath, newPath, "-o", "html"}, "--output \"html\" is not supported: use one of wide, json, yaml, markdown"},
 		{[]string{"diff", oldPath, filepath.Join(t.TempDir(), "missing.json")}, "missing.json"},
-		{[]string{"diff", oldPath}, "accepts 2 arg(s)"},
+		{[]string{"diff", oldPath}, "needs OLD.json and NEW.json: missing NEW.json"},
 	} {
 		if _, errOut, code := run(t, tc.args...); code != ExitError || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d %q, want %q", tc.args, code, errOut, tc.want)
 		}
-	}
-}
-
-func TestDiffMarkdownEscapes(t *testing.T) {
-	d := report.Compare(report.NewReport(report.KindRBAC, report.Metadata{}), func() *report.Report {
-		r := report.NewReport(report.KindRBAC, report.Metadata{})
-		r.AddTarget(report.TargetReport{Name: "cluster", Results: []report.Result{{ControlID: "5.1.1", Target: "cluster", Title: "a | b <img src=x onerror=1>\nnext", Status: report.StatusFail}}})
-		return r
-	}())
-	var buf bytes.Buffer
-	if err := printDiffMarkdown(d, &buf); err != nil {
-		t.Fatal(err)
-	}
-	if s := buf.String(); strings.Contains(s, "<img") || !strings.Contains(s, `a \| b &lt;img`) || strings.Contains(s, "\nnext") {
-		t.Errorf("markdown not escaped:\n%s", s)
 	}
 }

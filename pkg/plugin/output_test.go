@@ -9,11 +9,22 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/net/html"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
+	goldenfile "github.com/kubectl-harden/kubectl-harden/internal/golden"
+	"github.com/kubectl-harden/kubectl-harden/internal/reportsample"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
+
+// golden compares got with testdata/name (-update rewrites it and prints
+// the diff).
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	goldenfile.Assert(t, filepath.Join("testdata", name), got)
+}
 
 func TestOutputFlagsValidation(t *testing.T) {
 	tmpl := filepath.Join(t.TempDir(), "t.tmpl")
@@ -28,19 +39,20 @@ func TestOutputFlagsValidation(t *testing.T) {
 		{nil, "", ""},
 		{nil, "JSON", "json"},
 		{nil, "html", "html"},
-		{nil, "asff", "asff"},
+		{nil, "asff", "error:--asff-account"},
+		{nil, "ckl", "ckl"},
 		{nil, "jsonpath={.kind}", "jsonpath"},
 		{nil, "go-template-file=" + tmpl, "go-template"},
-		{nil, "xml", "error:--output \"xml\" is not supported: use one of wide, json, yaml, junit, sarif, asff, html, jsonpath=..."},
+		{nil, "xml", "error:--output \"xml\" is not supported: use one of wide, json, yaml, junit, sarif, asff, html, ckl, jsonpath=..."},
 		{nil, "jsonpath=", "error:--output jsonpath needs a template"},
 		{nil, "json=x", "error:is not supported"},
-		{nil, "jsonpath={.kind", "error:--output jsonpath"},
-		{nil, "go-template-file=/nonexistent", "error:--output go-template-file"},
 		{documentFormats, "sarif", "error:use one of wide, json, yaml, jsonpath=..."},
 		{documentFormats, "go-template={{.kind}}", "go-template"},
 		{diffFormats, "markdown", "markdown"},
 		{[]string{"yaml", "json"}, "wide", "error:use one of yaml, json"},
 	}
+	t.Setenv("AWS_ACCOUNT_ID", "")
+	t.Setenv("HARDEN_AWS_ACCOUNT_ID", "")
 	for _, tc := range cases {
 		f := OutputFlags{Output: tc.output, Formats: tc.formats}
 		p, err := f.ToPrinter()
@@ -57,25 +69,6 @@ func TestOutputFlagsValidation(t *testing.T) {
 }
 
 func TestTemplateOutputs(t *testing.T) {
-	for _, tc := range []struct{ output, want string }{
-		{"jsonpath={.kind} {.summary.fail}", "NodeScanReport 2"},
-		{`jsonpath={range .targets[*]}{.name}={.summary.fail}{"\n"}{end}`, "cp-1=1\nworker-1=1\nworker-2=0\n"},
-		{`go-template={{range .targets}}{{.name}} {{end}}`, "cp-1 worker-1 worker-2 "},
-		{`jsonpath={.metadata.nosuchkey}`, ""},
-	} {
-		p, err := (&OutputFlags{Output: tc.output}).ToPrinter()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := PrintReport(sampleReport(), PrintOptions{Format: p.Format, Printer: p}, &buf); err != nil {
-			t.Fatalf("%s: %v", tc.output, err)
-		}
-		if buf.String() != tc.want {
-			t.Errorf("%s: got %q, want %q", tc.output, buf.String(), tc.want)
-		}
-	}
-	// The document commands take templates too.
 	out, errOut, code := run(t, "controls", "--benchmark", "harden", "-o", "jsonpath={.kind}")
 	if code != ExitOK || out != "ControlList" {
 		t.Errorf("controls -o jsonpath: exit %d, stdout %q, stderr %q", code, out, errOut)
@@ -84,28 +77,24 @@ func TestTemplateOutputs(t *testing.T) {
 	if code != ExitOK || out != "SubjectPermissions" {
 		t.Errorf("subject -o go-template: exit %d, stdout %q", code, out)
 	}
+	out, _, code = run(t, "scan", "--from-evidence", kindCPEvidence, "-o", `jsonpath={.targets[0].kind}/{.targets[0].name}`)
+	if code != ExitOK || out != "node/harden-e2e-control-plane" {
+		t.Errorf("scan -o jsonpath: exit %d, stdout %q", code, out)
+	}
 	if _, errOut, code := run(t, "controls", "-o", "sarif"); code != ExitError || !strings.Contains(errOut, "--output \"sarif\" is not supported: use one of wide, json, yaml") {
 		t.Errorf("controls -o sarif: exit %d, %q", code, errOut)
 	}
 }
 
 // parsesAs checks that out is one document of the format and nothing else.
-func parsesAs(t *testing.T, format string, out []byte) {
+func parsesAs(t *testing.T, name string, out []byte) {
 	t.Helper()
-	switch format {
+	switch name {
 	case "json", "sarif", "asff":
 		dec := json.NewDecoder(bytes.NewReader(out))
 		var v any
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s: %v\n%s", format, err, out)
-		}
-		if dec.More() {
-			t.Fatalf("%s: more than one document", format)
-		}
-		if format == "asff" {
-			if _, ok := v.([]any); !ok {
-				t.Fatalf("asff: not an array: %s", out)
-			}
+		if err := dec.Decode(&v); err != nil || dec.More() {
+			t.Fatalf("%s: %v (or more than one document)\n%s", name, err, out)
 		}
 	case "yaml":
 		var v map[string]any
@@ -113,55 +102,52 @@ func parsesAs(t *testing.T, format string, out []byte) {
 			t.Fatalf("yaml: %v %v\n%s", err, v, out)
 		}
 	case "junit":
-		var v junitSuites
+		var v format.JUnitSuites
 		if err := xml.Unmarshal(out, &v); err != nil {
 			t.Fatalf("junit: %v\n%s", err, out)
 		}
-	case "html":
-		s := string(out)
-		if !strings.HasPrefix(s, "<!DOCTYPE html>") || !strings.HasSuffix(strings.TrimSpace(s), "</html>") {
-			t.Fatalf("html: not one page: %.80q ... %.80q", s, s[max(0, len(s)-80):])
+	case "ckl":
+		var v format.CKLChecklist
+		if err := xml.Unmarshal(out, &v); err != nil || len(v.STIGs) != 1 {
+			t.Fatalf("ckl: %v\n%s", err, out)
 		}
-		if _, err := html.Parse(bytes.NewReader(out)); err != nil {
-			t.Fatalf("html: %v", err)
+	case "html":
+		s := strings.TrimSpace(string(out))
+		if !strings.HasPrefix(s, "<!DOCTYPE html>") || !strings.HasSuffix(s, "</html>") {
+			t.Fatalf("html: not one page")
 		}
 	default:
-		t.Fatalf("no parser for %s", format)
+		t.Fatalf("no parser for %s", name)
 	}
 }
 
 // TestMachineFormatsStdoutParses runs every machine format through the
 // command, with reports that have results, none at all (filters remove
-// everything), and only an error target, and checks stdout is exactly one
-// document of that format.
+// everything), and checks stdout is exactly one document of that format.
 func TestMachineFormatsStdoutParses(t *testing.T) {
 	t.Setenv("AWS_ACCOUNT_ID", "123456789012")
 	t.Setenv("AWS_REGION", "eu-west-1")
-	for _, format := range []string{"json", "yaml", "junit", "sarif", "html", "asff"} {
-		for name, args := range map[string][]string{
+	for _, name := range []string{"json", "yaml", "junit", "sarif", "html", "asff", "ckl"} {
+		for what, args := range map[string][]string{
 			"scan":         {"scan", "--from-evidence", kindCPEvidence},
 			"scan-empty":   {"scan", "--from-evidence", kindCPEvidence, "--control", "9.9.9"},
 			"rbac":         {"rbac", "--from-snapshot", kindSnapshot},
 			"rbac-no-fail": {"rbac", "--from-snapshot", kindSnapshot, "--status", "ERROR"},
+			"workloads":    {"workloads", "--from-snapshot", workloadSnapshot},
 		} {
-			out, errOut, code := run(t, append(args, "-o", format)...)
-			if code != ExitOK {
-				t.Fatalf("%s -o %s: exit %d: %s", name, format, code, errOut)
+			if name == "ckl" {
+				args = append(args, "--benchmark", "stig")
 			}
-			t.Run(name+"-"+format, func(t *testing.T) { parsesAs(t, format, []byte(out)) })
+			out, errOut, code := run(t, append(args, "-o", name)...)
+			if code != ExitOK {
+				t.Fatalf("%s -o %s: exit %d: %s", what, name, code, errOut)
+			}
+			t.Run(what+"-"+name, func(t *testing.T) { parsesAs(t, name, []byte(out)) })
 		}
 	}
-	// Reports built in memory: empty, and only a target that failed.
-	empty := report.NewReport(report.KindRBAC, report.Metadata{Benchmark: report.BenchmarkCIS112})
-	errOnly := report.NewReport(report.KindNodeScan, report.Metadata{Benchmark: report.BenchmarkCIS112})
-	errOnly.AddTarget(report.TargetReport{Name: "n1", Error: "pod did not start", Results: []report.Result{{ControlID: "4.2.1", Target: "n1", Status: report.StatusError, Reason: "pod did not start"}}})
-	for _, r := range []*report.Report{empty, errOnly, sampleReport()} {
-		for _, format := range []string{"json", "yaml", "junit", "sarif", "html", "asff"} {
-			var out, errOut bytes.Buffer
-			o := &ReportOptions{Format: format, ASFF: ASFFOptions{Account: "123456789012", Region: "eu-west-1"}}
-			_ = o.Finish(r, &out, &errOut)
-			parsesAs(t, format, out.Bytes())
-		}
+	// A checklist needs the STIG, and says so before printing anything.
+	if out, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "ckl"); code != ExitError || out != "" || !strings.Contains(errOut, "--benchmark stig") {
+		t.Errorf("-o ckl without the STIG: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
 
@@ -171,13 +157,59 @@ func TestTableHintsGoToStderr(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	var buf, ebuf bytes.Buffer
-	if err := PrintReport(sampleReport(), PrintOptions{HideNA: true, ErrOut: &ebuf}, &buf); err != nil {
-		t.Fatal(err)
-	}
+	o := &ReportOptions{}
+	_ = o.Finish(reportsample.Report(), &buf, &ebuf)
 	if strings.Contains(buf.String(), "not shown") || !strings.Contains(ebuf.String(), "1 N/A result(s) not shown") {
 		t.Errorf("stdout %q\nstderr %q", buf.String(), ebuf.String())
 	}
-	if !strings.Contains(buf.String(), "Benchmark: cis-1.12") {
-		t.Errorf("the summary belongs to the table on stdout:\n%s", buf.String())
+}
+
+// The options of -o asff are listed under the format in help, not among
+// the command's flags, and both their names and the old ones work.
+func TestASFFOptionsInHelpAndFlags(t *testing.T) {
+	for _, v := range []string{"AWS_ACCOUNT_ID", "AWS_REGION", "AWS_DEFAULT_REGION", "HARDEN_AWS_ACCOUNT_ID", "HARDEN_AWS_REGION", "HARDEN_CLUSTER_ARN"} {
+		t.Setenv(v, "")
+	}
+	help, _, _ := run(t, "scan", "--help")
+	flags := help[strings.Index(help, "\nFlags:"):]
+	options := help[strings.Index(help, "Options of -o asff"):]
+	for _, name := range []string{"--asff-account", "--asff-region", "--asff-cluster-arn", "--asff-include-pass", "--asff-dir", "--aws-account", "--cluster-arn"} {
+		if strings.Contains(flags, name) {
+			t.Errorf("%s is in the command's flag list", name)
+		}
+	}
+	for _, name := range []string{"--asff-account", "--asff-region", "--asff-cluster-arn", "--asff-include-pass", "--asff-dir"} {
+		if !strings.Contains(options, name) {
+			t.Errorf("%s is not listed under -o asff", name)
+		}
+	}
+	if _, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "asff"); code != ExitError || !strings.Contains(errOut, "--asff-account") {
+		t.Errorf("-o asff without an account: exit %d %q", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"--asff-account", "123456789012", "--asff-region", "eu-west-1", "--asff-cluster-arn", "arn:aws:eks:eu-west-1:123456789012:cluster/x"},
+		{"--aws-account", "123456789012", "--aws-region", "eu-west-1", "--cluster-arn", "arn:aws:eks:eu-west-1:123456789012:cluster/x"},
+	} {
+		out, errOut, code := run(t, append([]string{"rbac", "--from-snapshot", kindSnapshot, "-o", "asff"}, args...)...)
+		if code != ExitOK || !strings.Contains(out, `"AwsEksCluster"`) {
+			t.Errorf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+}
+
+// The scan records the node's provider ID in the target, where -o asff
+// finds it: a node with an AWS provider ID becomes an AwsEc2Instance
+// resource.
+func TestScanRecordsProviderID(t *testing.T) {
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "ip-10-0-1-5"}, Spec: corev1.NodeSpec{ProviderID: "aws:///eu-west-1b/i-0123456789abcdef0"}}
+	tg := withProviderID(report.TargetReport{Kind: report.TargetNode, Name: n.Name, Results: []report.Result{{ControlID: "3.2.4", Target: n.Name, Status: report.StatusFail, Title: "t", Reason: "r"}}}, n)
+	if tg.ProviderID != n.Spec.ProviderID || len(tg.Notes) != 0 {
+		t.Fatalf("target %+v", tg)
+	}
+	r := report.NewReport(report.KindNodeScan, report.Metadata{})
+	r.AddTarget(tg)
+	fs := format.ASFFFindings(r, format.ASFFOptions{Account: "123456789012", Region: "eu-west-1"})
+	if len(fs) != 1 || fs[0].Resources[0].Type != "AwsEc2Instance" || fs[0].Resources[0].ID != "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0" {
+		t.Errorf("resource of a node with an AWS provider ID: %+v", fs)
 	}
 }

@@ -11,36 +11,28 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/rest"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
 
 // rbacSource is what every rbac subcommand needs: a snapshot of the
-// cluster's RBAC objects, read live (after a permission preflight) or
-// loaded from a file saved with --save-snapshot.
+// cluster's RBAC objects, read live (after a permission check) or loaded
+// from a file saved with --save-snapshot.
 type rbacSource struct {
-	configFlags  *genericclioptions.ConfigFlags
+	factory      ClientFactory
 	FromSnapshot string
 	// Benchmark is --benchmark of `rbac`; withBenchmark makes load choose
-	// one (the report command; who-can and subject need none), and a
-	// preset benchmark (from `all`) is taken as it is.
+	// one (the report command; who-can and subject need none).
 	Benchmark     string
 	withBenchmark bool
-	preset        *report.Metadata
 
-	restConfig *rest.Config
-	md         report.Metadata
+	md report.Metadata
 }
 
 func (s *rbacSource) addFlags(cmd *cobra.Command) {
@@ -67,42 +59,36 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 		}
 		return &snap, nil
 	}
-	var err error
-	if s.restConfig, err = s.configFlags.ToRESTConfig(); err != nil {
-		return nil, err
-	}
-	client, err := kubernetes.NewForConfig(s.restConfig)
+	cl, err := connect(s.factory, 0, 0)
 	if err != nil {
 		return nil, err
 	}
-	meta, err := metadata.NewForConfig(s.restConfig)
-	if err != nil {
-		return nil, err
-	}
-	s.md = report.Metadata{Server: s.restConfig.Host, Source: "cluster"}
-	if raw, err := s.configFlags.ToRawKubeConfigLoader().RawConfig(); err == nil {
-		s.md.Context = raw.CurrentContext
-		if *s.configFlags.Context != "" {
-			s.md.Context = *s.configFlags.Context
-		}
-	}
-	sv, err := client.Discovery().ServerVersion()
-	if err != nil {
-		return nil, fmt.Errorf("reading the server version from %s: %w", s.restConfig.Host, err)
-	}
-	s.md.ServerVersion = sv.GitVersion
-	switch {
-	case s.preset != nil:
-		s.md.Benchmark, s.md.BenchmarkReason, s.md.Platform = s.preset.Benchmark, s.preset.BenchmarkReason, s.preset.Platform
-	case s.withBenchmark:
-		if err := apiBenchmark(ctx, client, s.Benchmark, sv.GitVersion, &s.md, errOut); err != nil {
+	s.md = cl.md
+	if s.withBenchmark {
+		if err := apiBenchmark(ctx, cl.client, s.Benchmark, cl.md.ServerVersion, &s.md, errOut); err != nil {
 			return nil, err
 		}
 	}
-	if err := rbac.Preflight(ctx, client); err != nil {
+	return collectRBAC(ctx, cl)
+}
+
+// collectRBAC checks every permission the RBAC collection needs (naming
+// all the missing ones: an incomplete snapshot would give false PASS
+// results, so none are reported) and reads the snapshot.
+func collectRBAC(ctx context.Context, cl *cluster) (*rbac.Snapshot, error) {
+	if _, err := access.Require(ctx, cl.client, "rbac", rbac.RequiredPermissions()); err != nil {
 		return nil, err
 	}
-	return rbac.Collect(ctx, client, rbac.CollectOptions{Metadata: meta})
+	return rbac.Collect(ctx, cl.client, rbac.CollectOptions{Metadata: cl.meta})
+}
+
+// rbacReport evaluates a snapshot into the RBAC report.
+func rbacReport(snap *rbac.Snapshot, md report.Metadata, includeSystem bool) *report.Report {
+	md.Generated = time.Now().UTC()
+	md.ToolVersion = version.Get().Version
+	r := report.NewReport(report.KindRBAC, md)
+	r.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem}))
+	return r
 }
 
 // RBACOptions holds the flags of `kubectl harden rbac`.
@@ -117,8 +103,8 @@ type RBACOptions struct {
 }
 
 // NewCmdRBAC builds `kubectl harden rbac` and its subcommands.
-func NewCmdRBAC(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &RBACOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags, withBenchmark: true}}
+func NewCmdRBAC(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &RBACOptions{IOStreams: streams, rbacSource: rbacSource{factory: f, withBenchmark: true}}
 	cmd := &cobra.Command{
 		Use:   "rbac",
 		Short: "Check RBAC and service accounts (CIS 5.1 and beyond)",
@@ -148,68 +134,42 @@ are named before anything is evaluated.
 
   # What a service account may do
   kubectl harden rbac subject serviceaccount/kube-system:coredns`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	o.Report.AddFlags(cmd)
 	o.addFlags(cmd)
 	cmd.Flags().BoolVar(&o.IncludeSystem, "include-system", false, "Also report grants of Kubernetes' built-in bootstrap roles and bindings (as INFO).")
 	cmd.Flags().StringVar(&o.SaveSnapshot, "save-snapshot", "", "Write the RBAC snapshot that was read (no secret data) to this JSON file.")
 	addBenchmarkFlag(cmd, &o.Benchmark)
-	cmd.AddCommand(newCmdWhoCan(configFlags, streams), newCmdSubject(configFlags, streams))
+	cmd.AddCommand(newCmdWhoCan(f, streams), newCmdSubject(f, streams))
 	return cmd
 }
 
-// Complete validates the flags.
-func (o *RBACOptions) Complete() error {
+// Complete turns the report flags into options.
+func (o *RBACOptions) Complete(*cobra.Command, []string) error {
 	var err error
-	if o.report, err = o.Report.ToOptions(); err != nil {
-		return err
-	}
-	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
-		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
-	}
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
-	}
-	return nil
+	o.report, err = o.Report.ToOptions()
+	return err
+}
+
+// Validate checks the flags; it needs no cluster.
+func (o *RBACOptions) Validate() error {
+	return validateSnapshotFlags(o.FromSnapshot, o.SaveSnapshot, o.Benchmark)
 }
 
 // Run reads the RBAC objects, evaluates the controls and prints the report.
 func (o *RBACOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	report, err := o.rbacReport(ctx)
+	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
 	}
-	return o.report.Finish(report, o.Out, o.ErrOut)
-}
-
-// rbacReport reads (or loads) the RBAC snapshot, saves it when asked and
-// evaluates it into the RBAC report.
-func (o *RBACOptions) rbacReport(ctx context.Context) (*report.Report, error) {
-	snap, err := o.load(ctx, o.ErrOut)
-	if err != nil {
-		return nil, err
-	}
 	if o.SaveSnapshot != "" {
 		if err := saveSnapshot(o.SaveSnapshot, snap, "RBAC snapshot", o.ErrOut); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	md := o.md
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	report := report.NewReport(report.KindRBAC, md)
-	report.AddTarget(rbacTarget(rbac.Build(snap), rbac.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
-	return report, nil
+	return o.report.Finish(rbacReport(snap, o.md, o.IncludeSystem), o.Out, o.ErrOut)
 }
 
 // WhoCanOptions holds the flags of `kubectl harden rbac who-can`.
@@ -219,13 +179,13 @@ type WhoCanOptions struct {
 	AllNamespaces bool
 	Subresource   string
 	OutputFlags
-	NoHeaders bool
+	TableFlags
 
 	attrs rbac.Attributes
 }
 
-func newCmdWhoCan(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &WhoCanOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags}}
+func newCmdWhoCan(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &WhoCanOptions{IOStreams: streams, rbacSource: rbacSource{factory: f}}
 	cmd := &cobra.Command{
 		Use:   "who-can VERB (RESOURCE[/NAME] | NONRESOURCEURL)",
 		Short: "List every subject that can do something, and through which binding",
@@ -254,29 +214,27 @@ allow it in their namespace (SCOPE is that namespace).`,
 
   # A non-resource URL
   kubectl harden rbac who-can get /metrics`,
-		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		Args: exactArgs("VERB", "RESOURCE (or a non-resource URL)"),
+		RunE: runE(o),
 	}
 	o.addFlags(cmd)
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List subjects allowed in at least one namespace, with the namespaces (SCOPE).")
 	cmd.Flags().StringVar(&o.Subresource, "subresource", "", "The subresource, e.g. exec, log, proxy, token, approval.")
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
-	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
+	o.TableFlags.AddFlags(cmd, "")
 	return cmd
+}
+
+// Validate checks -o; it needs no cluster.
+func (o *WhoCanOptions) Validate() error {
+	_, err := o.OutputFlags.ToPrinter()
+	return err
 }
 
 // Complete turns the arguments into request attributes, resolving the
 // resource name (short names, kinds, group suffixes) with discovery.
-func (o *WhoCanOptions) Complete(args []string) error {
-	if _, err := o.OutputFlags.ToPrinter(); err != nil {
-		return err
-	}
+func (o *WhoCanOptions) Complete(_ *cobra.Command, args []string) error {
 	verb, target := strings.ToLower(args[0]), args[1]
 	if strings.HasPrefix(target, "/") {
 		if o.Subresource != "" {
@@ -289,7 +247,7 @@ func (o *WhoCanOptions) Complete(args []string) error {
 	gr := schema.ParseGroupResource(resArg)
 	o.attrs = rbac.Attributes{Verb: verb, APIGroup: gr.Group, Resource: gr.Resource, Subresource: o.Subresource, Name: name}
 	if o.FromSnapshot == "" && gr.Resource != "*" {
-		if mapper, err := o.configFlags.ToRESTMapper(); err == nil {
+		if mapper, err := o.factory.RESTMapper(); err == nil {
 			if gvr, err := mapper.ResourceFor(gr.WithVersion("")); err == nil {
 				o.attrs.APIGroup, o.attrs.Resource = gvr.Group, gvr.Resource
 			} else {
@@ -299,12 +257,12 @@ func (o *WhoCanOptions) Complete(args []string) error {
 	}
 	if !o.AllNamespaces {
 		if o.FromSnapshot != "" {
-			o.attrs.Namespace = *o.configFlags.Namespace
+			o.attrs.Namespace = o.factory.Namespace()
 			if o.attrs.Namespace == "" {
 				o.attrs.Namespace = metav1.NamespaceDefault
 			}
 		} else {
-			ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
+			ns, err := o.factory.DefaultNamespace()
 			if err != nil {
 				return err
 			}
@@ -324,9 +282,6 @@ type WhoCanResult struct {
 
 // Run prints who can.
 func (o *WhoCanOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
@@ -372,19 +327,9 @@ func printGrants(grants []rbac.Grant, wide, noHeaders bool, out io.Writer) error
 		if g.Default {
 			def = "yes"
 		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Subject.Kind, name, g.Scope(), g.Binding.String(), g.Role.String(), ruleString(g.Rule), def}})
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Subject.Kind, name, g.Scope(), g.Binding.String(), g.Role.String(), rbac.RuleString(g.Rule), def}})
 	}
 	return printTable(t, wide, noHeaders, out)
-}
-
-// ruleString renders a policy rule compactly: verbs on group/resources.
-func ruleString(r rbacv1.PolicyRule) string {
-	verbs, resources := ruleParts(r)
-	s := verbs + " " + resources
-	if len(r.ResourceNames) > 0 {
-		s += " [" + strings.Join(r.ResourceNames, ",") + "]"
-	}
-	return s
 }
 
 // SubjectOptions holds the flags of `kubectl harden rbac subject`.
@@ -392,13 +337,13 @@ type SubjectOptions struct {
 	genericiooptions.IOStreams
 	rbacSource
 	OutputFlags
-	NoHeaders bool
+	TableFlags
 
 	subject rbac.Subject
 }
 
-func newCmdSubject(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &SubjectOptions{IOStreams: streams, rbacSource: rbacSource{configFlags: configFlags}}
+func newCmdSubject(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &SubjectOptions{IOStreams: streams, rbacSource: rbacSource{factory: f}}
 	cmd := &cobra.Command{
 		Use:   "subject (user|group|serviceaccount)/NAME",
 		Short: "Show the effective permissions of a user, group or service account",
@@ -427,28 +372,26 @@ rule of every grant it needs (-o wide, -o json).`,
 
   # The namespaces a service account can take over, step by step, as JSON
   kubectl harden rbac subject serviceaccount/ci:deployer -o jsonpath='{.pathsToNamespaceAdmin}'`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		Args: exactArgs("KIND/NAME (user/NAME, group/NAME or serviceaccount/NAMESPACE:NAME)"),
+		RunE: runE(o),
 	}
 	o.addFlags(cmd)
 	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
-	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "When printing a table, leave out the header row.")
+	o.TableFlags.AddFlags(cmd, "")
 	return cmd
 }
 
 // Complete parses the subject.
-func (o *SubjectOptions) Complete(args []string) error {
-	if _, err := o.OutputFlags.ToPrinter(); err != nil {
-		return err
-	}
+func (o *SubjectOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
 	o.subject, err = rbac.ParseSubject(args[0])
+	return err
+}
+
+// Validate checks -o; it needs no cluster.
+func (o *SubjectOptions) Validate() error {
+	_, err := o.OutputFlags.ToPrinter()
 	return err
 }
 
@@ -471,9 +414,6 @@ type SubjectPermissions struct {
 
 // Run prints the subject's permissions.
 func (o *SubjectOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
@@ -510,7 +450,7 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 		{Name: "Role", Type: "string", Priority: 1},
 	}}
 	for _, g := range rules {
-		verbs, resources := ruleParts(g.Rule)
+		verbs, resources := rbac.RuleVerbs(g.Rule), rbac.RuleResources(g.Rule)
 		via := g.Subject.Kind + " " + g.Subject.Name
 		if g.Subject.Kind == rbac.KindServiceAccount {
 			via = "itself"
@@ -574,22 +514,4 @@ func printPaths(paths []rbac.Path, wide, noHeaders bool, out io.Writer) error {
 		}
 	}
 	return printTable(t, wide, noHeaders, out)
-}
-
-func ruleParts(r rbacv1.PolicyRule) (verbs, resources string) {
-	verbs = strings.Join(r.Verbs, ",")
-	if len(r.NonResourceURLs) > 0 {
-		return verbs, strings.Join(r.NonResourceURLs, ",")
-	}
-	var res []string
-	for _, g := range r.APIGroups {
-		for _, rs := range r.Resources {
-			if g == "" {
-				res = append(res, rs)
-			} else {
-				res = append(res, rs+"."+g)
-			}
-		}
-	}
-	return verbs, strings.Join(res, ",")
 }

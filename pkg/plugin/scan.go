@@ -6,30 +6,30 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/pager"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 	"github.com/kubectl-harden/kubectl-harden/pkg/kubeletz"
+	"github.com/kubectl-harden/kubectl-harden/pkg/nodes"
+	"github.com/kubectl-harden/kubectl-harden/pkg/permissions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
@@ -41,11 +41,11 @@ const (
 	EnvImagePullPolicy = "HARDEN_IMAGE_PULL_POLICY"
 )
 
-// ScanOptions holds the flags and state of `kubectl harden scan`.
+// ScanOptions holds the flags and state of `kubectl harden scan`. Its
+// node-collection flags are also those of `all` (addCollectionFlags).
 type ScanOptions struct {
 	genericiooptions.IOStreams
-	configFlags *genericclioptions.ConfigFlags
-	Report      ReportFlags
+	Report ReportFlags
 
 	All              bool
 	Selector         string
@@ -61,24 +61,18 @@ type ScanOptions struct {
 	Benchmark        string
 	Progress         bool
 
-	// factory builds the client (default: from configFlags); tests set it.
+	// factory builds the clients; tests set a fake one.
 	factory ClientFactory
 	// logs replaces the API's pods/log (tests; see debugpod.Options.Logs).
 	logs func(ctx context.Context, ns, pod string, limit int64) (io.ReadCloser, error)
 
-	// Set by Complete (and the node list by Run or NodeReport).
+	// Set by Complete.
 	report      *ReportOptions
-	client      kubernetes.Interface
 	names       []string
-	allNodes    bool
-	nodes       []*corev1.Node
-	progress    *progress
-	live        *kubeletz.Prefetch
 	namespace   string
-	md          report.Metadata
-	managed     string
 	interactive bool
 	offline     []*evidence.Node
+	offlineMD   report.Metadata
 }
 
 // DefaultParallel is how many nodes a scan collects from at once by
@@ -90,17 +84,16 @@ type ScanOptions struct {
 const DefaultParallel = 50
 
 // NewCmdScan builds `kubectl harden scan`.
-func NewCmdScan(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdScan(newScanOptions(configFlags, streams))
+func NewCmdScan(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdScan(newScanOptions(f, streams))
 }
 
 // newScanOptions returns the defaults of the scan flags; tests replace the
 // factory before building the command.
-func newScanOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *ScanOptions {
+func newScanOptions(f ClientFactory, streams genericiooptions.IOStreams) *ScanOptions {
 	return &ScanOptions{
 		IOStreams:       streams,
-		configFlags:     configFlags,
-		factory:         NewClientFactory(configFlags),
+		factory:         f,
 		Parallel:        DefaultParallel,
 		Timeout:         3 * time.Minute,
 		Image:           envOr(EnvDebugImage, debugpod.DefaultImage),
@@ -111,7 +104,6 @@ func newScanOptions(configFlags *genericclioptions.ConfigFlags, streams generici
 }
 
 func newCmdScan(o *ScanOptions) *cobra.Command {
-	configFlags := o.configFlags
 	cmd := &cobra.Command{
 		Use:   "scan (node/NAME | NAME ... | nodes | --all | -l SELECTOR)",
 		Short: "Check nodes against the CIS Kubernetes Benchmark from host evidence",
@@ -150,42 +142,39 @@ read: only their file modes and owners.
   # Save the evidence, then evaluate it later with no cluster at all
   kubectl harden scan nodes --save-evidence ./evidence
   kubectl harden scan --from-evidence ./evidence -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runE(o),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return completeNodes(configFlags, toComplete), cobra.ShellCompDirectiveNoFileComp
+			return completeNodes(o.factory, toComplete), cobra.ShellCompDirectiveNoFileComp
 		},
 	}
 	o.Report.AddFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.All, "all", false, "Scan every node of the cluster.")
-	f.StringVarP(&o.Selector, "selector", "l", "", "Scan the nodes that match this label selector (e.g. node-role.kubernetes.io/control-plane).")
-	f.IntVar(&o.Parallel, "parallel", o.Parallel, "How many nodes to scan at the same time; the client's rate limit is raised to 2×parallel requests per second (bursts of 4×parallel).")
+	o.addCollectionFlags(cmd)
+	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none" or "client". With "client", print the objects that would be created and create nothing.`)
+	f.Lookup("dry-run").NoOptDefVal = "client"
+	f.StringVar(&o.SaveEvidence, "save-evidence", "", "Write the raw evidence of each node as JSON into this directory (checked before any pod is created).")
+	f.StringVar(&o.FromEvidence, "from-evidence", "", "Evaluate evidence saved with --save-evidence (a directory or one file) with no cluster at all.")
+	return cmd
+}
+
+// addCollectionFlags registers the flags that choose the nodes and how
+// they are scanned: scan's, and all's, which composes them.
+func (o *ScanOptions) addCollectionFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVarP(&o.Selector, "selector", "l", "", "Scan only the nodes that match this label selector (e.g. node-role.kubernetes.io/control-plane).")
+	f.IntVar(&o.Parallel, "parallel", o.Parallel, fmt.Sprintf("How many nodes to scan at the same time (1 to %d); the client's rate limit is raised to 2×parallel requests per second (bursts of 4×parallel).", MaxParallel))
 	f.BoolVar(&o.Progress, "progress", false, "Print a progress line per node on stderr (pending, running, collected, evaluated, with the elapsed time); the default when stderr is a terminal.")
-	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long one node may take, from creating its pod to reading its evidence; also the pod's hard deadline.")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, fmt.Sprintf("How long one node may take, from creating its pod to reading its evidence (%s to %s); also the pod's hard deadline.", MinTimeout, MaxTimeout))
 	f.StringVar(&o.Image, "image", o.Image, "Debug image: any image with a POSIX sh, stat and find (env "+EnvDebugImage+").")
 	f.StringVar(&o.ImagePullPolicy, "image-pull-policy", o.ImagePullPolicy, "Pull policy of the debug image: Always, IfNotPresent or Never (env "+EnvImagePullPolicy+").")
 	f.StringSliceVar(&o.ImagePullSecrets, "image-pull-secret", nil, "Image pull secret(s) for the debug image; they must exist in the namespace given with -n.")
-	f.BoolVar(&o.Privileged, "privileged", o.Privileged, "Run the debug pod privileged (needed to read some files and etcd's environment); with false some evidence may be missing and reported as ERROR.")
-	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none" or "client". With "client", print the objects that would be created and create nothing.`)
-	f.Lookup("dry-run").NoOptDefVal = "client"
-	f.StringVar(&o.SaveEvidence, "save-evidence", "", "Write the raw evidence of each node as JSON into this directory.")
-	f.StringVar(&o.FromEvidence, "from-evidence", "", "Evaluate evidence saved with --save-evidence (a directory or one file) with no cluster at all.")
-	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate (default: chosen from the server version; "+report.BenchmarkCIS112+" offline).")
-	_ = cmd.RegisterFlagCompletionFunc("benchmark", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return checks.KnownBenchmarks(), cobra.ShellCompDirectiveNoFileComp
-	})
+	f.BoolVar(&o.Privileged, "privileged", true, "Run the debug pod privileged (needed to read some files and etcd's environment); with false some evidence may be missing and reported as ERROR.")
+	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"). `kubectl harden controls` lists them.")
+	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
 	_ = cmd.RegisterFlagCompletionFunc("image-pull-policy", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"Always", "IfNotPresent", "Never"}, cobra.ShellCompDirectiveNoFileComp
 	})
-	return cmd
 }
 
 func envOr(name, def string) string {
@@ -216,17 +205,14 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 		if len(o.offline) == 0 {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
-		o.md = report.Metadata{Source: "evidence:" + o.FromEvidence}
-		return o.completeBenchmark("", nil)
+		o.offlineMD = report.Metadata{Source: "evidence:" + o.FromEvidence}
+		return chooseBenchmark(o.Benchmark, "", nil, &o.offlineMD, o.ErrOut)
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
 	}
-	if o.names, o.allNodes, err = o.parseNodeArgs(args); err != nil {
+	if o.names, _, err = o.parseNodeArgs(args); err != nil {
 		return err
-	}
-	if o.factory == nil {
-		o.factory = NewClientFactory(o.configFlags)
 	}
 	// An explicit -n names an existing namespace that the preflight checks;
 	// without it a temporary namespace is created and deleted.
@@ -248,39 +234,6 @@ func clientLimits(parallel int) (float32, int) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// completeCluster reads the nodes and the server version and chooses the
-// benchmark.
-func (o *ScanOptions) completeCluster(ctx context.Context) error {
-	var err error
-	if o.client == nil {
-		qps, burst := clientLimits(o.Parallel)
-		if o.client, err = o.factory.Clientset(qps, burst); err != nil {
-			return err
-		}
-	}
-	o.md = report.Metadata{Server: o.factory.Server(), Context: o.factory.Context(), Source: "cluster"}
-	if o.nodes, err = o.resolveNodes(ctx); err != nil {
-		return err
-	}
-	sv, err := o.client.Discovery().ServerVersion()
-	if err != nil {
-		return fmt.Errorf("reading the server version from %s: %w", o.md.Server, err)
-	}
-	o.md.ServerVersion = sv.GitVersion
-	var plat checks.Platform
-	plat, o.nodes = detectPlatform(sv.GitVersion, o.nodes, o.ErrOut)
-	o.md.Platform, o.managed = platformMetadata(plat), plat.Provider
-	if len(o.nodes) == 0 {
-		return errors.New("no node left to scan: EKS Fargate nodes cannot be scanned")
-	}
-	return o.completeBenchmark(sv.GitVersion, &plat)
-}
-
-func (o *ScanOptions) completeBenchmark(gitVersion string, p *checks.Platform) (err error) {
-	o.md.Benchmark, o.md.BenchmarkReason, err = chooseBenchmark(o.Benchmark, gitVersion, p, o.ErrOut)
-	return err
 }
 
 // parseNodeArgs turns the arguments into node names; all is true for
@@ -316,59 +269,6 @@ func (o *ScanOptions) parseNodeArgs(args []string) (names []string, all bool, er
 	return names, all, nil
 }
 
-// nodePageSize is the page size of the node LIST: a 5 000-node cluster
-// is read in 10 requests of bounded size.
-const nodePageSize = 500
-
-// resolveNodes reads the named nodes, or lists the selected ones page by
-// page.
-func (o *ScanOptions) resolveNodes(ctx context.Context) ([]*corev1.Node, error) {
-	forbidden := func(err error) error {
-		return fmt.Errorf("%w (scan needs get and list on nodes; create, get, list, watch and delete on pods and get on pods/log in the namespace used; create and delete on namespaces unless -n names one)", err)
-	}
-	var nodes []*corev1.Node
-	if !o.allNodes {
-		for _, name := range o.names {
-			n, err := o.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-			switch {
-			case apierrors.IsNotFound(err):
-				return nil, fmt.Errorf("node/%s not found in the cluster (list nodes with: kubectl get nodes)", name)
-			case apierrors.IsForbidden(err):
-				return nil, forbidden(err)
-			case err != nil:
-				return nil, fmt.Errorf("get node/%s: %w", name, err)
-			}
-			nodes = append(nodes, n)
-		}
-		return nodes, nil
-	}
-	p := pager.New(pager.SimplePageFunc(func(opts metav1.ListOptions) (runtime.Object, error) {
-		return o.client.CoreV1().Nodes().List(ctx, opts)
-	}))
-	p.PageSize = nodePageSize
-	err := p.EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: o.Selector}, func(obj runtime.Object) error {
-		n, ok := obj.(*corev1.Node)
-		if !ok {
-			return fmt.Errorf("node list returned a %T", obj)
-		}
-		nodes = append(nodes, n)
-		return nil
-	})
-	switch {
-	case apierrors.IsForbidden(err):
-		return nil, forbidden(err)
-	case err != nil:
-		return nil, fmt.Errorf("list nodes: %w", err)
-	}
-	if len(nodes) == 0 {
-		if o.Selector != "" {
-			return nil, fmt.Errorf("no node matches the selector %q", o.Selector)
-		}
-		return nil, errors.New("the cluster has no nodes")
-	}
-	return nodes, nil
-}
-
 func isNodeType(s string) bool {
 	switch strings.ToLower(s) {
 	case "node", "nodes", "no":
@@ -379,11 +279,11 @@ func isNodeType(s string) bool {
 
 // Validate checks flag values; it needs no cluster.
 func (o *ScanOptions) Validate() error {
-	if o.Parallel < 1 {
-		return fmt.Errorf("--parallel must be at least 1, not %d", o.Parallel)
+	if err := validateBenchmarkFlag(o.Benchmark); err != nil {
+		return err
 	}
-	if o.Timeout < 10*time.Second {
-		return fmt.Errorf("--timeout must be at least 10s to leave time to start a pod, not %s", o.Timeout)
+	if err := validateCollection(o.Parallel, o.Timeout); err != nil {
+		return err
 	}
 	if _, err := labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("-l/--selector %q: %w", o.Selector, err)
@@ -409,91 +309,152 @@ func (o *ScanOptions) Validate() error {
 	if o.DryRun == "client" && o.FromEvidence != "" {
 		return errors.New("--dry-run creates nothing and --from-evidence needs no cluster: use one of them")
 	}
-	return nil
-}
-
-func (o *ScanOptions) podOptions() debugpod.Options {
-	privileged := o.Privileged
-	return debugpod.Options{
-		Image:            o.Image,
-		ImagePullPolicy:  corev1.PullPolicy(o.ImagePullPolicy),
-		ImagePullSecrets: o.ImagePullSecrets,
-		Namespace:        o.namespace,
-		Timeout:          o.Timeout,
-		Privileged:       &privileged,
-		Logs:             o.logs,
+	if o.SaveEvidence != "" && o.DryRun != "client" {
+		// Before any pod exists: an unwritable directory found after
+		// every node was scanned would lose the whole report.
+		if err := checkWritableDir(o.SaveEvidence); err != nil {
+			return fmt.Errorf("--save-evidence: %w", err)
+		}
 	}
+	return nil
 }
 
 // Run collects (or loads) evidence, evaluates it and prints the report.
 func (o *ScanOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
+	if o.FromEvidence != "" {
+		return o.report.Finish(o.offlineReport(), o.Out, o.ErrOut)
 	}
-	if o.FromEvidence == "" {
-		ctx2, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		ctx = ctx2
-		if err := o.completeCluster(ctx); err != nil {
-			return err
-		}
+	qps, burst := clientLimits(o.Parallel)
+	cl, err := connect(o.factory, qps, burst)
+	if err != nil {
+		return err
+	}
+	p, err := o.plan(ctx, cl)
+	if err != nil {
+		return err
 	}
 	if o.DryRun == "client" {
-		return o.printDryRun()
+		return p.printDryRun()
 	}
-	rep, err := o.NodeReport(ctx)
+	rep, err := p.report(ctx)
 	if err != nil {
 		return err
 	}
 	return o.report.Finish(rep, o.Out, o.ErrOut)
 }
 
-// NodeReport scans the nodes (or evaluates the offline evidence) and
-// returns the full, unfiltered node report. On a cluster, call it after
-// Complete and Validate; it reads the nodes and the server version itself
-// unless Run did. Every pod it created is deleted when it returns, and the
-// temporary namespace's deletion is requested (not awaited).
-func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
-	if o.FromEvidence == "" && o.nodes == nil {
-		if err := o.completeCluster(ctx); err != nil {
+// offlineReport evaluates the evidence loaded by Complete.
+func (o *ScanOptions) offlineReport() *report.Report {
+	md := o.offlineMD
+	md.Generated = time.Now().UTC()
+	md.ToolVersion = version.Get().Version
+	rep := report.NewReport(report.KindNodeScan, md)
+	for _, ev := range o.offline {
+		rep.AddTarget(checks.EvaluateNode(ev, checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated}))
+	}
+	return rep
+}
+
+// scanPlan is a node scan ready to run on a cluster: the nodes, the
+// platform, the benchmark and the namespace of the debug pods are known,
+// and the permissions were checked. plan makes one; report runs it.
+type scanPlan struct {
+	o       *ScanOptions
+	client  kubernetes.Interface
+	nodes   []*corev1.Node
+	md      report.Metadata
+	managed string
+	// scanID labels every object of the scan; ns is where the pods run
+	// (the temporary namespace unless -n named one).
+	scanID, ns string
+
+	progress *progress
+	live     *kubeletz.Prefetch
+}
+
+// plan checks the scan's permissions (all at once, every missing one
+// named), reads the nodes and chooses the benchmark. A dry run only reads
+// the nodes.
+func (o *ScanOptions) plan(ctx context.Context, cl *cluster) (*scanPlan, error) {
+	p := &scanPlan{o: o, client: cl.client, md: cl.md, scanID: strings.ToLower(utilrand.String(5)), ns: o.namespace}
+	temporary := o.namespace == ""
+	if temporary {
+		p.ns = debugpod.NamespaceName(p.scanID)
+	}
+	needs := permissions.Scan(p.ns, temporary, len(o.names) > 0)
+	if o.DryRun == "client" {
+		needs = nodes.RequiredPermissions(len(o.names) > 0)
+	}
+	if _, err := access.Require(ctx, cl.client, "the node scan", needs); err != nil {
+		var missing *access.MissingError
+		if errors.As(err, &missing) || ctx.Err() != nil {
 			return nil, err
 		}
+		fmt.Fprintf(o.ErrOut, "Warning: cannot check every permission of the scan: %v\n", err)
 	}
-	o.md.Generated = time.Now().UTC()
-	o.md.ToolVersion = version.Get().Version
-	rep := report.NewReport(report.KindNodeScan, o.md)
-	evalOpts := checks.EvalOptions{Benchmark: o.md.Benchmark, Now: o.md.Generated, ManagedControlPlane: o.managed}
-	if o.FromEvidence != "" {
-		for _, ev := range o.offline {
-			rep.AddTarget(checks.EvaluateNode(ev, evalOpts))
-		}
-		return rep, nil
+	var err error
+	if p.nodes, err = nodes.Resolve(ctx, cl.client, o.names, o.Selector); err != nil {
+		return nil, err
 	}
-	targets := make([]report.TargetReport, len(o.nodes))
-	index := make(map[string]int, len(o.nodes))
-	for i, n := range o.nodes {
+	var plat checks.Platform
+	plat, p.nodes = detectPlatform(p.md.ServerVersion, p.nodes, o.ErrOut)
+	p.md.Platform, p.managed = platformMetadata(plat), plat.Provider
+	if len(p.nodes) == 0 {
+		return nil, errors.New("no node left to scan: EKS Fargate nodes cannot be scanned")
+	}
+	return p, chooseBenchmark(o.Benchmark, p.md.ServerVersion, &plat, &p.md, o.ErrOut)
+}
+
+func (p *scanPlan) podOptions() debugpod.Options {
+	o := p.o
+	privileged := o.Privileged
+	return debugpod.Options{
+		Image:            o.Image,
+		ImagePullPolicy:  corev1.PullPolicy(o.ImagePullPolicy),
+		ImagePullSecrets: o.ImagePullSecrets,
+		Namespace:        o.namespace,
+		ScanID:           p.scanID,
+		Timeout:          o.Timeout,
+		Privileged:       &privileged,
+		Logs:             o.logs,
+	}
+}
+
+// report scans the nodes and returns the full, unfiltered node report.
+// Every pod it created is deleted when it returns, and the temporary
+// namespace's deletion is requested (not awaited).
+func (p *scanPlan) report(ctx context.Context) (*report.Report, error) {
+	o := p.o
+	md := p.md
+	md.Generated = time.Now().UTC()
+	md.ToolVersion = version.Get().Version
+	rep := report.NewReport(report.KindNodeScan, md)
+	evalOpts := checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated, ManagedControlPlane: p.managed}
+	targets := make([]report.TargetReport, len(p.nodes))
+	index := make(map[string]int, len(p.nodes))
+	for i, n := range p.nodes {
 		index[n.Name] = i
 	}
 	// The kubelets' live /configz is read while the pods run, not one
 	// node after another as each is evaluated.
 	var ready []string
-	for _, n := range o.nodes {
+	for _, n := range p.nodes {
 		if nodeNotReady(n) == "" {
 			ready = append(ready, n.Name)
 		}
 	}
 	liveCtx, stopLive := context.WithCancel(ctx)
 	defer stopLive()
-	o.live = kubeletz.StartPrefetch(liveCtx, o.client, ready, o.Parallel)
+	p.live = kubeletz.StartPrefetch(liveCtx, p.client, ready, o.Parallel)
 	var saveErr error
-	err := o.ScanNodes(ctx, func(nr debugpod.NodeResult) {
-		targets[index[nr.Node]] = o.evaluateNode(ctx, nr, evalOpts, &saveErr)
+	err := p.scanNodes(ctx, func(nr debugpod.NodeResult) {
+		targets[index[nr.Node]] = p.evaluateNode(ctx, nr, evalOpts, &saveErr)
 	})
 	if err != nil {
 		return nil, err
 	}
 	if ctx.Err() != nil {
-		return nil, errors.New("interrupted: the scan was stopped, its pods were deleted and its namespace's deletion was requested")
+		return nil, fmt.Errorf("interrupted: the scan was stopped, its pods were deleted and its namespace's deletion was requested: %w", ctx.Err())
 	}
 	if saveErr != nil {
 		return nil, fmt.Errorf("--save-evidence: %w", saveErr)
@@ -502,17 +463,17 @@ func (o *ScanOptions) NodeReport(ctx context.Context) (*report.Report, error) {
 		fmt.Fprintf(o.ErrOut, "Evidence saved in %s\n", o.SaveEvidence)
 	}
 	for i, t := range targets {
-		rep.AddTarget(withProviderID(t, o.nodes[i]))
+		rep.AddTarget(withProviderID(t, p.nodes[i]))
 	}
 	return rep, nil
 }
 
-// withProviderID records the node's spec.providerID in the target's notes
-// ("providerID: aws:///us-east-1a/i-0abc"), which -o asff reads to name an
-// EC2 instance as the finding's resource.
+// withProviderID records the node's spec.providerID in the target
+// (aws:///us-east-1a/i-0abc), which -o asff uses to name an EC2 instance
+// as the finding's resource.
 func withProviderID(t report.TargetReport, n *corev1.Node) report.TargetReport {
-	if n != nil && n.Spec.ProviderID != "" {
-		t.Notes = append(t.Notes, "providerID: "+n.Spec.ProviderID)
+	if n != nil {
+		t.ProviderID = n.Spec.ProviderID
 	}
 	return t
 }
@@ -521,32 +482,33 @@ func withProviderID(t report.TargetReport, n *corev1.Node) report.TargetReport {
 // the evidence first with --save-evidence (the first save error is kept in
 // saveErr). It runs as each node finishes, one call at a time, and the
 // evidence is dropped afterwards.
-func (o *ScanOptions) evaluateNode(ctx context.Context, nr debugpod.NodeResult, evalOpts checks.EvalOptions, saveErr *error) report.TargetReport {
+func (p *scanPlan) evaluateNode(ctx context.Context, nr debugpod.NodeResult, evalOpts checks.EvalOptions, saveErr *error) report.TargetReport {
 	if nr.Err != nil {
-		return checks.ErrorTarget(nr.Node, nr.Err, o.md.Benchmark)
+		return checks.ErrorTarget(nr.Node, nr.Err, p.md.Benchmark)
 	}
-	o.live.Attach(ctx, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
-	if o.SaveEvidence != "" && *saveErr == nil {
-		if _, err := nr.Evidence.Save(o.SaveEvidence); err != nil {
+	p.live.Attach(ctx, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
+	if dir := p.o.SaveEvidence; dir != "" && *saveErr == nil {
+		if _, err := nr.Evidence.Save(dir); err != nil {
 			*saveErr = err
 		}
 	}
 	t := checks.EvaluateNode(nr.Evidence, evalOpts)
-	o.progress.node(nr.Node, fmt.Sprintf("evaluated: %d results, %d FAIL", t.Summary.Total, t.Summary.Fail))
+	p.progress.node(nr.Node, fmt.Sprintf("evaluated: %d results, %d FAIL", t.Summary.Total, t.Summary.Fail))
 	return t
 }
 
-// ScanNodes runs the debug pods on o.nodes, at most --parallel at a time,
-// and hands each node's collection to each as soon as that node is done
-// (from the scan's workers, one call at a time; Evidence is only valid
-// during the call). Nodes that are not Ready get no pod: their result is
-// an error naming the node's condition. When ScanNodes returns, every pod
-// it created is deleted and the temporary namespace's deletion requested.
-// The error is for the scan as a whole (preflight, namespace); per-node
-// failures are in NodeResult.Err.
-func (o *ScanOptions) ScanNodes(ctx context.Context, each func(debugpod.NodeResult)) error {
+// scanNodes runs the debug pods on the plan's nodes, at most --parallel
+// at a time, and hands each node's collection to each as soon as that
+// node is done (from the scan's workers, one call at a time; Evidence is
+// only valid during the call). Nodes that are not Ready get no pod: their
+// result is an error naming the node's condition. When scanNodes returns,
+// every pod it created is deleted and the temporary namespace's deletion
+// requested. The error is for the scan as a whole (preflight, namespace);
+// per-node failures are in NodeResult.Err.
+func (p *scanPlan) scanNodes(ctx context.Context, each func(debugpod.NodeResult)) error {
+	o := p.o
 	var ready []string
-	for _, n := range o.nodes {
+	for _, n := range p.nodes {
 		if why := nodeNotReady(n); why != "" {
 			each(debugpod.NodeResult{Node: n.Name, Err: fmt.Errorf("node/%s is not Ready (%s): no debug pod was started", n.Name, why)})
 			continue
@@ -556,8 +518,8 @@ func (o *ScanOptions) ScanNodes(ctx context.Context, each func(debugpod.NodeResu
 	if len(ready) == 0 {
 		return nil
 	}
-	o.progress = newProgress(o.ErrOut, o.Progress)
-	po := o.podOptions()
+	p.progress = newProgress(o.ErrOut, o.Progress)
+	po := p.podOptions()
 	po.Progress = func(node, phase string) {
 		switch phase {
 		case debugpod.PhaseDone:
@@ -565,10 +527,10 @@ func (o *ScanOptions) ScanNodes(ctx context.Context, each func(debugpod.NodeResu
 		case debugpod.PhaseDeleting:
 			return
 		}
-		o.progress.node(node, phase)
+		p.progress.node(node, phase)
 	}
-	po.Warn = o.progress.warn
-	runner, err := debugpod.NewRunner(o.client, po)
+	po.Warn = p.progress.warn
+	runner, err := debugpod.NewRunner(p.client, po)
 	if err != nil {
 		return err
 	}
@@ -576,16 +538,16 @@ func (o *ScanOptions) ScanNodes(ctx context.Context, each func(debugpod.NodeResu
 		ns, err := runner.Close(ctx)
 		switch {
 		case err != nil:
-			o.progress.warn(fmt.Sprintf("%v (run: kubectl harden cleanup)", err))
+			p.progress.warn(fmt.Sprintf("%v (run: kubectl harden cleanup)", err))
 		case ns != "":
-			o.progress.line(fmt.Sprintf("Deletion of namespace/%s requested; it terminates in the background (kubectl harden cleanup removes leftovers)", ns))
+			p.progress.line(fmt.Sprintf("Deletion of namespace/%s requested; it terminates in the background (kubectl harden cleanup removes leftovers)", ns))
 		}
 	}()
 	if err := runner.Prepare(ctx); err != nil {
 		return err
 	}
 	if o.Progress {
-		o.progress.line(fmt.Sprintf("Scanning %d node(s), %d at a time, in namespace/%s", len(ready), min(o.Parallel, len(ready)), runner.Namespace()))
+		p.progress.line(fmt.Sprintf("Scanning %d node(s), %d at a time, in namespace/%s", len(ready), min(o.Parallel, len(ready)), runner.Namespace()))
 	}
 	runner.CollectEach(ctx, ready, o.Parallel, each)
 	return nil
@@ -637,8 +599,9 @@ func nodeNotReady(n *corev1.Node) string {
 }
 
 // printDryRun prints the namespace and pods that a scan would create.
-func (o *ScanOptions) printDryRun() error {
-	po := o.podOptions()
+func (p *scanPlan) printDryRun() error {
+	o := p.o
+	po := p.podOptions()
 	po.ScanID = "dryrun"
 	var objs []runtime.Object
 	if po.Namespace == "" {
@@ -647,10 +610,10 @@ func (o *ScanOptions) printDryRun() error {
 		objs = append(objs, ns)
 		po.Namespace = ns.Name
 	}
-	for _, n := range o.nodes {
-		p := debugpod.Generate(n.Name, po)
-		p.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}
-		objs = append(objs, p)
+	for _, n := range p.nodes {
+		pod := debugpod.Generate(n.Name, po)
+		pod.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}
+		objs = append(objs, pod)
 	}
 	switch o.report.Format {
 	case "yaml", "json":
@@ -658,11 +621,11 @@ func (o *ScanOptions) printDryRun() error {
 		for _, obj := range objs {
 			list.Items = append(list.Items, runtime.RawExtension{Object: obj})
 		}
-		var p printers.ResourcePrinter = &printers.YAMLPrinter{}
+		var printer printers.ResourcePrinter = &printers.YAMLPrinter{}
 		if o.report.Format == "json" {
-			p = &printers.JSONPrinter{}
+			printer = &printers.JSONPrinter{}
 		}
-		return p.PrintObj(list, o.Out)
+		return printer.PrintObj(list, o.Out)
 	case "":
 		for _, obj := range objs {
 			m, err := meta.Accessor(obj)
@@ -677,18 +640,14 @@ func (o *ScanOptions) printDryRun() error {
 }
 
 // completeNodes offers node names for shell completion.
-func completeNodes(cf *genericclioptions.ConfigFlags, prefix string) []string {
-	rc, err := cf.ToRESTConfig()
-	if err != nil {
-		return nil
-	}
-	cs, err := kubernetes.NewForConfig(rc)
+func completeNodes(f ClientFactory, prefix string) []string {
+	cs, err := f.Clientset(0, 0)
 	if err != nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: nodes.PageSize})
 	if err != nil {
 		return nil
 	}

@@ -10,22 +10,29 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	metafake "k8s.io/client-go/metadata/fake"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod/sim"
+	"github.com/kubectl-harden/kubectl-harden/pkg/nodes"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-// fakeFactory hands out a fake clientset and records the rate limits asked.
+// fakeFactory hands out fake clients and records the rate limits asked.
+// -n comes from the command's kubeconfig flags (cf), as with the real one.
 type fakeFactory struct {
 	client kubernetes.Interface
+	meta   metadata.Interface
+	cf     *genericclioptions.ConfigFlags
 	ns     string
 	qps    float32
 	burst  int
@@ -40,9 +47,51 @@ func (f *fakeFactory) Clientset(qps float32, burst int) (kubernetes.Interface, e
 	}
 	return f.client, nil
 }
-func (f *fakeFactory) Server() string    { return "https://sim.example:6443" }
-func (f *fakeFactory) Context() string   { return "sim" }
-func (f *fakeFactory) Namespace() string { return f.ns }
+
+func (f *fakeFactory) Metadata(float32, int) (metadata.Interface, error) {
+	if f.meta == nil {
+		sch := metafake.NewTestScheme()
+		_ = metav1.AddMetaToScheme(sch)
+		f.meta = metafake.NewSimpleMetadataClient(sch)
+	}
+	return f.meta, nil
+}
+
+func (f *fakeFactory) RESTMapper() (meta.RESTMapper, error) {
+	return nil, errors.New("no discovery in this test")
+}
+func (f *fakeFactory) Server() string  { return "https://sim.example:6443" }
+func (f *fakeFactory) Context() string { return "sim" }
+func (f *fakeFactory) Namespace() string {
+	if f.ns == "" && f.cf != nil && f.cf.Namespace != nil {
+		return *f.cf.Namespace
+	}
+	return f.ns
+}
+
+func (f *fakeFactory) DefaultNamespace() (string, error) {
+	if ns := f.Namespace(); ns != "" {
+		return ns, nil
+	}
+	return metav1.NamespaceDefault, nil
+}
+
+// runFake runs the whole command tree, as main does, with the fake
+// clients of f.
+func runFake(t *testing.T, f *fakeFactory, args ...string) (string, string, int) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	cmd := newCmdHarden(streams, func(cf *genericclioptions.ConfigFlags) ClientFactory {
+		f.cf = cf
+		return f
+	})
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	if err != nil {
+		errOut.WriteString("error: " + err.Error() + "\n")
+	}
+	return out.String(), errOut.String(), ExitCode(err)
+}
 
 // runScan runs `scan ARGS` against the simulated cluster c (nil: none)
 // and returns stdout, stderr, the exit code and the factory.
@@ -50,8 +99,7 @@ func runScan(t *testing.T, c *sim.Cluster, args ...string) (string, string, int,
 	t.Helper()
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
 	f := &fakeFactory{}
-	o := newScanOptions(genericclioptions.NewConfigFlags(false), streams)
-	o.factory = f
+	o := newScanOptions(f, streams)
 	if c != nil {
 		f.client, o.logs = c.Client, c.Logs
 	}
@@ -156,7 +204,7 @@ func TestScanLiveErrors(t *testing.T) {
 			c.Client.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
 				return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "", errors.New("no"))
 			})
-		}, wantErr: "scan needs get and list on nodes"},
+		}, wantErr: "the scan needs list nodes cluster-wide"},
 		{name: "preflight denied", args: []string{"nodes"}, setup: func(c *sim.Cluster) {
 			c.Client.PrependReactor("create", "selfsubjectaccessreviews", func(a k8stesting.Action) (bool, runtime.Object, error) {
 				return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "selfsubjectaccessreviews"}, "", errors.New("no"))
@@ -198,8 +246,8 @@ func TestScanLiveSelectorAndPaging(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Targets) != 1 || rep.Targets[0].Name != sim.NodeName(4) {
 		t.Fatalf("want node-0004 only: %v\n%s", err, out)
 	}
-	if len(limits) != 1 || limits[0] != nodePageSize {
-		t.Errorf("node LIST limits %v, want one page request of %d", limits, nodePageSize)
+	if len(limits) != 1 || limits[0] != nodes.PageSize {
+		t.Errorf("node LIST limits %v, want one page request of %d", limits, nodes.PageSize)
 	}
 }
 
@@ -241,8 +289,8 @@ func TestScanDryRunLive(t *testing.T) {
 func TestScanLiveInterrupted(t *testing.T) {
 	c := sim.New(2, sim.Latency{Start: time.Hour}, 0, 0)
 	streams, _, _, errOut := genericiooptions.NewTestIOStreams()
-	o := newScanOptions(genericclioptions.NewConfigFlags(false), streams)
-	o.factory, o.logs = &fakeFactory{client: c.Client}, c.Logs
+	o := newScanOptions(&fakeFactory{client: c.Client}, streams)
+	o.logs = c.Logs
 	if err := o.Complete(nil, []string{"nodes"}); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +304,7 @@ func TestScanLiveInterrupted(t *testing.T) {
 		}
 		cancel()
 	}()
-	_, err := o.NodeReport(ctx)
+	err := o.Run(ctx)
 	if err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Errorf("err = %v; stderr:\n%s", err, errOut)
 	}

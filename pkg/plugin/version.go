@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -26,18 +27,16 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 
   # Print the version as JSON
   kubectl harden version -o json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	o.OutputFlags = OutputFlags{Formats: []string{"json", "yaml"}}
 	o.OutputFlags.AddFlags(cmd)
 	return cmd
 }
+
+// Complete has nothing to complete.
+func (o *VersionOptions) Complete(*cobra.Command, []string) error { return nil }
 
 // Validate checks the output format.
 func (o *VersionOptions) Validate() error {
@@ -46,7 +45,7 @@ func (o *VersionOptions) Validate() error {
 }
 
 // Run prints the version.
-func (o *VersionOptions) Run() error {
+func (o *VersionOptions) Run(context.Context) error {
 	info := version.Get()
 	if ok, err := o.printDocument(info, o.Out); ok {
 		return err

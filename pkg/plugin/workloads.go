@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/metadata"
 
-	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
@@ -24,7 +22,7 @@ import (
 // WorkloadsOptions holds the flags of `kubectl harden workloads`.
 type WorkloadsOptions struct {
 	genericiooptions.IOStreams
-	configFlags   *genericclioptions.ConfigFlags
+	factory       ClientFactory
 	Report        ReportFlags
 	AllNamespaces bool
 	IncludeSystem bool
@@ -38,14 +36,14 @@ type WorkloadsOptions struct {
 }
 
 // NewCmdWorkloads builds `kubectl harden workloads`.
-func NewCmdWorkloads(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &WorkloadsOptions{IOStreams: streams, configFlags: configFlags}
+func NewCmdWorkloads(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &WorkloadsOptions{IOStreams: streams, factory: f}
 	cmd := &cobra.Command{
 		Use:     "workloads",
 		Aliases: []string{"policies"},
 		Short:   "Check workloads and cluster policies (CIS 5.2-5.6)",
 		Long: `Check pod security, network policies, secrets, admission and general policies
-(CIS Kubernetes Benchmark 1.12 sections 5.2-5.6) from the API. Controllers are
+(CIS Kubernetes Benchmark sections 5.2-5.6) from the API. Controllers are
 evaluated once each through their pod templates (deployment/prod/web, not its
 40 pods); mirror pods of static pods are named with their node. Pod-level
 checks are the Pod Security Standards' own (k8s.io/pod-security-admission),
@@ -75,13 +73,8 @@ values are never read or saved.
   # Save the objects read, evaluate them later with no cluster
   kubectl harden workloads --save-snapshot wl.json
   kubectl harden workloads --from-snapshot wl.json -o json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		Args: noArgs,
+		RunE: runE(o),
 	}
 	o.Report.AddFlags(cmd)
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Check every namespace (the default unless -n names one).")
@@ -92,25 +85,22 @@ values are never read or saved.
 	return cmd
 }
 
-// Complete validates the flags.
-func (o *WorkloadsOptions) Complete() error {
+// Complete reads -n and turns the report flags into options.
+func (o *WorkloadsOptions) Complete(*cobra.Command, []string) error {
 	var err error
 	if o.report, err = o.Report.ToOptions(); err != nil {
 		return err
 	}
-	if o.FromSnapshot != "" && o.SaveSnapshot != "" {
-		return errors.New("--save-snapshot and --from-snapshot cannot be used together")
-	}
-	if o.configFlags != nil && o.configFlags.Namespace != nil {
-		o.namespace = *o.configFlags.Namespace
-	}
+	o.namespace = o.factory.Namespace()
+	return nil
+}
+
+// Validate checks the flags; it needs no cluster.
+func (o *WorkloadsOptions) Validate() error {
 	if o.AllNamespaces && o.namespace != "" {
 		return errors.New("-n/--namespace and -A/--all-namespaces cannot be used together")
 	}
-	if err := checks.ValidateBenchmark(o.Benchmark); err != nil {
-		return fmt.Errorf("--benchmark: %w", err)
-	}
-	return nil
+	return validateSnapshotFlags(o.FromSnapshot, o.SaveSnapshot, o.Benchmark)
 }
 
 // loadWorkloadSnapshot reads a snapshot saved with --save-snapshot.
@@ -136,50 +126,32 @@ func loadWorkloadSnapshot(path string) (*workloads.Snapshot, error) {
 	return &snap, nil
 }
 
-// collectWorkloads runs the permission preflight (naming every missing
-// permission on errOut) and collects a snapshot of namespace ns ("" = all).
-// With a benchmark flag value it also chooses the benchmark (apiBenchmark);
-// nil leaves that to the caller.
-func collectWorkloads(ctx context.Context, cf *genericclioptions.ConfigFlags, ns string, benchmark *string, errOut io.Writer) (*workloads.Snapshot, report.Metadata, error) {
-	var md report.Metadata
-	restConfig, err := cf.ToRESTConfig()
+// collectWorkloads checks the permissions of the workload collection
+// (naming every missing one on errOut: the controls that need them are
+// ERROR), checks that namespace ns exists ("" = every namespace) and
+// collects its snapshot.
+func collectWorkloads(ctx context.Context, cl *cluster, ns string, errOut io.Writer) (*workloads.Snapshot, error) {
+	missing, err := access.Check(ctx, cl.client, workloads.RequiredPermissions(ns))
 	if err != nil {
-		return nil, md, err
-	}
-	client, err := kubernetes.NewForConfig(restConfig)
-	if err != nil {
-		return nil, md, err
-	}
-	meta, err := metadata.NewForConfig(restConfig)
-	if err != nil {
-		return nil, md, err
-	}
-	md = report.Metadata{Server: restConfig.Host, Source: "cluster"}
-	if raw, err := cf.ToRawKubeConfigLoader().RawConfig(); err == nil {
-		md.Context = raw.CurrentContext
-		if cf.Context != nil && *cf.Context != "" {
-			md.Context = *cf.Context
+		if ctx.Err() != nil {
+			return nil, err
 		}
-	}
-	sv, err := client.Discovery().ServerVersion()
-	if err != nil {
-		return nil, md, fmt.Errorf("reading the server version from %s: %w", restConfig.Host, err)
-	}
-	md.ServerVersion = sv.GitVersion
-	if benchmark != nil {
-		if err := apiBenchmark(ctx, client, *benchmark, sv.GitVersion, &md, errOut); err != nil {
-			return nil, md, err
-		}
-	}
-	missing, err := workloads.Preflight(ctx, client, ns)
-	if err != nil {
-		return nil, md, err
+		fmt.Fprintf(errOut, "Warning: cannot check every permission of the workload collection: %v\n", err)
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(errOut, "Warning: missing permissions for workload collection: %s; the controls that need them are ERROR\n", workloads.MissingString(missing, ns))
+		fmt.Fprintf(errOut, "Warning: missing permissions for workload collection: %s; the controls that need them are ERROR\n", access.Join(missing))
 	}
-	snap, err := workloads.Collect(ctx, client, workloads.CollectOptions{Namespace: ns, Metadata: meta})
-	return snap, md, err
+	if ns != "" {
+		// A namespace that does not exist holds nothing to examine, and
+		// nothing examined must not read as PASS.
+		if err := workloads.CheckNamespace(ctx, cl.client, ns); err != nil {
+			if !apierrors.IsForbidden(err) {
+				return nil, fmt.Errorf("-n %s: %w", ns, err)
+			}
+			fmt.Fprintf(errOut, "Warning: cannot check that namespace/%s exists: %v\n", ns, err)
+		}
+	}
+	return workloads.Collect(ctx, cl.client, workloads.CollectOptions{Namespace: ns, Metadata: cl.meta})
 }
 
 // workloadsReport reads (or loads) the snapshot, saves it when asked and
@@ -196,11 +168,18 @@ func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error
 		}
 		return snap, nil
 	}
-	snap, md, err := collectWorkloads(ctx, o.configFlags, o.namespace, &o.Benchmark, o.ErrOut)
+	cl, err := connect(o.factory, 0, 0)
 	if err != nil {
 		return nil, err
 	}
-	o.md = md
+	o.md = cl.md
+	if err := apiBenchmark(ctx, cl.client, o.Benchmark, cl.md.ServerVersion, &o.md, o.ErrOut); err != nil {
+		return nil, err
+	}
+	snap, err := collectWorkloads(ctx, cl, o.namespace, o.ErrOut)
+	if err != nil {
+		return nil, err
+	}
 	if o.SaveSnapshot != "" {
 		if err := saveSnapshot(o.SaveSnapshot, snap, "Workload snapshot", o.ErrOut); err != nil {
 			return nil, err
@@ -211,9 +190,6 @@ func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error
 
 // Run reads the objects, evaluates the controls and prints the report.
 func (o *WorkloadsOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	snap, err := o.load(ctx)
 	if err != nil {
 		return err
@@ -222,7 +198,7 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	md.Generated = time.Now().UTC()
 	md.ToolVersion = version.Get().Version
 	r := report.NewReport(report.KindWorkloads, md)
-	r.AddTarget(workloadsTarget(workloads.Build(snap), workloads.EvalOptions{IncludeSystem: o.IncludeSystem}, md.Benchmark))
+	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: o.IncludeSystem}))
 	return o.report.Finish(r, o.Out, o.ErrOut)
 }
 

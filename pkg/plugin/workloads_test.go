@@ -50,7 +50,6 @@ func TestWorkloadsFlagErrors(t *testing.T) {
 		{[]string{"workloads", "--from-snapshot", kindSnapshot}, `is not WorkloadSnapshot`},
 		{[]string{"workloads", "--from-snapshot", filepath.Join(dir, "missing.json")}, "--from-snapshot"},
 		{[]string{"workloads", "-o", "xml"}, `--output "xml"`},
-		{[]string{"all", "-n", "prod"}, "not supported by all"},
 	}
 	for _, tc := range cases {
 		_, errOut, code := run(t, tc.args...)

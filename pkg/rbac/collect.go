@@ -2,21 +2,19 @@ package rbac
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/tools/pager"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/paged"
 )
 
 // SnapshotAPIVersion versions the saved snapshot format.
@@ -115,22 +113,10 @@ func trimMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, Labels: m.Labels}
 }
 
-// each lists one resource page by page and calls fn for every item; the
-// page is dropped as soon as fn returned, so only trimmed copies survive.
-func each(ctx context.Context, what string, pageSize int64, list pager.ListPageFunc, opts metav1.ListOptions, fn func(runtime.Object) error) error {
-	p := pager.New(list)
-	if pageSize > 0 {
-		p.PageSize = pageSize
-	}
-	if err := p.EachListItem(ctx, opts, fn); err != nil {
-		return fmt.Errorf("list %s: %w", what, err)
-	}
-	return nil
-}
-
 // Collect reads a snapshot through paged LISTs. It returns an error, never
 // a partial snapshot: a missing kind would turn into false PASS results.
-// Call Preflight first to get a precise permission error.
+// Check RequiredPermissions first (package access) to name every missing
+// permission at once.
 func Collect(ctx context.Context, c kubernetes.Interface, opts CollectOptions) (*Snapshot, error) {
 	now := time.Now
 	if opts.Now != nil {
@@ -139,79 +125,44 @@ func Collect(ctx context.Context, c kubernetes.Interface, opts CollectOptions) (
 	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind, Collected: now().UTC()}
 	ps := opts.PageSize
 	lo := metav1.ListOptions{}
-
-	steps := []func() error{
-		func() error {
-			return each(ctx, "clusterroles", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.RbacV1().ClusterRoles().List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				r := o.(*rbacv1.ClusterRole)
-				s.ClusterRoles = append(s.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules, AggregationRule: r.AggregationRule})
-				return nil
-			})
-		},
-		func() error {
-			return each(ctx, "roles", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.RbacV1().Roles("").List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				r := o.(*rbacv1.Role)
-				s.Roles = append(s.Roles, rbacv1.Role{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules})
-				return nil
-			})
-		},
-		func() error {
-			return each(ctx, "clusterrolebindings", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.RbacV1().ClusterRoleBindings().List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				b := o.(*rbacv1.ClusterRoleBinding)
-				s.ClusterRoleBindings = append(s.ClusterRoleBindings, rbacv1.ClusterRoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
-				return nil
-			})
-		},
-		func() error {
-			return each(ctx, "rolebindings", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.RbacV1().RoleBindings("").List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				b := o.(*rbacv1.RoleBinding)
-				s.RoleBindings = append(s.RoleBindings, rbacv1.RoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
-				return nil
-			})
-		},
-		func() error {
-			return each(ctx, "namespaces", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.CoreV1().Namespaces().List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				s.Namespaces = append(s.Namespaces, o.(*corev1.Namespace).Name)
-				return nil
-			})
-		},
-		func() error {
-			return each(ctx, "serviceaccounts", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.CoreV1().ServiceAccounts("").List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				sa := o.(*corev1.ServiceAccount)
-				s.ServiceAccounts = append(s.ServiceAccounts, ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, AutomountServiceAccountToken: sa.AutomountServiceAccountToken})
-				return nil
-			})
-		},
-		func() error { return collectTokenSecrets(ctx, c, opts, s) },
+	steps := []struct {
+		what string
+		run  func() error
+	}{
+		{"clusterroles", paged.Into(ctx, ps, c.RbacV1().ClusterRoles().List, lo, func(r *rbacv1.ClusterRole) {
+			s.ClusterRoles = append(s.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules, AggregationRule: r.AggregationRule})
+		})},
+		{"roles", paged.Into(ctx, ps, c.RbacV1().Roles("").List, lo, func(r *rbacv1.Role) {
+			s.Roles = append(s.Roles, rbacv1.Role{ObjectMeta: trimMeta(r.ObjectMeta), Rules: r.Rules})
+		})},
+		{"clusterrolebindings", paged.Into(ctx, ps, c.RbacV1().ClusterRoleBindings().List, lo, func(b *rbacv1.ClusterRoleBinding) {
+			s.ClusterRoleBindings = append(s.ClusterRoleBindings, rbacv1.ClusterRoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
+		})},
+		{"rolebindings", paged.Into(ctx, ps, c.RbacV1().RoleBindings("").List, lo, func(b *rbacv1.RoleBinding) {
+			s.RoleBindings = append(s.RoleBindings, rbacv1.RoleBinding{ObjectMeta: trimMeta(b.ObjectMeta), Subjects: b.Subjects, RoleRef: b.RoleRef})
+		})},
+		{"namespaces", paged.Into(ctx, ps, c.CoreV1().Namespaces().List, lo, func(n *corev1.Namespace) {
+			s.Namespaces = append(s.Namespaces, n.Name)
+		})},
+		{"serviceaccounts", paged.Into(ctx, ps, c.CoreV1().ServiceAccounts("").List, lo, func(sa *corev1.ServiceAccount) {
+			s.ServiceAccounts = append(s.ServiceAccounts, ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, AutomountServiceAccountToken: sa.AutomountServiceAccountToken})
+		})},
+		{"secrets (" + tokenFieldSelector + ")", func() error { return collectTokenSecrets(ctx, c, opts, s) }},
 		// Pods last: MountsToken looks the token Secrets up.
-		func() error {
+		{"pods", func() error {
 			tokens := map[string]bool{}
 			for _, t := range s.TokenSecrets {
 				tokens[t.Namespace+"/"+t.Name] = true
 			}
-			return each(ctx, "pods", ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.CoreV1().Pods("").List(ctx, o)
-			}, lo, func(o runtime.Object) error {
-				s.Pods = append(s.Pods, trimPod(o.(*corev1.Pod), tokens))
+			return paged.Each(ctx, ps, c.CoreV1().Pods("").List, lo, func(p *corev1.Pod) error {
+				s.Pods = append(s.Pods, trimPod(p, tokens))
 				return nil
 			})
-		},
+		}},
 	}
 	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
+		if err := step.run(); err != nil {
+			return nil, fmt.Errorf("list %s: %w", step.what, err)
 		}
 	}
 	s.sort()
@@ -261,24 +212,17 @@ var secretsGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 func collectTokenSecrets(ctx context.Context, c kubernetes.Interface, opts CollectOptions, s *Snapshot) error {
 	lo := metav1.ListOptions{FieldSelector: tokenFieldSelector}
 	if opts.Metadata != nil {
-		return each(ctx, "secrets (metadata, "+tokenFieldSelector+")", opts.PageSize, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return opts.Metadata.Resource(secretsGVR).Namespace("").List(ctx, o)
-		}, lo, func(o runtime.Object) error {
-			m := o.(*metav1.PartialObjectMetadata)
+		return paged.Each(ctx, opts.PageSize, opts.Metadata.Resource(secretsGVR).Namespace("").List, lo, func(m *metav1.PartialObjectMetadata) error {
 			s.TokenSecrets = append(s.TokenSecrets, tokenSecretFrom(m.ObjectMeta))
 			return nil
 		})
 	}
-	return each(ctx, "secrets ("+tokenFieldSelector+")", opts.PageSize, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-		return c.CoreV1().Secrets("").List(ctx, o)
-	}, lo, func(o runtime.Object) error {
-		sec := o.(*corev1.Secret)
+	return paged.Each(ctx, opts.PageSize, c.CoreV1().Secrets("").List, lo, func(sec *corev1.Secret) error {
 		// Defensive: a server (or fake) that ignores the field selector
 		// must not make us keep other Secrets.
-		if sec.Type != saTokenType {
-			return nil
+		if sec.Type == saTokenType {
+			s.TokenSecrets = append(s.TokenSecrets, tokenSecretFrom(sec.ObjectMeta))
 		}
-		s.TokenSecrets = append(s.TokenSecrets, tokenSecretFrom(sec.ObjectMeta))
 		return nil
 	})
 }
@@ -312,70 +256,19 @@ func nsLess(ans, an, bns, bn string) bool {
 	return an < bn
 }
 
-// Permission is one verb on one resource, as checked by Preflight.
-type Permission struct {
-	Verb     string `json:"verb"`
-	Group    string `json:"group"`
-	Resource string `json:"resource"`
-}
-
-// String renders the permission like "list secrets (group \"\")".
-func (p Permission) String() string {
-	return fmt.Sprintf("%s %s (group %q)", p.Verb, p.Resource, p.Group)
-}
-
-// RequiredPermissions are the cluster-wide permissions Collect needs.
-var RequiredPermissions = []Permission{
-	{"list", "rbac.authorization.k8s.io", "roles"},
-	{"list", "rbac.authorization.k8s.io", "clusterroles"},
-	{"list", "rbac.authorization.k8s.io", "rolebindings"},
-	{"list", "rbac.authorization.k8s.io", "clusterrolebindings"},
-	{"list", "", "serviceaccounts"},
-	{"list", "", "pods"},
-	{"list", "", "namespaces"},
-	{"list", "", "secrets"},
-}
-
-// MissingPermissionsError says exactly which permissions the caller lacks.
-type MissingPermissionsError struct {
-	Missing []Permission
-}
-
-// Error lists the missing permissions.
-func (e *MissingPermissionsError) Error() string {
-	parts := make([]string, len(e.Missing))
-	for i, p := range e.Missing {
-		parts[i] = p.String()
+// RequiredPermissions are the requests Collect makes, all cluster-wide.
+// Without any of them the RBAC results would be incomplete, so the rbac
+// command stops and names every missing one before it reads anything.
+func RequiredPermissions() []access.Permission {
+	const why = "RBAC controls (CIS 5.1, KH-RBAC)"
+	return []access.Permission{
+		access.Resource("list", "roles.rbac.authorization.k8s.io").For(why),
+		access.Resource("list", "clusterroles.rbac.authorization.k8s.io").For(why),
+		access.Resource("list", "rolebindings.rbac.authorization.k8s.io").For(why),
+		access.Resource("list", "clusterrolebindings.rbac.authorization.k8s.io").For(why),
+		access.Resource("list", "serviceaccounts").For(why),
+		access.Resource("list", "pods").For("which service accounts' tokens pods mount"),
+		access.Resource("list", "namespaces").For(why),
+		access.Resource("list", "secrets").For("metadata of service-account token Secrets only (field selector type=kubernetes.io/service-account-token); no value is read"),
 	}
-	return "missing cluster-wide permissions for rbac collection: " + strings.Join(parts, ", ") +
-		" (RBAC results would be incomplete, so none are reported)"
-}
-
-// Preflight asks the API server, with SelfSubjectAccessReviews, whether the
-// caller may list every kind Collect reads, cluster-wide. It returns a
-// *MissingPermissionsError naming each missing permission, or an error
-// when a review itself failed.
-func Preflight(ctx context.Context, c kubernetes.Interface) error {
-	var missing []Permission
-	var errs []error
-	for _, p := range RequiredPermissions {
-		r := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
-			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: p.Verb, Group: p.Group, Resource: p.Resource},
-		}}
-		res, err := c.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, r, metav1.CreateOptions{})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("selfsubjectaccessreview for %s: %w", p, err))
-			continue
-		}
-		if !res.Status.Allowed {
-			missing = append(missing, p)
-		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	if len(missing) > 0 {
-		return &MissingPermissionsError{Missing: missing}
-	}
-	return nil
 }

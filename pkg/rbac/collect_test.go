@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,6 +18,9 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	metadatafake "k8s.io/client-go/metadata/fake"
 	ktesting "k8s.io/client-go/testing"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/access/accesstest"
 )
 
 const secretValue = "c3VwZXItc2VjcmV0LXRva2VuLXZhbHVl-DO-NOT-LEAK"
@@ -195,39 +197,19 @@ func TestCollectErrorNamesResource(t *testing.T) {
 	}
 }
 
-func TestPreflight(t *testing.T) {
-	deny := map[string]bool{"secrets": true, "clusterrolebindings": true}
+// TestRequiredPermissionsAreTheRequests proves the declaration against
+// what Collect really asks the API server: every request is covered by a
+// declared permission, and every declared permission is used.
+func TestRequiredPermissionsAreTheRequests(t *testing.T) {
 	c := fake.NewClientset()
-	c.PrependReactor("create", "selfsubjectaccessreviews", func(a ktesting.Action) (bool, runtime.Object, error) {
-		r := a.(ktesting.CreateAction).GetObject().(*authorizationv1.SelfSubjectAccessReview)
-		ra := r.Spec.ResourceAttributes
-		if ra == nil || ra.Verb != "list" || ra.Namespace != "" {
-			t.Errorf("unexpected review %+v", ra)
-		}
-		r.Status.Allowed = !deny[ra.Resource]
-		return true, r, nil
-	})
-	err := Preflight(context.Background(), c)
-	var mp *MissingPermissionsError
-	if !errors.As(err, &mp) {
-		t.Fatalf("want MissingPermissionsError, got %v", err)
+	if _, err := Collect(context.Background(), c, CollectOptions{}); err != nil {
+		t.Fatal(err)
 	}
-	want := []Permission{{"list", "rbac.authorization.k8s.io", "clusterrolebindings"}, {"list", "", "secrets"}}
-	if fmt.Sprint(mp.Missing) != fmt.Sprint(want) {
-		t.Errorf("missing = %v, want %v", mp.Missing, want)
+	requests := accesstest.Requests(c)
+	if un := accesstest.Uncovered(requests, RequiredPermissions()); len(un) > 0 {
+		t.Errorf("requests not declared: %s", access.Join(un))
 	}
-	if msg := err.Error(); !strings.Contains(msg, `list clusterrolebindings (group "rbac.authorization.k8s.io")`) || !strings.Contains(msg, `list secrets (group "")`) {
-		t.Errorf("message %q does not name the permissions", msg)
-	}
-	deny = map[string]bool{}
-	if err := Preflight(context.Background(), c); err != nil {
-		t.Errorf("all allowed: %v", err)
-	}
-	c2 := fake.NewClientset()
-	c2.PrependReactor("create", "selfsubjectaccessreviews", func(ktesting.Action) (bool, runtime.Object, error) {
-		return true, nil, errors.New("connection refused")
-	})
-	if err := Preflight(context.Background(), c2); err == nil || !strings.Contains(err.Error(), "selfsubjectaccessreview for list") {
-		t.Errorf("review failure: %v", err)
+	if unused := accesstest.Uncovered(RequiredPermissions(), requests); len(unused) > 0 {
+		t.Errorf("declared but never requested: %s", access.Join(unused))
 	}
 }

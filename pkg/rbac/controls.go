@@ -5,8 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	rbacv1 "k8s.io/api/rbac/v1"
-
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -31,49 +30,15 @@ import (
 
 // EvalOptions tune evaluation.
 type EvalOptions struct {
+	// Benchmark selects the controls: an ID, a family (its newest edition)
+	// or "" (the default, benchmarks.Resolve). Our own KH- controls are
+	// evaluated with every benchmark; harden gives ours only.
+	Benchmark string
 	// IncludeSystem also reports grants of the bootstrap roles and
 	// bindings (status INFO when they are the only findings).
 	IncludeSystem bool
 	// MaxEvidence caps the evidence lines per control; 0 means 200.
 	MaxEvidence int
-}
-
-// Control is an API-level RBAC control: its metadata and its decision.
-type Control struct {
-	report.Control
-	// Check decides the control on a model.
-	Check func(m *Model, opts EvalOptions) report.Outcome
-}
-
-// Catalog returns the metadata of every RBAC control, ordered by ID.
-func Catalog() []report.Control {
-	cs := Controls()
-	out := make([]report.Control, len(cs))
-	for i, c := range cs {
-		out[i] = c.Control
-	}
-	report.SortControls(out)
-	return out
-}
-
-// Evaluate runs every control on the model and returns the cluster target.
-func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
-	t := report.TargetReport{
-		Name:  report.ClusterTargetName,
-		Roles: []report.Role{report.RoleCluster},
-		Notes: []string{
-			"users' group memberships come from the authenticator and are invisible to RBAC: a user is evaluated with its direct bindings and system:authenticated only",
-			fmt.Sprintf("examined %d clusterroles, %d roles, %d clusterrolebindings, %d rolebindings, %d serviceaccounts, %d pods, %d legacy token secrets",
-				len(m.snap.ClusterRoles), len(m.snap.Roles), len(m.snap.ClusterRoleBindings), len(m.snap.RoleBindings),
-				len(m.snap.ServiceAccounts), len(m.snap.Pods), len(m.snap.TokenSecrets)),
-		},
-	}
-	cs := Controls()
-	sort.SliceStable(cs, func(i, j int) bool { return report.CompareIDs(cs[i].ID, cs[j].ID) < 0 })
-	for _, c := range cs {
-		t.Results = append(t.Results, report.NewResult(c.Control, t.Name, c.Check(m, opts)))
-	}
-	return t
 }
 
 // finding is one evidence line with the status it calls for.
@@ -102,10 +67,19 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 		for i, f := range list {
 			if len(o.Evidence) >= max {
 				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
+				o.Omitted += len(list) - i
 				return
 			}
 			ob := f.obs
 			ob.Value = prefix + ob.Value
+			if !ob.Object.IsZero() {
+				// The line's own verdict, for diff and exceptions: a
+				// bootstrap default is never a finding.
+				ob.Status = f.status
+				if f.def {
+					ob.Status = report.StatusInfo
+				}
+			}
 			o.Evidence = append(o.Evidence, ob)
 		}
 	}
@@ -139,37 +113,6 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 	return o
 }
 
-// ruleSummary renders a rule compactly: "get,list secrets [names: a,b]".
-func ruleSummary(r rbacv1.PolicyRule) string {
-	var parts []string
-	parts = append(parts, strings.Join(r.Verbs, ","))
-	if len(r.Resources) > 0 {
-		res := strings.Join(r.Resources, ",")
-		if len(r.APIGroups) > 0 && !(len(r.APIGroups) == 1 && r.APIGroups[0] == "") {
-			res += " (groups " + strings.Join(quoteGroups(r.APIGroups), ",") + ")"
-		}
-		parts = append(parts, res)
-	}
-	if len(r.NonResourceURLs) > 0 {
-		parts = append(parts, "urls "+strings.Join(r.NonResourceURLs, ","))
-	}
-	if len(r.ResourceNames) > 0 {
-		parts = append(parts, "[names: "+strings.Join(r.ResourceNames, ",")+"]")
-	}
-	return strings.Join(parts, " ")
-}
-
-func quoteGroups(gs []string) []string {
-	out := make([]string, len(gs))
-	for i, g := range gs {
-		if g == "" {
-			g = `""`
-		}
-		out[i] = g
-	}
-	return out
-}
-
 // grantFindings groups grants by binding and subject (one evidence line
 // each) and asks status for the status each line calls for.
 func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
@@ -184,7 +127,7 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		st := status(g)
 		if i, ok := idx[k]; ok {
 			f := &fs[i]
-			rs := ruleSummary(g.Rule)
+			rs := RuleString(g.Rule)
 			if !strings.Contains(f.obs.Value, rs) {
 				f.obs.Value += "; " + rs
 			}
@@ -195,7 +138,8 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		}
 		idx[k] = len(fs)
 		fs = append(fs, finding{
-			obs:    report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), ruleSummary(g.Rule))},
+			obs: report.Observation{Location: g.Binding.String(), Value: fmt.Sprintf("%s → %s (%s): %s", g.Subject, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Scope(), RuleString(g.Rule)),
+				Object: bindingObject(g.Binding)},
 			status: st,
 			def:    g.Default,
 		})
@@ -207,6 +151,15 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 		return fs[i].obs.Value < fs[j].obs.Value
 	})
 	return fs
+}
+
+// bindingObject is a binding as the report names objects; zero for the
+// binding-less grant of system:masters.
+func bindingObject(b ObjectRef) report.ObjectRef {
+	if b.Kind == "" {
+		return report.ObjectRef{}
+	}
+	return report.ObjectRef{Kind: strings.ToLower(b.Kind), Namespace: b.Namespace, Name: b.Name}
 }
 
 // reviewStatus is the status of a grant for a CIS "review" control.
@@ -290,52 +243,34 @@ func verbs(vs []string, group, resource, sub string) []Attributes {
 // allVerbs are the verbs a request can carry; "any verb" checks use them.
 var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
 
-// Controls returns every RBAC control (CIS 5.1.x and our KH-RBAC-x).
-func Controls() []Control {
-	cis := func(id, title string, automatedTest bool, needs []string, remediation string, check func(*Model, EvalOptions) report.Outcome) Control {
-		_ = automatedTest
-		return Control{Control: report.Control{
-			ID: id, Title: title, Section: "5.1", Benchmark: report.BenchmarkCIS112, Level: 1,
-			Role: report.RoleCluster, Automated: false, Needs: needs, Remediation: remediation,
-			References: []string{"CIS Kubernetes Benchmark v1.12 " + id},
-		}, Check: check}
-	}
-	kh := func(id, title string, needs []string, remediation string, check func(*Model, EvalOptions) report.Outcome) Control {
-		return Control{Control: report.Control{
-			ID: id, Title: title, Section: "RBAC", Benchmark: report.BenchmarkHarden, Level: 1,
-			Role: report.RoleCluster, Automated: true, Needs: needs, Remediation: remediation,
-		}, Check: check}
-	}
-	bindingsNeeds := []string{"roles", "clusterroles", "rolebindings", "clusterrolebindings"}
-	return []Control{
-		cis("5.1.1", "The cluster-admin role (or an equivalent */*/* rule) is bound only where required", true, bindingsNeeds,
-			"Remove bindings of cluster-admin (and of roles with verbs, apiGroups and resources all \"*\") that are not strictly needed; give service accounts and teams narrower roles. Never bind it to a service account or a broad group.",
-			check511),
-		cis("5.1.2", "Access to read Secrets (get, list, watch) is minimised", true, bindingsNeeds,
-			"Remove get/list/watch on secrets from roles that do not need them; never grant it cluster-wide or to broad groups; prefer resourceNames for the few Secrets a workload must read.",
-			func(m *Model, o EvalOptions) report.Outcome {
+// The checks of this file: the RBAC decisions CIS section 5.1 (and the
+// benchmarks that reuse it) name, each registered under what it checks.
+func init() {
+	bindingsNeeds := "roles, clusterroles, rolebindings and clusterrolebindings"
+	for _, c := range []struct {
+		id, doc string
+		decide  decideFunc
+	}{
+		{"rbac.cluster-admin-bindings", "who is bound to cluster-admin or an equivalent */*/* rule (FAIL for service accounts cluster-wide and broad groups, WARN for the others)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check511(m, o) }},
+		{"rbac.secret-read-access", "who can get, list or watch secrets (" + bindingsNeeds + "; FAIL cluster-wide or for broad groups, WARN in a namespace)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "read access (get/list/watch) to secrets", scopedStatus, verbs([]string{"get", "list", "watch"}, "", "secrets", "")...)
-			}),
-		cis("5.1.3", "Roles and ClusterRoles do not use wildcards", true, []string{"roles", "clusterroles", "bindings referencing them"},
-			"Replace \"*\" in verbs, apiGroups, resources and nonResourceURLs with the exact lists needed; remove unused roles.",
-			check513),
-		cis("5.1.4", "Access to create Pods is minimised", true, bindingsNeeds,
-			"Remove create on pods where not needed; never grant it cluster-wide or to broad groups: creating a pod in a namespace gives the power of every service account in it.",
-			func(m *Model, o EvalOptions) report.Outcome {
+			}},
+		{"rbac.wildcard-roles", "Roles and ClusterRoles with \"*\" in verbs, apiGroups, resources or nonResourceURLs (FAIL when bound, WARN when not)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check513(m, o) }},
+		{"rbac.pod-create-access", "who can create pods (FAIL cluster-wide or for broad groups, WARN in a namespace)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "create on pods", scopedStatus, Attributes{Verb: "create", Resource: "pods"})
-			}),
-		cis("5.1.5", "Default service accounts are not used: automountServiceAccountToken is false", true, []string{"serviceaccounts", "bindings naming them"},
-			"Set automountServiceAccountToken: false on the default ServiceAccount of every namespace, and bind permissions to dedicated service accounts, never to default.",
-			check515),
-		cis("5.1.6", "Service account tokens are mounted only where the pod needs the API", true, []string{"pods", "serviceaccounts", "bindings"},
-			"Set automountServiceAccountToken: false on pods (or their service account) that do not talk to the API server.",
-			check516),
-		cis("5.1.7", "The system:masters group is not used", false, []string{"bindings naming system:masters"},
-			"Do not issue client certificates with O=system:masters (it bypasses RBAC and cannot be revoked short of rotating the CA); use a group bound to cluster-admin, as kubeadm 1.29+ does with kubeadm:cluster-admins; remove bindings naming system:masters.",
-			check517),
-		cis("5.1.8", "Access to bind, escalate and impersonate is limited", false, bindingsNeeds,
-			"Remove bind and escalate on roles/clusterroles and impersonate on users, groups and service accounts from every subject that is not an RBAC administrator.",
-			func(m *Model, o EvalOptions) report.Outcome {
+			}},
+		{"rbac.default-service-account-automount", "default service accounts without automountServiceAccountToken: false (FAIL when one was given permissions)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check515(m, o) }},
+		{"rbac.unneeded-token-mounts", "pods that mount a service account token granting nothing beyond the defaults",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check516(m, o) }},
+		{"rbac.system-masters-bindings", "bindings naming group system:masters (WARN); INFO otherwise, as certificates of the group are invisible to RBAC",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check517(m, o) }},
+		{"rbac.bind-escalate-impersonate", "who can bind or escalate roles or impersonate (a review: WARN, FAIL for broad groups)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				as := []Attributes{
 					{Verb: "bind", APIGroup: "rbac.authorization.k8s.io", Resource: "clusterroles"},
 					{Verb: "bind", APIGroup: "rbac.authorization.k8s.io", Resource: "roles"},
@@ -347,46 +282,31 @@ func Controls() []Control {
 					{Verb: "impersonate", APIGroup: "authentication.k8s.io", Resource: "uids"},
 				}
 				return grantControl(m, o, "bind, escalate or impersonate", reviewStatus, as...)
-			}),
-		cis("5.1.9", "Access to create PersistentVolumes is limited", false, bindingsNeeds,
-			"Only storage provisioners should create PersistentVolumes: a hostPath PV gives node filesystem access. Remove create on persistentvolumes from everyone else.",
-			func(m *Model, o EvalOptions) report.Outcome {
+			}},
+		{"rbac.persistent-volume-create-access", "who can create PersistentVolumes (a review: WARN, FAIL for broad groups)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "create on persistentvolumes", reviewStatus, Attributes{Verb: "create", Resource: "persistentvolumes"})
-			}),
-		cis("5.1.10", "Access to the proxy subresource of nodes is limited", false, bindingsNeeds,
-			"Remove any verb on nodes/proxy (even get: it reaches the kubelet API, including exec in every pod of the node) from everyone but the API server and monitoring that truly needs it.",
-			func(m *Model, o EvalOptions) report.Outcome {
+			}},
+		{"rbac.node-proxy-access", "who has any verb on nodes/proxy (a review: WARN, FAIL for broad groups)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "any verb on nodes/proxy", reviewStatus, verbs(allVerbs, "", "nodes", "proxy")...)
-			}),
-		cis("5.1.11", "Access to approve CertificateSigningRequests is limited", false, bindingsNeeds,
-			"Remove update on certificatesigningrequests/approval together with approve on signers from everyone but the controllers that must approve certificates.",
-			check5111),
-		cis("5.1.12", "Access to change webhook configurations is limited", false, bindingsNeeds,
-			"Remove create, update, patch and delete on validatingwebhookconfigurations and mutatingwebhookconfigurations from everyone but cluster administrators and the operators that own webhooks.",
-			func(m *Model, o EvalOptions) report.Outcome {
+			}},
+		{"rbac.csr-approval-access", "who can approve CertificateSigningRequests: update on certificatesigningrequests/approval together with approve on signers (a review)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check5111(m, o) }},
+		{"rbac.webhook-configuration-access", "who can create, update, patch or delete webhook configurations (a review: WARN, FAIL for broad groups)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				var as []Attributes
 				for _, r := range []string{"validatingwebhookconfigurations", "mutatingwebhookconfigurations"} {
 					as = append(as, verbs([]string{"create", "update", "patch", "delete"}, "admissionregistration.k8s.io", r, "")...)
 				}
 				return grantControl(m, o, "create/update/patch/delete on webhook configurations", reviewStatus, as...)
-			}),
-		cis("5.1.13", "Access to create service account tokens is limited", false, bindingsNeeds,
-			"Remove create on serviceaccounts/token: it mints a token of any service account in scope.",
-			func(m *Model, o EvalOptions) report.Outcome {
+			}},
+		{"rbac.service-account-token-create-access", "who can create serviceaccounts/token (a review: WARN, FAIL for broad groups)",
+			func(m *Model, _ Params, o EvalOptions) report.Outcome {
 				return grantControl(m, o, "create on serviceaccounts/token", reviewStatus, Attributes{Verb: "create", Resource: "serviceaccounts", Subresource: "token"})
-			}),
-		kh("KH-RBAC-1", "No legacy long-lived service account token Secrets", []string{"secrets of type kubernetes.io/service-account-token (metadata only)", "serviceaccounts", "pods"},
-			"Delete legacy token Secrets and use short-lived tokens (TokenRequest, projected volumes); for an external system that needs a token, use `kubectl create token` with a bounded --duration.",
-			checkLegacyTokens),
-		kh("KH-RBAC-2", "No binding refers to a missing role or service account", bindingsNeeds,
-			"Delete dangling bindings: whoever later creates a role or service account of that name inherits the grant.",
-			checkDangling),
-		kh("KH-RBAC-3", "Nothing beyond the defaults is granted to anonymous, unauthenticated, all authenticated users or all service accounts", bindingsNeeds,
-			"Remove bindings naming system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS] other than the defaults (system:discovery, system:basic-user, system:public-info-viewer).",
-			checkBroad),
-		kh("KH-RBAC-4", "No subject has a path to full control (cluster-admin)", []string{"bindings", "roles", "serviceaccounts", "pods", "legacy token secrets"},
-			"Break each path at its first step: remove the grant that lets the subject create pods, read tokens, mint tokens, impersonate, bind/escalate, proxy to nodes or approve certificates where a more powerful identity is reachable.",
-			checkPaths),
+			}},
+	} {
+		registry.Register(benchmarks.CheckSpec{ID: c.id, Doc: c.doc}, c.decide)
 	}
 }
 
@@ -426,7 +346,7 @@ func check513(m *Model, o EvalOptions) report.Outcome {
 		var wild []string
 		for _, rule := range r.rules {
 			if has(rule.Verbs, "*") || has(rule.APIGroups, "*") || has(rule.Resources, "*") || has(rule.NonResourceURLs, "*") {
-				wild = append(wild, ruleSummary(rule))
+				wild = append(wild, RuleString(rule))
 			}
 		}
 		if len(wild) == 0 {

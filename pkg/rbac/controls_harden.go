@@ -5,8 +5,72 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
+
+// Our own RBAC controls (benchmark "harden", IDs KH-RBAC-n), evaluated with
+// every benchmark. Their checks are registered like the others, so that a
+// benchmark can name them too (CIS GKE's grants to anonymous users are
+// rbac.broad-subject-grants for system:anonymous).
+
+// ownControl is one of our own controls with the check that decides it.
+type ownControl struct {
+	report.Control
+	params Params
+}
+
+// BroadSubjects are the subjects rbac.broad-subject-grants considers, as
+// its "subjects" parameter names them (system:serviceaccounts covers every
+// system:serviceaccounts:NS group too).
+var BroadSubjects = []string{"system:anonymous", "system:unauthenticated", "system:authenticated", "system:serviceaccounts"}
+
+const broadCheck = "rbac.broad-subject-grants"
+
+func own(id, title, check string, needs []string, remediation string) ownControl {
+	return ownControl{Control: report.Control{
+		ID: id, Title: title, Section: "RBAC", Benchmark: report.BenchmarkHarden, Level: 1,
+		Role: report.RoleCluster, Automated: true, Needs: needs, Remediation: remediation,
+		Engine: benchmarks.EngineRBAC, Check: check,
+	}}
+}
+
+var ownControls = func() []ownControl {
+	bindingsNeeds := []string{"roles", "clusterroles", "rolebindings", "clusterrolebindings"}
+	return []ownControl{
+		own("KH-RBAC-1", "No legacy long-lived service account token Secrets", "rbac.legacy-token-secrets",
+			[]string{"secrets of type kubernetes.io/service-account-token (metadata only)", "serviceaccounts", "pods"},
+			"Delete legacy token Secrets and use short-lived tokens (TokenRequest, projected volumes); for an external system that needs a token, use `kubectl create token` with a bounded --duration."),
+		own("KH-RBAC-2", "No binding refers to a missing role or service account", "rbac.dangling-bindings", bindingsNeeds,
+			"Delete dangling bindings: whoever later creates a role or service account of that name inherits the grant."),
+		own("KH-RBAC-3", "Nothing beyond the defaults is granted to anonymous, unauthenticated, all authenticated users or all service accounts", broadCheck, bindingsNeeds,
+			"Remove bindings naming system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS] other than the defaults (system:discovery, system:basic-user, system:public-info-viewer)."),
+		own("KH-RBAC-4", "No subject has a path to full control (cluster-admin)", "rbac.paths-to-cluster-admin", []string{"bindings", "roles", "serviceaccounts", "pods", "legacy token secrets"},
+			"Break each path at its first step: remove the grant that lets the subject create pods, read tokens, mint tokens, impersonate, bind/escalate, proxy to nodes or approve certificates where a more powerful identity is reachable."),
+	}
+}()
+
+func init() {
+	registry.Register(benchmarks.CheckSpec{ID: "rbac.legacy-token-secrets",
+		Doc: "legacy service account token Secrets (FAIL when the account holds permissions beyond the defaults, WARN otherwise, INFO when already invalid)"},
+		func(m *Model, _ Params, o EvalOptions) report.Outcome { return checkLegacyTokens(m, o) })
+	registry.Register(benchmarks.CheckSpec{ID: "rbac.dangling-bindings",
+		Doc: "bindings whose role or service account does not exist (WARN: whoever creates it inherits the grant)"},
+		func(m *Model, _ Params, o EvalOptions) report.Outcome { return checkDangling(m, o) })
+	registry.Register(benchmarks.CheckSpec{ID: broadCheck,
+		Doc: "anything granted beyond the defaults to system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts[:NS] (FAIL)",
+		Params: []benchmarks.ParamSpec{{Name: "subjects", Type: benchmarks.TypeList, Enum: BroadSubjects,
+			Doc: "the broad subjects considered (default: all; system:serviceaccounts also covers system:serviceaccounts:NS)"}}},
+		func(m *Model, p Params, o EvalOptions) report.Outcome {
+			if s := p.List("subjects"); len(s) > 0 {
+				return broadGrants(m, o, s)
+			}
+			return checkBroad(m, o)
+		})
+	registry.Register(benchmarks.CheckSpec{ID: "rbac.paths-to-cluster-admin",
+		Doc: "paths by which an ordinary subject reaches full control (cluster-admin): FAIL"},
+		func(m *Model, _ Params, o EvalOptions) report.Outcome { return checkPaths(m, o) })
+}
 
 // checkLegacyTokens lists legacy token Secrets. They never expire, so:
 // FAIL when the token belongs to an existing service account that holds

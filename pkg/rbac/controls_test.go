@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -40,9 +41,9 @@ func TestDefaultKubeadmClusterHasNoFail(t *testing.T) {
 		"5.1.7": report.StatusInfo, // client certificates are invisible to RBAC
 	}
 	for _, include := range []bool{false, true} {
-		tr := Evaluate(m, EvalOptions{IncludeSystem: include})
-		if len(tr.Results) != 17 {
-			t.Fatalf("want 17 results, got %d", len(tr.Results))
+		tr := Evaluate(m, EvalOptions{Benchmark: testBenchmark, IncludeSystem: include})
+		if cs, _ := Controls(testBenchmark); len(tr.Results) != len(cs) {
+			t.Fatalf("%d results for %d controls", len(tr.Results), len(cs))
 		}
 		for _, r := range tr.Results {
 			w, ok := want[r.ControlID]
@@ -61,7 +62,7 @@ func TestDefaultKubeadmClusterHasNoFail(t *testing.T) {
 		}
 	}
 	// With IncludeSystem, the defaults are shown, not hidden.
-	tr := Evaluate(m, EvalOptions{IncludeSystem: true})
+	tr := Evaluate(m, EvalOptions{Benchmark: testBenchmark, IncludeSystem: true})
 	for id, sub := range map[string]string{
 		"5.1.1":     "clusterrolebinding/kubeadm:cluster-admins",
 		"5.1.8":     "ServiceAccount kube-system/clusterrole-aggregation-controller",
@@ -76,115 +77,127 @@ func TestDefaultKubeadmClusterHasNoFail(t *testing.T) {
 	}
 }
 
-// TestControls runs each control on the default cluster plus one change.
-func TestControls(t *testing.T) {
-	cases := []struct {
-		id     string
-		name   string
-		change func(s *Snapshot)
-		want   report.Status
-		ev     string // evidence must contain
-	}{
-		{"5.1.1", "clean", nil, report.StatusPass, "0 of"},
-		{"5.1.1", "user bound to cluster-admin: review", func(s *Snapshot) { s.crb("ops-admin", nil, "cluster-admin", user("alice")) }, report.StatusWarn, "clusterrolebinding/ops-admin=User alice → clusterrole/cluster-admin (cluster-wide)"},
-		{"5.1.1", "service account bound to cluster-admin", func(s *Snapshot) { s.crb("ci", nil, "cluster-admin", sa("ci", "deployer")) }, report.StatusFail, "ServiceAccount ci/deployer"},
-		{"5.1.1", "equivalent */*/* role", func(s *Snapshot) {
-			s.cr("god", nil, rule("*", "*", "*"))
-			s.crb("god", nil, "god", group("system:serviceaccounts"))
-		}, report.StatusFail, "clusterrole/god"},
-		{"5.1.1", "user added to the default binding", func(s *Snapshot) {
-			s.ClusterRoleBindings[indexCRB(s, "cluster-admin")].Subjects = append(s.ClusterRoleBindings[indexCRB(s, "cluster-admin")].Subjects, user("alice"))
-		}, report.StatusWarn, "clusterrolebinding/cluster-admin=User alice"},
-		{"5.1.2", "clean", nil, report.StatusPass, "0 of"},
-		{"5.1.2", "namespaced secret reader", func(s *Snapshot) { s.rb("app", "read", nil, "ClusterRole", "view-secrets", sa("app", "web")) }, report.StatusWarn, "rolebinding/read -n app"},
-		{"5.1.2", "cluster-wide secret reader", func(s *Snapshot) { s.crb("read", nil, "view-secrets", user("bob")) }, report.StatusFail, "User bob"},
-		{"5.1.2", "all authenticated", func(s *Snapshot) {
-			s.rb("app", "read", nil, "ClusterRole", "view-secrets", group("system:authenticated"))
-		}, report.StatusFail, "system:authenticated"},
-		{"5.1.3", "clean", nil, report.StatusPass, "none outside the defaults"},
-		{"5.1.3", "unbound wildcard role", func(s *Snapshot) { s.role("app", "wild", nil, rule("get", "", "*")) }, report.StatusWarn, "role/wild -n app=get * (not bound)"},
-		{"5.1.3", "bound wildcard role", func(s *Snapshot) {
-			s.role("app", "wild", nil, rule("*", "", "pods"))
-			s.rb("app", "wild", nil, "Role", "wild", user("carol"))
-		}, report.StatusFail, "bound by 1 binding"},
-		{"5.1.4", "clean", nil, report.StatusPass, "0 of"},
-		{"5.1.4", "namespaced deployer", func(s *Snapshot) { s.rb("app", "deploy", nil, "ClusterRole", "edit", sa("ci", "deployer")) }, report.StatusWarn, "ServiceAccount ci/deployer → clusterrole/edit (namespace app)"},
-		{"5.1.4", "cluster-wide pod creator", func(s *Snapshot) { s.crb("deploy", nil, "edit", sa("ci", "deployer")) }, report.StatusFail, "cluster-wide"},
-		{"5.1.5", "all default SAs false", func(s *Snapshot) {
-			for i := range s.ServiceAccounts {
-				if s.ServiceAccounts[i].Name == "default" {
-					s.ServiceAccounts[i].AutomountServiceAccountToken = boolp(false)
-				}
+// testBenchmark is the benchmark the control cases are written against
+// (its section 5.1 IDs name the checks); pinned so that adding an edition
+// changes no test.
+const testBenchmark = "cis-1.12"
+
+// controlCase is one control on the default cluster plus one change.
+type controlCase struct {
+	id     string
+	name   string
+	change func(s *Snapshot)
+	want   report.Status
+	ev     string // evidence must contain
+}
+
+var controlCases = []controlCase{
+	{"5.1.1", "clean", nil, report.StatusPass, "0 of"},
+	{"5.1.1", "user bound to cluster-admin: review", func(s *Snapshot) { s.crb("ops-admin", nil, "cluster-admin", user("alice")) }, report.StatusWarn, "clusterrolebinding/ops-admin=User alice → clusterrole/cluster-admin (cluster-wide)"},
+	{"5.1.1", "service account bound to cluster-admin", func(s *Snapshot) { s.crb("ci", nil, "cluster-admin", sa("ci", "deployer")) }, report.StatusFail, "ServiceAccount ci/deployer"},
+	{"5.1.1", "equivalent */*/* role", func(s *Snapshot) {
+		s.cr("god", nil, rule("*", "*", "*"))
+		s.crb("god", nil, "god", group("system:serviceaccounts"))
+	}, report.StatusFail, "clusterrole/god"},
+	{"5.1.1", "user added to the default binding", func(s *Snapshot) {
+		s.ClusterRoleBindings[indexCRB(s, "cluster-admin")].Subjects = append(s.ClusterRoleBindings[indexCRB(s, "cluster-admin")].Subjects, user("alice"))
+	}, report.StatusWarn, "clusterrolebinding/cluster-admin=User alice"},
+	{"5.1.2", "clean", nil, report.StatusPass, "0 of"},
+	{"5.1.2", "namespaced secret reader", func(s *Snapshot) { s.rb("app", "read", nil, "ClusterRole", "view-secrets", sa("app", "web")) }, report.StatusWarn, "rolebinding/read -n app"},
+	{"5.1.2", "cluster-wide secret reader", func(s *Snapshot) { s.crb("read", nil, "view-secrets", user("bob")) }, report.StatusFail, "User bob"},
+	{"5.1.2", "all authenticated", func(s *Snapshot) {
+		s.rb("app", "read", nil, "ClusterRole", "view-secrets", group("system:authenticated"))
+	}, report.StatusFail, "system:authenticated"},
+	{"5.1.3", "clean", nil, report.StatusPass, "none outside the defaults"},
+	{"5.1.3", "unbound wildcard role", func(s *Snapshot) { s.role("app", "wild", nil, rule("get", "", "*")) }, report.StatusWarn, "role/wild -n app=get * (not bound)"},
+	{"5.1.3", "bound wildcard role", func(s *Snapshot) {
+		s.role("app", "wild", nil, rule("*", "", "pods"))
+		s.rb("app", "wild", nil, "Role", "wild", user("carol"))
+	}, report.StatusFail, "bound by 1 binding"},
+	{"5.1.4", "clean", nil, report.StatusPass, "0 of"},
+	{"5.1.4", "namespaced deployer", func(s *Snapshot) { s.rb("app", "deploy", nil, "ClusterRole", "edit", sa("ci", "deployer")) }, report.StatusWarn, "ServiceAccount ci/deployer → clusterrole/edit (namespace app)"},
+	{"5.1.4", "cluster-wide pod creator", func(s *Snapshot) { s.crb("deploy", nil, "edit", sa("ci", "deployer")) }, report.StatusFail, "cluster-wide"},
+	{"5.1.5", "all default SAs false", func(s *Snapshot) {
+		for i := range s.ServiceAccounts {
+			if s.ServiceAccounts[i].Name == "default" {
+				s.ServiceAccounts[i].AutomountServiceAccountToken = boolp(false)
 			}
-		}, report.StatusPass, "all set automountServiceAccountToken: false"},
-		{"5.1.5", "default SA with permissions and automount", func(s *Snapshot) { s.rb("default", "x", nil, "ClusterRole", "view", sa("default", "default")) }, report.StatusFail, "serviceaccount/default -n default=automountServiceAccountToken <unset> (true); has permissions"},
-		{"5.1.6", "clean", nil, report.StatusPass, "mount a token"},
-		{"5.1.6", "pod with unused token", func(s *Snapshot) {
-			s.sa("app", "web", nil).pod("app", "web-1", "web", true).pod("app", "web-2", "web", true)
-		}, report.StatusFail, "serviceaccount/web -n app=2 pod(s) mount its token"},
-		{"5.1.6", "pod whose SA has permissions", func(s *Snapshot) {
-			s.sa("app", "op", nil).pod("app", "op-1", "op", true)
-			s.rb("app", "op", nil, "ClusterRole", "view", sa("app", "op"))
-		}, report.StatusPass, "1 of those"},
-		{"5.1.6", "pod without token", func(s *Snapshot) { s.sa("app", "web", nil).pod("app", "web-1", "web", false) }, report.StatusPass, "mount a token"},
-		{"5.1.7", "clean", nil, report.StatusInfo, "kubeadm:cluster-admins"},
-		{"5.1.7", "binding names system:masters", func(s *Snapshot) { s.crb("masters-view", nil, "view", group("system:masters")) }, report.StatusWarn, "clusterrolebinding/masters-view"},
-		{"5.1.8", "impersonator", func(s *Snapshot) {
-			s.cr("imp", nil, rule("impersonate", "", "users,groups"))
-			s.crb("imp", nil, "imp", user("dave"))
-		}, report.StatusWarn, "User dave"},
-		{"5.1.8", "escalate via rolebinding on roles", func(s *Snapshot) {
-			s.cr("esc", nil, rule("escalate", "rbac.authorization.k8s.io", "roles"))
-			s.rb("app", "esc", nil, "ClusterRole", "esc", user("erin"))
-		}, report.StatusWarn, "User erin"},
-		{"5.1.9", "pv creator", func(s *Snapshot) {
-			s.cr("pv", nil, rule("create", "", "persistentvolumes"))
-			s.crb("pv", nil, "pv", sa("csi", "driver"))
-		}, report.StatusWarn, "ServiceAccount csi/driver"},
-		{"5.1.9", "pv create through a rolebinding grants nothing", func(s *Snapshot) {
-			s.cr("pv", nil, rule("create", "", "persistentvolumes"))
-			s.rb("app", "pv", nil, "ClusterRole", "pv", sa("csi", "driver"))
-		}, report.StatusPass, "0 of"},
-		{"5.1.10", "get nodes/proxy is enough", func(s *Snapshot) {
-			s.cr("mon", nil, rule("get", "", "nodes/proxy"))
-			s.crb("mon", nil, "mon", sa("monitoring", "prometheus"))
-		}, report.StatusWarn, "ServiceAccount monitoring/prometheus"},
-		{"5.1.10", "kubelet-api-admin to all authenticated", func(s *Snapshot) { s.crb("oops", nil, "system:kubelet-api-admin", group("system:authenticated")) }, report.StatusFail, "clusterrolebinding/oops"},
-		{"5.1.11", "approval without signer is not enough", func(s *Snapshot) {
-			s.cr("half", nil, rule("update", "certificates.k8s.io", "certificatesigningrequests/approval"))
-			s.crb("half", nil, "half", user("frank"))
-		}, report.StatusPass, "0 of"},
-		{"5.1.11", "approval and signer", func(s *Snapshot) {
-			s.cr("approver", nil, rule("update", "certificates.k8s.io", "certificatesigningrequests/approval"), rule("approve", "certificates.k8s.io", "signers"))
-			s.crb("approver", nil, "approver", user("frank"))
-		}, report.StatusWarn, "User frank"},
-		{"5.1.12", "webhook editor", func(s *Snapshot) {
-			s.cr("wh", nil, rule("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"))
-			s.crb("wh", nil, "wh", sa("cert-manager", "cainjector"))
-		}, report.StatusWarn, "cert-manager/cainjector"},
-		{"5.1.12", "clean", nil, report.StatusPass, "0 of"},
-		{"5.1.13", "token minter", func(s *Snapshot) {
-			s.cr("tok", nil, rule("create", "", "serviceaccounts/token"))
-			s.rb("app", "tok", nil, "ClusterRole", "tok", user("gina"))
-		}, report.StatusWarn, "User gina"},
-		{"KH-RBAC-1", "clean", nil, report.StatusPass, "0 secrets"},
-		{"KH-RBAC-1", "powerful legacy token", func(s *Snapshot) {
-			s.sa("ci", "deployer", nil)
-			s.crb("ci", nil, "edit", sa("ci", "deployer"))
-			s.TokenSecrets = append(s.TokenSecrets, TokenSecret{Namespace: "ci", Name: "deployer-token-abc", ServiceAccount: "deployer", LastUsed: "2026-05-01"})
-		}, report.StatusFail, "secret/deployer-token-abc -n ci=ServiceAccount ci/deployer exists; it holds permissions beyond the defaults; 0 pod(s) use the service account; last used 2026-05-01"},
-		{"KH-RBAC-1", "orphan legacy token", func(s *Snapshot) {
-			s.TokenSecrets = append(s.TokenSecrets, TokenSecret{Namespace: "ci", Name: "gone-token", ServiceAccount: "gone"})
-		}, report.StatusWarn, "ServiceAccount ci/gone does not exist"},
-		{"KH-RBAC-2", "clean", nil, report.StatusPass, "reference existing"},
-		{"KH-RBAC-2", "missing role", func(s *Snapshot) { s.crb("ghost", nil, "does-not-exist", user("h")) }, report.StatusWarn, "clusterrolebinding/ghost=references missing clusterrole/does-not-exist"},
-		{"KH-RBAC-2", "missing service account", func(s *Snapshot) { s.rb("app", "b", nil, "ClusterRole", "view", sa("old", "bot")) }, report.StatusWarn, "names missing ServiceAccount old/bot (namespace old does not exist either)"},
-		{"KH-RBAC-3", "clean", nil, report.StatusPass, "0 of"},
-		{"KH-RBAC-3", "anonymous can list pods", func(s *Snapshot) { s.crb("anon", nil, "view", user("system:anonymous")) }, report.StatusFail, "User system:anonymous → clusterrole/view"},
-		{"KH-RBAC-3", "all service accounts of a namespace", func(s *Snapshot) { s.rb("app", "sas", nil, "ClusterRole", "view", group("system:serviceaccounts:app")) }, report.StatusFail, "Group system:serviceaccounts:app"},
-		{"KH-RBAC-4", "clean", nil, report.StatusPass, "0 non-default"},
-	}
-	for _, c := range cases {
+		}
+	}, report.StatusPass, "all set automountServiceAccountToken: false"},
+	{"5.1.5", "default SA with permissions and automount", func(s *Snapshot) { s.rb("default", "x", nil, "ClusterRole", "view", sa("default", "default")) }, report.StatusFail, "serviceaccount/default -n default=automountServiceAccountToken <unset> (true); has permissions"},
+	{"5.1.6", "clean", nil, report.StatusPass, "mount a token"},
+	{"5.1.6", "pod with unused token", func(s *Snapshot) {
+		s.sa("app", "web", nil).pod("app", "web-1", "web", true).pod("app", "web-2", "web", true)
+	}, report.StatusFail, "serviceaccount/web -n app=2 pod(s) mount its token"},
+	{"5.1.6", "pod whose SA has permissions", func(s *Snapshot) {
+		s.sa("app", "op", nil).pod("app", "op-1", "op", true)
+		s.rb("app", "op", nil, "ClusterRole", "view", sa("app", "op"))
+	}, report.StatusPass, "1 of those"},
+	{"5.1.6", "pod without token", func(s *Snapshot) { s.sa("app", "web", nil).pod("app", "web-1", "web", false) }, report.StatusPass, "mount a token"},
+	{"5.1.7", "clean", nil, report.StatusInfo, "kubeadm:cluster-admins"},
+	{"5.1.7", "binding names system:masters", func(s *Snapshot) { s.crb("masters-view", nil, "view", group("system:masters")) }, report.StatusWarn, "clusterrolebinding/masters-view"},
+	{"5.1.8", "impersonator", func(s *Snapshot) {
+		s.cr("imp", nil, rule("impersonate", "", "users,groups"))
+		s.crb("imp", nil, "imp", user("dave"))
+	}, report.StatusWarn, "User dave"},
+	{"5.1.8", "escalate via rolebinding on roles", func(s *Snapshot) {
+		s.cr("esc", nil, rule("escalate", "rbac.authorization.k8s.io", "roles"))
+		s.rb("app", "esc", nil, "ClusterRole", "esc", user("erin"))
+	}, report.StatusWarn, "User erin"},
+	{"5.1.9", "pv creator", func(s *Snapshot) {
+		s.cr("pv", nil, rule("create", "", "persistentvolumes"))
+		s.crb("pv", nil, "pv", sa("csi", "driver"))
+	}, report.StatusWarn, "ServiceAccount csi/driver"},
+	{"5.1.9", "pv create through a rolebinding grants nothing", func(s *Snapshot) {
+		s.cr("pv", nil, rule("create", "", "persistentvolumes"))
+		s.rb("app", "pv", nil, "ClusterRole", "pv", sa("csi", "driver"))
+	}, report.StatusPass, "0 of"},
+	{"5.1.10", "get nodes/proxy is enough", func(s *Snapshot) {
+		s.cr("mon", nil, rule("get", "", "nodes/proxy"))
+		s.crb("mon", nil, "mon", sa("monitoring", "prometheus"))
+	}, report.StatusWarn, "ServiceAccount monitoring/prometheus"},
+	{"5.1.10", "kubelet-api-admin to all authenticated", func(s *Snapshot) { s.crb("oops", nil, "system:kubelet-api-admin", group("system:authenticated")) }, report.StatusFail, "clusterrolebinding/oops"},
+	{"5.1.11", "approval without signer is not enough", func(s *Snapshot) {
+		s.cr("half", nil, rule("update", "certificates.k8s.io", "certificatesigningrequests/approval"))
+		s.crb("half", nil, "half", user("frank"))
+	}, report.StatusPass, "0 of"},
+	{"5.1.11", "approval and signer", func(s *Snapshot) {
+		s.cr("approver", nil, rule("update", "certificates.k8s.io", "certificatesigningrequests/approval"), rule("approve", "certificates.k8s.io", "signers"))
+		s.crb("approver", nil, "approver", user("frank"))
+	}, report.StatusWarn, "User frank"},
+	{"5.1.12", "webhook editor", func(s *Snapshot) {
+		s.cr("wh", nil, rule("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"))
+		s.crb("wh", nil, "wh", sa("cert-manager", "cainjector"))
+	}, report.StatusWarn, "cert-manager/cainjector"},
+	{"5.1.12", "clean", nil, report.StatusPass, "0 of"},
+	{"5.1.13", "token minter", func(s *Snapshot) {
+		s.cr("tok", nil, rule("create", "", "serviceaccounts/token"))
+		s.rb("app", "tok", nil, "ClusterRole", "tok", user("gina"))
+	}, report.StatusWarn, "User gina"},
+	{"KH-RBAC-1", "clean", nil, report.StatusPass, "0 secrets"},
+	{"KH-RBAC-1", "powerful legacy token", func(s *Snapshot) {
+		s.sa("ci", "deployer", nil)
+		s.crb("ci", nil, "edit", sa("ci", "deployer"))
+		s.TokenSecrets = append(s.TokenSecrets, TokenSecret{Namespace: "ci", Name: "deployer-token-abc", ServiceAccount: "deployer", LastUsed: "2026-05-01"})
+	}, report.StatusFail, "secret/deployer-token-abc -n ci=ServiceAccount ci/deployer exists; it holds permissions beyond the defaults; 0 pod(s) use the service account; last used 2026-05-01"},
+	{"KH-RBAC-1", "orphan legacy token", func(s *Snapshot) {
+		s.TokenSecrets = append(s.TokenSecrets, TokenSecret{Namespace: "ci", Name: "gone-token", ServiceAccount: "gone"})
+	}, report.StatusWarn, "ServiceAccount ci/gone does not exist"},
+	{"KH-RBAC-2", "clean", nil, report.StatusPass, "reference existing"},
+	{"KH-RBAC-2", "missing role", func(s *Snapshot) { s.crb("ghost", nil, "does-not-exist", user("h")) }, report.StatusWarn, "clusterrolebinding/ghost=references missing clusterrole/does-not-exist"},
+	{"KH-RBAC-2", "missing service account", func(s *Snapshot) { s.rb("app", "b", nil, "ClusterRole", "view", sa("old", "bot")) }, report.StatusWarn, "names missing ServiceAccount old/bot (namespace old does not exist either)"},
+	{"KH-RBAC-3", "clean", nil, report.StatusPass, "0 of"},
+	{"KH-RBAC-3", "anonymous can list pods", func(s *Snapshot) { s.crb("anon", nil, "view", user("system:anonymous")) }, report.StatusFail, "User system:anonymous → clusterrole/view"},
+	{"KH-RBAC-3", "all service accounts of a namespace", func(s *Snapshot) { s.rb("app", "sas", nil, "ClusterRole", "view", group("system:serviceaccounts:app")) }, report.StatusFail, "Group system:serviceaccounts:app"},
+	{"KH-RBAC-4", "clean", nil, report.StatusPass, "0 non-default"},
+	{"5.1.8", "clean", nil, report.StatusPass, "0 of"},
+	{"5.1.10", "clean", nil, report.StatusPass, "0 of"},
+	{"5.1.13", "clean", nil, report.StatusPass, "0 of"},
+}
+
+// TestControls runs controlCases.
+func TestControls(t *testing.T) {
+	for _, c := range controlCases {
 		t.Run(c.id+" "+c.name, func(t *testing.T) {
 			s := kubeadmSnapshot()
 			s.ns("app", "ci")
@@ -192,7 +205,7 @@ func TestControls(t *testing.T) {
 			if c.change != nil {
 				c.change(s)
 			}
-			r := resultOf(t, Evaluate(Build(s), EvalOptions{}), c.id)
+			r := resultOf(t, Evaluate(Build(s), EvalOptions{Benchmark: testBenchmark}), c.id)
 			ev := evidenceText(r)
 			if r.Status != c.want || !strings.Contains(ev, c.ev) {
 				t.Errorf("%s = %s (%s), want %s with %q; evidence:\n%s", c.id, r.Status, r.Reason, c.want, c.ev, ev)
@@ -337,31 +350,47 @@ func TestEvidenceCap(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		s.crb(fmt.Sprintf("admin-%02d", i), nil, "cluster-admin", user(fmt.Sprintf("u%02d", i)))
 	}
-	r := resultOf(t, Evaluate(Build(s), EvalOptions{MaxEvidence: 10}), "5.1.1")
+	r := resultOf(t, Evaluate(Build(s), EvalOptions{Benchmark: testBenchmark, MaxEvidence: 10}), "5.1.1")
 	if len(r.Evidence) != 11 || !strings.Contains(r.Evidence[10].Value, "20 more") {
 		t.Errorf("evidence cap: got %d lines:\n%s", len(r.Evidence), evidenceText(r))
 	}
 }
 
-func TestCatalog(t *testing.T) {
-	cat := Catalog()
-	if len(cat) != 17 {
-		t.Fatalf("want 17 controls, got %d", len(cat))
+// TestControlsOfEveryBenchmark: what Evaluate reports for each benchmark
+// is what Controls announces, all of role cluster, sorted, with our own
+// KH-RBAC controls under benchmark harden.
+func TestControlsOfEveryBenchmark(t *testing.T) {
+	m := Build(kubeadmSnapshot())
+	for _, id := range append(benchmarks.Known(), "") {
+		cs, err := Controls(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := Evaluate(m, EvalOptions{Benchmark: id})
+		if len(tr.Results) != len(cs) || tr.Error != "" {
+			t.Fatalf("%q: %d results for %d controls (error %q)", id, len(tr.Results), len(cs), tr.Error)
+		}
+		for i, c := range cs {
+			r := tr.Results[i]
+			if r.ControlID != c.ID || c.Title == "" || c.Remediation == "" || c.Role != report.RoleCluster || c.Engine != benchmarks.EngineRBAC {
+				t.Errorf("%q: result %s for control %+v", id, r.ControlID, c)
+			}
+			if strings.HasPrefix(c.ID, "KH-") != (c.Benchmark == report.BenchmarkHarden) {
+				t.Errorf("%q %s: benchmark %s", id, c.ID, c.Benchmark)
+			}
+			if i > 0 && report.CompareIDs(cs[i-1].ID, c.ID) >= 0 {
+				t.Errorf("%q: not sorted at %s", id, c.ID)
+			}
+			if r.Status == report.StatusError {
+				t.Errorf("%q %s: ERROR %s", id, c.ID, r.Reason)
+			}
+		}
 	}
-	seen := map[string]bool{}
-	for _, c := range cat {
-		if seen[c.ID] || c.Title == "" || c.Remediation == "" || c.Role != report.RoleCluster {
-			t.Errorf("bad control %+v", c)
-		}
-		seen[c.ID] = true
-		if strings.HasPrefix(c.ID, "KH-") != (c.Benchmark == report.BenchmarkHarden) {
-			t.Errorf("%s: benchmark %s", c.ID, c.Benchmark)
-		}
+	if _, err := Controls("bogus"); err == nil {
+		t.Error("Controls(bogus) accepted")
 	}
-	for i := 1; i <= 13; i++ {
-		if !seen[fmt.Sprintf("5.1.%d", i)] {
-			t.Errorf("5.1.%d missing", i)
-		}
+	if tr := Evaluate(m, EvalOptions{Benchmark: "bogus"}); tr.Error == "" || len(tr.Results) != 0 {
+		t.Errorf("Evaluate(bogus): %+v", tr)
 	}
 }
 
@@ -382,7 +411,7 @@ func TestRealKindSnapshot(t *testing.T) {
 	}
 	m := Build(&s)
 	for _, include := range []bool{false, true} {
-		for _, r := range Evaluate(m, EvalOptions{IncludeSystem: include}).Results {
+		for _, r := range Evaluate(m, EvalOptions{Benchmark: testBenchmark, IncludeSystem: include}).Results {
 			if r.Status == report.StatusFail || (r.Status == report.StatusWarn && r.ControlID != "5.1.5") || r.Status == report.StatusError {
 				t.Errorf("include=%v %s = %s (%s)\n%s", include, r.ControlID, r.Status, r.Reason, evidenceText(r))
 			}

@@ -705,7 +705,7 @@ func grantText(g Grant) string {
 	if g.Rule.Verbs == nil {
 		return fmt.Sprintf("%s (binds %s to %s)", g.Binding, strings.ToLower(g.Role.Kind)+"/"+g.Role.Name, g.Subject)
 	}
-	return fmt.Sprintf("%s (%s)", g.Binding, ruleSummary(g.Rule))
+	return fmt.Sprintf("%s (%s)", g.Binding, RuleString(g.Rule))
 }
 
 // pathEvidence renders a path, one line per step.

@@ -31,7 +31,7 @@ func TestPathsCombineAndTakeOver(t *testing.T) {
 			s.crb("crb-maker", nil, "crb-maker", group("system:serviceaccounts:ci"))
 		}, []string{
 			"clusterrolebinding/bind-ca=path of ServiceAccount ci/binder, step 1: ServiceAccount ci/binder can bind clusterrole/cluster-admin and create clusterrolebindings → full control (clusterrole/bind-ca)",
-			"grants: clusterrolebinding/bind-ca (bind clusterroles (groups rbac.authorization.k8s.io) [names: cluster-admin]), clusterrolebinding/crb-maker (create clusterrolebindings",
+			"grants: clusterrolebinding/bind-ca (bind clusterroles.rbac.authorization.k8s.io [names: cluster-admin]), clusterrolebinding/crb-maker (create clusterrolebindings",
 		}},
 		{"a user's own bind and system:authenticated's create clusterrolebindings", func(s *Snapshot) {
 			s.cr("bind-ca", nil, rule("bind", rbacAPI, "clusterroles", "cluster-admin"))
@@ -72,7 +72,7 @@ func TestPathsCombineAndTakeOver(t *testing.T) {
 			s.rb("ops", "rb-maker", nil, "Role", "rb-maker", group("system:authenticated"))
 		}, []string{
 			"rolebinding/bind-ca -n ops=path of User alice, step 1: User alice can bind clusterrole/cluster-admin and create rolebindings in namespace ops: binds it to itself there; as admin of namespace ops runs a pod as ServiceAccount ops/root → becomes ServiceAccount ops/root",
-			"grants: rolebinding/bind-ca -n ops (bind clusterroles (groups rbac.authorization.k8s.io) [names: cluster-admin]), rolebinding/rb-maker -n ops (create rolebindings",
+			"grants: rolebinding/bind-ca -n ops (bind clusterroles.rbac.authorization.k8s.io [names: cluster-admin]), rolebinding/rb-maker -n ops (create rolebindings",
 			"step 2: ServiceAccount ops/root holds */*/* cluster-wide",
 		}},
 		{"bind a Role of ops holding */*/*", func(s *Snapshot) {

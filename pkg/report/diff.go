@@ -1,61 +1,25 @@
 package report
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 )
 
-// FindingKey identifies a result across two reports: the target, the
-// control and, only when a control has several results on one target (a
-// control evaluated per object, as workload controls are), the object — the
-// first evidence location of the result, or its position among that
-// control's results when there is no evidence. RBAC and node reports have
-// one result per control and target, so their Object is empty.
+// FindingKey identifies a result across two reports: the target and the
+// control, and for a per-object finding (an evidence line that names an
+// API object) the object.
 type FindingKey struct {
-	Target    string `json:"target"`
-	ControlID string `json:"controlID"`
-	Object    string `json:"object,omitempty"`
+	Target    string    `json:"target"`
+	ControlID string    `json:"controlID"`
+	Object    ObjectRef `json:"object,omitzero"`
 }
 
 // String renders the key as target/control[/object].
 func (k FindingKey) String() string {
 	s := k.Target + "/" + k.ControlID
-	if k.Object != "" {
-		s += "/" + k.Object
+	if !k.Object.IsZero() {
+		s += "/" + k.Object.String()
 	}
 	return s
-}
-
-// FindingKeys returns the key of each result of one target, in order.
-func FindingKeys(rs []Result) []FindingKey {
-	count := map[string]int{}
-	for _, r := range rs {
-		count[r.ControlID]++
-	}
-	seen := map[string]int{}
-	keys := make([]FindingKey, len(rs))
-	for i, r := range rs {
-		k := FindingKey{Target: r.Target, ControlID: r.ControlID}
-		if count[r.ControlID] > 1 {
-			base := ""
-			if len(r.Evidence) > 0 {
-				base = r.Evidence[0].Location
-			}
-			seen[r.ControlID+"\x00"+base]++
-			n := seen[r.ControlID+"\x00"+base]
-			switch {
-			case base == "":
-				k.Object = fmt.Sprintf("#%d", n)
-			case n > 1:
-				k.Object = fmt.Sprintf("%s#%d", base, n)
-			default:
-				k.Object = base
-			}
-		}
-		keys[i] = k
-	}
-	return keys
 }
 
 // KindReportDiff is the kind of the document `kubectl harden diff` prints.
@@ -74,27 +38,39 @@ type ReportRef struct {
 
 // Change is one result that differs between two reports. OldStatus is empty
 // for a result that is only in the new report, NewStatus for one only in
-// the old report.
+// the old report. A change with an Object is about one object of a control
+// that is a finding in both reports.
 type Change struct {
 	FindingKey
-	Title     string `json:"title"`
-	OldStatus Status `json:"oldStatus,omitempty"`
-	NewStatus Status `json:"newStatus,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// TargetKind is the kind of the target (empty for a report written
+	// before kinds were recorded); it is not part of the key, so such
+	// reports still compare with newer ones.
+	TargetKind TargetKind `json:"targetKind,omitempty"`
+	Title      string     `json:"title"`
+	OldStatus  Status     `json:"oldStatus,omitempty"`
+	NewStatus  Status     `json:"newStatus,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
 }
 
-// Regression reports whether the change made the result worse at or above
-// threshold (FAIL or WARN): its new severity reaches the threshold and is
-// higher than before.
+// TargetRef names the change's target as TargetReport.Ref does.
+func (c Change) TargetRef() string {
+	return TargetReport{Kind: c.TargetKind, Name: c.Target}.Ref()
+}
+
+// Regression reports whether the change made the result worse at or
+// above threshold (FAIL or WARN): it now trips the gate and either did not
+// before or is a worse finding (WARN to FAIL). ERROR trips every gate, so
+// a result that could no longer be evaluated is a regression.
 func (c Change) Regression(threshold Status) bool {
-	return c.NewStatus.Severity() >= threshold.Severity() && c.NewStatus.Severity() > c.OldStatus.Severity()
+	return c.NewStatus.Trips(threshold) && (!c.OldStatus.Trips(threshold) || c.NewStatus.Severity() > c.OldStatus.Severity())
 }
 
 // TargetChange is a target found in only one of the reports.
 type TargetChange struct {
-	Name     string  `json:"name"`
-	Findings int     `json:"findings"`
-	Summary  Summary `json:"summary"`
+	Name     string     `json:"name"`
+	Kind     TargetKind `json:"kind,omitempty"`
+	Findings int        `json:"findings"`
+	Summary  Summary    `json:"summary"`
 }
 
 // Diff is the comparison of two reports.
@@ -109,16 +85,70 @@ type Diff struct {
 	// TargetsRemoved are in the old report only; their findings are not
 	// counted as fixed.
 	TargetsRemoved []TargetChange `json:"targetsRemoved"`
-	// NewFindings became FAIL or WARN (from anything else, or absent).
+	// NewFindings became FAIL or WARN (from anything else, or absent); for
+	// a control that was a finding already, the objects that are new to it.
 	NewFindings []Change `json:"newFindings"`
 	// FixedFindings were FAIL or WARN and are now neither (or the control
-	// is gone from a target that is still there).
+	// is gone from a target that is still there); for a control that is
+	// still a finding, the objects that are no longer reported.
 	FixedFindings []Change `json:"fixedFindings"`
 	// Changed are the other status changes (FAIL to WARN, PASS to N/A, ...).
 	Changed []Change `json:"changed"`
 }
 
-// Compare diffs two reports.
+// resultIndex is one report's results by target and control, in order.
+type resultIndex struct {
+	targets map[string]bool
+	kinds   map[string]TargetKind
+	byKey   map[FindingKey]*Result
+	order   []FindingKey
+}
+
+func indexResults(r *Report) resultIndex {
+	n := 0
+	for _, t := range r.Targets {
+		n += len(t.Results)
+	}
+	ix := resultIndex{targets: make(map[string]bool, len(r.Targets)), kinds: make(map[string]TargetKind, len(r.Targets)), byKey: make(map[FindingKey]*Result, n), order: make([]FindingKey, 0, n)}
+	for ti := range r.Targets {
+		t := &r.Targets[ti]
+		ix.targets[t.Name] = true
+		if t.Kind != "" {
+			ix.kinds[t.Name] = t.Kind
+		}
+		for i := range t.Results {
+			k := FindingKey{Target: t.Name, ControlID: t.Results[i].ControlID}
+			if _, dup := ix.byKey[k]; dup {
+				continue // a document that names a result twice: the first counts
+			}
+			ix.byKey[k] = &t.Results[i]
+			ix.order = append(ix.order, k)
+		}
+	}
+	return ix
+}
+
+// objectFindings are a result's per-object findings: the evidence lines
+// that name an object with a FAIL or WARN verdict.
+func objectFindings(r *Result) map[ObjectRef]Observation {
+	var out map[ObjectRef]Observation
+	for _, o := range r.Evidence {
+		if o.Object.IsZero() || o.Status.Severity() == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[ObjectRef]Observation{}
+		}
+		if prev, ok := out[o.Object]; !ok || o.Status.Severity() > prev.Status.Severity() {
+			out[o.Object] = o
+		}
+	}
+	return out
+}
+
+// Compare diffs two reports, in time linear in their results: results
+// are matched by target and control; when a control is a finding in both,
+// its per-object findings are matched by object.
 func Compare(old, cur *Report) *Diff {
 	d := &Diff{
 		APIVersion: ReportAPIVersion, Kind: KindReportDiff,
@@ -126,66 +156,21 @@ func Compare(old, cur *Report) *Diff {
 		TargetsAdded: []TargetChange{}, TargetsRemoved: []TargetChange{},
 		NewFindings: []Change{}, FixedFindings: []Change{}, Changed: []Change{},
 	}
-	index := func(r *Report) (map[string]bool, map[FindingKey]Result, []FindingKey) {
-		targets := map[string]bool{}
-		byKey := map[FindingKey]Result{}
-		var order []FindingKey
-		for _, t := range r.Targets {
-			targets[t.Name] = true
-			for i, k := range FindingKeys(t.Results) {
-				if _, dup := byKey[k]; !dup {
-					order = append(order, k)
-				}
-				byKey[k] = t.Results[i]
-			}
-		}
-		return targets, byKey, order
-	}
-	oldTargets, oldRes, oldOrder := index(old)
-	newTargets, newRes, newOrder := index(cur)
+	oldIx, newIx := indexResults(old), indexResults(cur)
 	for _, t := range mergeTargets(cur) {
-		if !oldTargets[t.Name] {
-			d.TargetsAdded = append(d.TargetsAdded, TargetChange{Name: t.Name, Findings: t.Summary.Fail + t.Summary.Warn, Summary: t.Summary})
+		if !oldIx.targets[t.Name] {
+			d.TargetsAdded = append(d.TargetsAdded, TargetChange{Name: t.Name, Kind: t.Kind, Findings: t.Summary.Fail + t.Summary.Warn, Summary: t.Summary})
 		}
 	}
 	for _, t := range mergeTargets(old) {
-		if !newTargets[t.Name] {
-			d.TargetsRemoved = append(d.TargetsRemoved, TargetChange{Name: t.Name, Findings: t.Summary.Fail + t.Summary.Warn, Summary: t.Summary})
+		if !newIx.targets[t.Name] {
+			d.TargetsRemoved = append(d.TargetsRemoved, TargetChange{Name: t.Name, Kind: t.Kind, Findings: t.Summary.Fail + t.Summary.Warn, Summary: t.Summary})
 		}
 	}
-	// A control can go from one result on a target (no object in its key)
-	// to several (one per object) or back: match the single result by its
-	// first evidence location.
-	firstLoc := func(r Result) string {
-		if len(r.Evidence) > 0 {
-			return r.Evidence[0].Location
-		}
-		return ""
-	}
-	matched := map[FindingKey]bool{}
-	lookup := func(k FindingKey, n Result) (Result, bool) {
-		if o, ok := oldRes[k]; ok {
-			matched[k] = true
-			return o, true
-		}
-		alt := FindingKey{Target: k.Target, ControlID: k.ControlID}
-		if k.Object == "" {
-			alt.Object = firstLoc(n)
-			if alt.Object == "" {
-				return Result{}, false
-			}
-		}
-		o, ok := oldRes[alt]
-		if !ok || matched[alt] || (k.Object != "" && firstLoc(o) != k.Object) {
-			return Result{}, false
-		}
-		matched[alt] = true
-		return o, true
-	}
-	for _, k := range newOrder {
-		n := newRes[k]
-		o, had := lookup(k, n)
-		c := Change{FindingKey: k, Title: n.Title, NewStatus: n.Status, Reason: n.Reason}
+	for _, k := range newIx.order {
+		n := newIx.byKey[k]
+		o, had := oldIx.byKey[k]
+		c := Change{FindingKey: k, TargetKind: newIx.kinds[k.Target], Title: n.Title, NewStatus: n.Status, Reason: n.Reason}
 		if had {
 			c.OldStatus = o.Status
 		}
@@ -198,14 +183,17 @@ func Compare(old, cur *Report) *Diff {
 		case had:
 			d.Changed = append(d.Changed, c)
 		}
+		if had && o.Status.Severity() > 0 && n.Status.Severity() > 0 {
+			d.compareObjects(k, newIx.kinds[k.Target], o, n)
+		}
 	}
-	for _, k := range oldOrder {
-		if matched[k] || !newTargets[k.Target] {
+	for _, k := range oldIx.order {
+		if _, still := newIx.byKey[k]; still || !newIx.targets[k.Target] {
 			continue
 		}
-		o := oldRes[k]
+		o := oldIx.byKey[k]
 		if o.Status.Severity() > 0 {
-			d.FixedFindings = append(d.FixedFindings, Change{FindingKey: k, Title: o.Title, OldStatus: o.Status, Reason: "the control is no longer reported on this target"})
+			d.FixedFindings = append(d.FixedFindings, Change{FindingKey: k, TargetKind: oldIx.kinds[k.Target], Title: o.Title, OldStatus: o.Status, Reason: "the control is no longer reported on this target"})
 		}
 	}
 	for _, l := range [][]Change{d.NewFindings, d.FixedFindings, d.Changed} {
@@ -216,10 +204,40 @@ func Compare(old, cur *Report) *Diff {
 			if c := CompareIDs(l[i].ControlID, l[j].ControlID); c != 0 {
 				return c < 0
 			}
-			return l[i].Object < l[j].Object
+			return l[i].Object.String() < l[j].Object.String()
 		})
 	}
 	return d
+}
+
+// compareObjects adds the per-object changes of a control that is a
+// finding in both reports. An object missing from a side whose evidence
+// was cut (Omitted) may only be unlisted, so nothing is concluded from
+// its absence there.
+func (d *Diff) compareObjects(k FindingKey, kind TargetKind, o, n *Result) {
+	oldObjs, newObjs := objectFindings(o), objectFindings(n)
+	for obj, line := range newObjs {
+		ok := k
+		ok.Object = obj
+		prev, had := oldObjs[obj]
+		switch {
+		case !had && o.Omitted == 0:
+			d.NewFindings = append(d.NewFindings, Change{FindingKey: ok, TargetKind: kind, Title: n.Title, NewStatus: line.Status, Reason: line.String()})
+		case had && prev.Status != line.Status:
+			d.Changed = append(d.Changed, Change{FindingKey: ok, TargetKind: kind, Title: n.Title, OldStatus: prev.Status, NewStatus: line.Status, Reason: line.String()})
+		}
+	}
+	if n.Omitted > 0 {
+		return
+	}
+	for obj, line := range oldObjs {
+		if _, still := newObjs[obj]; still {
+			continue
+		}
+		ok := k
+		ok.Object = obj
+		d.FixedFindings = append(d.FixedFindings, Change{FindingKey: ok, TargetKind: kind, Title: o.Title, OldStatus: line.Status, Reason: "no longer reported on this object"})
+	}
 }
 
 // mergeTargets returns one summary per target name (a document that
@@ -231,7 +249,7 @@ func mergeTargets(r *Report) []TargetReport {
 		i, ok := at[t.Name]
 		if !ok {
 			at[t.Name] = len(out)
-			out = append(out, TargetReport{Name: t.Name})
+			out = append(out, TargetReport{Name: t.Name, Kind: t.Kind})
 			i = len(out) - 1
 		}
 		for _, res := range t.Results {
@@ -250,7 +268,7 @@ func refOf(r *Report) ReportRef {
 }
 
 // Regressions counts the new findings and changes that regress at or above
-// threshold.
+// threshold (see Change.Regression).
 func (d *Diff) Regressions(threshold Status) int {
 	n := 0
 	for _, l := range [][]Change{d.NewFindings, d.Changed} {
@@ -261,76 +279,4 @@ func (d *Diff) Regressions(threshold Status) int {
 		}
 	}
 	return n
-}
-
-// DecodeReports reads any kubectl-harden report document (NodeScanReport,
-// RBACReport, or a document that bundles several reports) into one Report:
-// every object in the JSON tree that has "targets" with "results" counts,
-// so new report kinds are compared without a change here. The first object
-// with metadata gives the metadata.
-func DecodeReports(data []byte) (*Report, error) {
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
-	top, ok := doc.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("not a kubectl-harden report: the document is not an object")
-	}
-	out := &Report{Targets: []TargetReport{}}
-	out.APIVersion, _ = top["apiVersion"].(string)
-	out.Kind, _ = top["kind"].(string)
-	found := false
-	var walk func(v any) error
-	walk = func(v any) error {
-		switch x := v.(type) {
-		case map[string]any:
-			if ts, ok := x["targets"].([]any); ok {
-				found = true
-				b, _ := json.Marshal(map[string]any{"targets": ts, "metadata": x["metadata"]})
-				var part Report
-				if err := json.Unmarshal(b, &part); err != nil {
-					return err
-				}
-				if out.Metadata.Benchmark == "" && out.Metadata.Generated.IsZero() {
-					out.Metadata = part.Metadata
-				}
-				out.Targets = append(out.Targets, part.Targets...)
-				return nil
-			}
-			if md, ok := x["metadata"]; ok && out.Metadata.Generated.IsZero() {
-				b, _ := json.Marshal(md)
-				_ = json.Unmarshal(b, &out.Metadata)
-			}
-			for _, k := range sortedKeys(x) {
-				if err := walk(x[k]); err != nil {
-					return err
-				}
-			}
-		case []any:
-			for _, e := range x {
-				if err := walk(e); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := walk(top); err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, fmt.Errorf("not a kubectl-harden report: no targets in a %q document", out.Kind)
-	}
-	out.Recount()
-	return out, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

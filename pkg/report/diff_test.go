@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,23 @@ func res(target, id string, st Status, ev ...string) Result {
 		r.Evidence = append(r.Evidence, Observation{Location: e})
 	}
 	return r
+}
+
+// obj is a result whose evidence lines name objects, with omitted lines
+// left out.
+func obj(target, id string, st Status, omitted int, lines ...Observation) Result {
+	r := Result{ControlID: id, Title: "title " + id, Target: target, Status: st, Evidence: lines, Omitted: omitted}
+	return r
+}
+
+func fail(kind, ns, name string) Observation {
+	return Observation{Location: kind + "/" + name, Value: "privileged", Object: ObjectRef{Kind: kind, Namespace: ns, Name: name}, Status: StatusFail}
+}
+
+func warn(kind, ns, name string) Observation {
+	o := fail(kind, ns, name)
+	o.Status = StatusWarn
+	return o
 }
 
 func rep(targets map[string][]Result, order ...string) *Report {
@@ -71,36 +90,47 @@ func TestCompare(t *testing.T) {
 			regressFail: 0, regressWarn: 1,
 		},
 		{
-			name: "several results of one control are told apart by object",
-			old: rep(map[string][]Result{"cluster": {
-				res("cluster", "KH-W-1", StatusFail, "deployment/a/web"), res("cluster", "KH-W-1", StatusFail, "deployment/b/api"),
-			}}, "cluster"),
+			name: "objects of a control that stays a finding are matched by reference",
+			old: rep(map[string][]Result{"workloads": {
+				obj("workloads", "5.2.2", StatusFail, 0, fail("deployment", "a", "web"), fail("deployment", "b", "api"), warn("daemonset", "c", "agent")),
+			}}, "workloads"),
+			cur: rep(map[string][]Result{"workloads": {
+				obj("workloads", "5.2.2", StatusFail, 0, fail("deployment", "b", "api"), fail("deployment", "c", "db"), fail("daemonset", "c", "agent")),
+			}}, "workloads"),
+			wantNew:     []string{"workloads/5.2.2/deployment/c/db >FAIL"},
+			wantFixed:   []string{"workloads/5.2.2/deployment/a/web FAIL>"},
+			wantChanged: []string{"workloads/5.2.2/daemonset/c/agent WARN>FAIL"},
+			wantAdded:   []string{}, wantRemoved: []string{},
+			regressFail: 2, regressWarn: 2,
+		},
+		{
+			name: "a side whose evidence was cut concludes nothing from an absent object",
+			old: rep(map[string][]Result{"workloads": {
+				obj("workloads", "5.2.2", StatusFail, 3, fail("deployment", "a", "web")),
+			}}, "workloads"),
+			cur: rep(map[string][]Result{"workloads": {
+				obj("workloads", "5.2.2", StatusFail, 0, fail("deployment", "b", "api")),
+			}}, "workloads"),
+			wantNew: []string{}, wantFixed: []string{"workloads/5.2.2/deployment/a/web FAIL>"}, wantChanged: []string{},
+			wantAdded: []string{}, wantRemoved: []string{},
+		},
+		{
+			name: "a control that becomes a finding is one change, not one per object",
+			old:  rep(map[string][]Result{"cluster": {obj("cluster", "5.1.1", StatusPass, 0)}}, "cluster"),
 			cur: rep(map[string][]Result{"cluster": {
-				res("cluster", "KH-W-1", StatusFail, "deployment/b/api"), res("cluster", "KH-W-1", StatusFail, "deployment/c/db"),
+				obj("cluster", "5.1.1", StatusFail, 0, fail("clusterrolebinding", "", "ops"), fail("rolebinding", "dev", "admin")),
 			}}, "cluster"),
-			wantNew:   []string{"cluster/KH-W-1/deployment/c/db >FAIL"},
-			wantFixed: []string{"cluster/KH-W-1/deployment/a/web FAIL>"}, wantChanged: []string{},
+			wantNew: []string{"cluster/5.1.1 PASS>FAIL"}, wantFixed: []string{}, wantChanged: []string{},
 			wantAdded: []string{}, wantRemoved: []string{},
 			regressFail: 1, regressWarn: 1,
 		},
 		{
-			name: "one result becomes one per object, matched by evidence",
-			old:  rep(map[string][]Result{"cluster": {res("cluster", "KH-W-1", StatusFail, "deployment/a/web")}}, "cluster"),
-			cur: rep(map[string][]Result{"cluster": {
-				res("cluster", "KH-W-1", StatusFail, "deployment/a/web"), res("cluster", "KH-W-1", StatusWarn, "deployment/b/api"),
-			}}, "cluster"),
-			wantNew: []string{"cluster/KH-W-1/deployment/b/api >WARN"}, wantFixed: []string{}, wantChanged: []string{},
+			name:    "ERROR regresses every gate: what could not be evaluated never passes",
+			old:     rep(map[string][]Result{"n1": {res("n1", "1.1", StatusPass), res("n1", "1.2", StatusFail)}}, "n1"),
+			cur:     rep(map[string][]Result{"n1": {res("n1", "1.1", StatusError), res("n1", "1.2", StatusError)}}, "n1"),
+			wantNew: []string{}, wantFixed: []string{"n1/1.2 FAIL>ERROR"}, wantChanged: []string{"n1/1.1 PASS>ERROR"},
 			wantAdded: []string{}, wantRemoved: []string{},
-			regressFail: 0, regressWarn: 1,
-		},
-		{
-			name: "one per object becomes one result",
-			old: rep(map[string][]Result{"cluster": {
-				res("cluster", "KH-W-1", StatusFail, "deployment/a/web"), res("cluster", "KH-W-1", StatusFail, "deployment/b/api"),
-			}}, "cluster"),
-			cur:     rep(map[string][]Result{"cluster": {res("cluster", "KH-W-1", StatusWarn, "deployment/b/api")}}, "cluster"),
-			wantNew: []string{}, wantFixed: []string{"cluster/KH-W-1/deployment/a/web FAIL>"}, wantChanged: []string{"cluster/KH-W-1 FAIL>WARN"},
-			wantAdded: []string{}, wantRemoved: []string{},
+			regressFail: 1, regressWarn: 1,
 		},
 	}
 	for _, tc := range cases {
@@ -150,53 +180,41 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-func TestFindingKeys(t *testing.T) {
-	got := FindingKeys([]Result{
-		res("c", "1", StatusFail), res("c", "2", StatusFail, "a"), res("c", "2", StatusFail, "b"),
-		res("c", "2", StatusFail, "a"), res("c", "3", StatusPass), res("c", "3", StatusPass),
-	})
-	want := []FindingKey{
-		{"c", "1", ""}, {"c", "2", "a"}, {"c", "2", "b"}, {"c", "2", "a#2"}, {"c", "3", "#1"}, {"c", "3", "#2"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-func TestDecodeReports(t *testing.T) {
+func TestDecode(t *testing.T) {
 	one := rep(map[string][]Result{"n1": {res("n1", "1.1", StatusFail)}}, "n1")
+	one.Summary = Summary{Pass: 99} // counts in a file are not trusted
 	b, _ := json.Marshal(one)
-	r, err := DecodeReports(b)
-	if err != nil || r.Kind != KindNodeScan || len(r.Targets) != 1 || r.Summary.Fail != 1 || r.Metadata.Benchmark != BenchmarkCIS112 {
+	r, err := Decode(bytes.NewReader(b))
+	if err != nil || r.Kind != KindNodeScan || len(r.Targets) != 1 || r.Summary.Fail != 1 || r.Summary.Pass != 0 || r.Metadata.Benchmark != BenchmarkCIS112 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	// A document that bundles reports (as `all` may) is read whatever its shape.
-	rb := NewReport(KindRBAC, Metadata{Benchmark: BenchmarkCIS112})
-	rb.AddTarget(TargetReport{Name: "cluster", Results: []Result{res("cluster", "5.1.1", StatusWarn)}})
-	bundle, _ := json.Marshal(map[string]any{"apiVersion": ReportAPIVersion, "kind": "ClusterReport", "metadata": one.Metadata, "reports": []any{one, rb}})
-	r, err = DecodeReports(bundle)
-	if err != nil || r.Kind != "ClusterReport" || len(r.Targets) != 2 || r.Summary.Total != 2 {
-		t.Fatalf("bundle: %+v %v", r, err)
-	}
-	for _, bad := range []string{`[]`, `{"kind":"ControlList","items":[]}`, `not json`} {
-		if _, err := DecodeReports([]byte(bad)); err == nil {
-			t.Errorf("%s: no error", bad)
+	for _, tc := range []struct{ doc, want string }{
+		{`[]`, "not a kubectl-harden report"},
+		{`null`, "null"},
+		{`not json`, "not a kubectl-harden report"},
+		{`{"kind":"ControlList","items":[]}`, `kind "ControlList"`},
+		{`{"apiVersion":"v1","kind":"RBACReport","targets":[]}`, `apiVersion "v1"`},
+		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport"}`, "targets is missing"},
+		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport","targets":[{"name":"c","kind":"pod","results":[]}]}`, `kind "pod"`},
+		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport","targets":[{"name":"c","results":[{"controlID":"5.1.1","status":"OK"}]}]}`, `targets[0].results[0] (c 5.1.1): status "OK"`},
+	} {
+		if _, err := Decode(strings.NewReader(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.doc, err, tc.want)
 		}
 	}
 }
 
-// FuzzDecodeReports feeds arbitrary documents to the report reader (report
-// files are user input): it must not panic, and a report it accepts has no
+// FuzzDecode feeds arbitrary documents to the report reader (report files
+// are user input): it must not panic, and a report it accepts has no
 // difference with itself.
-func FuzzDecodeReports(f *testing.F) {
-	one := rep(map[string][]Result{"n1": {res("n1", "1.1", StatusFail, "a"), res("n1", "1.1", StatusPass)}}, "n1")
+func FuzzDecode(f *testing.F) {
+	one := rep(map[string][]Result{"n1": {res("n1", "1.1", StatusFail, "a"), obj("n1", "1.2", StatusFail, 0, fail("pod", "a", "b"), fail("pod", "a", "b"))}}, "n1")
 	b, _ := json.Marshal(one)
 	f.Add(b)
-	f.Add([]byte(`{"kind":"ClusterReport","reports":[{"targets":[{"name":"x","results":[{"controlID":"1","status":"FAIL"}]}]}]}`))
+	f.Add([]byte(`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"ClusterReport","targets":[{"name":"x","results":[{"controlID":"1","status":"FAIL"},{"controlID":"1","status":"PASS"}]}]}`))
 	f.Add([]byte(`{"targets":null}`))
-	f.Add([]byte(`{"a":{"targets":[{"results":[{}]}]},"metadata":{"generated":"x"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := DecodeReports(data)
+		r, err := Decode(bytes.NewReader(data))
 		if err != nil {
 			return
 		}

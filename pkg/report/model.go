@@ -43,8 +43,8 @@ func ParseStatus(s string) (Status, error) {
 	return "", fmt.Errorf("unknown status %q (want one of PASS, FAIL, WARN, INFO, N/A, ERROR)", s)
 }
 
-// Severity orders statuses for --fail-on: FAIL is worse than WARN, and
-// everything else does not count as a finding.
+// Severity orders findings: FAIL is worse than WARN, and everything else
+// is not a finding. A gate uses Trips, which also counts ERROR.
 func (s Status) Severity() int {
 	switch s {
 	case StatusFail:
@@ -53,6 +53,17 @@ func (s Status) Severity() int {
 		return 1
 	}
 	return 0
+}
+
+// Trips reports whether a result with this status trips a gate set at
+// threshold (FAIL or WARN): a finding at or above it, or an ERROR, since a
+// gate must never pass on what could not be evaluated. An empty threshold
+// is no gate.
+func (s Status) Trips(threshold Status) bool {
+	if threshold == "" {
+		return false
+	}
+	return s == StatusError || (s.Severity() > 0 && s.Severity() >= threshold.Severity())
 }
 
 // Role is the kind of target a control applies to.
@@ -66,8 +77,11 @@ const (
 	RoleCluster      Role = "cluster"
 )
 
-// Benchmarks known to the tool.
+// Benchmark names. The benchmarks themselves are data (pkg/benchmarks);
+// the tool never selects or special-cases one by name in Go.
 const (
+	// BenchmarkCIS112 is the ID of CIS Kubernetes Benchmark v1.12.0's data
+	// file, a label for tests and fixtures that need a benchmark name.
 	BenchmarkCIS112 = "cis-1.12"
 	// BenchmarkHarden marks our own controls that go beyond CIS. Their IDs
 	// carry the "KH-" prefix so they never collide with a CIS number.
@@ -79,13 +93,15 @@ const (
 // type of the package that owns the evidence (NodeControl here, rbac.Control
 // for API-level controls).
 type Control struct {
-	// ID is the CIS number ("1.2.15") or our own "KH-..." identifier.
+	// ID is the benchmark's number ("1.2.15", "V-242387") or our own
+	// "KH-..." identifier.
 	ID string `json:"id"`
 	// Title says what must be true, in our own words.
 	Title string `json:"title"`
 	// Section is the CIS section number ("1.2") or our own group.
 	Section string `json:"section"`
-	// Benchmark is BenchmarkCIS112 or BenchmarkHarden.
+	// Benchmark is the ID of the benchmark the control belongs to (e.g.
+	// "cis-2.0"), or BenchmarkHarden for our own controls.
 	Benchmark string `json:"benchmark"`
 	// Level is the CIS profile level, 1 or 2.
 	Level int `json:"level"`
@@ -107,8 +123,14 @@ type Control struct {
 	// RuleID is the benchmark's own rule identifier beside ID (the STIG's
 	// CNTR-K8-... ID), when it has one.
 	RuleID string `json:"ruleID,omitempty"`
+	// Engine is the engine that decides the control: nodes (from a
+	// node's host evidence), rbac or workloads (from API objects).
+	Engine string `json:"engine,omitempty"`
 	// Check names the reusable check that decides the control.
 	Check string `json:"check,omitempty"`
+	// SectionTitle names the section ("API Server") when the benchmark data
+	// names it; printers fall back to their own table.
+	SectionTitle string `json:"sectionTitle,omitempty"`
 	// Params are the check's parameters for this control.
 	Params map[string]any `json:"params,omitempty"`
 	// Source says where the control's level/automated flag (or severity)
@@ -117,6 +139,9 @@ type Control struct {
 }
 
 // Observation is one piece of evidence that was seen: where, and what.
+// An observation about one API object names it in Object, with the
+// verdict it calls for in Status: such lines are the per-object results
+// that diff compares and exceptions match.
 type Observation struct {
 	// Location is the flag, file or object the value came from, e.g.
 	// "kube-apiserver --profiling", "/etc/kubernetes/admin.conf",
@@ -129,6 +154,12 @@ type Observation struct {
 	// Path is the file path on the host, when the observation is about a
 	// file (SARIF uses it for locations).
 	Path string `json:"path,omitempty"`
+	// Object is the API object the line is about, when it is about one.
+	Object ObjectRef `json:"object,omitzero"`
+	// Status is the verdict this line calls for on Object: FAIL or WARN
+	// for a finding, INFO for one on a recognised system component or a
+	// bootstrap default. Empty when Object is.
+	Status Status `json:"status,omitempty"`
 }
 
 // String renders an observation as "location=value".
@@ -145,24 +176,33 @@ type Outcome struct {
 	Status   Status        `json:"status"`
 	Reason   string        `json:"reason"`
 	Evidence []Observation `json:"evidence,omitempty"`
+	// Omitted counts the per-object lines left out of Evidence to keep it
+	// bounded: a comparison cannot tell an omitted object from a fixed one.
+	Omitted int `json:"omitted,omitempty"`
 }
 
 // Result is the outcome of one control on one target, with the control's
 // identity denormalised so that a result stands on its own in any output.
 type Result struct {
-	ControlID   string        `json:"controlID"`
-	Title       string        `json:"title"`
-	Section     string        `json:"section"`
-	Benchmark   string        `json:"benchmark"`
-	Level       int           `json:"level"`
-	Role        Role          `json:"role"`
-	Automated   bool          `json:"automated"`
-	Severity    string        `json:"severity,omitempty"`
-	Target      string        `json:"target"`
-	Status      Status        `json:"status"`
-	Reason      string        `json:"reason"`
-	Evidence    []Observation `json:"evidence,omitempty"`
-	Remediation string        `json:"remediation,omitempty"`
+	ControlID string `json:"controlID"`
+	Title     string `json:"title"`
+	Section   string `json:"section"`
+	Benchmark string `json:"benchmark"`
+	Level     int    `json:"level"`
+	Role      Role   `json:"role"`
+	Automated bool   `json:"automated"`
+	Severity  string `json:"severity,omitempty"`
+	// RuleID is the benchmark's own rule identifier (the STIG's SV- rule).
+	RuleID string `json:"ruleID,omitempty"`
+	// SectionTitle names the section when the benchmark data does.
+	SectionTitle string        `json:"sectionTitle,omitempty"`
+	Target       string        `json:"target"`
+	Status       Status        `json:"status"`
+	Reason       string        `json:"reason"`
+	Evidence     []Observation `json:"evidence,omitempty"`
+	// Omitted counts per-object evidence lines left out (see Outcome).
+	Omitted     int    `json:"omitted,omitempty"`
+	Remediation string `json:"remediation,omitempty"`
 }
 
 // NewResult joins a control, a target and an outcome. FAIL and WARN results
@@ -170,8 +210,9 @@ type Result struct {
 func NewResult(c Control, target string, o Outcome) Result {
 	r := Result{
 		ControlID: c.ID, Title: c.Title, Section: c.Section, Benchmark: c.Benchmark,
-		Level: c.Level, Role: c.Role, Automated: c.Automated, Severity: c.Severity, Target: target,
-		Status: o.Status, Reason: o.Reason, Evidence: o.Evidence,
+		Level: c.Level, Role: c.Role, Automated: c.Automated, Severity: c.Severity, RuleID: c.RuleID,
+		SectionTitle: c.SectionTitle, Target: target,
+		Status: o.Status, Reason: o.Reason, Evidence: o.Evidence, Omitted: o.Omitted,
 	}
 	if o.Status == StatusFail || o.Status == StatusWarn {
 		r.Remediation = c.Remediation
@@ -204,6 +245,10 @@ type Metadata struct {
 	Benchmark string `json:"benchmark"`
 	// BenchmarkReason says why this benchmark was chosen.
 	BenchmarkReason string `json:"benchmarkReason,omitempty"`
+	// BenchmarkWarning is set when the server version is outside the
+	// Kubernetes range of the benchmark (or could not be read): it names
+	// the server version, the benchmark and its range.
+	BenchmarkWarning string `json:"benchmarkWarning,omitempty"`
 	// Platform is the detected platform and the facts behind it (absent
 	// offline).
 	Platform *Platform `json:"platform,omitempty"`
@@ -287,10 +332,40 @@ func Summarize(rs []Result) Summary {
 	return s
 }
 
+// TargetKind is what a target is: every printer names it by its kind,
+// never by guessing from its name.
+type TargetKind string
+
+// Target kinds.
+const (
+	// TargetNode is a node scanned from host evidence.
+	TargetNode TargetKind = "node"
+	// TargetCluster is the cluster's API as RBAC sees it.
+	TargetCluster TargetKind = "cluster"
+	// TargetWorkloads is the cluster's workloads and policies.
+	TargetWorkloads TargetKind = "workloads"
+)
+
+// KubeletFacts are facts about a node's kubelet that other engines use,
+// read from the node's evidence whatever the benchmark. A nil field is
+// unknown.
+type KubeletFacts struct {
+	// SeccompDefault is the kubelet's effective seccompDefault.
+	SeccompDefault *bool `json:"seccompDefault,omitempty"`
+}
+
 // TargetReport holds the results of one target (a node, or the cluster).
 type TargetReport struct {
+	// Kind says what the target is. Reports written before it existed
+	// leave it empty.
+	Kind TargetKind `json:"kind,omitempty"`
 	// Name is the node name, or "cluster".
 	Name string `json:"name"`
+	// ProviderID is a node's spec.providerID (aws:///us-east-1a/i-0abc),
+	// when the API gave one.
+	ProviderID string `json:"providerID,omitempty"`
+	// Kubelet holds a node's kubelet facts, when its evidence shows them.
+	Kubelet *KubeletFacts `json:"kubelet,omitempty"`
 	// Roles are the roles detected on the target, e.g. control-plane, etcd, worker.
 	Roles []Role `json:"roles,omitempty"`
 	// Error says why the target could not be scanned at all; its results
@@ -301,6 +376,16 @@ type TargetReport struct {
 	Notes   []string `json:"notes,omitempty"`
 	Results []Result `json:"results"`
 	Summary Summary  `json:"summary"`
+}
+
+// Ref names the target for people and other tools: node/NAME for a node,
+// its name for the cluster and workloads targets (and for a target of a
+// report written before kinds were recorded).
+func (t TargetReport) Ref() string {
+	if t.Kind == TargetNode {
+		return "node/" + t.Name
+	}
+	return t.Name
 }
 
 // Report is the versioned document every command prints.
@@ -317,15 +402,27 @@ func NewReport(kind string, md Metadata) *Report {
 	return &Report{APIVersion: ReportAPIVersion, Kind: kind, Metadata: md, Targets: []TargetReport{}}
 }
 
-// AddTarget appends a target, computing its summary, and updates the
-// report's summary.
+// AddTarget appends a target, computing its summary, and adds it to the
+// report's summary (in time linear in the target's results: a 5 000-node
+// report is built in linear time).
 func (r *Report) AddTarget(t TargetReport) {
 	if t.Results == nil {
 		t.Results = []Result{}
 	}
 	t.Summary = Summarize(t.Results)
 	r.Targets = append(r.Targets, t)
-	r.Recount()
+	r.Summary.merge(t.Summary)
+}
+
+// merge adds the counts of o.
+func (s *Summary) merge(o Summary) {
+	s.Pass += o.Pass
+	s.Fail += o.Fail
+	s.Warn += o.Warn
+	s.Info += o.Info
+	s.NA += o.NA
+	s.Error += o.Error
+	s.Total += o.Total
 }
 
 // Recount recomputes every summary from the results (after filtering).
@@ -360,6 +457,22 @@ func (r *Report) Filter(keep func(Result) bool) {
 		r.Targets[i].Results = kept
 	}
 	r.Recount()
+}
+
+// Tripping counts the results that trip a gate at threshold, and among
+// them the ERROR ones (see Status.Trips).
+func (r *Report) Tripping(threshold Status) (n, errors int) {
+	for _, t := range r.Targets {
+		for _, res := range t.Results {
+			if res.Status.Trips(threshold) {
+				n++
+				if res.Status == StatusError {
+					errors++
+				}
+			}
+		}
+	}
+	return n, errors
 }
 
 // WorstSeverity is the highest Status.Severity among the results.

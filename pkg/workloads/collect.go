@@ -9,7 +9,6 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
-	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -19,7 +18,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/tools/pager"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/paged"
 )
 
 // Resources read by Collect, as "resource.group" keys of
@@ -47,89 +48,48 @@ const (
 // workloadResources are every kind a pod-level control needs.
 var workloadResources = []string{ResPods, ResDeployments, ResStatefulSets, ResDaemonSets, ResReplicaSets, ResJobs, ResCronJobs}
 
-// Permission is one list permission Collect needs.
-type Permission struct {
-	Group    string `json:"group"`
-	Resource string `json:"resource"`
-	// Namespaced is true when it is needed in the collected namespace
-	// only (with -n), false when it is needed cluster-wide.
-	Namespaced bool `json:"namespaced"`
-	// DefaultOnly is true when only the default namespace is read.
-	DefaultOnly bool `json:"defaultOnly,omitempty"`
-}
-
-// Key is the "resource.group" name used in Snapshot.Unavailable.
-func (p Permission) Key() string {
-	if p.Group == "" {
-		return p.Resource
+// RequiredPermissions are the requests Collect makes for namespace ns
+// ("" = every namespace): namespaced kinds are listed in ns (or
+// cluster-wide), the default namespace's services, configmaps and service
+// accounts in default (when it is collected), and cluster-scoped kinds
+// cluster-wide. A missing one is named by the caller; Collect then
+// records the kind as unavailable and the controls that need it are ERROR.
+func RequiredPermissions(ns string) []access.Permission {
+	list := func(res, why string) access.Permission { return access.Resource("list", res).For(why) }
+	ps := []access.Permission{
+		list(ResNamespaces, "the namespaces and their Pod Security Admission labels"),
 	}
-	return p.Resource + "." + p.Group
-}
-
-// RequiredPermissions are the list permissions Collect needs.
-var RequiredPermissions = []Permission{
-	{Resource: "namespaces"},
-	{Resource: "pods", Namespaced: true},
-	{Group: "apps", Resource: "deployments", Namespaced: true},
-	{Group: "apps", Resource: "statefulsets", Namespaced: true},
-	{Group: "apps", Resource: "daemonsets", Namespaced: true},
-	{Group: "apps", Resource: "replicasets", Namespaced: true},
-	{Group: "batch", Resource: "jobs", Namespaced: true},
-	{Group: "batch", Resource: "cronjobs", Namespaced: true},
-	{Group: "networking.k8s.io", Resource: "networkpolicies", Namespaced: true},
-	{Resource: "services", Namespaced: true, DefaultOnly: true},
-	{Resource: "configmaps", Namespaced: true, DefaultOnly: true},
-	{Resource: "serviceaccounts", Namespaced: true, DefaultOnly: true},
-	{Group: "admissionregistration.k8s.io", Resource: "validatingadmissionpolicies"},
-	{Group: "admissionregistration.k8s.io", Resource: "validatingadmissionpolicybindings"},
-	{Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations"},
-	{Group: "admissionregistration.k8s.io", Resource: "mutatingwebhookconfigurations"},
-	{Group: "apiextensions.k8s.io", Resource: "customresourcedefinitions"},
-}
-
-// Preflight asks the API server, with SelfSubjectAccessReviews, whether the
-// caller may list every kind Collect reads (in namespace ns, or
-// cluster-wide when ns is ""). It returns the missing permissions; the
-// caller names them all, and Collect then reports those kinds as
-// unavailable (ERROR for the controls that need them).
-func Preflight(ctx context.Context, c kubernetes.Interface, ns string) ([]Permission, error) {
-	var missing []Permission
-	var errs []error
-	for _, p := range RequiredPermissions {
-		ra := &authorizationv1.ResourceAttributes{Verb: "list", Group: p.Group, Resource: p.Resource}
-		if p.Namespaced {
-			ra.Namespace = ns
-			if p.DefaultOnly {
-				ra.Namespace = metav1.NamespaceDefault
-			}
-		}
-		r := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: ra}}
-		res, err := c.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, r, metav1.CreateOptions{})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("selfsubjectaccessreview for list %s: %w", p.Key(), err))
-			continue
-		}
-		if !res.Status.Allowed {
-			missing = append(missing, p)
+	if ns != "" {
+		// Says whether -n names a namespace at all: nothing examined is
+		// never PASS. A request on namespace NAME is authorized in NAME.
+		ps = append(ps, access.Resource("get", ResNamespaces).Named(ns).In(ns).For("to check that the namespace given with -n exists"))
+	}
+	for _, r := range workloadResources {
+		ps = append(ps, list(r, "the pod specs of the workloads").In(ns))
+	}
+	ps = append(ps, list(ResNetworkPolicies, "which namespaces have network policies").In(ns))
+	if ns == "" || ns == metav1.NamespaceDefault {
+		for _, r := range []string{ResServices, ResConfigMaps, ResServiceAccounts} {
+			ps = append(ps, list(r, "the objects in namespace default, names only").In(metav1.NamespaceDefault))
 		}
 	}
-	return missing, errors.Join(errs...)
+	for _, r := range []string{ResVAPs, ResVAPBindings, ResValidatingHooks, ResMutatingHooks, ResCRDs} {
+		ps = append(ps, list(r, "admission policies, webhooks and policy engines (CRDs), names only"))
+	}
+	return ps
 }
 
-// MissingString renders missing permissions for a warning.
-func MissingString(ps []Permission, ns string) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		where := "cluster-wide"
-		switch {
-		case p.Namespaced && p.DefaultOnly:
-			where = "in namespace default"
-		case p.Namespaced && ns != "":
-			where = "in namespace " + ns
-		}
-		parts[i] = fmt.Sprintf("list %s (%s)", p.Key(), where)
+// CheckNamespace says whether namespace ns exists, before anything is
+// collected: a namespace that does not exist holds nothing to examine, and
+// nothing examined must not read as PASS. It returns an error naming the
+// namespace when it does not exist, and the API error (e.g. Forbidden)
+// when the answer is unknown.
+func CheckNamespace(ctx context.Context, c kubernetes.Interface, ns string) error {
+	_, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("namespace/%s not found (list namespaces with: kubectl get namespaces)", ns)
 	}
-	return strings.Join(parts, ", ")
+	return err
 }
 
 // CollectOptions tune collection.
@@ -145,14 +105,6 @@ type CollectOptions struct {
 	Metadata metadata.Interface
 	// Now stamps the snapshot; nil means time.Now.
 	Now func() time.Time
-}
-
-func each(ctx context.Context, pageSize int64, list pager.ListPageFunc, fn func(runtime.Object) error) error {
-	p := pager.New(list)
-	if pageSize > 0 {
-		p.PageSize = pageSize
-	}
-	return p.EachListItem(ctx, metav1.ListOptions{}, fn)
 }
 
 func controllerOwner(m metav1.ObjectMeta) *metav1.OwnerReference {
@@ -205,6 +157,17 @@ var (
 	crdsGVR       = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 )
 
+// step is one kind read by Collect: its Unavailable key and the LIST.
+type step struct {
+	res string
+	run func() error
+}
+
+// listStep lists one kind page by page into add.
+func listStep[T runtime.Object, L runtime.Object](ctx context.Context, pageSize int64, res string, list paged.ListFunc[L], add func(T)) step {
+	return step{res, paged.Into(ctx, pageSize, list, metav1.ListOptions{}, add)}
+}
+
 // Collect reads a snapshot through paged LISTs. A kind the caller may not
 // list (403) is recorded in Snapshot.Unavailable, so that the controls
 // needing it are ERROR; any other error fails the collection.
@@ -216,207 +179,106 @@ func Collect(ctx context.Context, c kubernetes.Interface, opts CollectOptions) (
 	ns := opts.Namespace
 	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind, Collected: now().UTC(), Namespace: ns}
 	ps := opts.PageSize
-	readDefault := ns == "" || ns == metav1.NamespaceDefault
-	type step struct {
-		res string
-		run func() error
+	addWorkload := func(kind string, m metav1.ObjectMeta, t corev1.PodTemplateSpec) {
+		s.Workloads = append(s.Workloads, workload(kind, m, t))
 	}
+	// ownedWorkload adds a controller's template unless an owner of
+	// ownerKind is evaluated instead.
+	ownedWorkload := func(kind, ownerKind string, m metav1.ObjectMeta, t corev1.PodTemplateSpec) {
+		owner := controllerOwner(m)
+		if owner != nil && owner.Kind == ownerKind {
+			return
+		}
+		w := workload(kind, m, t)
+		if owner != nil {
+			w.Owner = strings.ToLower(owner.Kind) + "/" + owner.Name
+		}
+		s.Workloads = append(s.Workloads, w)
+	}
+	webhook := func(kind, name string, hooks []string) {
+		s.Webhooks = append(s.Webhooks, Webhook{Kind: kind, Name: name, Hooks: hooks})
+	}
+	admission := c.AdmissionregistrationV1()
 	steps := []step{
-		{ResNamespaces, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.CoreV1().Namespaces().List(ctx, o)
-			}, func(o runtime.Object) error {
-				n := o.(*corev1.Namespace)
-				if ns == "" || n.Name == ns {
-					s.Namespaces = append(s.Namespaces, Namespace{Name: n.Name, Labels: psaLabels(n.Labels)})
-				}
-				return nil
-			})
-		}},
-		{ResPods, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.CoreV1().Pods(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				if w, ok := podWorkload(o.(*corev1.Pod)); ok {
-					s.Workloads = append(s.Workloads, w)
-				}
-				return nil
-			})
-		}},
-		{ResDeployments, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AppsV1().Deployments(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				d := o.(*appsv1.Deployment)
-				s.Workloads = append(s.Workloads, workload("deployment", d.ObjectMeta, d.Spec.Template))
-				return nil
-			})
-		}},
-		{ResStatefulSets, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AppsV1().StatefulSets(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				d := o.(*appsv1.StatefulSet)
-				s.Workloads = append(s.Workloads, workload("statefulset", d.ObjectMeta, d.Spec.Template))
-				return nil
-			})
-		}},
-		{ResDaemonSets, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AppsV1().DaemonSets(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				d := o.(*appsv1.DaemonSet)
-				s.Workloads = append(s.Workloads, workload("daemonset", d.ObjectMeta, d.Spec.Template))
-				return nil
-			})
-		}},
-		{ResReplicaSets, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AppsV1().ReplicaSets(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				d := o.(*appsv1.ReplicaSet)
-				owner := controllerOwner(d.ObjectMeta)
-				if owner != nil && owner.Kind == "Deployment" {
-					return nil // evaluated through its Deployment
-				}
-				w := workload("replicaset", d.ObjectMeta, d.Spec.Template)
-				if owner != nil {
-					w.Owner = strings.ToLower(owner.Kind) + "/" + owner.Name
-				}
-				s.Workloads = append(s.Workloads, w)
-				return nil
-			})
-		}},
-		{ResJobs, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.BatchV1().Jobs(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				d := o.(*batchv1.Job)
-				owner := controllerOwner(d.ObjectMeta)
-				if owner != nil && owner.Kind == "CronJob" {
-					return nil // evaluated through its CronJob
-				}
-				w := workload("job", d.ObjectMeta, d.Spec.Template)
-				if owner != nil {
-					w.Owner = strings.ToLower(owner.Kind) + "/" + owner.Name
-				}
-				s.Workloads = append(s.Workloads, w)
-				return nil
-			})
-		}},
-		{ResCronJobs, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.BatchV1().CronJobs(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				d := o.(*batchv1.CronJob)
-				s.Workloads = append(s.Workloads, workload("cronjob", d.ObjectMeta, d.Spec.JobTemplate.Spec.Template))
-				return nil
-			})
-		}},
-		{ResNetworkPolicies, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.NetworkingV1().NetworkPolicies(ns).List(ctx, o)
-			}, func(o runtime.Object) error {
-				n := o.(*networkingv1.NetworkPolicy)
-				s.NetworkPolicies = append(s.NetworkPolicies, n.Namespace+"/"+n.Name)
-				return nil
-			})
-		}},
-		{ResVAPs, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AdmissionregistrationV1().ValidatingAdmissionPolicies().List(ctx, o)
-			}, func(o runtime.Object) error {
-				s.AdmissionPolicies = append(s.AdmissionPolicies, o.(*admissionregistrationv1.ValidatingAdmissionPolicy).Name)
-				return nil
-			})
-		}},
-		{ResVAPBindings, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().List(ctx, o)
-			}, func(o runtime.Object) error {
-				b := o.(*admissionregistrationv1.ValidatingAdmissionPolicyBinding)
-				pb := PolicyBinding{Name: b.Name, Policy: b.Spec.PolicyName}
-				for _, a := range b.Spec.ValidationActions {
-					pb.ValidationActions = append(pb.ValidationActions, string(a))
-				}
-				s.AdmissionPolicyBindings = append(s.AdmissionPolicyBindings, pb)
-				return nil
-			})
-		}},
-		{ResValidatingHooks, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, o)
-			}, func(o runtime.Object) error {
-				w := o.(*admissionregistrationv1.ValidatingWebhookConfiguration)
-				h := Webhook{Kind: "validatingwebhookconfiguration", Name: w.Name}
-				for _, x := range w.Webhooks {
-					h.Hooks = append(h.Hooks, x.Name)
-				}
-				s.Webhooks = append(s.Webhooks, h)
-				return nil
-			})
-		}},
-		{ResMutatingHooks, func() error {
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, o)
-			}, func(o runtime.Object) error {
-				w := o.(*admissionregistrationv1.MutatingWebhookConfiguration)
-				h := Webhook{Kind: "mutatingwebhookconfiguration", Name: w.Name}
-				for _, x := range w.Webhooks {
-					h.Hooks = append(h.Hooks, x.Name)
-				}
-				s.Webhooks = append(s.Webhooks, h)
-				return nil
-			})
-		}},
-		{ResCRDs, func() error {
-			if opts.Metadata == nil {
-				return errors.New("no metadata client to list customresourcedefinitions")
+		listStep(ctx, ps, ResNamespaces, c.CoreV1().Namespaces().List, func(n *corev1.Namespace) {
+			if ns == "" || n.Name == ns {
+				s.Namespaces = append(s.Namespaces, Namespace{Name: n.Name, Labels: psaLabels(n.Labels)})
 			}
-			return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return opts.Metadata.Resource(crdsGVR).List(ctx, o)
-			}, func(o runtime.Object) error {
-				s.CRDs = append(s.CRDs, o.(*metav1.PartialObjectMetadata).Name)
-				return nil
-			})
-		}},
+		}),
+		listStep(ctx, ps, ResPods, c.CoreV1().Pods(ns).List, func(p *corev1.Pod) {
+			if w, ok := podWorkload(p); ok {
+				s.Workloads = append(s.Workloads, w)
+			}
+		}),
+		listStep(ctx, ps, ResDeployments, c.AppsV1().Deployments(ns).List, func(d *appsv1.Deployment) {
+			addWorkload("deployment", d.ObjectMeta, d.Spec.Template)
+		}),
+		listStep(ctx, ps, ResStatefulSets, c.AppsV1().StatefulSets(ns).List, func(d *appsv1.StatefulSet) {
+			addWorkload("statefulset", d.ObjectMeta, d.Spec.Template)
+		}),
+		listStep(ctx, ps, ResDaemonSets, c.AppsV1().DaemonSets(ns).List, func(d *appsv1.DaemonSet) {
+			addWorkload("daemonset", d.ObjectMeta, d.Spec.Template)
+		}),
+		// A ReplicaSet of a Deployment is evaluated through its Deployment.
+		listStep(ctx, ps, ResReplicaSets, c.AppsV1().ReplicaSets(ns).List, func(d *appsv1.ReplicaSet) {
+			ownedWorkload("replicaset", "Deployment", d.ObjectMeta, d.Spec.Template)
+		}),
+		// A Job of a CronJob is evaluated through its CronJob.
+		listStep(ctx, ps, ResJobs, c.BatchV1().Jobs(ns).List, func(d *batchv1.Job) {
+			ownedWorkload("job", "CronJob", d.ObjectMeta, d.Spec.Template)
+		}),
+		listStep(ctx, ps, ResCronJobs, c.BatchV1().CronJobs(ns).List, func(d *batchv1.CronJob) {
+			addWorkload("cronjob", d.ObjectMeta, d.Spec.JobTemplate.Spec.Template)
+		}),
+		listStep(ctx, ps, ResNetworkPolicies, c.NetworkingV1().NetworkPolicies(ns).List, func(n *networkingv1.NetworkPolicy) {
+			s.NetworkPolicies = append(s.NetworkPolicies, n.Namespace+"/"+n.Name)
+		}),
+		listStep(ctx, ps, ResVAPs, admission.ValidatingAdmissionPolicies().List, func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+			s.AdmissionPolicies = append(s.AdmissionPolicies, p.Name)
+		}),
+		listStep(ctx, ps, ResVAPBindings, admission.ValidatingAdmissionPolicyBindings().List, func(b *admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
+			pb := PolicyBinding{Name: b.Name, Policy: b.Spec.PolicyName}
+			for _, a := range b.Spec.ValidationActions {
+				pb.ValidationActions = append(pb.ValidationActions, string(a))
+			}
+			s.AdmissionPolicyBindings = append(s.AdmissionPolicyBindings, pb)
+		}),
+		listStep(ctx, ps, ResValidatingHooks, admission.ValidatingWebhookConfigurations().List, func(w *admissionregistrationv1.ValidatingWebhookConfiguration) {
+			var hooks []string
+			for _, x := range w.Webhooks {
+				hooks = append(hooks, x.Name)
+			}
+			webhook("validatingwebhookconfiguration", w.Name, hooks)
+		}),
+		listStep(ctx, ps, ResMutatingHooks, admission.MutatingWebhookConfigurations().List, func(w *admissionregistrationv1.MutatingWebhookConfiguration) {
+			var hooks []string
+			for _, x := range w.Webhooks {
+				hooks = append(hooks, x.Name)
+			}
+			webhook("mutatingwebhookconfiguration", w.Name, hooks)
+		}),
 	}
-	if readDefault {
+	if opts.Metadata != nil {
+		steps = append(steps, listStep(ctx, ps, ResCRDs, opts.Metadata.Resource(crdsGVR).List, func(m *metav1.PartialObjectMetadata) {
+			s.CRDs = append(s.CRDs, m.Name)
+		}))
+	} else {
+		steps = append(steps, step{ResCRDs, func() error { return errors.New("no metadata client to list customresourcedefinitions") }})
+	}
+	if ns == "" || ns == metav1.NamespaceDefault {
 		def := metav1.NamespaceDefault
+		inDefault := func(kind, name string) { s.DefaultNamespace = append(s.DefaultNamespace, kind+"/"+name) }
 		steps = append(steps,
-			step{ResServices, func() error {
-				return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-					return c.CoreV1().Services(def).List(ctx, o)
-				}, func(o runtime.Object) error {
-					s.DefaultNamespace = append(s.DefaultNamespace, "service/"+o.(*corev1.Service).Name)
-					return nil
-				})
-			}},
-			step{ResServiceAccounts, func() error {
-				return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-					return c.CoreV1().ServiceAccounts(def).List(ctx, o)
-				}, func(o runtime.Object) error {
-					s.DefaultNamespace = append(s.DefaultNamespace, "serviceaccount/"+o.(*corev1.ServiceAccount).Name)
-					return nil
-				})
-			}},
-			step{ResConfigMaps, func() error {
-				if opts.Metadata != nil {
-					return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-						return opts.Metadata.Resource(configMapsGVR).Namespace(def).List(ctx, o)
-					}, func(o runtime.Object) error {
-						s.DefaultNamespace = append(s.DefaultNamespace, "configmap/"+o.(*metav1.PartialObjectMetadata).Name)
-						return nil
-					})
-				}
-				return each(ctx, ps, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-					return c.CoreV1().ConfigMaps(def).List(ctx, o)
-				}, func(o runtime.Object) error {
-					s.DefaultNamespace = append(s.DefaultNamespace, "configmap/"+o.(*corev1.ConfigMap).Name)
-					return nil
-				})
-			}},
+			listStep(ctx, ps, ResServices, c.CoreV1().Services(def).List, func(o *corev1.Service) { inDefault("service", o.Name) }),
+			listStep(ctx, ps, ResServiceAccounts, c.CoreV1().ServiceAccounts(def).List, func(o *corev1.ServiceAccount) { inDefault("serviceaccount", o.Name) }),
 		)
+		if opts.Metadata != nil {
+			steps = append(steps, listStep(ctx, ps, ResConfigMaps, opts.Metadata.Resource(configMapsGVR).Namespace(def).List, func(m *metav1.PartialObjectMetadata) {
+				inDefault("configmap", m.Name)
+			}))
+		} else {
+			steps = append(steps, listStep(ctx, ps, ResConfigMaps, c.CoreV1().ConfigMaps(def).List, func(o *corev1.ConfigMap) { inDefault("configmap", o.Name) }))
+		}
 	}
 	for _, st := range steps {
 		if err := st.run(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	authorizationv1 "k8s.io/api/authorization/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -19,6 +18,8 @@ import (
 	metafake "k8s.io/client-go/metadata/fake"
 	k8stesting "k8s.io/client-go/testing"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
+	"github.com/kubectl-harden/kubectl-harden/pkg/access/accesstest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -158,20 +159,39 @@ func TestCollectForbiddenIsError(t *testing.T) {
 	}
 }
 
-func TestPreflightNamesEveryMissingPermission(t *testing.T) {
-	c := fake.NewClientset()
-	c.PrependReactor("create", "selfsubjectaccessreviews", func(a k8stesting.Action) (bool, runtime.Object, error) {
-		r := a.(k8stesting.CreateAction).GetObject().(*authorizationv1.SelfSubjectAccessReview)
-		ra := r.Spec.ResourceAttributes
-		r.Status.Allowed = !(ra.Resource == "daemonsets" || ra.Resource == "customresourcedefinitions")
-		return true, r, nil
-	})
-	missing, err := Preflight(context.Background(), c, "prod")
-	if err != nil {
-		t.Fatal(err)
+// TestRequiredPermissionsAreTheRequests proves the declaration against
+// what the collection really asks the API server, for every namespace, one
+// namespace and the default namespace: every request is declared, every
+// declared permission is requested.
+func TestRequiredPermissionsAreTheRequests(t *testing.T) {
+	for _, ns := range []string{"", "prod", "default"} {
+		t.Run("namespace="+ns, func(t *testing.T) {
+			c, meta := fake.NewClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "prod"}}, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default"}}), metaClient()
+			if ns != "" {
+				if err := CheckNamespace(context.Background(), c, ns); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := Collect(context.Background(), c, CollectOptions{Namespace: ns, Metadata: meta}); err != nil {
+				t.Fatal(err)
+			}
+			requests := accesstest.Requests(c, meta)
+			if un := accesstest.Uncovered(requests, RequiredPermissions(ns)); len(un) > 0 {
+				t.Errorf("requests not declared: %s", access.Join(un))
+			}
+			if unused := accesstest.Uncovered(RequiredPermissions(ns), requests); len(unused) > 0 {
+				t.Errorf("declared but never requested: %s", access.Join(unused))
+			}
+		})
 	}
-	got := MissingString(missing, "prod")
-	if got != "list daemonsets.apps (in namespace prod), list customresourcedefinitions.apiextensions.k8s.io (cluster-wide)" {
-		t.Errorf("missing = %s", got)
+}
+
+func TestCheckNamespace(t *testing.T) {
+	c := fake.NewClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "prod"}})
+	if err := CheckNamespace(context.Background(), c, "prod"); err != nil {
+		t.Errorf("prod: %v", err)
+	}
+	if err := CheckNamespace(context.Background(), c, "nope"); err == nil || !strings.Contains(err.Error(), "namespace/nope not found") {
+		t.Errorf("nope: %v", err)
 	}
 }

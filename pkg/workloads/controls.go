@@ -7,125 +7,55 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // TargetName is the report target of the workload controls.
 const TargetName = "workloads"
 
-// Control is a workload control: its metadata, the resources it needs
-// (ERROR when one could not be listed) and its decision.
-type Control struct {
-	report.Control
-	// Resources are the Snapshot.Unavailable keys the decision reads.
-	Resources []string
-	// Check decides the control on a model.
-	Check func(m *Model, opts EvalOptions) report.Outcome
-}
-
-func ctl(id, title string, level int, needs, rem string) report.Control {
-	return report.Control{
-		ID: id, Title: title, Section: id[:3], Benchmark: report.BenchmarkCIS112, Level: level,
-		Role: report.RoleCluster, Automated: false, Needs: []string{needs}, Remediation: rem,
-	}
-}
-
-const remPSA = "Label every namespace with user workloads `pod-security.kubernetes.io/enforce=baseline` (or restricted) and fix the workloads named in the evidence; system components that need the privilege stay in system namespaces."
-
-// Controls returns every workload control.
-func Controls() []Control {
+// The checks of this file: the workload decisions CIS sections 5.2-5.6 (and
+// the benchmarks that reuse them) name, each registered under what it
+// checks with the kinds it reads (ERROR when one could not be listed).
+func init() {
 	pod := workloadResources
-	return []Control{
-		{ctl("5.2.1", "every namespace with user workloads has an active policy control mechanism", 1,
-			"namespace pod-security.kubernetes.io labels; ValidatingAdmissionPolicies and bindings; Kyverno/Gatekeeper CRDs and webhooks",
-			"Label each namespace with user workloads `pod-security.kubernetes.io/enforce=baseline` (or restricted) with `enforce-version`, or enforce an equivalent policy with an admission engine."),
+	for _, c := range []struct {
+		id, doc   string
+		resources []string
+		decide    func(*Model, EvalOptions) report.Outcome
+	}{
+		{"workloads.policy-control-mechanism", "namespaces with workloads that enforce no Pod Security level (FAIL; WARN when an admission engine is present)",
 			append([]string{ResNamespaces, ResVAPs, ResVAPBindings, ResValidatingHooks, ResCRDs}, pod...), check521},
-		{ctl("5.2.2", "no privileged containers are admitted", 1, "pod templates: securityContext.privileged (PSS privileged)", remPSA), pod, check522},
-		{ctl("5.2.3", "no containers sharing the host process ID namespace are admitted", 1, "pod templates: spec.hostPID (PSS hostNamespaces)", remPSA), pod, hostNS("hostPID")},
-		{ctl("5.2.4", "no containers sharing the host IPC namespace are admitted", 1, "pod templates: spec.hostIPC (PSS hostNamespaces)", remPSA), pod, hostNS("hostIPC")},
-		{ctl("5.2.5", "no containers sharing the host network namespace are admitted", 1, "pod templates: spec.hostNetwork (PSS hostNamespaces)", remPSA), pod, hostNS("hostNetwork")},
-		{ctl("5.2.6", "no containers with allowPrivilegeEscalation are admitted", 1, "pod templates: securityContext.allowPrivilegeEscalation (PSS allowPrivilegeEscalation)",
-			"Set `securityContext.allowPrivilegeEscalation: false` in every container; enforce `restricted` on the namespace."), pod, check526},
-		{ctl("5.2.7", "no root containers are admitted", 2, "pod templates: runAsNonRoot, runAsUser (PSS runAsNonRoot, runAsUser)",
-			"Set `runAsNonRoot: true` (pod or every container) and a non-zero `runAsUser`; enforce `restricted` on the namespace."), pod, check527},
-		{ctl("5.2.8", "no containers with the NET_RAW capability are admitted", 1, "pod templates: capabilities.add/drop (PSS capabilities_baseline, capabilities_restricted)",
-			"Drop `ALL` (or at least `NET_RAW`) in every container's `securityContext.capabilities` and never add NET_RAW."), pod, check528},
-		{ctl("5.2.9", "containers drop all capabilities and add none beyond NET_BIND_SERVICE", 1, "pod templates: capabilities (PSS capabilities_restricted)",
-			"Set `capabilities: {drop: [ALL]}` and add back only NET_BIND_SERVICE where needed; enforce `restricted`."), pod, pssControl(pssCapsRestricted, "spec.*containers[*].securityContext.capabilities", "containers that keep or add capabilities")},
-		{ctl("5.2.10", "no Windows HostProcess containers are admitted", 1, "pod templates: windowsOptions.hostProcess (PSS windowsHostProcess)", remPSA), pod,
+		{"workloads.privileged-containers", "workloads with privileged containers (PSS privileged)", pod, check522},
+		{"workloads.allow-privilege-escalation", "containers that set allowPrivilegeEscalation=true (PSS allowPrivilegeEscalation; unset is counted, not failed)", pod, check526},
+		{"workloads.root-containers", "containers that may run as root (PSS runAsNonRoot, runAsUser)", pod, check527},
+		{"workloads.net-raw-capability", "containers that add NET_RAW or do not drop it (runtimes grant it by default)", pod, check528},
+		{"workloads.added-capabilities", "containers that keep or add capabilities beyond NET_BIND_SERVICE (PSS capabilities_restricted)", pod,
+			pssControl(pssCapsRestricted, "spec.*containers[*].securityContext.capabilities", "containers that keep or add capabilities")},
+		{"workloads.windows-host-process", "Windows HostProcess pods (PSS windowsHostProcess)", pod,
 			pssControl(pssWindowsHostProcess, "securityContext.windowsOptions.hostProcess", "Windows HostProcess pods")},
-		{ctl("5.2.11", "no HostPath volumes are admitted", 1, "pod templates: spec.volumes[*].hostPath (PSS hostPathVolumes)", remPSA), pod,
+		{"workloads.host-path-volumes", "hostPath volumes (PSS hostPathVolumes)", pod,
 			pssControl(pssHostPathVolumes, "spec.volumes[*].hostPath", "hostPath volumes")},
-		{ctl("5.2.12", "no containers using host ports are admitted", 1, "pod templates: ports[*].hostPort (PSS hostPorts)", remPSA), pod,
+		{"workloads.host-ports", "containers using host ports (PSS hostPorts)", pod,
 			pssControl(pssHostPorts, "spec.*containers[*].ports[*].hostPort", "host ports")},
-		{ctl("5.3.1", "the CNI in use supports NetworkPolicy", 1, "DaemonSets: names, images and network-policy arguments of known CNIs",
-			"Use a CNI that enforces NetworkPolicy (Calico, Cilium, kindnet v1.3+, AWS VPC CNI with --enable-network-policy=true); Flannel alone does not."), []string{ResDaemonSets}, check531},
-		{ctl("5.3.2", "every namespace with workloads has a NetworkPolicy", 2, "NetworkPolicies per namespace; workloads per namespace",
-			"Add a default-deny NetworkPolicy to each namespace named in the evidence and allow only the traffic it needs."), append([]string{ResNamespaces, ResNetworkPolicies, ResCRDs}, pod...), check532},
-		{ctl("5.4.1", "secrets are mounted as files, not passed in environment variables", 2, "pod templates: env[].valueFrom.secretKeyRef, envFrom[].secretRef (names only, never values)",
-			"Mount the Secret as a volume and read it from the file instead of env/envFrom."), pod, check541},
-		{ctl("5.4.2", "an external secret storage system is considered", 2, "CRDs and webhooks of External Secrets, Secrets Store CSI driver, Sealed Secrets, Vault injector",
-			"Consider storing secrets outside the cluster (External Secrets Operator, Secrets Store CSI driver with a cloud KMS or Vault)."), []string{ResCRDs, ResMutatingHooks}, check542},
-		{ctl("5.5.1", "image provenance is verified at admission", 2, "validating/mutating webhooks and CRDs of image verifiers (Kyverno verifyImages, Sigstore policy-controller, Connaisseur, Ratify, Portieris)",
-			"Verify image signatures or provenance at admission (ImagePolicyWebhook, Kyverno verifyImages, Sigstore policy-controller)."), []string{ResValidatingHooks, ResMutatingHooks, ResCRDs}, check551},
-		{ctl("5.6.1", "namespaces are used as administrative boundaries between resources", 1, "namespaces and the workloads in each",
-			"Put each application or team in its own namespace, with its own RBAC, quotas and policies."), append([]string{ResNamespaces}, pod...), check561},
-		{ctl("5.6.2", "pods and containers use the RuntimeDefault (or a Localhost) seccomp profile", 2, "pod templates: seccompProfile (PSS seccompProfile_baseline, seccompProfile_restricted); kubelet seccompDefault from a node scan",
-			"Set `securityContext.seccompProfile.type: RuntimeDefault` in the pod spec, or enable the kubelet's `seccompDefault` on every node."), pod, check562},
-		{ctl("5.6.3", "a security context is applied to pods and containers", 2, "pod templates: spec.securityContext, containers[].securityContext",
-			"Set a pod `securityContext` (runAsNonRoot, seccompProfile) and a container `securityContext` (allowPrivilegeEscalation: false, capabilities drop ALL, readOnlyRootFilesystem)."), pod, check563},
-		{ctl("5.6.4", "the default namespace is not used", 2, "workloads, Services, ConfigMaps and ServiceAccounts in namespace default (the kubernetes Service, the default ServiceAccount and kube-root-ca.crt are ignored)",
-			"Move the objects named in the evidence to their own namespaces."), append([]string{ResServices, ResConfigMaps, ResServiceAccounts}, pod...), check564},
+		{"workloads.cni-network-policy-support", "whether the CNI recognised from its DaemonSet enforces NetworkPolicy", []string{ResDaemonSets}, check531},
+		{"workloads.namespace-network-policies", "namespaces with workloads but no NetworkPolicy (WARN when CNI policy CRDs exist)",
+			append([]string{ResNamespaces, ResNetworkPolicies, ResCRDs}, pod...), check532},
+		{"workloads.secrets-in-environment", "secrets passed in environment variables (names only, never values)", pod, check541},
+		{"workloads.external-secret-store", "a review (WARN) of the external secret stores installed (CRDs, webhooks)", []string{ResCRDs, ResMutatingHooks}, check542},
+		{"workloads.image-provenance", "an image verification admission controller is installed (PASS), else WARN", []string{ResValidatingHooks, ResMutatingHooks, ResCRDs}, check551},
+		{"workloads.namespace-boundaries", "the namespaces holding user workloads, for review (INFO; WARN when all are in default)", append([]string{ResNamespaces}, pod...), check561},
+		{"workloads.seccomp-profile", "pods without a RuntimeDefault or Localhost seccomp profile, unless the kubelets' seccompDefault covers them", pod, check562},
+		{"workloads.security-context", "pods with no security context at pod or container level", pod, check563},
+		{"workloads.default-namespace-objects", "objects in the default namespace beyond Kubernetes' own", append([]string{ResServices, ResConfigMaps, ResServiceAccounts}, pod...), check564},
+	} {
+		decide := c.decide
+		registry.Register(benchmarks.CheckSpec{ID: c.id, Doc: c.doc}, check{resources: c.resources,
+			decide: func(m *Model, _ Params, o EvalOptions) report.Outcome { return decide(m, o) }})
 	}
-}
-
-// Catalog returns the metadata of every workload control, ordered by ID.
-func Catalog() []report.Control {
-	cs := Controls()
-	out := make([]report.Control, len(cs))
-	for i, c := range cs {
-		out[i] = c.Control
-	}
-	report.SortControls(out)
-	return out
-}
-
-// Evaluate runs every control on the model and returns the workloads
-// target. Its Error is set when a kind could not be listed; the controls
-// that need that kind are then ERROR.
-func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
-	s := m.snap
-	t := report.TargetReport{
-		Name:  TargetName,
-		Roles: []report.Role{report.RoleCluster},
-		Notes: []string{
-			fmt.Sprintf("examined %d workloads (controllers evaluated once through their pod templates; pods of an evaluated owner skipped) in %s, %d network policies, %d admission policies, %d webhook configurations, %d CRDs",
-				len(m.workloads), m.scope(), len(s.NetworkPolicies), len(s.AdmissionPolicies), len(s.Webhooks), len(s.CRDs)),
-			"pod-level controls use the checks of k8s.io/pod-security-admission/policy at their newest version",
-		},
-	}
-	if len(s.Unavailable) > 0 {
-		t.Error = "could not list " + strings.Join(sortedKeys(s.Unavailable), ", ") + ": the controls that need them are ERROR"
-	}
-	cs := Controls()
-	sort.SliceStable(cs, func(i, j int) bool { return report.CompareIDs(cs[i].ID, cs[j].ID) < 0 })
-	for _, c := range cs {
-		t.Results = append(t.Results, report.NewResult(c.Control, t.Name, evalOne(c, m, opts)))
-	}
-	return t
-}
-
-func evalOne(c Control, m *Model, opts EvalOptions) report.Outcome {
-	var missing []report.Observation
-	for _, r := range c.Resources {
-		if e, ok := m.snap.Unavailable[r]; ok {
-			missing = append(missing, report.Observation{Location: "list " + r, Value: e})
-		}
-	}
-	if len(missing) > 0 {
-		return report.Outcome{Status: report.StatusError, Reason: "could not list what the control reads: a kind that was not seen is never treated as absent", Evidence: missing}
-	}
-	return c.Check(m, opts)
+	registry.Register(benchmarks.CheckSpec{ID: "workloads.host-namespaces", Doc: "pods sharing one host namespace (PSS hostNamespaces, reported for that namespace alone)",
+		Params: []benchmarks.ParamSpec{{Name: "namespace", Type: benchmarks.TypeString, Required: true, Enum: []string{"hostPID", "hostIPC", "hostNetwork"}, Doc: "the pod spec field"}}},
+		check{resources: pod, decide: func(m *Model, p Params, o EvalOptions) report.Outcome { return hostNS(p.String("namespace"))(m, o) }})
 }
 
 func sortedKeys(m map[string]string) []string {

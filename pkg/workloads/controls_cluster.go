@@ -13,7 +13,7 @@ import (
 // nsStatus is the verdict for a namespace-level finding: INFO (system
 // namespace) or the given status.
 func nsFinding(ns string, loc, value string, st report.Status) finding {
-	f := finding{obs: report.Observation{Location: "namespace/" + ns + loc, Value: value}, status: st}
+	f := finding{obs: report.Observation{Location: "namespace/" + ns + loc, Value: value, Object: report.ObjectRef{Kind: "namespace", Name: ns}}, status: st}
 	if IsSystemNamespace(ns) {
 		f.system = "system namespace " + ns
 	}

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -18,71 +19,60 @@ func TestEveryPSSCheckIsRegistered(t *testing.T) {
 	}
 }
 
-func TestCatalogCoversSections52To56(t *testing.T) {
-	want := []string{"5.2.1", "5.2.2", "5.2.3", "5.2.4", "5.2.5", "5.2.6", "5.2.7", "5.2.8", "5.2.9", "5.2.10", "5.2.11", "5.2.12",
-		"5.3.1", "5.3.2", "5.4.1", "5.4.2", "5.5.1", "5.6.1", "5.6.2", "5.6.3", "5.6.4"}
-	cat := Catalog()
-	if len(cat) != len(want) {
-		t.Fatalf("catalog has %d controls, want %d", len(cat), len(want))
-	}
-	for i, c := range cat {
-		if c.ID != want[i] || c.Remediation == "" || c.Title == "" || len(c.Needs) == 0 {
-			t.Errorf("control %d = %+v, want ID %s with title, needs and remediation", i, c.ID, want[i])
-		}
-	}
+// podCases: for each pod-level control, a change to the restricted
+// goodSpec that fails it, with the field and value the evidence names.
+var podCases = []struct {
+	id      string
+	mutate  func(*corev1.PodSpec)
+	wantLoc string
+	wantVal string
+}{
+	{"5.2.2", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.Privileged = ptr(true) }, "securityContext.privileged", "PSS privileged"},
+	{"5.2.2", func(s *corev1.PodSpec) {
+		s.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: "busybox",
+			SecurityContext: &corev1.SecurityContext{Privileged: ptr(true), AllowPrivilegeEscalation: ptr(false), Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}}}}}
+	}, "securityContext.privileged", `"debug"`},
+	{"5.2.3", func(s *corev1.PodSpec) { s.HostPID = true }, "spec.hostPID", "hostPID=true"},
+	{"5.2.4", func(s *corev1.PodSpec) { s.HostIPC = true }, "spec.hostIPC", "hostIPC=true"},
+	{"5.2.5", func(s *corev1.PodSpec) { s.HostNetwork = true }, "spec.hostNetwork", "hostNetwork=true"},
+	{"5.2.6", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.AllowPrivilegeEscalation = ptr(true) }, "spec.containers[app].securityContext.allowPrivilegeEscalation", "PSS allowPrivilegeEscalation"},
+	{"5.2.7", func(s *corev1.PodSpec) { s.SecurityContext.RunAsNonRoot = nil }, "securityContext.runAsNonRoot", "PSS runAsNonRoot"},
+	{"5.2.7", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.RunAsUser = ptr(int64(0)) }, "securityContext.runAsUser", "PSS runAsUser"},
+	{"5.2.8", func(s *corev1.PodSpec) {
+		s.Containers[0].SecurityContext.Capabilities = &corev1.Capabilities{Add: []corev1.Capability{"NET_RAW"}, Drop: []corev1.Capability{"ALL"}}
+	}, "capabilities.add", "NET_RAW"},
+	{"5.2.8", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.Capabilities = nil }, "capabilities.drop", "NET_RAW not dropped in spec.containers[app]"},
+	{"5.2.9", func(s *corev1.PodSpec) {
+		s.InitContainers = []corev1.Container{{Name: "init", Image: "busybox", SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr(false),
+			Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}, Add: []corev1.Capability{"SYS_ADMIN"}}}}}
+	}, "capabilities", "PSS capabilities_restricted"},
+	{"5.2.10", func(s *corev1.PodSpec) {
+		s.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: ptr(true)}
+	}, "windowsOptions.hostProcess", "PSS windowsHostProcess"},
+	{"5.2.11", func(s *corev1.PodSpec) {
+		s.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
+	}, "spec.volumes[*].hostPath", "PSS hostPathVolumes"},
+	{"5.2.12", func(s *corev1.PodSpec) {
+		s.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}}
+	}, "hostPort", "8080"},
+	{"5.4.1", func(s *corev1.PodSpec) {
+		s.Containers[0].Env = []corev1.EnvVar{{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}}}
+	}, "spec.containers[app].env[DB_PASSWORD]", "secretKeyRef secret/db key password"},
+	{"5.4.1", func(s *corev1.PodSpec) {
+		s.Containers[0].EnvFrom = []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "api-keys"}}}}
+	}, "spec.containers[app].envFrom[0]", "secretRef secret/api-keys"},
+	{"5.6.2", func(s *corev1.PodSpec) { s.SecurityContext.SeccompProfile = nil }, "securityContext.seccompProfile", "PSS seccompProfile_restricted"},
+	{"5.6.2", func(s *corev1.PodSpec) {
+		s.SecurityContext.SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}
+	}, "securityContext.seccompProfile", "PSS seccompProfile_baseline"},
+	{"5.6.3", func(s *corev1.PodSpec) { s.SecurityContext = nil; s.Containers[0].SecurityContext = nil }, "securityContext", "no pod securityContext"},
 }
 
 // TestPodControls: for each pod-level control, a workload that passes
 // (the restricted goodSpec) and one that fails, with the owner and field
 // named in the evidence.
 func TestPodControls(t *testing.T) {
-	tests := []struct {
-		id      string
-		mutate  func(*corev1.PodSpec)
-		wantLoc string
-		wantVal string
-	}{
-		{"5.2.2", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.Privileged = ptr(true) }, "securityContext.privileged", "PSS privileged"},
-		{"5.2.2", func(s *corev1.PodSpec) {
-			s.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "debug", Image: "busybox",
-				SecurityContext: &corev1.SecurityContext{Privileged: ptr(true), AllowPrivilegeEscalation: ptr(false), Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}}}}}
-		}, "securityContext.privileged", `"debug"`},
-		{"5.2.3", func(s *corev1.PodSpec) { s.HostPID = true }, "spec.hostPID", "hostPID=true"},
-		{"5.2.4", func(s *corev1.PodSpec) { s.HostIPC = true }, "spec.hostIPC", "hostIPC=true"},
-		{"5.2.5", func(s *corev1.PodSpec) { s.HostNetwork = true }, "spec.hostNetwork", "hostNetwork=true"},
-		{"5.2.6", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.AllowPrivilegeEscalation = ptr(true) }, "spec.containers[app].securityContext.allowPrivilegeEscalation", "PSS allowPrivilegeEscalation"},
-		{"5.2.7", func(s *corev1.PodSpec) { s.SecurityContext.RunAsNonRoot = nil }, "securityContext.runAsNonRoot", "PSS runAsNonRoot"},
-		{"5.2.7", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.RunAsUser = ptr(int64(0)) }, "securityContext.runAsUser", "PSS runAsUser"},
-		{"5.2.8", func(s *corev1.PodSpec) {
-			s.Containers[0].SecurityContext.Capabilities = &corev1.Capabilities{Add: []corev1.Capability{"NET_RAW"}, Drop: []corev1.Capability{"ALL"}}
-		}, "capabilities.add", "NET_RAW"},
-		{"5.2.8", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.Capabilities = nil }, "capabilities.drop", "NET_RAW not dropped in spec.containers[app]"},
-		{"5.2.9", func(s *corev1.PodSpec) {
-			s.InitContainers = []corev1.Container{{Name: "init", Image: "busybox", SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr(false),
-				Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}, Add: []corev1.Capability{"SYS_ADMIN"}}}}}
-		}, "capabilities", "PSS capabilities_restricted"},
-		{"5.2.10", func(s *corev1.PodSpec) {
-			s.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: ptr(true)}
-		}, "windowsOptions.hostProcess", "PSS windowsHostProcess"},
-		{"5.2.11", func(s *corev1.PodSpec) {
-			s.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
-		}, "spec.volumes[*].hostPath", "PSS hostPathVolumes"},
-		{"5.2.12", func(s *corev1.PodSpec) {
-			s.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}}
-		}, "hostPort", "8080"},
-		{"5.4.1", func(s *corev1.PodSpec) {
-			s.Containers[0].Env = []corev1.EnvVar{{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}}}
-		}, "spec.containers[app].env[DB_PASSWORD]", "secretKeyRef secret/db key password"},
-		{"5.4.1", func(s *corev1.PodSpec) {
-			s.Containers[0].EnvFrom = []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "api-keys"}}}}
-		}, "spec.containers[app].envFrom[0]", "secretRef secret/api-keys"},
-		{"5.6.2", func(s *corev1.PodSpec) { s.SecurityContext.SeccompProfile = nil }, "securityContext.seccompProfile", "PSS seccompProfile_restricted"},
-		{"5.6.2", func(s *corev1.PodSpec) {
-			s.SecurityContext.SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}
-		}, "securityContext.seccompProfile", "PSS seccompProfile_baseline"},
-		{"5.6.3", func(s *corev1.PodSpec) { s.SecurityContext = nil; s.Containers[0].SecurityContext = nil }, "securityContext", "no pod securityContext"},
-	}
-	for _, tc := range tests {
+	for _, tc := range podCases {
 		t.Run(tc.id+"/"+tc.wantVal, func(t *testing.T) {
 			pass := evalControl(t, tc.id, baseSnapshot(wl("deployment", "prod", "web", nil)), EvalOptions{})
 			if pass.Status != report.StatusInfo && pass.Status != report.StatusPass {
@@ -282,15 +272,17 @@ func TestGeneralPolicies(t *testing.T) {
 func TestUnavailableKindIsError(t *testing.T) {
 	s := baseSnapshot(wl("deployment", "prod", "web", nil))
 	s.Unavailable = map[string]string{ResDaemonSets: `daemonsets.apps is forbidden`}
-	tr := Evaluate(Build(s), EvalOptions{})
+	tr := Evaluate(Build(s), EvalOptions{Benchmark: testBenchmark})
 	if tr.Error == "" {
 		t.Error("target has no error")
 	}
 	for _, r := range tr.Results {
 		needs := false
-		for _, c := range Controls() {
+		b, _ := benchmarks.Resolve(testBenchmark)
+		for _, c := range b.ControlsOf(benchmarks.EngineWorkloads) {
 			if c.ID == r.ControlID {
-				for _, res := range c.Resources {
+				_, chk, _ := Registry().Lookup(c.Check)
+				for _, res := range chk.resources {
 					needs = needs || res == ResDaemonSets
 				}
 			}

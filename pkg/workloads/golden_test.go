@@ -48,7 +48,7 @@ func TestGoldenReport(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	golden.AssertJSON(t, filepath.Join("testdata", "report.golden.json"), Evaluate(Build(&s), EvalOptions{IncludeSystem: true}))
+	golden.AssertJSON(t, filepath.Join("testdata", "report.golden.json"), Evaluate(Build(&s), EvalOptions{Benchmark: testBenchmark, IncludeSystem: true}))
 }
 
 // TestSnapshotFixture fails when the committed snapshot no longer matches

@@ -10,6 +10,9 @@ import (
 
 // EvalOptions tune evaluation.
 type EvalOptions struct {
+	// Benchmark selects the controls: an ID, a family (its newest edition)
+	// or "" (the default, benchmarks.Resolve).
+	Benchmark string
 	// IncludeSystem lists the findings of recognised system components
 	// (they are INFO "expected for <component>") in the evidence.
 	IncludeSystem bool
@@ -94,9 +97,18 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 		for i, f := range list {
 			if len(o.Evidence) >= max {
 				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
+				o.Omitted += len(list) - i
 				return
 			}
 			ob := f.obs
+			if !ob.Object.IsZero() {
+				// The line's own verdict, for diff and exceptions: what is
+				// expected for a system component is never a finding.
+				ob.Status = f.status
+				if f.system != "" {
+					ob.Status = report.StatusInfo
+				}
+			}
 			if f.system != "" {
 				ob.Value = "(expected for " + f.system + ") " + ob.Value
 			}
@@ -164,11 +176,15 @@ func (m *Model) scope() string {
 	return fmt.Sprintf("%d namespace(s)", len(m.snap.Namespaces))
 }
 
-// podControl runs a per-workload decision over every workload.
+// podControl runs a per-workload decision over every workload; each
+// finding names its workload as the object it is about.
 func (m *Model) podFindings(decide func(w *Workload) []finding) []finding {
 	var fs []finding
 	for _, c := range m.workloads {
 		for _, f := range decide(c.w) {
+			if f.obs.Object.IsZero() {
+				f.obs.Object = report.ObjectRef{Kind: c.w.Kind, Namespace: c.w.Namespace, Name: c.w.Name}
+			}
 			f.system = c.system
 			fs = append(fs, f)
 		}

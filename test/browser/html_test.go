@@ -220,6 +220,66 @@ func TestHTMLReportInChromium(t *testing.T) {
 	}
 	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
 
+	// At a laptop width the page reads without scrolling sideways: long
+	// values (1.2.29's cipher list in its remediation) wrap in their own
+	// cell, no column is squeezed to a word per line, the remediation is
+	// whole, every section is named and lists its findings first, and long
+	// evidence lists are folded.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
+	if w, inner := eval(`document.documentElement.scrollWidth`), eval(`window.innerWidth`); w > inner {
+		t.Errorf("at 1366 pixels the page is %d pixels wide: it scrolls sideways", w)
+	}
+	if n := eval(`Array.from(document.querySelectorAll('table')).filter(function(t){return t.getBoundingClientRect().right > window.innerWidth + 1}).length`); n != 0 {
+		t.Errorf("%d tables reach past the right edge", n)
+	}
+	row := `Array.from(document.querySelectorAll('tr.result')).find(function(r){return r.children[1].textContent === '1.2.29'})`
+	if eval(`(`+row+`) ? 1 : 0`) != 1 {
+		t.Fatal("no row for 1.2.29 in the page")
+	}
+	rem, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(`+row+`).children[6].textContent`))
+	if err != nil || !strings.Contains(rem, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384") {
+		t.Errorf("1.2.29's remediation is not the one with the cipher list: %q %v", rem, err)
+	}
+	for i, name := range []string{"Title", "Reason", "Remediation"} {
+		cell := `(` + row + `).children[` + []string{"3", "4", "6"}[i] + `]`
+		if w := eval(`Math.floor(` + cell + `.getBoundingClientRect().width)`); w < 150 {
+			t.Errorf("1.2.29's %s column is %d pixels wide: squeezed", name, w)
+		}
+		if over := eval(cell + `.scrollWidth - ` + cell + `.clientWidth`); over > 1 {
+			t.Errorf("1.2.29's %s is cut: %d pixels overflow its cell", name, over)
+		}
+	}
+	if n := eval(`Array.from(document.querySelectorAll('td')).filter(function(c){return c.scrollWidth > c.clientWidth + 1}).length`); n != 0 {
+		t.Errorf("%d cells overflow (text cut or hidden)", n)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('section.sec[data-section="1.2"] h2').textContent`))
+	if err != nil || !strings.HasPrefix(heading, "1.2 API Server") {
+		t.Errorf("section 1.2 is headed %q (%v)", heading, err)
+	}
+	if n := eval(`Array.from(document.querySelectorAll('section.sec')).filter(function(s){
+		var seenPass = false, late = false;
+		s.querySelectorAll('tr.result').forEach(function(r){
+			var st = r.getAttribute('data-status');
+			if (st === 'PASS' || st === 'INFO' || st === 'NA') { seenPass = true } else if (seenPass) { late = true }
+		});
+		return late}).length`); n != 0 {
+		t.Errorf("%d sections list a FAIL, WARN or ERROR after a PASS", n)
+	}
+	if n := eval(`document.querySelectorAll('details.more').length`); n == 0 {
+		t.Error("no long evidence list is folded")
+	}
+	// checkVisibility sees what a closed <details> hides (its content keeps
+	// a layout box in Chromium, so offsetParent does not).
+	if n := eval(`Array.from(document.querySelectorAll('details.more pre.ev')).filter(function(e){return e.checkVisibility()}).length`); n != 0 {
+		t.Errorf("%d folded evidence lines are shown before the reader opens them", n)
+	}
+	do(chromedp.Click(chromedp.CSS(`details.more summary`)))
+	if n := eval(`Array.from(document.querySelector('details.more').querySelectorAll('pre.ev')).filter(function(e){return e.checkVisibility()}).length`); n == 0 {
+		t.Error("opening a folded list shows nothing")
+	}
+
 	mu.Lock()
 	defer mu.Unlock()
 	if len(requests) == 0 {

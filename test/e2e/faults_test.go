@@ -35,8 +35,8 @@ func TestFaults(t *testing.T) {
 		t.Logf("exited %s after SIGINT (pod %s/%s was %s): %v; stderr: %s", time.Since(start).Round(time.Millisecond), pod.Namespace, pod.Name, pod.Status.Phase, err, strings.TrimSpace(stderr.String()))
 		if signalled(cmd) {
 			t.Errorf("killed by SIGINT without handling it (no cleanup can have run)")
-		} else if code := exitCode(err); code == 0 {
-			t.Errorf("exit 0 after SIGINT, want non-zero")
+		} else if code := exitCode(err); code != 130 {
+			t.Errorf("exit %d after SIGINT, want 130 as documented (README, Exit codes)", code)
 		}
 		expectStderr(t, stderr.String(), `(?i)interrupt`)
 		assertNoLeftovers(t, 90*time.Second)

@@ -35,6 +35,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -301,16 +302,25 @@ func decodeReport(t *testing.T, r run) *report.Report {
 	return &rep
 }
 
+// kindBenchmark is the benchmark kind's plain version (v1.34) selects, and
+// the default of offline evaluation: the newest CIS Kubernetes edition
+// whose range holds 1.34.
+const kindBenchmark = "cis-2.0"
+
 // benchmarkArg is the benchmark a run asked for with --benchmark (the last
-// one given), else cis-1.12, which kind's plain version selects.
+// one given; a family such as stig stands for its newest edition), else
+// kindBenchmark.
 func benchmarkArg(args []string) string {
-	want := report.BenchmarkCIS112
+	want := kindBenchmark
 	for i, a := range args {
 		if a == "--benchmark" && i+1 < len(args) {
 			want = args[i+1]
 		} else if v, ok := strings.CutPrefix(a, "--benchmark="); ok {
 			want = v
 		}
+	}
+	if b, err := benchmarks.Resolve(want); err == nil {
+		want = b.ID
 	}
 	return want
 }

@@ -1,0 +1,62 @@
+package format
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+)
+
+// markdownFormat is a diff as a markdown comment for a pull request or a
+// ticket.
+type markdownFormat struct{}
+
+func (markdownFormat) Name() string { return "markdown" }
+func (markdownFormat) Help() string { return "a markdown summary for a pull request or a ticket" }
+func (markdownFormat) Docs() Doc    { return Diff }
+
+// mdEscape keeps a cell inside its markdown table cell and inert: pipes,
+// newlines, HTML and markup are escaped, and control characters too.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]")
+	return r.Replace(Sanitize(s))
+}
+
+func (f markdownFormat) Print(doc any, w Writer) error {
+	d, ok := doc.(*report.Diff)
+	if !ok {
+		return unsupported(f, doc)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "### kubectl-harden diff\n\n")
+	fmt.Fprintf(&b, "%s (%s) → %s (%s)\n\n", mdEscape(d.Old.File), mdEscape(d.Old.Generated), mdEscape(d.New.File), mdEscape(d.New.Generated))
+	fmt.Fprintf(&b, "| | count |\n|---|---|\n| new findings | %d |\n| fixed findings | %d |\n| other status changes | %d |\n| targets added | %d |\n| targets removed | %d |\n\n",
+		len(d.NewFindings), len(d.FixedFindings), len(d.Changed), len(d.TargetsAdded), len(d.TargetsRemoved))
+	section := func(title string, cs []report.Change) {
+		if len(cs) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "#### %s\n\n| target | control | object | old | new | title |\n|---|---|---|---|---|---|\n", title)
+		for _, c := range cs {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdEscape(c.TargetRef()), mdEscape(c.ControlID), mdEscape(c.Object.String()), orDash(c.OldStatus), orDash(c.NewStatus), mdEscape(c.Title))
+		}
+		b.WriteString("\n")
+	}
+	section("New findings", d.NewFindings)
+	section("Fixed findings", d.FixedFindings)
+	section("Other status changes", d.Changed)
+	targets := func(title string, ts []report.TargetChange) {
+		if len(ts) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "#### %s\n\n", title)
+		for _, t := range ts {
+			fmt.Fprintf(&b, "- %s: %d result(s), %d FAIL/WARN\n", mdEscape(report.TargetReport{Kind: t.Kind, Name: t.Name}.Ref()), t.Summary.Total, t.Findings)
+		}
+		b.WriteString("\n")
+	}
+	targets("Targets added", d.TargetsAdded)
+	targets("Targets removed", d.TargetsRemoved)
+	_, err := w.Out.Write([]byte(b.String()))
+	return err
+}
