@@ -38,7 +38,7 @@ lint:
 	$(GO) vet -tags e2e ./test/e2e/... ./pkg/debugpod/...
 	cd test/browser && $(GO) vet -tags browser ./...
 	@# the code for the other release platforms compiles (the full GoReleaser cross-build runs only when its inputs change)
-	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./cmd/kubectl-harden
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -o /dev/null ./cmd/kubectl-harden
 	GO=$(GO) hack/staticcheck.sh
 	cd hack/tools && $(GO) mod tidy -diff
 	cd test/browser && $(GO) mod tidy -diff
@@ -65,7 +65,7 @@ demo:
 release:
 	hack/release.sh
 
-## krew-check: a GoReleaser snapshot (linux/amd64; the six platforms when what shapes the release changed) validated and installed with Krew v0.4.3, `kubectl harden version`
+## krew-check: a GoReleaser snapshot (linux/amd64 and windows/amd64; KREW_CHECK_FULL=1: the six platforms) validated and installed with Krew v0.4.3, `kubectl harden version`
 krew-check:
 	hack/krew-check.sh
 

@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# hack/cache.sh — sourced by the stages of `make check` that are slow and test
-# something that changes rarely (hack/upstream.sh, hack/krew-check.sh). Such a
-# stage hashes the files it covers and, once it has passed, leaves a stamp named
-# after the hash in the cache directory; while the stamp is there, nothing it
-# covers has changed since it passed and the stage is skipped, saying so.
+# hack/cache.sh — sourced by the scripts of `make check`: the cache directory
+# (hack/release.sh keeps GoReleaser there), a stage's note for the summary, and
+# the stamps of a stage that is slow and tests something that changes rarely
+# (hack/upstream.sh). Such a stage hashes the files it covers and, once it has
+# passed, leaves a stamp named after the hash in the cache directory; while the
+# stamp is there, nothing it covers has changed since it passed and the stage is
+# skipped, saying so.
 #
 #   HARDEN_CACHE_DIR   the cache directory (default ${XDG_CACHE_HOME:-~/.cache}/kubectl-harden);
 #                      outside the clone, so that `git clean` and new clones keep it

@@ -6,10 +6,11 @@
 #
 #   HARDEN_CHECK_STAGES="lint test"   run only these stages, in this order
 #
-# Stages that test something that changes rarely skip themselves when nothing they
-# cover changed since they last passed on this machine, and say so (hack/cache.sh):
-# `upstream` (k8s.io/kubernetes' own kubelet code) and the six-platform half of
-# `krew-check` (the Krew check builds linux/amd64 on every run).
+# `upstream` (k8s.io/kubernetes' own kubelet code) tests something that changes
+# rarely: it skips itself when nothing it covers changed since it last passed on
+# this machine, and says so (hack/cache.sh). `krew-check` builds two of the six
+# release platforms (linux/amd64 and windows/amd64: a tar.gz and a zip); the
+# release workflow builds all six (KREW_CHECK_FULL=1).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
@@ -22,17 +23,20 @@ declare -A what=(
   [upstream]="kubelet defaults and drop-in merge against k8s.io/kubernetes (skipped when nothing it covers changed)"
   [browser]="the HTML report in headless Chromium (installs Debian's chromium with apt when none is on PATH)"
   [e2e]="end-to-end tests on a kind cluster (docker)"
-  [krew-check]="GoReleaser snapshot (linux/amd64; all six platforms when the release inputs changed) installed with Krew"
+  [krew-check]="GoReleaser snapshot of linux/amd64 and windows/amd64 validated and installed with Krew, kubectl harden version"
 )
 
 fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-# cpu prints the CPU seconds (user + system) used so far by this script's
+# cpu sets CPU to the CPU seconds (user + system) used so far by this script's
 # finished children: the work a stage did, whatever else loads the machine.
+# `times` runs in this shell (in a $(...) subshell it would see only the
+# subshell's own children, none), its output goes through a file.
 cpu() {
-  times | awk 'NR == 2 {
+  times >"$HARDEN_CHECK_TIMES"
+  CPU=$(awk 'NR == 2 {
     n = split($1 " " $2, t, " "); s = 0
     for (i = 1; i <= n; i++) { split(t[i], p, "m"); sub(/s$/, "", p[2]); s += p[1] * 60 + p[2] }
-    printf "%d\n", s }'
+    printf "%d\n", s }' "$HARDEN_CHECK_TIMES")
 }
 hr() { printf '%s\n' "==============================================================================="; }
 
@@ -40,8 +44,9 @@ results=()
 check_start=$SECONDS
 # A stage may leave a one-line note for the summary here (hack/cache.sh: cache::note).
 HARDEN_CHECK_NOTE=$(mktemp "${TMPDIR:-/tmp}/harden-check-note.XXXXXX")
+HARDEN_CHECK_TIMES=$(mktemp "${TMPDIR:-/tmp}/harden-check-times.XXXXXX")
 export HARDEN_CHECK_NOTE
-trap 'rm -f "$HARDEN_CHECK_NOTE"' EXIT
+trap 'rm -f "$HARDEN_CHECK_NOTE" "$HARDEN_CHECK_TIMES"' EXIT
 summary() {
   hr
   printf 'make check: %s in %s (started %s; load average now %s; %s CPUs)\n' \
@@ -58,12 +63,14 @@ printf 'make check: %d stages (%s), started %s\n' "${#stages[@]}" "${stages[*]}"
 hr
 for stage in "${stages[@]}"; do
   [[ -n ${what[$stage]:-} ]] || { echo "unknown stage $stage (stages: ${all[*]})" >&2; exit 2; }
-  s=$SECONDS c=$(cpu)
+  cpu
+  s=$SECONDS c=$CPU
   : >"$HARDEN_CHECK_NOTE"
   printf '\n>>> [%s] stage %s: %s\n' "$(date +%H:%M:%S)" "$stage" "${what[$stage]}"
   HARDEN_UPSTREAM=auto make --no-print-directory "$stage"
   rc=$?
-  d=$((SECONDS - s)) dc=$(($(cpu) - c))
+  cpu
+  d=$((SECONDS - s)) dc=$((CPU - c))
   note=$(head -n1 "$HARDEN_CHECK_NOTE")
   if [[ $rc -ne 0 ]]; then
     printf '<<< [%s] stage %s FAILED after %s (exit code %d)\n' "$(date +%H:%M:%S)" "$stage" "$(fmt $d)" "$rc"

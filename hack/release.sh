@@ -22,11 +22,12 @@
 # a busy machine.
 #
 #   hack/release.sh           the six platforms (`make release`)
-#   hack/release.sh --quick   linux/amd64 only, from the same .goreleaser.yaml with
-#                             its goos/goarch narrowed (what `make check`'s Krew check
-#                             builds when nothing that shapes the release changed);
-#                             the manifest's other five platforms get the placeholder
-#                             sha256 0000…0 and dist/krew/platforms.txt lists the one built
+#   hack/release.sh --quick   linux/amd64 and windows/amd64 (the tar.gz and the zip
+#                             archive), from the same .goreleaser.yaml with its
+#                             goos/goarch narrowed: what `make check`'s Krew check
+#                             builds; the manifest's other four platforms get the
+#                             placeholder sha256 0000…0 and dist/krew/platforms.txt
+#                             lists the two built
 #
 # Environment:
 #   GORELEASER_VERSION      pinned GoReleaser version (default below)
@@ -95,15 +96,16 @@ log "goreleaser check"
 platforms=(linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64 windows_arm64)
 args=(release --snapshot --clean --skip=publish)
 if [ "$quick" = 1 ]; then
-  # The same configuration, narrowed to linux/amd64: only goos and goarch differ.
+  # The same configuration, narrowed to linux and windows on amd64: only goos and
+  # goarch differ. `make lint` has compiled windows/amd64 with the same flags.
   config="$(mktemp "${TMPDIR:-/tmp}/goreleaser-quick.XXXXXX.yaml")"
   trap 'rm -f "$config"' EXIT
-  sed -e 's/^    goos: \[linux, darwin, windows\]$/    goos: [linux]/' \
+  sed -e 's/^    goos: \[linux, darwin, windows\]$/    goos: [linux, windows]/' \
       -e 's/^    goarch: \[amd64, arm64\]$/    goarch: [amd64]/' .goreleaser.yaml >"$config"
   [ "$(diff .goreleaser.yaml "$config" | grep -c '^>')" = 2 ] ||
     die "hack/release.sh --quick narrows the lines '    goos: [linux, darwin, windows]' and '    goarch: [amd64, arm64]' of .goreleaser.yaml: update it with them"
   args+=(--config "$config")
-  platforms=(linux_amd64)
+  platforms=(linux_amd64 windows_amd64)
 fi
 if [ -n "${GORELEASER_PARALLELISM:-}" ]; then
   args+=(--parallelism "$GORELEASER_PARALLELISM")
