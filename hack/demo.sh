@@ -63,7 +63,7 @@ printf '%s\n' "$try" >"$HARDEN_ROOT/.e2e/demo-try.sh"
 cat <<MSG
 
 The kind cluster "$HARDEN_KIND_CLUSTER" is still running. Try:
-$(sed 's/^/  /' <<<"$try")
+  ${try//$'\n'/$'\n'  }
 Delete it with:
   HARDEN_KIND_CLUSTER=$(q "$HARDEN_KIND_CLUSTER") HARDEN_KUBECONFIG=$(q "$HARDEN_KUBECONFIG") HARDEN_KEEP_CLUSTER=0 $(q "$HARDEN_ROOT/hack/kind-down.sh")
   (or: $(q "$(harden::kind_bin)") delete cluster --name $(q "$HARDEN_KIND_CLUSTER"))
