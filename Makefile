@@ -7,6 +7,12 @@ DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG := github.com/kubectl-harden/kubectl-harden/pkg/version
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
+# One set of compile flags for every go command the targets run (vet, test, the builds,
+# GoReleaser's, the upstream module, the tests' own builds): the release's -trimpath and
+# CGO_ENABLED=0. A package compiled once for one of them is in the build cache for all.
+export CGO_ENABLED ?= 0
+export GOFLAGS := -trimpath $(GOFLAGS)
+
 .PHONY: all build test lint size upstream browser fuzz bench e2e demo krew-check release check clean
 
 all: build
