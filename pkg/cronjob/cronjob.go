@@ -47,6 +47,13 @@ const (
 	ConfigMapGzipKey = "report.json.gz"
 	// runAsUser is the job's unprivileged user (distroless's "nonroot").
 	runAsUser = 65532
+	// ExceptionsKey is the key of the exceptions file in the ConfigMap of
+	// --exceptions-configmap, mounted at ExceptionsPath.
+	ExceptionsKey  = "exceptions.yaml"
+	ExceptionsPath = "/etc/kubectl-harden/exceptions"
+	// EnvExceptions is the variable the report commands read exceptions
+	// files from (the plugin's $HARDEN_EXCEPTIONS).
+	EnvExceptions = "HARDEN_EXCEPTIONS"
 	// deadline bounds one run (activeDeadlineSeconds).
 	deadline = 3600
 )
@@ -67,6 +74,9 @@ type Options struct {
 	// PVC is an existing PersistentVolumeClaim that gets one report per
 	// run; ConfigMap a ConfigMap that holds the latest report. Exactly one.
 	PVC, ConfigMap string
+	// ExceptionsConfigMap is a ConfigMap (in Namespace) whose key
+	// ExceptionsKey is an exceptions file the runs apply; "" for none.
+	ExceptionsConfigMap string
 	// DebugImage and DebugImagePullPolicy set the node scan's debug image
 	// ("" keeps the plugin's default, a public image pinned by digest).
 	DebugImage, DebugImagePullPolicy string
@@ -85,7 +95,10 @@ func (o Options) Validate() error {
 	if (o.PVC == "") == (o.ConfigMap == "") {
 		return fmt.Errorf("give exactly one of --pvc or --configmap: where the reports are written")
 	}
-	for _, f := range []struct{ flag, v string }{{"--pvc", o.PVC}, {"--configmap", o.ConfigMap}, {"--name", o.Name}, {"--namespace", o.Namespace}} {
+	if o.ExceptionsConfigMap != "" && o.ExceptionsConfigMap == o.ConfigMap {
+		return fmt.Errorf("--exceptions-configmap must not be the --configmap the reports are written to")
+	}
+	for _, f := range []struct{ flag, v string }{{"--pvc", o.PVC}, {"--configmap", o.ConfigMap}, {"--exceptions-configmap", o.ExceptionsConfigMap}, {"--name", o.Name}, {"--namespace", o.Namespace}} {
 		if f.v == "" && (f.flag == "--name" || f.flag == "--namespace") {
 			return fmt.Errorf("%s must not be empty", f.flag)
 		}
@@ -250,6 +263,18 @@ func Objects(o Options) []runtime.Object {
 func cronJob(o Options) *batchv1.CronJob {
 	volumes := []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
 	mounts := []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}}
+	env := []corev1.EnvVar{{Name: "HOME", Value: "/tmp"}}
+	if o.ExceptionsConfigMap != "" {
+		// The kubelet mounts the ConfigMap: the job's roles need no access
+		// to it. A missing ConfigMap or key keeps the pod from starting
+		// (the Job fails) rather than running without the exceptions.
+		volumes = append(volumes, corev1.Volume{Name: "exceptions", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: o.ExceptionsConfigMap},
+			Items:                []corev1.KeyToPath{{Key: ExceptionsKey, Path: ExceptionsKey}},
+		}}})
+		mounts = append(mounts, corev1.VolumeMount{Name: "exceptions", MountPath: ExceptionsPath, ReadOnly: true})
+		env = append(env, corev1.EnvVar{Name: EnvExceptions, Value: ExceptionsPath + "/" + ExceptionsKey})
+	}
 	if o.PVC != "" {
 		volumes = append(volumes, corev1.Volume{Name: "reports", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: o.PVC}}})
 		mounts = append(mounts, corev1.VolumeMount{Name: "reports", MountPath: ReportsPath})
@@ -270,7 +295,7 @@ func cronJob(o Options) *batchv1.CronJob {
 			Command: []string{"kubectl-harden"},
 			Args:    o.RunArgs(),
 			// client-go may cache under $HOME; the root filesystem is read-only.
-			Env: []corev1.EnvVar{{Name: "HOME", Value: "/tmp"}},
+			Env: env,
 			SecurityContext: &corev1.SecurityContext{
 				AllowPrivilegeEscalation: ptr.To(false),
 				ReadOnlyRootFilesystem:   ptr.To(true),

@@ -61,7 +61,12 @@ report is still printed (exit code 1).
   kubectl harden all -l '!node-role.kubernetes.io/control-plane' --image registry.example.com/busybox:1.37
 
   # The debug pods in an existing namespace that allows privileged pods
-  kubectl harden all -n security`,
+  kubectl harden all -n security
+
+  # Gate CI with the accepted risks kept in Git (or $HARDEN_EXCEPTIONS);
+  # an auditor's view of the raw verdicts
+  kubectl harden all --exceptions exceptions.yaml --fail-on FAIL
+  kubectl harden all --exceptions exceptions.yaml --ignore-exceptions -o html > raw.html`,
 		Args: noArgs,
 		RunE: runE(o),
 	}

@@ -64,6 +64,10 @@ Review the output, then apply it yourself:
   # RBAC only, weekly, the latest report in a ConfigMap
   kubectl harden cronjob --image IMAGE --command rbac --schedule '0 6 * * 1' --configmap harden-report --dry-run=client -o yaml
 
+  # Accepted risks kept in Git, given to every run from a ConfigMap
+  kubectl create configmap -n kubectl-harden harden-exceptions --from-file=exceptions.yaml
+  kubectl harden cronjob --image IMAGE --configmap harden-report --exceptions-configmap harden-exceptions --dry-run=client -o yaml
+
   # Start a run now, then read its report
   kubectl create job -n kubectl-harden --from=cronjob/kubectl-harden harden-now
   kubectl get configmap -n kubectl-harden harden-report -o jsonpath='{.data.report\.json}'`,
@@ -77,6 +81,7 @@ Review the output, then apply it yourself:
 	fl.StringVar(&o.Gen.Command, "command", cronjob.DefaultCommand, "Report command to run: one of "+cronjob.CommandList()+".")
 	fl.StringVar(&o.Gen.PVC, "pvc", "", "Existing PersistentVolumeClaim (in the namespace) to write one report per run to.")
 	fl.StringVar(&o.Gen.ConfigMap, "configmap", "", "ConfigMap (in the namespace) to write the latest report to, under the key report.json.")
+	fl.StringVar(&o.Gen.ExceptionsConfigMap, "exceptions-configmap", "", "ConfigMap (in the namespace) whose key "+cronjob.ExceptionsKey+" is an exceptions file every run applies (mounted read-only, given as $"+EnvExceptions+").")
 	fl.StringVar(&o.Gen.Name, "name", cronjob.DefaultName, "Name of the CronJob, ServiceAccount, roles and bindings.")
 	fl.StringVar(&o.Gen.DebugImage, "debug-image", "", "Debug image of the node scans (default: $"+EnvDebugImage+" when set, else the plugin's default, a public image pinned by digest).")
 	fl.StringVar(&o.Gen.DebugImagePullPolicy, "debug-image-pull-policy", "", "Pull policy of the debug image: Always, IfNotPresent or Never (default: $"+EnvImagePullPolicy+" when set, else the plugin's).")

@@ -15,6 +15,7 @@ func TestCronJobGolden(t *testing.T) {
 	}{
 		{"cronjob-all-pvc.yaml.golden", []string{"--image", "registry.example.com/kubectl-harden:v0.1.0", "--pvc", "harden-reports"}},
 		{"cronjob-rbac-configmap.yaml.golden", []string{"--image", "img", "--command", "rbac", "--schedule", "0 6 * * 1", "--configmap", "harden-report", "-n", "security"}},
+		{"cronjob-all-exceptions.yaml.golden", []string{"--image", "img", "--configmap", "harden-report", "--exceptions-configmap", "harden-exceptions"}},
 		{"cronjob-scan-pvc.yaml.golden", []string{"--image", "img", "--command", "scan nodes", "--schedule", "@daily", "--pvc", "r", "--name", "nightly"}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
@@ -43,6 +44,8 @@ func TestCronJobErrors(t *testing.T) {
 		{[]string{"cronjob", "--image", "i", "--pvc", "p", "--configmap", "c", "--dry-run=client"}, "exactly one of --pvc or --configmap"},
 		{[]string{"cronjob", "--image", "i", "--pvc", "p", "--command", "cleanup", "--dry-run=client"}, "--command \"cleanup\" is not supported"},
 		{[]string{"cronjob", "--image", "i", "--pvc", "Bad_Name", "--dry-run=client"}, "--pvc \"Bad_Name\" is not a valid name"},
+		{[]string{"cronjob", "--image", "i", "--configmap", "c", "--exceptions-configmap", "c", "--dry-run=client"}, "--exceptions-configmap must not be the --configmap"},
+		{[]string{"cronjob", "--image", "i", "--pvc", "p", "--exceptions-configmap", "Bad_Name", "--dry-run=client"}, "--exceptions-configmap \"Bad_Name\" is not a valid name"},
 		{[]string{"cronjob", "--image", "i", "--pvc", "p", "--schedule", "daily", "--dry-run=client"}, "--schedule \"daily\" is not a cron schedule"},
 		{[]string{"cronjob", "--image", "i", "--pvc", "p", "--dry-run=client", "-o", "wide"}, "--output \"wide\" is not supported: use one of yaml, json"},
 	} {

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
@@ -22,11 +24,13 @@ type DiffOptions struct {
 	genericiooptions.IOStreams
 	Output OutputFlags
 	TableFlags
+	ExceptionsFlags
 	FailOnNew string
 
 	oldPath, newPath string
 	printer          *OutputPrinter
 	threshold        report.Status
+	exceptions       *exceptions.Set
 }
 
 // NewCmdDiff builds `kubectl harden diff`.
@@ -50,6 +54,13 @@ not counted as fixed.
 Both files are validated first (apiVersion, kind, target names, control IDs
 and statuses); the summaries in them are recomputed from the results.
 
+A finding that became ACCEPTED (an exception covers it) is reported as
+accepted, not as fixed; one whose exception expired or was removed is a new
+finding again. With --exceptions, both reports are first brought back to
+their raw verdicts and the exceptions are applied to each as of the time it
+was generated, so the comparison is made under one set of exceptions; with
+--ignore-exceptions, the raw verdicts are compared.
+
 ` + `Exit codes:
   0  success, and no regression at or above --fail-on-new
   1  error: a file could not be read or is not a report
@@ -62,12 +73,16 @@ and statuses); the summaries in them are recomputed from the results.
   kubectl harden diff old.json new.json -o markdown
 
   # Fail a CI job when a new FAIL appeared
-  kubectl harden diff old.json new.json --fail-on-new FAIL`,
+  kubectl harden diff old.json new.json --fail-on-new FAIL
+
+  # Compare under today's exceptions: accepted findings are not regressions
+  kubectl harden diff old.json new.json --exceptions exceptions.yaml --fail-on-new FAIL`,
 		Args: exactArgs("OLD.json", "NEW.json"),
 		RunE: runE(o),
 	}
 	o.Output.AddFlags(cmd)
 	o.TableFlags.AddFlags(cmd, "")
+	o.ExceptionsFlags.AddFlags(cmd)
 	cmd.Flags().StringVar(&o.FailOnNew, "fail-on-new", "", "Exit with code 2 when a result became FAIL (or FAIL or WARN, with WARN) that was better before, or became ERROR (not evaluated): FAIL or WARN (default: never).")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on-new", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"FAIL", "WARN"}, cobra.ShellCompDirectiveNoFileComp
@@ -88,6 +103,9 @@ func (o *DiffOptions) Validate() error {
 		return err
 	}
 	if o.threshold, err = parseThreshold("--fail-on-new", o.FailOnNew); err != nil {
+		return err
+	}
+	if o.exceptions, err = o.ExceptionsFlags.Load(); err != nil {
 		return err
 	}
 	return nil
@@ -161,6 +179,18 @@ func (o *DiffOptions) Run(context.Context) error {
 	}
 	if old.Metadata.Benchmark != cur.Metadata.Benchmark {
 		fmt.Fprintf(o.ErrOut, "Warning: the reports use different benchmarks (%s, %s).\n", old.Metadata.Benchmark, cur.Metadata.Benchmark)
+	}
+	if o.exceptions != nil {
+		for _, r := range []*report.Report{old, cur} {
+			at := r.Metadata.Generated
+			if at.IsZero() {
+				at = time.Now()
+			}
+			a := exceptions.Apply(r, o.exceptions, exceptions.Options{Now: at, Known: knownControls(r), Ignore: o.IgnoreExceptions})
+			if r == cur {
+				exceptions.PrintAudit(o.ErrOut, a, format.Sanitize)
+			}
+		}
 	}
 	d := report.Compare(old, cur)
 	d.Old.File, d.New.File = o.oldPath, o.newPath

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
@@ -120,7 +121,7 @@ func (f *OutputFlags) printDocument(doc any, out io.Writer) (bool, error) {
 }
 
 // failOnHelp says what --fail-on gates, ERROR included.
-const failOnHelp = "Exit with code 2 when a result at or above this status is reported: FAIL or WARN (default: never). A result that could not be evaluated (ERROR) trips it too: a gate never passes on what was not checked."
+const failOnHelp = "Exit with code 2 when a result at or above this status is reported: FAIL or WARN (default: never). A result that could not be evaluated (ERROR) trips it too: a gate never passes on what was not checked. ACCEPTED (a finding a live exception covers) never trips it."
 
 // ReportFlags are the output and filter flags shared by every command that
 // prints a report (scan, rbac, and the commands built on them).
@@ -131,13 +132,14 @@ type ReportFlags struct {
 	Level    int
 	Controls []string
 	FailOn   string
+	ExceptionsFlags
 }
 
 // AddFlags registers the flags on a command.
 func (f *ReportFlags) AddFlags(cmd *cobra.Command) {
 	f.OutputFlags.AddFlags(cmd)
 	f.TableFlags.AddFlags(cmd, "and the summary")
-	cmd.Flags().StringSliceVar(&f.Statuses, "status", f.Statuses, "Show only results with these statuses (comma-separated: PASS, FAIL, WARN, INFO, N/A, ERROR).")
+	cmd.Flags().StringSliceVar(&f.Statuses, "status", f.Statuses, "Show only results with these statuses (comma-separated: PASS, FAIL, WARN, INFO, N/A, ERROR, ACCEPTED).")
 	cmd.Flags().IntVar(&f.Level, "level", f.Level, "CIS profile level: 1 keeps level-1 controls only, 2 keeps both levels (default: both).")
 	addProfileFlag(cmd, &f.Level)
 	cmd.Flags().StringSliceVar(&f.Controls, "control", f.Controls, "Show only controls whose ID matches one of these globs, in any case (e.g. '1.2.*,4.2.1').")
@@ -146,8 +148,9 @@ func (f *ReportFlags) AddFlags(cmd *cobra.Command) {
 		return []string{"FAIL", "WARN"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"PASS", "FAIL", "WARN", "INFO", "N/A", "ERROR"}, cobra.ShellCompDirectiveNoFileComp
+		return []string{"PASS", "FAIL", "WARN", "INFO", "N/A", "ERROR", "ACCEPTED"}, cobra.ShellCompDirectiveNoFileComp
 	})
+	f.ExceptionsFlags.AddFlags(cmd)
 }
 
 // ToOptions validates the flags and turns them into ReportOptions.
@@ -173,6 +176,10 @@ func (f *ReportFlags) ToOptions() (*ReportOptions, error) {
 	if o.FailOn, err = parseThreshold("--fail-on", f.FailOn); err != nil {
 		return nil, err
 	}
+	if o.Exceptions, err = f.ExceptionsFlags.Load(); err != nil {
+		return nil, err
+	}
+	o.IgnoreExceptions = f.IgnoreExceptions
 	return o, nil
 }
 
@@ -199,6 +206,10 @@ type ReportOptions struct {
 	Level        int
 	ControlGlobs report.ControlGlobs
 	FailOn       report.Status
+	// Exceptions are the exceptions files' entries (nil: none given);
+	// IgnoreExceptions shows the raw verdicts and only audits them.
+	Exceptions       *exceptions.Set
+	IgnoreExceptions bool
 }
 
 // Keep reports whether a result passes the filters.
@@ -224,11 +235,14 @@ func (o *ReportOptions) KeepControl(id string, level int) bool {
 // batch files) go to errOut when it is given, and nowhere otherwise: out
 // carries only the requested output.
 func (o *ReportOptions) Finish(r *report.Report, out io.Writer, errOut ...io.Writer) error {
-	r.Filter(o.Keep)
 	w := format.Writer{Out: out, NoHeaders: o.NoHeaders, HideNA: len(o.Statuses) == 0}
 	if len(errOut) > 0 {
 		w.ErrOut = errOut[0]
 	}
+	// Exceptions apply to every result, before --status, --control and
+	// --level choose what is shown: the audit is about the whole run.
+	o.applyExceptions(r, w.ErrOut)
+	r.Filter(o.Keep)
 	p := o.Printer
 	if p == nil {
 		var err error

@@ -133,7 +133,11 @@ are named before anything is evaluated.
   kubectl harden rbac who-can get secrets -n prod
 
   # What a service account may do
-  kubectl harden rbac subject serviceaccount/kube-system:coredns`,
+  kubectl harden rbac subject serviceaccount/kube-system:coredns
+
+  # Gate CI with the accepted risks kept in Git; list them
+  kubectl harden rbac --exceptions exceptions.yaml --fail-on FAIL
+  kubectl harden rbac --exceptions exceptions.yaml --status ACCEPTED -o wide`,
 		Args: noArgs,
 		RunE: runE(o),
 	}

@@ -36,7 +36,8 @@ const (
 
 const exitCodesHelp = `Exit codes:
   0    success, and no finding at or above --fail-on
-  1    error: bad flags, cluster unreachable, permission denied, or a target that could not be scanned
+  1    error: bad flags, a malformed exceptions file, cluster unreachable, permission denied,
+       or a target that could not be scanned
   2    findings at or above --fail-on (FAIL, or WARN) were reported, or with --fail-on
        a result that could not be evaluated (ERROR): a gate never passes on what was not checked
   130  interrupted by Ctrl-C (143: by SIGTERM), after deleting what it had created`
@@ -193,6 +194,7 @@ the cluster.
 		NewCmdControls(streams),
 		NewCmdCleanup(f, streams),
 		NewCmdDiff(streams),
+		NewCmdExceptions(streams),
 		NewCmdCronJob(f, streams),
 		NewCmdVersion(streams),
 		NewCmdCompletion(streams),

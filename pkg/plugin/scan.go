@@ -141,7 +141,10 @@ read: only their file modes and owners.
 
   # Save the evidence, then evaluate it later with no cluster at all
   kubectl harden scan nodes --save-evidence ./evidence
-  kubectl harden scan --from-evidence ./evidence -o json`,
+  kubectl harden scan --from-evidence ./evidence -o json
+
+  # Accepted risks (reason, owner, expiry) from a file: ACCEPTED, never failing the gate
+  kubectl harden scan nodes --exceptions exceptions.yaml --fail-on FAIL`,
 		RunE: runE(o),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			return completeNodes(o.factory, toComplete), cobra.ShellCompDirectiveNoFileComp

@@ -72,7 +72,10 @@ values are never read or saved.
 
   # Save the objects read, evaluate them later with no cluster
   kubectl harden workloads --save-snapshot wl.json
-  kubectl harden workloads --from-snapshot wl.json -o json`,
+  kubectl harden workloads --from-snapshot wl.json -o json
+
+  # Accept a CNI that must run privileged, gate on the rest
+  kubectl harden workloads --exceptions exceptions.yaml --fail-on FAIL`,
 		Args: noArgs,
 		RunE: runE(o),
 	}

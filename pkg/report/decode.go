@@ -147,7 +147,10 @@ func (r *Report) Validate() error {
 				return fmt.Errorf("%s: targets[%d].results[%d] (%s): controlID is missing", r.Kind, i, j, t.Name)
 			}
 			if !slices.Contains(AllStatuses, res.Status) {
-				return fmt.Errorf("%s: targets[%d].results[%d] (%s %s): status %q is not one of PASS, FAIL, WARN, INFO, N/A, ERROR", r.Kind, i, j, t.Name, res.ControlID, res.Status)
+				return fmt.Errorf("%s: targets[%d].results[%d] (%s %s): status %q is not one of PASS, FAIL, WARN, INFO, N/A, ERROR, ACCEPTED", r.Kind, i, j, t.Name, res.ControlID, res.Status)
+			}
+			if res.Status == StatusAccepted && res.AcceptedStatus.Severity() == 0 {
+				return fmt.Errorf("%s: targets[%d].results[%d] (%s %s): status ACCEPTED without the accepted verdict (acceptedStatus FAIL or WARN)", r.Kind, i, j, t.Name, res.ControlID)
 			}
 		}
 	}

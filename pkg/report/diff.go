@@ -92,6 +92,10 @@ type Diff struct {
 	// is gone from a target that is still there); for a control that is
 	// still a finding, the objects that are no longer reported.
 	FixedFindings []Change `json:"fixedFindings"`
+	// AcceptedFindings were FAIL or WARN and are now ACCEPTED: an exception
+	// covers them, they are not fixed. For a control that is still a
+	// finding, the objects that became accepted.
+	AcceptedFindings []Change `json:"acceptedFindings"`
 	// Changed are the other status changes (FAIL to WARN, PASS to N/A, ...).
 	Changed []Change `json:"changed"`
 }
@@ -154,7 +158,7 @@ func Compare(old, cur *Report) *Diff {
 		APIVersion: ReportAPIVersion, Kind: KindReportDiff,
 		Old: refOf(old), New: refOf(cur),
 		TargetsAdded: []TargetChange{}, TargetsRemoved: []TargetChange{},
-		NewFindings: []Change{}, FixedFindings: []Change{}, Changed: []Change{},
+		NewFindings: []Change{}, FixedFindings: []Change{}, AcceptedFindings: []Change{}, Changed: []Change{},
 	}
 	oldIx, newIx := indexResults(old), indexResults(cur)
 	for _, t := range mergeTargets(cur) {
@@ -178,6 +182,8 @@ func Compare(old, cur *Report) *Diff {
 		case had && o.Status == n.Status:
 		case n.Status.Severity() > 0 && (!had || o.Status.Severity() == 0):
 			d.NewFindings = append(d.NewFindings, c)
+		case had && o.Status.Severity() > 0 && n.Status == StatusAccepted:
+			d.AcceptedFindings = append(d.AcceptedFindings, c)
 		case had && o.Status.Severity() > 0 && n.Status.Severity() == 0:
 			d.FixedFindings = append(d.FixedFindings, c)
 		case had:
@@ -196,7 +202,7 @@ func Compare(old, cur *Report) *Diff {
 			d.FixedFindings = append(d.FixedFindings, Change{FindingKey: k, TargetKind: oldIx.kinds[k.Target], Title: o.Title, OldStatus: o.Status, Reason: "the control is no longer reported on this target"})
 		}
 	}
-	for _, l := range [][]Change{d.NewFindings, d.FixedFindings, d.Changed} {
+	for _, l := range [][]Change{d.NewFindings, d.FixedFindings, d.AcceptedFindings, d.Changed} {
 		sort.SliceStable(l, func(i, j int) bool {
 			if l[i].Target != l[j].Target {
 				return l[i].Target < l[j].Target
@@ -216,6 +222,12 @@ func Compare(old, cur *Report) *Diff {
 // its absence there.
 func (d *Diff) compareObjects(k FindingKey, kind TargetKind, o, n *Result) {
 	oldObjs, newObjs := objectFindings(o), objectFindings(n)
+	accepted := map[ObjectRef]Observation{}
+	for _, line := range n.Evidence {
+		if !line.Object.IsZero() && line.Status == StatusAccepted {
+			accepted[line.Object] = line
+		}
+	}
 	for obj, line := range newObjs {
 		ok := k
 		ok.Object = obj
@@ -236,6 +248,10 @@ func (d *Diff) compareObjects(k FindingKey, kind TargetKind, o, n *Result) {
 		}
 		ok := k
 		ok.Object = obj
+		if acc, is := accepted[obj]; is {
+			d.AcceptedFindings = append(d.AcceptedFindings, Change{FindingKey: ok, TargetKind: kind, Title: o.Title, OldStatus: line.Status, NewStatus: StatusAccepted, Reason: acc.String()})
+			continue
+		}
 		d.FixedFindings = append(d.FixedFindings, Change{FindingKey: ok, TargetKind: kind, Title: o.Title, OldStatus: line.Status, Reason: "no longer reported on this object"})
 	}
 }

@@ -197,6 +197,7 @@ func TestDecode(t *testing.T) {
 		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport"}`, "targets is missing"},
 		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport","targets":[{"name":"c","kind":"pod","results":[]}]}`, `kind "pod"`},
 		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport","targets":[{"name":"c","results":[{"controlID":"5.1.1","status":"OK"}]}]}`, `targets[0].results[0] (c 5.1.1): status "OK"`},
+		{`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACReport","targets":[{"name":"c","results":[{"controlID":"5.1.1","status":"ACCEPTED","acceptedStatus":"PASS"}]}]}`, `status ACCEPTED without the accepted verdict`},
 	} {
 		if _, err := Decode(strings.NewReader(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.doc, err, tc.want)
@@ -223,4 +224,36 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("a report differs from itself: %+v", d)
 		}
 	})
+}
+
+// TestCompareAccepted: a finding that became ACCEPTED is listed as
+// accepted, never as fixed; one ACCEPTED before and FAIL now (its
+// exception expired) is a new finding and a regression.
+func TestCompareAccepted(t *testing.T) {
+	acc := res("n1", "1.1", StatusAccepted)
+	acc.AcceptedStatus = StatusFail
+	raw := rep(map[string][]Result{"n1": {res("n1", "1.1", StatusFail)}}, "n1")
+	accepted := rep(map[string][]Result{"n1": {acc}}, "n1")
+	d := Compare(raw, accepted)
+	if len(d.FixedFindings) != 0 || len(d.AcceptedFindings) != 1 || d.AcceptedFindings[0].OldStatus != StatusFail || d.Regressions(StatusFail) != 0 {
+		t.Errorf("FAIL to ACCEPTED: %+v", d)
+	}
+	d = Compare(accepted, raw)
+	if len(d.NewFindings) != 1 || d.Regressions(StatusFail) != 1 {
+		t.Errorf("ACCEPTED to FAIL: %+v", d)
+	}
+	// Per object: one of two objects accepted while the control still fails.
+	obj := func(name string, st Status) Observation {
+		o := ObjectRef{Kind: "deployment", Namespace: "prod", Name: name}
+		return Observation{Location: o.String(), Object: o, Status: st}
+	}
+	old := res("workloads", "5.2.2", StatusFail)
+	old.Evidence = []Observation{obj("a", StatusFail), obj("b", StatusFail)}
+	cur := res("workloads", "5.2.2", StatusFail)
+	cur.Evidence = []Observation{obj("a", StatusAccepted), obj("b", StatusFail)}
+	cur.Evidence[0].AcceptedStatus = StatusFail
+	d = Compare(rep(map[string][]Result{"workloads": {old}}, "workloads"), rep(map[string][]Result{"workloads": {cur}}, "workloads"))
+	if len(d.FixedFindings) != 0 || len(d.AcceptedFindings) != 1 || d.AcceptedFindings[0].Object.Name != "a" {
+		t.Errorf("object accepted: fixed %+v, accepted %+v", d.FixedFindings, d.AcceptedFindings)
+	}
 }

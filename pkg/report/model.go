@@ -24,10 +24,15 @@ const (
 	StatusInfo  Status = "INFO"
 	StatusNA    Status = "N/A"
 	StatusError Status = "ERROR"
+	// StatusAccepted is a finding (FAIL or WARN) that a live exception
+	// covers: an accepted risk, with a reason, an owner and an expiry. It
+	// is not PASS: the result keeps its original verdict in AcceptedStatus
+	// and counts apart. It never trips --fail-on.
+	StatusAccepted Status = "ACCEPTED"
 )
 
 // AllStatuses lists the statuses in their display order.
-var AllStatuses = []Status{StatusFail, StatusWarn, StatusError, StatusPass, StatusInfo, StatusNA}
+var AllStatuses = []Status{StatusFail, StatusWarn, StatusError, StatusAccepted, StatusPass, StatusInfo, StatusNA}
 
 // ParseStatus accepts a status name in any case ("fail", "n/a", "na").
 func ParseStatus(s string) (Status, error) {
@@ -40,11 +45,12 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("unknown status %q (want one of PASS, FAIL, WARN, INFO, N/A, ERROR)", s)
+	return "", fmt.Errorf("unknown status %q (want one of PASS, FAIL, WARN, INFO, N/A, ERROR, ACCEPTED)", s)
 }
 
 // Severity orders findings: FAIL is worse than WARN, and everything else
-// is not a finding. A gate uses Trips, which also counts ERROR.
+// (ACCEPTED included) is not a finding. A gate uses Trips, which also
+// counts ERROR.
 func (s Status) Severity() int {
 	switch s {
 	case StatusFail:
@@ -158,8 +164,15 @@ type Observation struct {
 	Object ObjectRef `json:"object,omitzero"`
 	// Status is the verdict this line calls for on Object: FAIL or WARN
 	// for a finding, INFO for one on a recognised system component or a
-	// bootstrap default. Empty when Object is.
+	// bootstrap default, ACCEPTED for a finding an exception covers.
+	// Empty when Object is.
 	Status Status `json:"status,omitempty"`
+	// AcceptedStatus is the verdict an exception accepted (FAIL or WARN)
+	// when Status is ACCEPTED.
+	AcceptedStatus Status `json:"acceptedStatus,omitempty"`
+	// Exception is the exception that accepted the line (Status ACCEPTED),
+	// or an expired one that would have.
+	Exception *ExceptionRef `json:"exception,omitempty"`
 }
 
 // String renders an observation as "location=value".
@@ -203,6 +216,71 @@ type Result struct {
 	// Omitted counts per-object evidence lines left out (see Outcome).
 	Omitted     int    `json:"omitted,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
+	// AcceptedStatus is the verdict (FAIL or WARN) an exception accepted,
+	// when Status is ACCEPTED: the raw verdict, which --ignore-exceptions
+	// shows.
+	AcceptedStatus Status `json:"acceptedStatus,omitempty"`
+	// Exception is the exception that accepted the result (Status
+	// ACCEPTED), or an expired one that no longer does (Expired true: the
+	// result keeps its verdict).
+	Exception *ExceptionRef `json:"exception,omitempty"`
+}
+
+// ExceptionRef is an exception as a result carries it: why the finding is
+// accepted, who owns the decision, until when, and where it is written.
+type ExceptionRef struct {
+	// Reason is the exception's required reason.
+	Reason string `json:"reason"`
+	// Owner is who owns the decision, when the exception names one.
+	Owner string `json:"owner,omitempty"`
+	// Expires is the last day (YYYY-MM-DD, UTC) the exception applies.
+	Expires string `json:"expires,omitempty"`
+	// Expired is true when the exception matched but had expired: it did
+	// not apply.
+	Expired bool `json:"expired,omitempty"`
+	// Source is FILE:LINE of the exception.
+	Source string `json:"source"`
+}
+
+// Raw is the result as it was evaluated, before any exception: an
+// ACCEPTED result or evidence line gets its accepted verdict back, and
+// the exception annotations are dropped.
+func (r Result) Raw() Result {
+	if r.Status == StatusAccepted && r.AcceptedStatus != "" {
+		r.Status = r.AcceptedStatus
+	}
+	r.AcceptedStatus, r.Exception = "", nil
+	if r.Reason != "" {
+		r.Reason = stripExpiredNote(r.Reason)
+	}
+	var ev []Observation
+	for i, o := range r.Evidence {
+		if o.Exception == nil && o.AcceptedStatus == "" {
+			continue
+		}
+		if ev == nil {
+			ev = append([]Observation(nil), r.Evidence...)
+		}
+		if o.Status == StatusAccepted && o.AcceptedStatus != "" {
+			ev[i].Status = o.AcceptedStatus
+		}
+		ev[i].AcceptedStatus, ev[i].Exception = "", nil
+	}
+	if ev != nil {
+		r.Evidence = ev
+	}
+	return r
+}
+
+// ExpiredNote is what a result's reason says after it when an exception
+// that matched it has expired.
+func ExpiredNote(date string) string { return " (exception expired on " + date + ")" }
+
+func stripExpiredNote(reason string) string {
+	if i := strings.LastIndex(reason, " (exception expired on "); i >= 0 && strings.HasSuffix(reason, ")") {
+		return reason[:i]
+	}
+	return reason
 }
 
 // NewResult joins a control, a target and an outcome. FAIL and WARN results
@@ -258,6 +336,55 @@ type Metadata struct {
 	ToolVersion string `json:"toolVersion"`
 	// Source is "cluster" or "evidence:<path>" for offline evaluation.
 	Source string `json:"source,omitempty"`
+	// Exceptions is the audit of the exceptions files of the run (absent
+	// when none was given).
+	Exceptions *ExceptionsAudit `json:"exceptions,omitempty"`
+}
+
+// ExceptionsAudit says what the exceptions of a run did: each one's state,
+// so an exception never fails silently.
+type ExceptionsAudit struct {
+	// Files are the exceptions files read, in order.
+	Files []string `json:"files"`
+	// Ignored is true with --ignore-exceptions: the results are the raw
+	// verdicts and no exception applied.
+	Ignored bool `json:"ignored,omitempty"`
+	// Entries are the exceptions, in file order.
+	Entries []ExceptionAudit `json:"entries"`
+}
+
+// Audit states of one exception.
+const (
+	// AuditApplied: the exception accepted at least one finding.
+	AuditApplied = "applied"
+	// AuditUnused: live, but it matched no finding.
+	AuditUnused = "unused"
+	// AuditExpired: its expiry date has passed; it accepted nothing.
+	AuditExpired = "expired"
+	// AuditUnknownControl: a control pattern matches no control of the
+	// selected benchmarks (a typo, or another benchmark's ID).
+	AuditUnknownControl = "unknown-control"
+)
+
+// ExceptionAudit is one exception and what it did in this run.
+type ExceptionAudit struct {
+	// Source is FILE:LINE of the exception.
+	Source   string   `json:"source"`
+	Controls []string `json:"controls"`
+	Targets  []string `json:"targets,omitempty"`
+	Objects  []string `json:"objects,omitempty"`
+	Reason   string   `json:"reason"`
+	Owner    string   `json:"owner,omitempty"`
+	Expires  string   `json:"expires,omitempty"`
+	// State is applied, unused, expired or unknown-control.
+	State string `json:"state"`
+	// Accepted counts the results and evidence lines it accepted.
+	Accepted int `json:"accepted"`
+	// ExpiresInDays is set when a live exception expires within 14 days.
+	ExpiresInDays *int `json:"expiresInDays,omitempty"`
+	// UnknownControls are the control patterns that match no control of
+	// the selected benchmarks.
+	UnknownControls []string `json:"unknownControls,omitempty"`
 }
 
 // Platform is the platform a cluster was detected to run on.
@@ -282,7 +409,9 @@ type Summary struct {
 	Info  int `json:"info"`
 	NA    int `json:"na"`
 	Error int `json:"error"`
-	Total int `json:"total"`
+	// Accepted counts the findings an exception accepted; absent when none.
+	Accepted int `json:"accepted,omitempty"`
+	Total    int `json:"total"`
 }
 
 // Add counts one status.
@@ -301,6 +430,8 @@ func (s *Summary) Add(st Status) {
 		s.NA++
 	case StatusError:
 		s.Error++
+	case StatusAccepted:
+		s.Accepted++
 	}
 }
 
@@ -319,6 +450,8 @@ func (s Summary) Count(st Status) int {
 		return s.NA
 	case StatusError:
 		return s.Error
+	case StatusAccepted:
+		return s.Accepted
 	}
 	return 0
 }
@@ -422,6 +555,7 @@ func (s *Summary) merge(o Summary) {
 	s.Info += o.Info
 	s.NA += o.NA
 	s.Error += o.Error
+	s.Accepted += o.Accepted
 	s.Total += o.Total
 }
 

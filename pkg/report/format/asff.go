@@ -26,6 +26,7 @@ const (
 	asffMaxDescription = 1024
 	asffMaxRemediation = 512
 	asffMaxFieldValue  = 2048
+	asffMaxNote        = 512
 	// ASFFBatchSize is the most findings one BatchImportFindings call takes.
 	ASFFBatchSize = 100
 )
@@ -136,6 +137,23 @@ type ASFFFinding struct {
 	Resources     []ASFFResource    `json:"Resources"`
 	Compliance    ASFFCompliance    `json:"Compliance"`
 	RecordState   string            `json:"RecordState"`
+	// Workflow is SUPPRESSED for an accepted finding, with the
+	// exception in Note.
+	Workflow *ASFFWorkflow `json:"Workflow,omitempty"`
+	Note     *ASFFNote     `json:"Note,omitempty"`
+}
+
+// ASFFWorkflow is the investigation status of a finding.
+type ASFFWorkflow struct {
+	Status string `json:"Status"`
+}
+
+// ASFFNote is a user-defined note (Text and UpdatedBy at most 512
+// characters each).
+type ASFFNote struct {
+	Text      string `json:"Text"`
+	UpdatedBy string `json:"UpdatedBy"`
+	UpdatedAt string `json:"UpdatedAt"`
 }
 
 // ASFFSeverity is a finding's severity: a label and our status.
@@ -216,6 +234,11 @@ func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 	for _, t := range r.Targets {
 		resource := asffResource(t, o, r.Metadata)
 		for _, res := range t.Results {
+			// An accepted finding is sent with its verdict, suppressed.
+			accepted := res.Status == report.StatusAccepted && res.AcceptedStatus != ""
+			if accepted {
+				res.Status = res.AcceptedStatus
+			}
 			comp, ok := asffCompliance(res.Status, o.IncludePass)
 			if !ok {
 				continue
@@ -245,6 +268,18 @@ func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 				Compliance:  ASFFCompliance{Status: comp},
 				RecordState: "ACTIVE",
 			}
+			if accepted {
+				f.ProductFields["kubectl-harden/Status"] = string(report.StatusAccepted)
+				f.ProductFields["kubectl-harden/AcceptedStatus"] = string(res.AcceptedStatus)
+			}
+			if e := res.Exception; e != nil {
+				note := AcceptedNote(report.StatusAccepted, res.Status, e)
+				if accepted {
+					f.Workflow = &ASFFWorkflow{Status: "SUPPRESSED"}
+					f.Note = &ASFFNote{Text: truncate(note, asffMaxNote), UpdatedBy: truncate(firstNonEmpty(e.Owner, "kubectl-harden"), asffMaxNote), UpdatedAt: stamp}
+				}
+				f.ProductFields["kubectl-harden/Exception"] = truncate(note, asffMaxFieldValue)
+			}
 			if ev := joinEvidence(res.Evidence); ev != "" {
 				f.ProductFields["kubectl-harden/Evidence"] = truncate(ev, asffMaxFieldValue)
 			}
@@ -261,7 +296,7 @@ func ASFFFindings(r *report.Report, o ASFFOptions) []ASFFFinding {
 func joinEvidence(obs []report.Observation) string {
 	parts := make([]string, 0, len(obs))
 	for _, o := range obs {
-		parts = append(parts, o.String())
+		parts = append(parts, observationText(o))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -259,8 +259,19 @@ func cklVuln(rs []ruleResult, rel stigRelease, stigRef string, md report.Metadat
 	first := rs[0].res
 	status := CKLNotApplicable
 	remediation := ""
+	var accepted []string
 	for _, rr := range rs {
-		if s := cklStatus(rr.res.Status); cklRank(s) > cklRank(status) {
+		// An accepted risk is still a finding to STIG Viewer: its status
+		// is that of its verdict (Open for FAIL), and the acceptance is
+		// documented in COMMENTS, never turned into NotAFinding.
+		st := rr.res.Status
+		if st == report.StatusAccepted && rr.res.AcceptedStatus != "" {
+			st = rr.res.AcceptedStatus
+		}
+		if rr.res.Exception != nil || hasAcceptedLine(rr.res) {
+			accepted = append(accepted, rr.ref+": "+acceptedComment(rr.res))
+		}
+		if s := cklStatus(st); cklRank(s) > cklRank(status) {
 			status = s
 		}
 		if remediation == "" {
@@ -300,7 +311,39 @@ func cklVuln(rs []ruleResult, rel stigRelease, stigRef string, md report.Metadat
 	}
 	comments := fmt.Sprintf("kubectl-harden %s%s: %s. Status mapping: FAIL is Open, PASS is NotAFinding, N/A is Not_Applicable; WARN (review needed), ERROR (not evaluated) and INFO are Not_Reviewed. The rule's status is that of its worst target.",
 		md.ToolVersion, prefixed(", benchmark ", md.Benchmark), how)
+	if len(accepted) > 0 {
+		more := ""
+		if len(accepted) > 10 {
+			more = fmt.Sprintf("\n… and %d more target(s)", len(accepted)-10)
+			accepted = accepted[:10]
+		}
+		comments += " ACCEPTED (an exception in an exceptions file covers the finding; the status stays that of the verdict):\n" + strings.Join(accepted, "\n") + more
+	}
 	return CKLVuln{Data: attrs, Status: status, FindingDetails: findingDetails(rs), Comments: comments}
+}
+
+// hasAcceptedLine reports whether an evidence line of res is accepted.
+func hasAcceptedLine(res report.Result) bool {
+	for _, o := range res.Evidence {
+		if o.Exception != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptedComment says which exception covers a result or its objects.
+func acceptedComment(res report.Result) string {
+	if res.Exception != nil {
+		return AcceptedNote(res.Status, res.AcceptedStatus, res.Exception)
+	}
+	var parts []string
+	for _, o := range res.Evidence {
+		if o.Exception != nil {
+			parts = append(parts, o.Object.String()+" "+AcceptedNote(o.Status, o.AcceptedStatus, o.Exception))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // findingDetails lists the rule's result on each target, grouping the
@@ -341,7 +384,7 @@ func findingDetails(rs []ruleResult) string {
 				fmt.Fprintf(&b, "  … %d more evidence line(s)\n", len(g.ev)-i)
 				break
 			}
-			fmt.Fprintf(&b, "  %s\n", o.String())
+			fmt.Fprintf(&b, "  %s\n", observationText(o))
 		}
 	}
 	s := strings.TrimRight(b.String(), "\n")

@@ -78,6 +78,8 @@ type htmlSection struct {
 
 type htmlRow struct {
 	Target, ControlID, Status, StatusClass, Title, Reason, Remediation string
+	// Accepted says which exception accepted the result (or expired).
+	Accepted string
 	// Evidence is shown; More is folded behind "N more".
 	Evidence, More []string
 }
@@ -103,9 +105,10 @@ func statusRank(st report.Status) int {
 }
 
 // score is PASS out of the results that decide something (PASS, FAIL,
-// WARN, ERROR), as a percentage; "-" when there are none.
+// WARN, ERROR, and ACCEPTED: an accepted risk is not a pass), as a
+// percentage; "-" when there are none.
 func score(s report.Summary) string {
-	n := s.Pass + s.Fail + s.Warn + s.Error
+	n := s.Pass + s.Fail + s.Warn + s.Error + s.Accepted
 	if n == 0 {
 		return "-"
 	}
@@ -199,12 +202,13 @@ func buildHTMLView(r *report.Report) htmlView {
 			row := htmlRow{
 				Target: t.Ref(), ControlID: res.ControlID, Status: string(res.Status), StatusClass: statusClass(res.Status),
 				Title: res.Title, Reason: res.Reason, Remediation: res.Remediation,
+				Accepted: AcceptedNote(res.Status, res.AcceptedStatus, res.Exception),
 			}
 			for i, o := range res.Evidence {
 				if i < htmlFold || len(res.Evidence) == htmlFold+1 {
-					row.Evidence = append(row.Evidence, o.String())
+					row.Evidence = append(row.Evidence, observationText(o))
 				} else {
-					row.More = append(row.More, o.String())
+					row.More = append(row.More, observationText(o))
 				}
 			}
 			s.Rows = append(s.Rows, row)

@@ -9,7 +9,8 @@ import (
 )
 
 // junitFormat is JUnit XML for CI test reports: one testsuite per target,
-// one testcase per result. FAIL is a failure, ERROR an error, N/A skipped;
+// one testcase per result. FAIL is a failure, ERROR an error, N/A and
+// ACCEPTED (with the exception's reason) skipped;
 // WARN and INFO pass with their evidence in system-out (WARN fails a job
 // through the exit code of --fail-on WARN, not through the XML).
 type junitFormat struct{}
@@ -84,6 +85,11 @@ func (f junitFormat) Print(doc any, w Writer) error {
 			case report.StatusNA:
 				c.Skipped = &JUnitMessage{Message: res.Reason}
 				s.Skipped++
+			case report.StatusAccepted:
+				// An accepted risk is neither a pass nor a failure: skipped,
+				// with the exception's reason.
+				c.Skipped = &JUnitMessage{Message: AcceptedNote(res.Status, res.AcceptedStatus, res.Exception), Body: detail}
+				s.Skipped++
 			default:
 				c.SystemOut = string(res.Status) + ": " + detail
 			}
@@ -112,8 +118,14 @@ func (f junitFormat) Print(doc any, w Writer) error {
 func resultDetail(res report.Result) string {
 	var b strings.Builder
 	b.WriteString(res.Reason)
+	if note := AcceptedNote(res.Status, res.AcceptedStatus, res.Exception); note != "" {
+		b.WriteString("\n" + note)
+	}
 	for _, o := range res.Evidence {
-		b.WriteString("\nevidence: " + o.String())
+		b.WriteString("\nevidence: " + observationText(o))
+		if o.Exception != nil {
+			b.WriteString(" (" + AcceptedNote(o.Status, o.AcceptedStatus, o.Exception) + ")")
+		}
 	}
 	if res.Remediation != "" {
 		b.WriteString("\nremediation: " + res.Remediation)

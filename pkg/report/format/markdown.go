@@ -30,8 +30,8 @@ func (f markdownFormat) Print(doc any, w Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### kubectl-harden diff\n\n")
 	fmt.Fprintf(&b, "%s (%s) → %s (%s)\n\n", mdEscape(d.Old.File), mdEscape(d.Old.Generated), mdEscape(d.New.File), mdEscape(d.New.Generated))
-	fmt.Fprintf(&b, "| | count |\n|---|---|\n| new findings | %d |\n| fixed findings | %d |\n| other status changes | %d |\n| targets added | %d |\n| targets removed | %d |\n\n",
-		len(d.NewFindings), len(d.FixedFindings), len(d.Changed), len(d.TargetsAdded), len(d.TargetsRemoved))
+	fmt.Fprintf(&b, "| | count |\n|---|---|\n| new findings | %d |\n| fixed findings | %d |\n| accepted findings (an exception covers them) | %d |\n| other status changes | %d |\n| targets added | %d |\n| targets removed | %d |\n\n",
+		len(d.NewFindings), len(d.FixedFindings), len(d.AcceptedFindings), len(d.Changed), len(d.TargetsAdded), len(d.TargetsRemoved))
 	section := func(title string, cs []report.Change) {
 		if len(cs) == 0 {
 			return
@@ -44,6 +44,7 @@ func (f markdownFormat) Print(doc any, w Writer) error {
 	}
 	section("New findings", d.NewFindings)
 	section("Fixed findings", d.FixedFindings)
+	section("Accepted findings (not fixed: an exception covers them)", d.AcceptedFindings)
 	section("Other status changes", d.Changed)
 	targets := func(title string, ts []report.TargetChange) {
 		if len(ts) == 0 {

@@ -60,13 +60,25 @@ type SARIFText struct {
 
 // SARIFResult is one result.
 type SARIFResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  int             `json:"ruleIndex"`
-	Kind       string          `json:"kind"`
-	Level      string          `json:"level"`
-	Message    SARIFText       `json:"message"`
-	Locations  []SARIFLocation `json:"locations,omitempty"`
-	Properties map[string]any  `json:"properties,omitempty"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Kind      string          `json:"kind"`
+	Level     string          `json:"level"`
+	Message   SARIFText       `json:"message"`
+	Locations []SARIFLocation `json:"locations,omitempty"`
+	// Suppressions says that an exception accepted the result.
+	Suppressions []SARIFSuppression `json:"suppressions,omitempty"`
+	Properties   map[string]any     `json:"properties,omitempty"`
+}
+
+// SARIFSuppression is an accepted risk: SARIF 2.1.0 §3.35, kind external
+// (the exceptions file), status accepted, the reason as justification.
+type SARIFSuppression struct {
+	Kind          string         `json:"kind"`
+	Status        string         `json:"status,omitempty"`
+	Justification string         `json:"justification,omitempty"`
+	Location      *SARIFLocation `json:"location,omitempty"`
+	Properties    map[string]any `json:"properties,omitempty"`
 }
 
 // SARIFLocation is where one piece of evidence was seen.
@@ -154,7 +166,13 @@ func (f sarifFormat) Print(doc any, w Writer) error {
 	for _, t := range r.Targets {
 		target := SARIFLogical{Name: t.Name, FullyQualifiedName: t.Ref(), Kind: "resource"}
 		for _, res := range t.Results {
-			kind, level := sarifKindLevel(res.Status)
+			// An accepted finding keeps its kind and level; its suppression
+			// says it is accepted.
+			verdict := res.Status
+			if res.Status == report.StatusAccepted && res.AcceptedStatus != "" {
+				verdict = res.AcceptedStatus
+			}
+			kind, level := sarifKindLevel(verdict)
 			sr := SARIFResult{
 				RuleID: res.ControlID, RuleIndex: index[res.ControlID], Kind: kind, Level: level,
 				Message:    SARIFText{Text: fmt.Sprintf("%s on %s: %s", res.Status, t.Ref(), OrNone(res.Reason))},
@@ -166,6 +184,21 @@ func (f sarifFormat) Print(doc any, w Writer) error {
 			if res.Remediation != "" {
 				sr.Properties["remediation"] = res.Remediation
 			}
+			if e := res.Exception; e != nil {
+				if res.Status == report.StatusAccepted {
+					sr.Properties["acceptedStatus"] = string(res.AcceptedStatus)
+					sup := SARIFSuppression{Kind: "external", Status: "accepted", Justification: e.Reason, Properties: map[string]any{"source": e.Source}}
+					if e.Owner != "" {
+						sup.Properties["owner"] = e.Owner
+					}
+					if e.Expires != "" {
+						sup.Properties["expires"] = e.Expires
+					}
+					sr.Suppressions = []SARIFSuppression{sup}
+				} else if e.Expired {
+					sr.Properties["exceptionExpired"] = e.Expires
+				}
+			}
 			if len(res.Evidence) == 0 {
 				sr.Locations = append(sr.Locations, SARIFLocation{LogicalLocations: []SARIFLogical{target}})
 			}
@@ -174,7 +207,7 @@ func (f sarifFormat) Print(doc any, w Writer) error {
 				if !o.Object.IsZero() {
 					where = SARIFLogical{Name: o.Object.Name, FullyQualifiedName: o.Object.String(), Kind: "object"}
 				}
-				loc := SARIFLocation{LogicalLocations: []SARIFLogical{target, where}, Message: &SARIFText{Text: o.String()}}
+				loc := SARIFLocation{LogicalLocations: []SARIFLogical{target, where}, Message: &SARIFText{Text: observationText(o)}}
 				if o.Path != "" {
 					loc.PhysicalLocation = &SARIFPhysical{ArtifactLocation: SARIFArtifact{URI: fileURI(o.Path)}}
 				}

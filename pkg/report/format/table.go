@@ -122,9 +122,13 @@ func (f *tableFormat) resultTable(r *report.Report, w Writer) (hidden int, err e
 				hidden++
 				continue
 			}
+			reason := res.Reason
+			if note := AcceptedNote(res.Status, res.AcceptedStatus, res.Exception); note != "" && !res.Exception.Expired {
+				reason = note + "; " + reason
+			}
 			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{
 				tg.Ref(), res.ControlID, string(res.Status), LevelCell(res.Level, res.Severity), res.Title,
-				OrNone(shorten(res.Reason, wideCell)), OrNone(evidenceCell(res.Evidence)), OrNone(shorten(res.Remediation, wideCell)),
+				OrNone(shorten(reason, wideCell)), OrNone(evidenceCell(res.Evidence)), OrNone(shorten(res.Remediation, wideCell)),
 			}})
 		}
 	}
@@ -142,7 +146,7 @@ func (f *tableFormat) resultTable(r *report.Report, w Writer) (hidden int, err e
 func evidenceCell(obs []report.Observation) string {
 	var b strings.Builder
 	for i, o := range obs {
-		s := shorten(o.String(), wideObservation)
+		s := shorten(observationText(o), wideObservation)
 		if b.Len() > 0 && b.Len()+len(s) > wideEvidence {
 			fmt.Fprintf(&b, "; … %d more (-o json shows all)", len(obs)-i)
 			break
@@ -238,6 +242,7 @@ func diffRows(d *report.Diff) [][7]string {
 	}
 	add("new", d.NewFindings)
 	add("fixed", d.FixedFindings)
+	add("accepted", d.AcceptedFindings)
 	add("changed", d.Changed)
 	return rows
 }

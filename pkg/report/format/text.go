@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // Sanitize makes text from a node or the API inert on a terminal: every
@@ -70,6 +72,46 @@ func isHiding(r rune) bool {
 		return true // line and paragraph separators
 	}
 	return false
+}
+
+// AcceptedNote says why a result or an evidence line is ACCEPTED, or
+// that an exception that matched it has expired: "accepted FAIL: REASON
+// (owner OWNER, until DATE, FILE:LINE)". It is empty when no exception is
+// involved.
+func AcceptedNote(st, accepted report.Status, e *report.ExceptionRef) string {
+	if e == nil {
+		return ""
+	}
+	var b strings.Builder
+	if e.Expired {
+		b.WriteString("exception expired on " + e.Expires + ": ")
+	} else if st == report.StatusAccepted {
+		b.WriteString("accepted " + string(accepted) + ": ")
+	}
+	b.WriteString(e.Reason)
+	var parts []string
+	if e.Owner != "" {
+		parts = append(parts, "owner "+e.Owner)
+	}
+	if e.Expires != "" && !e.Expired {
+		parts = append(parts, "until "+e.Expires)
+	}
+	if e.Source != "" {
+		parts = append(parts, e.Source)
+	}
+	if len(parts) > 0 {
+		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
+	}
+	return b.String()
+}
+
+// observationText is an evidence line with its acceptance, if any.
+func observationText(o report.Observation) string {
+	s := o.String()
+	if o.Status == report.StatusAccepted {
+		s += " [ACCEPTED " + string(o.AcceptedStatus) + "]"
+	}
+	return s
 }
 
 // OrNone is s, or kubectl's "<none>" when s is empty.
