@@ -17,7 +17,7 @@ for i in $(seq 0 $((NODES - 1))); do
 done
 "$work/kubectl-harden" scan --from-evidence "$work/evidence" -o json > "$work/report.json"
 "$work/kubectl-harden" scan --from-evidence "$work/evidence" -o yaml > "$work/report.yaml"
-ls -l "$work/report.json" "$work/report.yaml" | awk '{print $5, $NF}'
+for f in "$work/report.json" "$work/report.yaml"; do echo "$(wc -c <"$f") $f"; done
 for f in report.json report.yaml; do
   /usr/bin/time -f "diff $f: wall %es, cpu %Us user + %Ss sys, peak RSS %MkB, exit %x" \
     "$work/kubectl-harden" diff "$work/$f" "$work/$f" > /dev/null

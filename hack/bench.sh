@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks: evaluation of node controls over a full control-plane fixture, the RBAC model
-# over a synthetic cluster (10 000 roles, 50 000 bindings), and diff of a 1 000-node report (decode,
-# validate, compare; hack/bench-diff.sh times the command itself). Prints go test -bench output;
+# Benchmarks: evaluation of node controls over a full control-plane fixture, parsing and evaluating
+# 4 MiB of hostile certificates (the live bound of one node), the RBAC model over a synthetic
+# cluster (10 000 roles, 50 000 bindings), and diff of a 1 000-node report (decode, validate,
+# compare; hack/bench-diff.sh times the command itself). Prints go test -bench output;
 # with benchstat installed (go install golang.org/x/perf/cmd/benchstat@latest) compare two runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."

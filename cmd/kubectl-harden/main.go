@@ -2,11 +2,8 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // exec, OIDC and cloud auth providers of kubeconfigs
@@ -22,9 +19,6 @@ func main() {
 	klog.SetOutput(io.Discard)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	err := plugin.Execute(plugin.NewCmdHarden(streams))
-	// A closed pipe (`kubectl harden scan nodes | head`) is not worth a message.
-	if err != nil && !errors.Is(err, syscall.EPIPE) {
-		fmt.Fprintln(os.Stderr, "error:", err)
-	}
+	plugin.PrintError(os.Stderr, err)
 	os.Exit(plugin.ExitCode(err))
 }

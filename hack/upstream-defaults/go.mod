@@ -3,7 +3,7 @@
 // module graph. Run: cd hack/upstream-defaults && go test ./...
 module github.com/kubectl-harden/kubectl-harden/hack/upstream-defaults
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/kubectl-harden/kubectl-harden v0.0.0

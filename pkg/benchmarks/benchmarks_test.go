@@ -35,7 +35,11 @@ func TestEmbeddedBenchmarksLoad(t *testing.T) {
 				t.Errorf("%s %s: no reference", b.ID, c.ID)
 			}
 		}
-		for _, s := range append(append([]string{}, b.Sources...), b.Kubernetes.Source) {
+		sources := append(append([]string{}, b.Sources...), b.Kubernetes.Source)
+		for _, c := range b.Controls {
+			sources = append(sources, c.Source)
+		}
+		for _, s := range sources {
 			// Sources are public: a repository and file, a document's
 			// name; never a path of one machine.
 			if localPath.MatchString(s) {

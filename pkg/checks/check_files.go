@@ -347,7 +347,7 @@ func kubeletConfigFile(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 // etcdDataDirOwner decides check etcd.data-dir-owner. The owner is compared by number with the host's
 // etcd user and group. When the host has no etcd user at all — the kubeadm
 // layout, where etcd runs as root and kubeadm creates the directory
-// root:root (kubernetes/kubeadm#2931, the kubeadm layout) — the result is FAIL,
+// root:root (kubernetes/kubeadm#2931; aquasecurity/kube-bench#842, #1275) — the result is FAIL,
 // not WARN: etcd then runs as root, which is exactly what the control is
 // meant to prevent. The reason names the deviation so it is recognised.
 func etcdDataDirOwner(loc locator) func(*evidence.Node) Outcome {

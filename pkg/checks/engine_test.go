@@ -46,15 +46,24 @@ func TestNodeControlsShape(t *testing.T) {
 }
 
 func TestEmptyEvidenceIsErrorNeverPass(t *testing.T) {
-	for name, ev := range map[string]*evidence.Node{
-		"nil":          nil,
-		"no processes": {NodeName: "n1", Files: hardenedControlPlane().Files},
+	for name, tc := range map[string]struct {
+		ev   *evidence.Node
+		want string
+	}{
+		"nil":          {nil, "no evidence was collected"},
+		"no processes": {&evidence.Node{NodeName: "n1", Files: hardenedControlPlane().Files}, "no Kubernetes component process"},
+		// A node that fills the collector's output bound before its
+		// processes are recorded: the reason names the bound.
+		"truncated before the processes": {&evidence.Node{NodeName: "n1", Files: hardenedControlPlane().Files, TruncatedAt: 4194250}, "size bound after 4194250 bytes"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			tr := EvaluateNode(ev, testOpts())
+			tr := EvaluateNode(tc.ev, testOpts())
 			n := len(NodeControls(testBenchmark))
 			if tr.Error == "" || len(tr.Results) != n {
 				t.Fatalf("error %q, %d results for %d controls", tr.Error, len(tr.Results), n)
+			}
+			if !strings.Contains(tr.Error, tc.want) {
+				t.Errorf("error %q does not say %q", tr.Error, tc.want)
 			}
 			if tr.Summary.Error != n {
 				t.Errorf("summary %+v, want %d ERROR", tr.Summary, n)

@@ -42,15 +42,16 @@ func certPaths(ev *evidence.Node) []string {
 }
 
 // certFold runs a per-certificate judgement and folds it into one outcome:
-// any FAIL makes FAIL, then unreadable certificates make ERROR, then any
-// WARN makes WARN. Observations list the certificates that matter (all of
-// them when everything passes).
+// any FAIL makes FAIL, then unreadable certificates and those the judge
+// could not decide (ERROR) make ERROR, then any WARN makes WARN.
+// Observations list the certificates that matter (all of them when
+// everything passes).
 func certFold(ev *evidence.Node, judge func(p string, c *evidence.Certificate) (Status, string)) Outcome {
 	paths := certPaths(ev)
 	if len(paths) == 0 {
 		return notApplicable("no certificates were found on this node")
 	}
-	var failObs, warnObs, errObs, passObs []Observation
+	var failObs, warnObs, errObs, undecidedObs, passObs []Observation
 	for _, p := range paths {
 		c := ev.Certificates[p]
 		if c.Error != "" {
@@ -64,6 +65,8 @@ func certFold(ev *evidence.Node, judge func(p string, c *evidence.Certificate) (
 			failObs = append(failObs, o)
 		case StatusWarn:
 			warnObs = append(warnObs, o)
+		case StatusError:
+			undecidedObs = append(undecidedObs, o)
 		case StatusPass:
 			passObs = append(passObs, o)
 		}
@@ -77,9 +80,16 @@ func certFold(ev *evidence.Node, judge func(p string, c *evidence.Certificate) (
 	}
 	switch {
 	case len(failObs) > 0:
-		return fail(fmt.Sprintf("%d certificate(s) fail: %s", len(failObs), names(failObs)), append(failObs, errObs...)...)
-	case len(errObs) > 0:
-		return errorOutcome(fmt.Sprintf("%d certificate(s) could not be read: %s", len(errObs), names(errObs)), append(errObs, warnObs...)...)
+		return fail(fmt.Sprintf("%d certificate(s) fail: %s", len(failObs), names(failObs)), append(append(failObs, errObs...), undecidedObs...)...)
+	case len(errObs) > 0 || len(undecidedObs) > 0:
+		var why []string
+		if len(errObs) > 0 {
+			why = append(why, fmt.Sprintf("%d certificate(s) could not be read: %s", len(errObs), names(errObs)))
+		}
+		if len(undecidedObs) > 0 {
+			why = append(why, fmt.Sprintf("%d certificate(s) could not be checked: %s", len(undecidedObs), names(undecidedObs)))
+		}
+		return errorOutcome(strings.Join(why, "; "), append(append(errObs, undecidedObs...), warnObs...)...)
 	case len(warnObs) > 0:
 		return warn(fmt.Sprintf("%d certificate(s) need attention: %s", len(warnObs), names(warnObs)), warnObs...)
 	case len(passObs) == 0:
@@ -256,7 +266,7 @@ func kubeletSelfSigned(ev *evidence.Node) string {
 		dir = "/var/lib/kubelet/pki" // the kubelet's default --cert-dir
 	}
 	p := path.Join(dir, "kubelet.crt")
-	if c := ev.Certificates[p]; c != nil && c.Error == "" && (c.SelfSigned || c.SignedBy == "") {
+	if c := ev.Certificates[p]; c != nil && c.Error == "" && (c.SelfSigned || c.SignedBy == "" && c.SignatureUnchecked == "") {
 		return p
 	}
 	return ""
@@ -288,6 +298,10 @@ func certTrees(ev *evidence.Node, skip string) Outcome {
 		}
 		tree := trustTree(ev, p)
 		switch {
+		case !c.SelfSigned && c.SignedBy == "" && c.SignatureUnchecked != "":
+			// Linking was bounded (evidence.ParseCertificatesContext): an
+			// unknown signer is neither a pass nor a finding.
+			return StatusError, "signature not checked: " + c.SignatureUnchecked
 		case c.SelfSigned:
 			return StatusFail, "self-signed leaf certificate"
 		case c.SignedBy == "":

@@ -57,3 +57,48 @@ func TestKubeletSelfSignedServingCertReportedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestCertChainsUnchecked: a certificate whose signature linking could not
+// check (a node with more same-name certificates than the bounded budget
+// allows, a key too large to check) makes KH-PKI-4 ERROR, naming it; it is
+// neither a PASS nor read as "not signed by any collected CA".
+func TestCertChainsUnchecked(t *testing.T) {
+	const why = "the node's certificates used up the budget of 4096 signature checks"
+	cases := []struct {
+		name   string
+		mutate func(*evidence.Node)
+		want   Status
+		reason []string
+	}{
+		{"unchecked leaf", func(n *evidence.Node) {
+			c := n.Certificates[pkiDir+"/apiserver.crt"]
+			c.SignedBy, c.SignatureUnchecked = "", why
+		}, StatusError, []string{"1 certificate(s) could not be checked: apiserver.crt"}},
+		{"unchecked leaf beside a failing one still fails", func(n *evidence.Node) {
+			c := n.Certificates[pkiDir+"/apiserver.crt"]
+			c.SignedBy, c.SignatureUnchecked = "", why
+			f := n.Certificates[pkiDir+"/front-proxy-client.crt"]
+			f.SignedBy, f.SelfSigned = pkiDir+"/front-proxy-client.crt", true
+		}, StatusFail, []string{"front-proxy-client.crt"}},
+		{"unchecked kubelet serving certificate is not taken for 4.2.9's", all(editKubelet(func(m map[string]any) { delete(m, "serverTLSBootstrap") }), func(n *evidence.Node) {
+			const p = "/var/lib/kubelet/pki/kubelet.crt"
+			addCert(n, p, "node-1@1700000000", "", false, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+			n.Certificates[p].SignatureUnchecked = why
+		}), StatusError, []string{"could not be checked: kubelet.crt"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := hardenedControlPlane()
+			tc.mutate(n)
+			r := resultOf(t, n, "KH-PKI-4")
+			if r.Status != tc.want {
+				t.Errorf("KH-PKI-4: %s (%s), want %s", r.Status, r.Reason, tc.want)
+			}
+			for _, s := range tc.reason {
+				if !strings.Contains(r.Reason, s) {
+					t.Errorf("KH-PKI-4 reason %q does not mention %q", r.Reason, s)
+				}
+			}
+		})
+	}
+}

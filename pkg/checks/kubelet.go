@@ -145,8 +145,9 @@ const KubeletDropInExt = ".conf"
 const kubeletConfigGroupVersion = "kubelet.config.k8s.io/v1beta1"
 
 // loadKubeletConfig resolves the kubelet's config. Only the kubelet's own
-// --config flag selects a file (field lesson #1: scanners that read the
-// first file of a static list evaluate the wrong file). Without --config
+// --config flag selects a file: scanners that read the first file of a
+// static list evaluate the wrong one (aquasecurity/kube-bench issues #1256
+// and #948, trivy-operator #1181). Without --config
 // the kubelet reads no file at all, so a candidate file found on the host
 // is only mentioned, never used: using it would evaluate settings the
 // kubelet does not apply.

@@ -217,6 +217,8 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 	switch {
 	case ev == nil:
 		empty = "no evidence was collected from the node"
+	case len(ev.Processes) == 0 && ev.TruncatedAt > 0:
+		empty = fmt.Sprintf("the collector's output reached its size bound after %d bytes before any Kubernetes component process was recorded (the node holds more than the bound in the files the collector reads, such as certificates; see its warnings): nothing could be evaluated", ev.TruncatedAt)
 	case len(ev.Processes) == 0:
 		empty = "the evidence holds no Kubernetes component process (collection failed or the node runs none): nothing could be evaluated"
 	}

@@ -8,9 +8,17 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
-// Worker nodes of managed platforms, built from the layouts documented in
-// /work/shared/reference/platforms.md (kubelet config at the path the
-// kubelet's --config names). Each has a golden report under its benchmark.
+// Worker nodes of managed platforms, built from the layouts their public
+// node bootstrap code writes (kubelet config at the path the kubelet's
+// --config names): GKE from kubernetes/kubernetes
+// cluster/gce/gci/configure-helper.sh (start-kubelet) and kube-bench issue
+// #852 (a GKE node's kubelet command line); EKS AL2023 from
+// awslabs/amazon-eks-ami nodeadm/internal/kubelet (config.go,
+// kubeconfig.go, environment.go); Bottlerocket from
+// bottlerocket-os/bottlerocket-core-kit packages/kubernetes-1.31
+// (kubelet-exec-start-conf, kubelet-config); AKS from Azure/AgentBaker
+// parts/linux/cloud-init/artifacts (kubelet.service,
+// cse_config_kubelet.sh). Each has a golden report under its benchmark.
 
 // platformWorker is a node with only what a platform puts there: a
 // kubelet started with args, its config file, and the given files.

@@ -50,7 +50,7 @@ const (
 // output is still in the log when it is read.
 const (
 	DefaultMaxFileBytes  = 256 << 10
-	DefaultMaxTotalBytes = 4 << 20
+	DefaultMaxTotalBytes = evidence.MaxCollectorOutput
 )
 
 // Targets returns the collector's arguments, KIND:PATH, built from the

@@ -164,8 +164,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Validate checks the options; errors name the flag the lead's command
-// maps the field to.
+// Validate checks the options; errors name the command-line flag that
+// sets the field (kubectl harden scan's --timeout, --image-pull-policy,
+// ...), which is what a user can fix.
 func (o Options) Validate() error {
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, got %s", o.Timeout)

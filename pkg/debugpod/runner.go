@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -45,6 +46,9 @@ type Runner struct {
 	// retryDelay is the first pause before creating a pod again when the
 	// new namespace's default service account does not exist yet.
 	retryDelay time.Duration
+	// retryGrace is how long a collector pod may stay in a state the
+	// kubelet retries (defaultRetryGrace; tests shorten it).
+	retryGrace time.Duration
 }
 
 // NewRunner checks the options and fills defaults; a missing ScanID gets
@@ -60,7 +64,7 @@ func NewRunner(client kubernetes.Interface, o Options) (*Runner, error) {
 	if o.ScanID == "" {
 		o.ScanID = strings.ToLower(o.RandomSuffix())
 	}
-	r := &Runner{client: client, opts: o, ns: o.Namespace, retryDelay: 100 * time.Millisecond}
+	r := &Runner{client: client, opts: o, ns: o.Namespace, retryDelay: 100 * time.Millisecond, retryGrace: defaultRetryGrace}
 	if r.ns == "" {
 		r.ns = NamespaceName(o.ScanID)
 	}
@@ -245,7 +249,7 @@ func (r *Runner) Collect(ctx context.Context, node string) (ev *evidence.Node, e
 		return nil, r.ctxError(ctx, wctx, node, fmt.Errorf("node/%s: read collector log of pod %s: %w", node, created.Name, err))
 	}
 	defer rc.Close()
-	ev, err = evidence.Parse(rc, node)
+	ev, err = evidence.ParseContext(wctx, rc, node)
 	if err != nil {
 		return nil, r.ctxError(ctx, wctx, node, fmt.Errorf("node/%s: collector output of pod %s: %w", node, created.Name, err))
 	}
@@ -313,66 +317,92 @@ func explainCreate(err error, ns string) error {
 	return err
 }
 
-// failFastReasons are container waiting reasons that will not fix
-// themselves within a scan.
-var failFastReasons = map[string]string{
-	"ErrImagePull":               "the image cannot be pulled; check --image, --image-pull-secret and the node's registry access (or pre-load the image)",
-	"ImagePullBackOff":           "the image cannot be pulled; check --image, --image-pull-secret and the node's registry access (or pre-load the image)",
-	"ErrImageNeverPull":          "the image is not on the node and --image-pull-policy is Never",
-	"InvalidImageName":           "--image is not a valid image reference",
-	"CreateContainerConfigError": "the container's configuration is invalid",
-	"CreateContainerError":       "the container runtime cannot create the container",
-	"RunContainerError":          "the container runtime cannot start the container",
-	"CrashLoopBackOff":           "the container keeps crashing",
+// maxNodeText bounds one piece of node-controlled text (a status message,
+// an image name, a log tail) in an error.
+const maxNodeText = 512
+
+// podCheck is what one status of the collector pod says.
+type podCheck struct {
+	done  bool   // the pod succeeded or failed
+	phase string // progress to report
+	err   error  // a state that cannot heal: fail now
+	// retrying is the error to return if a state the kubelet retries
+	// lasts longer than the grace.
+	retrying error
 }
 
-// evaluate says whether the pod reached a final phase, or fails early.
-func evaluate(node string, p *corev1.Pod) (done bool, phase string, err error) {
+// evaluate judges one status of the collector pod: done, failing now
+// (only for states that cannot heal within a scan, see classifyWaiting),
+// retrying (fails once the state has outlasted the grace), or still on
+// its way (waited for until the deadline).
+func evaluate(node string, p *corev1.Pod) podCheck {
 	if p.DeletionTimestamp != nil {
-		return false, "", fmt.Errorf("node/%s: collector pod %s is being deleted by someone else", node, p.Name)
+		return podCheck{err: fmt.Errorf("node/%s: collector pod %s is being deleted by someone else", node, p.Name)}
 	}
 	switch p.Status.Phase {
 	case corev1.PodSucceeded, corev1.PodFailed:
-		return true, "", nil
+		return podCheck{done: true}
 	}
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
-			return false, "", fmt.Errorf("node/%s: collector pod %s cannot be scheduled: %s", node, p.Name, c.Message)
+			return podCheck{err: fmt.Errorf("node/%s: collector pod %s cannot be scheduled: %s", node, p.Name, safetext.Clip(c.Message, maxNodeText))}
 		}
 	}
+	var pc podCheck
 	for _, cs := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
 		if w := cs.State.Waiting; w != nil {
-			if hint, ok := failFastReasons[w.Reason]; ok {
-				return false, "", fmt.Errorf("node/%s: collector pod %s: %s: %s (image %s): %s", node, p.Name, w.Reason, w.Message, cs.Image, hint)
+			verdict, hint := classifyWaiting(w.Reason, w.Message)
+			cause := fmt.Sprintf("%s: %s (image %s)", safetext.Clip(w.Reason, 64), safetext.Clip(w.Message, maxNodeText), safetext.Clip(cs.Image, 256))
+			switch verdict {
+			case waitFinal:
+				return podCheck{err: fmt.Errorf("node/%s: collector pod %s: %s: %s", node, p.Name, cause, hint)}
+			case waitRetrying:
+				if pc.retrying == nil {
+					pc.retrying = fmt.Errorf("node/%s: collector pod %s: %s, although the kubelet retried it: %s", node, p.Name, cause, hint)
+				}
 			}
 		}
 		if cs.State.Running != nil || cs.State.Terminated != nil {
-			phase = PhaseRunning
+			pc.phase = PhaseRunning
 		}
 	}
-	if phase == "" {
-		phase = PhasePending
+	if pc.phase == "" {
+		pc.phase = PhasePending
 	}
-	return false, phase, nil
+	return pc
 }
 
 // waitPod waits, on the scan's one pod watch, until the pod succeeds or
 // fails. ch receives the pod's updates (registered before the pod was
 // created); the watch's cache is read once in case an update came first.
+// A state the kubelet retries fails the node once it has lasted
+// r.retryGrace without a break (a timer fires then: the kubelet does not
+// update an unchanged status); every other state waits for ctx.
 func (r *Runner) waitPod(ctx context.Context, node string, pod *corev1.Pod, ch <-chan podEvent) (*corev1.Pod, error) {
 	last, lastPhase := pod, ""
 	timeoutErr := func() error {
 		return &timeoutError{fmt.Errorf("node/%s: collector pod %s did not finish within --timeout %s (%s): %w", node, pod.Name, r.opts.Timeout, describePod(last), ctx.Err())}
 	}
+	var retrying error // the current retrying state's error, nil outside one
+	grace := time.NewTimer(r.retryGrace)
+	grace.Stop()
+	defer grace.Stop()
 	check := func(p *corev1.Pod) (bool, error) {
 		last = p
-		done, phase, err := evaluate(node, p)
-		if err != nil || done {
-			return true, err
+		pc := evaluate(node, p)
+		if pc.err != nil || pc.done {
+			return true, pc.err
 		}
-		if phase != "" && phase != lastPhase {
-			lastPhase = phase
-			r.progress(node, phase)
+		switch {
+		case pc.retrying != nil && retrying == nil:
+			grace.Reset(r.retryGrace)
+		case pc.retrying == nil:
+			grace.Stop()
+		}
+		retrying = pc.retrying
+		if pc.phase != "" && pc.phase != lastPhase {
+			lastPhase = pc.phase
+			r.progress(node, pc.phase)
 		}
 		return false, nil
 	}
@@ -387,6 +417,10 @@ func (r *Runner) waitPod(ctx context.Context, node string, pod *corev1.Pod, ch <
 		select {
 		case <-ctx.Done():
 			return nil, timeoutErr()
+		case <-grace.C:
+			if retrying != nil {
+				return last, fmt.Errorf("%w (for %s)", retrying, r.retryGrace)
+			}
 		case ev := <-ch:
 			if ev.deleted {
 				return nil, fmt.Errorf("node/%s: collector pod %s was deleted before it finished", node, pod.Name)
@@ -407,27 +441,32 @@ func describePod(p *corev1.Pod) string {
 	if p.Status.Phase == "" {
 		parts[0] = "phase Pending"
 	}
+	// Everything below is written by the node's kubelet (or by whoever
+	// can update pod status): bounded and made inert.
+	clip := func(s string) string { return safetext.Clip(s, maxNodeText) }
 	if p.Status.Reason != "" {
-		parts = append(parts, "reason "+p.Status.Reason)
+		parts = append(parts, "reason "+clip(p.Status.Reason))
 	}
 	if p.Status.Message != "" {
-		parts = append(parts, p.Status.Message)
+		parts = append(parts, clip(p.Status.Message))
 	}
 	for _, cs := range p.Status.ContainerStatuses {
 		switch {
 		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "":
-			parts = append(parts, fmt.Sprintf("container %s waiting: %s %s", cs.Name, cs.State.Waiting.Reason, cs.State.Waiting.Message))
+			parts = append(parts, fmt.Sprintf("container %s waiting: %s %s", clip(cs.Name), clip(cs.State.Waiting.Reason), clip(cs.State.Waiting.Message)))
 		case cs.State.Terminated != nil:
 			t := cs.State.Terminated
-			parts = append(parts, fmt.Sprintf("container %s exited with code %d (%s)", cs.Name, t.ExitCode, t.Reason))
+			parts = append(parts, fmt.Sprintf("container %s exited with code %d (%s)", clip(cs.Name), t.ExitCode, clip(t.Reason)))
 		}
 	}
 	for _, c := range p.Status.Conditions {
 		if c.Status == corev1.ConditionFalse && c.Message != "" {
-			parts = append(parts, fmt.Sprintf("%s: %s", c.Type, c.Message))
+			parts = append(parts, fmt.Sprintf("%s: %s", clip(string(c.Type)), clip(c.Message)))
 		}
 	}
-	return strings.TrimSpace(strings.Join(parts, ", "))
+	// At most a few parts of maxNodeText each, but a hostile status can
+	// list many containers and conditions.
+	return safetext.Clip(strings.TrimSpace(strings.Join(parts, ", ")), 4*maxNodeText)
 }
 
 // logTail returns the end of a failed collector's log for the error.
@@ -441,6 +480,14 @@ func (r *Runner) logTail(ctx context.Context, pod string) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) > 3 {
 		lines = lines[len(lines)-3:]
+	}
+	for i, l := range lines {
+		// The log is the node's: each line bounded (its end kept, where
+		// the error usually is) and made inert.
+		if len(l) > maxNodeText/2 {
+			l = "..." + l[len(l)-maxNodeText/2:]
+		}
+		lines[i] = safetext.Clip(strings.TrimSpace(l), maxNodeText/2+16)
 	}
 	s := strings.TrimSpace(strings.Join(lines, " | "))
 	if s == "" {

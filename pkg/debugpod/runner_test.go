@@ -37,8 +37,12 @@ type fakeCluster struct {
 	denied map[string]bool
 	// script returns the events to apply to the pod of a node: Modified
 	// replaces the pod (its status), Deleted deletes it.
-	script  func(node string, pod *corev1.Pod) []watch.Event
-	watched chan string // node names whose pod was created
+	script func(node string, pod *corev1.Pod) []watch.Event
+	// stepDelay is the pause before each scripted event after the first,
+	// so that the runner sees every state (the watch keeps only the
+	// latest unread update).
+	stepDelay time.Duration
+	watched   chan string // node names whose pod was created
 	// watching is closed once the runner's pod watch is established.
 	watching  chan struct{}
 	watchOnce sync.Once
@@ -82,7 +86,10 @@ func newFakeCluster(t *testing.T, objs ...runtime.Object) *fakeCluster {
 		}
 		go func() {
 			<-fc.watching
-			for _, e := range events {
+			for i, e := range events {
+				if i > 0 {
+					time.Sleep(fc.stepDelay)
+				}
 				p := e.Object.(*corev1.Pod)
 				switch e.Type {
 				case watch.Deleted:
@@ -191,13 +198,13 @@ func TestCollect(t *testing.T) {
 			phases:  []string{PhaseCreating, PhasePending, PhaseDeleting, PhaseFailed},
 		},
 		{
-			name: "create container error fails fast",
+			name: "create container error fails after the retry grace",
 			script: func(_ string, p *corev1.Pod) []watch.Event {
 				return []watch.Event{{Type: watch.Modified, Object: withStatus(p, corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{
 					Name: ContainerName, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CreateContainerError", Message: "no sh"}},
 				}}})}}
 			},
-			wantErr: []string{"CreateContainerError", "no sh"},
+			wantErr: []string{"CreateContainerError", "no sh", "although the kubelet retried it"},
 		},
 		{
 			name: "unschedulable",
@@ -268,6 +275,7 @@ func TestCollect(t *testing.T) {
 				phases = append(phases, phase)
 			}}
 			r := newTestRunner(t, fc, o, map[string]string{"worker-1": tt.logs})
+			r.retryGrace = 300 * time.Millisecond
 			if tt.timeout > 0 {
 				r.opts.Timeout = tt.timeout
 			}

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -9,12 +10,15 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/hostilecert"
 )
 
 type testCA struct {
@@ -120,4 +124,133 @@ func FuzzParseCertificate(f *testing.F) {
 		}
 		ParseCertificates(map[string][]byte{"/a": data, "/b": data})
 	})
+}
+
+// sameNameCAs makes n self-signed certificates named cn, each with a key
+// of its own. crypto/x509 gives a CA a subject key identifier when it has
+// none, so certificates without one are made without isCA.
+func sameNameCAs(t *testing.T, cn string, n int, isCA bool, skid func(i int) []byte) []*testCA {
+	t.Helper()
+	var out []*testCA
+	for i := range n {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(int64(i + 1)), Subject: pkix.Name{CommonName: cn},
+			NotBefore: now, NotAfter: now.AddDate(1, 0, 0), IsCA: isCA, BasicConstraintsValid: isCA,
+			KeyUsage: x509.KeyUsageCertSign, SubjectKeyId: skid(i),
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, &testCA{cert: c, key: k, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})})
+	}
+	return out
+}
+
+// TestLinkBounded checks the rules that bound linking: which certificates
+// are tried as signers, in which order, and what a certificate says when
+// its signer could not be found within the bounds.
+func TestLinkBounded(t *testing.T) {
+	const n = 12 // more than MaxSignerCandidates
+	ids := func(i int) []byte { return []byte{byte(i + 1)} }
+	cas := sameNameCAs(t, "ca", n, true, ids)
+	last := cas[n-1]
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Go sets the leaf's authority key identifier to the signer's subject
+	// key identifier.
+	leaf := makeCert(t, "leaf", false, &leafKey.PublicKey, nil, last)
+	noIDs := sameNameCAs(t, "ca", n, false, func(int) []byte { return nil })
+	leafNoID := makeCert(t, "leaf", false, &leafKey.PublicKey, nil, noIDs[n-1])
+
+	pemsOf := func(cas []*testCA, leaf *testCA) map[string][]byte {
+		m := map[string][]byte{"/pki/zz-leaf.crt": leaf.pem}
+		for i, c := range cas {
+			m[fmt.Sprintf("/pki/ca-%02d.crt", i)] = c.pem
+		}
+		return m
+	}
+	bigRSA := func() []byte {
+		gen, err := hostilecert.New(hostilecert.HugeRSA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := gen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}()
+
+	tests := []struct {
+		name      string
+		pems      map[string][]byte
+		path      string
+		signedBy  string
+		unchecked string // a substring of SignatureUnchecked; "" means none
+		maxChecks int64
+	}{
+		{
+			name: "matching key identifier found first", pems: pemsOf(cas, leaf), path: "/pki/zz-leaf.crt",
+			signedBy: fmt.Sprintf("/pki/ca-%02d.crt", n-1), maxChecks: n + 1, // n self-checks of the CAs, then one
+		},
+		{
+			name: "without key identifiers only the first few are tried", pems: pemsOf(noIDs, leafNoID), path: "/pki/zz-leaf.crt",
+			unchecked: fmt.Sprintf("more than %d certificates carry its issuer's name", MaxSignerCandidates), maxChecks: n + MaxSignerCandidates,
+		},
+		{
+			name: "a key too large is not checked", pems: map[string][]byte{"/pki/big.crt": bigRSA}, path: "/pki/big.crt",
+			unchecked: "RSA key of 65536 bits, larger than the 8192 bits", maxChecks: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checks := countChecks(t)
+			got := ParseCertificates(tt.pems)[tt.path]
+			if got.SignedBy != tt.signedBy {
+				t.Errorf("SignedBy = %q, want %q", got.SignedBy, tt.signedBy)
+			}
+			if tt.unchecked == "" && got.SignatureUnchecked != "" || !strings.Contains(got.SignatureUnchecked, tt.unchecked) {
+				t.Errorf("SignatureUnchecked = %q, want %q", got.SignatureUnchecked, tt.unchecked)
+			}
+			if c := checks.Load(); c > tt.maxChecks {
+				t.Errorf("%d signature checks, want at most %d", c, tt.maxChecks)
+			}
+		})
+	}
+}
+
+// TestLinkBudget exhausts the node's budget: the certificates linked
+// before keep their links, the ones after say why they were not checked.
+func TestLinkBudget(t *testing.T) {
+	cas := sameNameCAs(t, "ca", 3, true, func(i int) []byte { return nil })
+	pems := map[string][]byte{}
+	for i, c := range cas {
+		pems[fmt.Sprintf("/pki/ca-%d.crt", i)] = c.pem
+	}
+	checks := countChecks(t)
+	out, err := parseAndLink(context.Background(), pems, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out["/pki/ca-0.crt"].SelfSigned || !out["/pki/ca-1.crt"].SelfSigned {
+		t.Errorf("the first two CAs were not found self-signed: %+v %+v", out["/pki/ca-0.crt"], out["/pki/ca-1.crt"])
+	}
+	if c := out["/pki/ca-2.crt"]; c.SelfSigned || !strings.Contains(c.SignatureUnchecked, "budget") {
+		t.Errorf("the third CA: self-signed %v, unchecked %q; want unchecked for the budget", c.SelfSigned, c.SignatureUnchecked)
+	}
+	if c := checks.Load(); c != 2 {
+		t.Errorf("%d checks, want 2", c)
+	}
 }

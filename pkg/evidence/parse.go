@@ -3,6 +3,7 @@ package evidence
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 )
 
 // FormatVersion is the version of the collector's text format that Parse
@@ -91,12 +94,21 @@ type parser struct {
 	body      strings.Builder
 	provs     []string
 	pems      map[string][]byte
+	// droppedWarnings counts warnings beyond maxWarnings.
+	droppedWarnings int
 }
 
-// Parse reads the collector's output for one node. nodeName becomes
-// Node.NodeName. Certificates are parsed and linked (see ParseCertificates).
-// The error names the line at fault; a missing trailer wraps ErrTruncated.
+// Parse is ParseContext without a deadline.
 func Parse(r io.Reader, nodeName string) (*Node, error) {
+	return ParseContext(context.Background(), r, nodeName)
+}
+
+// ParseContext reads the collector's output for one node. nodeName becomes
+// Node.NodeName. Certificates are parsed and linked within bounded work
+// (see ParseCertificatesContext). The error names the line at fault; a
+// missing trailer wraps ErrTruncated; when ctx ends first, the error wraps
+// its cause.
+func ParseContext(ctx context.Context, r io.Reader, nodeName string) (*Node, error) {
 	p := &parser{
 		n: &Node{
 			Schema: SchemaVersion, NodeName: nodeName, CollectorVersion: FormatVersion,
@@ -111,6 +123,9 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 	header, trailer := false, false
 	for sc.Scan() {
 		p.line++
+		if p.line%4096 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("line %d: %w", p.line, context.Cause(ctx))
+		}
 		text := strings.TrimSuffix(sc.Text(), "\r")
 		if trailer {
 			if strings.TrimSpace(text) == "" {
@@ -133,7 +148,7 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 				return nil, err
 			}
 			if p.block != "" {
-				return nil, fmt.Errorf("line %d: %s block for %s has no end", p.line, p.block, p.path)
+				return nil, fmt.Errorf("line %d: %s block for %s has no end", p.line, p.block, clipPath(p.path))
 			}
 			n, err := strconv.Atoi(rest)
 			if err != nil {
@@ -159,7 +174,14 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 	if !trailer {
 		return nil, fmt.Errorf("no trailer after line %d: %w", p.line, ErrTruncated)
 	}
-	p.n.Certificates = ParseCertificates(p.pems)
+	if p.droppedWarnings > 0 {
+		p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("%d more collector warnings were dropped", p.droppedWarnings))
+	}
+	certs, err := ParseCertificatesContext(ctx, p.pems)
+	if err != nil {
+		return nil, err
+	}
+	p.n.Certificates = certs
 	for path, c := range p.n.Certificates {
 		if c.Error == "" && len(p.pems[path]) == 0 {
 			c.Error = "no certificate in file"
@@ -168,11 +190,37 @@ func Parse(r io.Reader, nodeName string) (*Node, error) {
 	return p.n, nil
 }
 
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
+// clip bounds a piece of a record quoted in an error (the node wrote it).
+func clip(s string) string { return safetext.Clip(s, 80) }
+
+// clipPath bounds a path named in an error or a warning.
+func clipPath(s string) string { return safetext.Clip(s, 256) }
+
+// Bounds of the collector's warnings, which become notes of the node's
+// report: the collector turns whatever its tools print to stderr into
+// warn records, and a node controls that.
+const (
+	maxWarnings     = 100
+	maxWarningBytes = 512
+)
+
+// truncated records where the collector's output reached its bound; a
+// count that is not a number still marks the output as truncated.
+func (p *parser) truncated(rest string) {
+	n, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || n <= 0 {
+		n = 1
 	}
-	return s
+	p.n.TruncatedAt = n
+}
+
+// warn records a warning, bounded in size and number.
+func (p *parser) warn(s string) {
+	if len(p.n.Warnings) < maxWarnings {
+		p.n.Warnings = append(p.n.Warnings, safetext.Clip(s, maxWarningBytes))
+		return
+	}
+	p.droppedWarnings++
 }
 
 // record handles one line between header and trailer.
@@ -218,7 +266,7 @@ func (p *parser) record(text string) error {
 		p.procArgv = &strings.Builder{}
 		if prev := p.n.Processes[c]; prev != nil {
 			// The first (lowest pid) wins; the duplicate is parsed, then dropped.
-			p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("several %s processes (pids %d and %d); using pid %d", c, prev.PID, pid, prev.PID))
+			p.warn(fmt.Sprintf("several %s processes (pids %d and %d); using pid %d", c, prev.PID, pid, prev.PID))
 			p.procDup = true
 			return nil
 		}
@@ -310,7 +358,8 @@ func (p *parser) record(text string) error {
 	case "user", "group":
 		id, name, ok := strings.Cut(rest, " ")
 		n, err := strconv.Atoi(id)
-		if !ok || err != nil || n < 0 || !accountRE.MatchString(name) {
+		// useradd allows 32 characters; 256 leaves room for any host.
+		if !ok || err != nil || n < 0 || len(name) > 256 || !accountRE.MatchString(name) {
 			return fmt.Errorf("%s record: want numeric id and name, got %q", typ, clip(rest))
 		}
 		m := p.n.Users
@@ -321,9 +370,10 @@ func (p *parser) record(text string) error {
 			m[n] = name
 		}
 	case "warn":
-		p.n.Warnings = append(p.n.Warnings, rest)
+		p.warn(rest)
 	case "truncated":
-		p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("collector output reached its size bound after %s bytes; later evidence is missing", rest))
+		p.truncated(rest)
+		p.warn(fmt.Sprintf("collector output reached its size bound after %s bytes; later evidence is missing", clip(rest)))
 	case "data", "pem", "provider", "end":
 		return fmt.Errorf("%s record outside a block", typ)
 	default:
@@ -352,11 +402,12 @@ func (p *parser) blockRecord(typ, rest string) error {
 		return nil
 	case "end":
 	case "truncated":
-		p.n.Warnings = append(p.n.Warnings, fmt.Sprintf("collector output reached its size bound after %s bytes inside the %s block of %s; it and later evidence are missing", rest, p.block, p.path))
+		p.truncated(rest)
+		p.warn(fmt.Sprintf("collector output reached its size bound after %s bytes inside the %s block of %s; it and later evidence are missing", clip(rest), p.block, clipPath(p.path)))
 		p.block = ""
 		return nil
 	default:
-		return fmt.Errorf("%s record inside the %s block of %s (want %s or end)", clip(typ), p.block, p.path, want)
+		return fmt.Errorf("%s record inside the %s block of %s (want %s or end)", clip(typ), p.block, clipPath(p.path), want)
 	}
 	block := p.block
 	p.block = ""
@@ -364,7 +415,7 @@ func (p *parser) blockRecord(typ, rest string) error {
 	case "config":
 		b, err := base64.StdEncoding.DecodeString(p.body.String())
 		if err != nil {
-			return fmt.Errorf("config block of %s: %w", p.path, err)
+			return fmt.Errorf("config block of %s: %w", clipPath(p.path), err)
 		}
 		if _, dup := p.n.Configs[p.path]; !dup {
 			p.n.Configs[p.path] = string(b)
@@ -411,10 +462,18 @@ func (p *parser) addFile(f *File) *File {
 	return f
 }
 
+// maxPathBytes is Linux's PATH_MAX: no file the kernel can open has a
+// longer path, so a longer one is not a record of the collector's. Paths
+// end up in every reason that names a file.
+const maxPathBytes = 4096
+
 // parseVia checks the via field and the path of a record.
 func parseVia(via, path string) (string, string, error) {
 	if !strings.HasPrefix(path, "/") {
 		return "", "", fmt.Errorf("path %q is not absolute", clip(path))
+	}
+	if len(path) > maxPathBytes {
+		return "", "", fmt.Errorf("path of %d bytes is longer than PATH_MAX (%d): %q", len(path), maxPathBytes, clip(path))
 	}
 	if via == "host" {
 		return "", path, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -154,6 +155,13 @@ func TestParseTruncatedBlock(t *testing.T) {
 	if len(n.Warnings) != 1 || !strings.Contains(n.Warnings[0], "size bound") {
 		t.Errorf("warnings = %q", n.Warnings)
 	}
+	if n.TruncatedAt != 100 {
+		t.Errorf("TruncatedAt = %d, want 100", n.TruncatedAt)
+	}
+	complete, err := Parse(strings.NewReader(frame("user 0 root")), "n")
+	if err != nil || complete.TruncatedAt != 0 {
+		t.Errorf("complete output: TruncatedAt = %d, err %v", complete.TruncatedAt, err)
+	}
 }
 
 func TestParseDuplicateProcess(t *testing.T) {
@@ -206,6 +214,11 @@ func FuzzParse(f *testing.F) {
 	f.Add(frame("encryption host /e", "provider kms", "end", "truncated 5"))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, in string) {
+		if len(in) > 16<<10 {
+			// Longer inputs repeat records; minimising them kept the
+			// fuzzer from fuzzing for seconds at a time.
+			return
+		}
 		n, err := Parse(strings.NewReader(in), "n")
 		if err != nil {
 			if n != nil {
@@ -225,6 +238,54 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := n.Marshal(); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestParseBoundsNodeText: what the node writes reaches parse errors and
+// the warnings (which become notes of the node's report) bounded and
+// inert, however long and whatever bytes it holds.
+func TestParseBoundsNodeText(t *testing.T) {
+	hostile := "\x1b]0;owned\x07\x1b[2J\u202e\xff" + strings.Repeat("A", 200<<10)
+	inert := func(t *testing.T, what, s string, limit int) {
+		t.Helper()
+		if len(s) > limit {
+			t.Errorf("%s of %d bytes, want at most %d", what, len(s), limit)
+		}
+		if i := strings.IndexAny(s, "\x1b\x07\n\u202e"); i >= 0 || !utf8.ValidString(s) {
+			t.Errorf("%s holds raw node text: %q", what, s[:min(len(s), 200)])
+		}
+	}
+	errCases := map[string]string{
+		"path longer than PATH_MAX": frame("file 81a4 0 0 1 host /" + hostile),
+		"account name too long":     frame("user 0 " + strings.Repeat("r", 1000)),
+		"unterminated block":        frame("cert host /" + hostile),
+		"wrong record in block":     frame("cert host /"+hostile, hostile+" x"),
+		"bad config block":          frame("config host /"+hostile, "data !!", "end"),
+	}
+	for name, in := range errCases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(in), "n")
+			if err == nil {
+				t.Fatal("Parse succeeded, want an error")
+			}
+			inert(t, "error", err.Error(), 1024)
+		})
+	}
+	t.Run("warnings", func(t *testing.T) {
+		var recs []string
+		for range 1000 {
+			recs = append(recs, "warn "+hostile[:4096])
+		}
+		n, err := Parse(strings.NewReader(frame(recs...)), "n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(n.Warnings) != maxWarnings+1 || !strings.Contains(n.Warnings[maxWarnings], "900 more collector warnings were dropped") {
+			t.Fatalf("%d warnings, last %q; want %d and a count of the dropped", len(n.Warnings), n.Warnings[len(n.Warnings)-1][:min(80, len(n.Warnings[len(n.Warnings)-1]))], maxWarnings+1)
+		}
+		for _, w := range n.Warnings {
+			inert(t, "warning", w, maxWarningBytes+32)
 		}
 	})
 }

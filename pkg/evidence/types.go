@@ -74,6 +74,10 @@ type Node struct {
 	// Warnings are collection problems that did not stop collection
 	// (an unreadable file, output truncated at the size bound, ...).
 	Warnings []string `json:"warnings,omitempty"`
+	// TruncatedAt is the size in bytes after which the collector's output
+	// reached its bound and stopped (a node can fill it, for example with
+	// certificates); 0 when the output is complete.
+	TruncatedAt int64 `json:"truncatedAt,omitempty"`
 }
 
 // Process is one running component.
@@ -140,6 +144,11 @@ type Certificate struct {
 	SignedBy string `json:"signedBy,omitempty"`
 	// SelfSigned is true when the certificate verifies with its own key.
 	SelfSigned bool `json:"selfSigned,omitempty"`
+	// SignatureUnchecked says why the certificate's signature was not
+	// checked against every possible signer (the node's bounded budget of
+	// checks, a key too large to check): SignedBy and SelfSigned are then
+	// unknown, not false.
+	SignatureUnchecked string `json:"signatureUnchecked,omitempty"`
 	// Count is the number of certificates in the file (a bundle has more
 	// than one); the facts above are those of the first.
 	Count int `json:"count,omitempty"`

@@ -11,11 +11,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -51,24 +55,51 @@ func CanProxyNodes(ctx context.Context, client kubernetes.Interface, node string
 }
 
 // FetchConfigz returns the JSON the node's kubelet serves at /configz,
-// through the API server's node proxy.
+// through the API server's node proxy. The answer is the node's: it is
+// read up to MaxBytes and no further (client-go's DoRaw reads a body
+// whole, whatever its size), and an error quotes at most a bounded, inert
+// part of it.
 func FetchConfigz(ctx context.Context, client kubernetes.Interface, node string) ([]byte, error) {
 	rc := client.CoreV1().RESTClient()
 	// A fake clientset returns a typed nil *rest.RESTClient inside the
 	// interface: that is "no REST client" too.
-	if p, ok := rc.(*rest.RESTClient); rc == nil || (ok && p == nil) {
+	p, ok := rc.(*rest.RESTClient)
+	if rc == nil || !ok || p == nil || p.Client == nil {
 		return nil, errors.New("the client has no REST client for core/v1")
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	b, err := rc.Get().AbsPath("/api/v1/nodes", node, "proxy", "configz").DoRaw(ctx)
+	path := "/api/v1/nodes/" + node + "/proxy/configz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rc.Get().AbsPath("/api/v1/nodes", node, "proxy", "configz").URL().String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("get /api/v1/nodes/%s/proxy/configz: %w", node, err)
+		return nil, fmt.Errorf("get %s: %w", path, err)
+	}
+	req.Header.Set("Accept", "application/json, */*")
+	resp, err := p.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("get %s: %s: %s", path, resp.Status, safetext.Clip(statusMessage(b), 512))
 	}
 	if len(b) > MaxBytes {
-		return nil, fmt.Errorf("/configz of node/%s is %d bytes, more than %d", node, len(b), MaxBytes)
+		return nil, fmt.Errorf("/configz of node/%s is more than %d bytes", node, MaxBytes)
 	}
 	return Sanitize(b)
+}
+
+// statusMessage is the message of an API Status answer, else the answer.
+func statusMessage(b []byte) string {
+	var st metav1.Status
+	if json.Unmarshal(b, &st) == nil && st.Message != "" {
+		return st.Message
+	}
+	return string(b)
 }
 
 // Sanitize checks that a /configz answer is a {"kubeletconfig": {...}}

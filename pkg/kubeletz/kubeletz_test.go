@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -98,6 +99,14 @@ func TestAttach(t *testing.T) {
 			t.Errorf("note %q", ev.KubeletConfigzNote)
 		}
 	})
+	t.Run("a hostile error answer is bounded and inert in the note", func(t *testing.T) {
+		c, _ := apiServer(t, true, "\x1b]0;owned\x07\x1b[2J"+strings.Repeat("B", 200<<10), http.StatusBadGateway)
+		ev := kubeletNode()
+		Attach(context.Background(), c, ev)
+		if n := ev.KubeletConfigzNote; len(n) > 1024 || strings.ContainsAny(n, "\x1b\x07") || !strings.Contains(n, "502 Bad Gateway") {
+			t.Errorf("note of %d bytes: %.200q", len(n), n)
+		}
+	})
 	t.Run("no kubelet: nothing asked", func(t *testing.T) {
 		c, gets := apiServer(t, true, liveZ, http.StatusOK)
 		ev := &evidence.Node{NodeName: "node-1"}
@@ -106,6 +115,42 @@ func TestAttach(t *testing.T) {
 			t.Errorf("gets %d note %q", *gets, ev.KubeletConfigzNote)
 		}
 	})
+}
+
+// TestFetchConfigzBounded: a node's kubelet (or whatever answers for it
+// behind the API server's proxy) can send an endless /configz; the scan
+// reads at most MaxBytes of it and says so, instead of holding it all in
+// memory (client-go's DoRaw reads a body whole).
+func TestFetchConfigzBounded(t *testing.T) {
+	const endless = 256 << 20
+	var written atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		chunk := []byte(strings.Repeat("A", 64<<10))
+		_, _ = io.WriteString(w, `{"kubeletconfig":{"x":"`)
+		for written.Load() < endless {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = FetchConfigz(context.Background(), c, "node-1")
+	if err == nil || !strings.Contains(err.Error(), "more than 1048576 bytes") {
+		t.Fatalf("err = %v", err)
+	}
+	srv.CloseClientConnections()
+	// What the server managed to write before the client stopped reading:
+	// the bound plus what the connection buffers, far from all of it.
+	if w := written.Load(); w >= endless/4 {
+		t.Errorf("the client read %d MiB of an endless answer", w>>20)
+	}
 }
 
 func TestCanProxyNodesError(t *testing.T) {

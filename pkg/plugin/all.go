@@ -113,7 +113,7 @@ func (o *AllOptions) Run(ctx context.Context) error {
 	if werr != nil && ctx.Err() != nil {
 		return werr
 	}
-	rsnap, rerr := collectRBAC(ctx, cl)
+	rsnap, rerr := collectRBAC(ctx, cl, o.ErrOut)
 	if rerr != nil && ctx.Err() != nil {
 		return rerr
 	}

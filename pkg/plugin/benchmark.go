@@ -11,10 +11,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
-	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
 
 // Benchmark selection shared by scan, rbac and controls: --benchmark,
@@ -89,7 +89,7 @@ func detectPlatform(client kubernetes.Interface, gitVersion string, nodes []*cor
 	p := checks.DetectCluster(clusterFacts(client, gitVersion, nodes))
 	sayPlatform(p, errOut)
 	if d := p.Distribution; d != nil && !d.LayoutEvaluated {
-		fmt.Fprintf(errOut, "Warning: %s detected: %s. Its node controls (control plane and kubelet) are reported as ERROR, not judged as if the nodes were kubeadm's\n", d.Name, format.Sanitize(d.NotEvaluated))
+		fmt.Fprintf(errOut, "Warning: %s detected: %s. Its node controls (control plane and kubelet) are reported as ERROR, not judged as if the nodes were kubeadm's\n", d.Name, safetext.Inert(d.NotEvaluated))
 	}
 	if len(p.Fargate) == 0 {
 		return p, nodes
@@ -104,7 +104,7 @@ func detectPlatform(client kubernetes.Interface, gitVersion string, nodes []*cor
 			kept = append(kept, n)
 		}
 	}
-	fmt.Fprintf(errOut, "Not scanned: %d EKS Fargate node(s) (no privileged pods or host access on Fargate): %s\n", len(p.Fargate), strings.Join(p.Fargate, ", "))
+	fmt.Fprintf(errOut, "Not scanned: %d EKS Fargate node(s) (no privileged pods or host access on Fargate): %s\n", len(p.Fargate), safetext.Inert(strings.Join(p.Fargate, ", ")))
 	return p, kept
 }
 
@@ -116,7 +116,9 @@ func sayPlatform(p checks.Platform, errOut io.Writer) {
 	if p.Provider != "" {
 		name = p.Provider
 	}
-	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, strings.Join(p.Evidence, "; "))
+	// The evidence and the signals quote the nodes' labels, annotation
+	// keys, provider IDs and OS images, which their kubelets write.
+	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, safetext.Inert(strings.Join(p.Evidence, "; ")))
 	d := p.Distribution
 	if d == nil {
 		return
@@ -125,9 +127,9 @@ func sayPlatform(p checks.Platform, errOut io.Writer) {
 	for _, s := range d.Signals {
 		why = append(why, s.Distribution+": "+s.Detail)
 	}
-	fmt.Fprintf(errOut, "Distribution: %s (%s)\n", d.Name, format.Sanitize(strings.Join(why, "; ")))
+	fmt.Fprintf(errOut, "Distribution: %s (%s)\n", d.Name, safetext.Inert(strings.Join(why, "; ")))
 	for _, n := range d.Notes {
-		fmt.Fprintf(errOut, "Warning: %s\n", format.Sanitize(n))
+		fmt.Fprintf(errOut, "Warning: %s\n", safetext.Inert(n))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
@@ -188,7 +189,7 @@ func (o *DiffOptions) Run(context.Context) error {
 			}
 			a := exceptions.Apply(r, o.exceptions, exceptions.Options{Now: at, Known: knownControls(r), Ignore: o.IgnoreExceptions})
 			if r == cur {
-				exceptions.PrintAudit(o.ErrOut, a, format.Sanitize)
+				exceptions.PrintAudit(o.ErrOut, a, safetext.Inert)
 			}
 		}
 	}

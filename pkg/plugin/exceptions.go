@@ -12,13 +12,13 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
-	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
@@ -102,7 +102,7 @@ func (o *ReportOptions) applyExceptions(r *report.Report, errOut io.Writer) {
 	}
 	a := exceptions.Apply(r, o.Exceptions, exceptions.Options{Now: time.Now(), Known: knownControls(r), Ignore: o.IgnoreExceptions})
 	if errOut != nil {
-		exceptions.PrintAudit(errOut, a, format.Sanitize)
+		exceptions.PrintAudit(errOut, a, safetext.Inert)
 	}
 }
 
@@ -225,7 +225,7 @@ func (o *ExceptionsCheckOptions) Run(context.Context) error {
 		if u := e.UnknownControls(known); len(u) > 0 {
 			line += "; no such control: " + strings.Join(u, ", ")
 		}
-		fmt.Fprintln(o.Out, format.Sanitize(line))
+		fmt.Fprintln(o.Out, safetext.Inert(line))
 	}
 	fmt.Fprintf(o.Out, "%d exception(s) in %d file(s): valid.\n", len(set.Entries), len(set.Files))
 	return nil

@@ -43,6 +43,14 @@ func apiObjects() []runtime.Object {
 		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: "app"}},
 		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: "web"}, Spec: corev1.PodSpec{ServiceAccountName: "app",
 			Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27", SecurityContext: &corev1.SecurityContext{Privileged: &priv}}}}},
+		// Every API server that authorizes with RBAC has its bootstrap
+		// cluster-admin; a snapshot without any ClusterRoleBinding is
+		// incomplete and evaluates to ERROR.
+		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "cluster-admin", Labels: map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"}},
+			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}, {NonResourceURLs: []string{"*"}, Verbs: []string{"*"}}}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "cluster-admin", Labels: map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"}},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "system:masters"}},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"}},
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "reader"}, Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get"}}}},
 		&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: "app-reader"},
 			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "prod", Name: "app"}},
@@ -54,7 +62,9 @@ func apiObjects() []runtime.Object {
 // SelfSubjectAccessReviews allow everything but denied.
 func newAPIFake(t *testing.T, c *fake.Clientset, denied ...access.Permission) (*fakeFactory, *metafake.FakeMetadataClient) {
 	t.Helper()
-	c.Discovery().(*fakediscovery.FakeDiscovery).FakedServerVersion = &version.Info{GitVersion: sim.ServerVersion}
+	d := c.Discovery().(*fakediscovery.FakeDiscovery)
+	d.FakedServerVersion = &version.Info{GitVersion: sim.ServerVersion}
+	d.Resources = fakeAPIResources()
 	accesstest.AnswerReviews(c, accesstest.Deny(denied...))
 	sch := metafake.NewTestScheme()
 	_ = metav1.AddMetaToScheme(sch)
@@ -63,6 +73,21 @@ func newAPIFake(t *testing.T, c *fake.Clientset, denied ...access.Permission) (*
 	sec := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}, ObjectMeta: metav1.ObjectMeta{Name: "old-token", Namespace: "prod"}}
 	meta := metafake.NewSimpleMetadataClient(sch, crd, cm, sec)
 	return &fakeFactory{client: c, meta: meta}, meta
+}
+
+// fakeAPIResources is API discovery as a real API server serves it, in
+// part: which resources are namespaced decides RBAC request scope.
+func fakeAPIResources() []*metav1.APIResourceList {
+	res := func(name string, namespaced bool) metav1.APIResource {
+		return metav1.APIResource{Name: name, Namespaced: namespaced, Verbs: metav1.Verbs{"get", "list"}}
+	}
+	return []*metav1.APIResourceList{
+		{GroupVersion: "v1", APIResources: []metav1.APIResource{res("namespaces", false), res("nodes", false), res("persistentvolumes", false),
+			res("pods", true), res("pods/log", true), res("serviceaccounts", true), res("serviceaccounts/token", true), res("secrets", true), res("configmaps", true), res("services", true)}},
+		{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{res("deployments", true), res("daemonsets", true), res("statefulsets", true), res("replicasets", true)}},
+		{GroupVersion: "rbac.authorization.k8s.io/v1", APIResources: []metav1.APIResource{res("roles", true), res("rolebindings", true), res("clusterroles", false), res("clusterrolebindings", false)}},
+		{GroupVersion: "storage.k8s.io/v1", APIResources: []metav1.APIResource{res("storageclasses", false)}},
+	}
 }
 
 func decode(t *testing.T, out string) *report.Report {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
@@ -256,7 +257,7 @@ func (o *ReportOptions) Finish(r *report.Report, out io.Writer, errOut ...io.Wri
 	var failed []string
 	for _, t := range r.Targets {
 		if t.Error != "" {
-			failed = append(failed, format.Sanitize(t.Name))
+			failed = append(failed, safetext.Inert(t.Name))
 		}
 	}
 	if len(failed) > 0 {

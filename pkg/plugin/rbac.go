@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,18 +45,15 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 		if err != nil {
 			return nil, fmt.Errorf("--from-snapshot: %w", err)
 		}
-		var snap rbac.Snapshot
-		if err := json.Unmarshal(b, &snap); err != nil {
-			return nil, fmt.Errorf("--from-snapshot %s: not an RBAC snapshot: %w", s.FromSnapshot, err)
-		}
-		if snap.Kind != "" && snap.Kind != "RBACSnapshot" {
-			return nil, fmt.Errorf("--from-snapshot %s: kind %q is not RBACSnapshot", s.FromSnapshot, snap.Kind)
+		snap, err := rbac.DecodeSnapshot(b)
+		if err != nil {
+			return nil, fmt.Errorf("--from-snapshot %s: %w", s.FromSnapshot, err)
 		}
 		s.md = report.Metadata{Source: "snapshot:" + s.FromSnapshot}
 		if err := offlineBenchmark(s.Benchmark, &s.md); err != nil {
 			return nil, err
 		}
-		return &snap, nil
+		return snap, nil
 	}
 	cl, err := connect(s.factory, 0, 0)
 	if err != nil {
@@ -69,17 +65,29 @@ func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot
 			return nil, err
 		}
 	}
-	return collectRBAC(ctx, cl)
+	return collectRBAC(ctx, cl, errOut)
 }
 
 // collectRBAC checks every permission the RBAC collection needs (naming
 // all the missing ones: an incomplete snapshot would give false PASS
 // results, so none are reported) and reads the snapshot.
-func collectRBAC(ctx context.Context, cl *cluster) (*rbac.Snapshot, error) {
+func collectRBAC(ctx context.Context, cl *cluster, errOut io.Writer) (*rbac.Snapshot, error) {
 	if _, err := access.Require(ctx, cl.client, "rbac", rbac.RequiredPermissions()); err != nil {
 		return nil, err
 	}
-	return rbac.Collect(ctx, cl.client, rbac.CollectOptions{Metadata: cl.meta})
+	snap, err := rbac.Collect(ctx, cl.client, rbac.CollectOptions{Metadata: cl.meta})
+	if err != nil {
+		return nil, err
+	}
+	// Which resources are namespaced decides which RoleBindings a request
+	// can use; it is saved with the snapshot for offline evaluation.
+	if snap.Discovery, err = rbac.Discover(cl.client.Discovery()); err != nil {
+		return nil, err
+	}
+	if len(snap.Discovery.FailedGroups) > 0 {
+		fmt.Fprintf(errOut, "Warning: API discovery failed for %s: whether their resources are namespaced is unknown\n", strings.Join(snap.Discovery.FailedGroups, ", "))
+	}
+	return snap, nil
 }
 
 // rbacReport evaluates a snapshot into the RBAC report.
@@ -278,10 +286,14 @@ func (o *WhoCanOptions) Complete(_ *cobra.Command, args []string) error {
 
 // WhoCanResult is the document printed by `who-can -o json|yaml`.
 type WhoCanResult struct {
-	APIVersion string          `json:"apiVersion"`
-	Kind       string          `json:"kind"`
-	Request    rbac.Attributes `json:"request"`
-	Grants     []rbac.Grant    `json:"grants"`
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Request is the request as the API server authorizes it: a
+	// cluster-scoped resource without a namespace, namespaces/NAME in
+	// namespace NAME (Scope says how).
+	Request rbac.Attributes   `json:"request"`
+	Scope   rbac.RequestScope `json:"scope"`
+	Grants  []rbac.Grant      `json:"grants"`
 }
 
 // Run prints who can.
@@ -292,20 +304,27 @@ func (o *WhoCanOptions) Run(ctx context.Context) error {
 	}
 	m := rbac.Build(snap)
 	var grants []rbac.Grant
+	var attrs rbac.Attributes
+	var scope rbac.RequestScope
 	if o.AllNamespaces {
+		attrs, scope = m.RequestInAnyNamespace(o.attrs)
 		grants = m.WhoCanInAnyNamespace(o.attrs)
 	} else {
-		grants = m.WhoCan(o.attrs)
+		attrs, scope = m.Request(o.attrs)
+		grants = m.WhoCan(attrs)
 	}
 	if grants == nil {
 		grants = []rbac.Grant{}
 	}
-	doc := WhoCanResult{APIVersion: report.ReportAPIVersion, Kind: "WhoCanResult", Request: o.attrs, Grants: grants}
+	for _, n := range scope.Notes {
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", n)
+	}
+	doc := WhoCanResult{APIVersion: report.ReportAPIVersion, Kind: "WhoCanResult", Request: attrs, Scope: scope, Grants: grants}
 	if ok, err := o.printDocument(doc, o.Out); ok {
 		return err
 	}
 	if len(grants) == 0 {
-		fmt.Fprintf(o.ErrOut, "No subject can %s.\n", o.attrs)
+		fmt.Fprintf(o.ErrOut, "No subject can %s.\n", attrs)
 		return nil
 	}
 	return printGrants(grants, o.Output == "wide", o.NoHeaders, o.Out)
@@ -452,6 +471,7 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 		{Name: "Via", Type: "string"},
 		{Name: "Binding", Type: "string", Priority: 1},
 		{Name: "Role", Type: "string", Priority: 1},
+		{Name: "Inert", Type: "string", Priority: 1},
 	}}
 	for _, g := range rules {
 		verbs, resources := rbac.RuleVerbs(g.Rule), rbac.RuleResources(g.Rule)
@@ -459,7 +479,15 @@ func (o *SubjectOptions) Run(ctx context.Context) error {
 		if g.Subject.Kind == rbac.KindServiceAccount {
 			via = "itself"
 		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Scope(), verbs, resources, orNone(strings.Join(g.Rule.ResourceNames, ",")), via, g.Binding.String(), g.Role.String()}})
+		// A RoleBinding's rule that no request can use is shown as such.
+		scope := g.Scope()
+		switch {
+		case g.InertAll:
+			scope += " (inert)"
+		case len(g.Inert) > 0:
+			scope += " (partly inert)"
+		}
+		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{scope, verbs, resources, orNone(strings.Join(g.Rule.ResourceNames, ",")), via, g.Binding.String(), g.Role.String(), orNone(strings.Join(g.Inert, "; "))}})
 	}
 	if err := printTable(t, o.Output == "wide", o.NoHeaders, o.Out); err != nil {
 		return err

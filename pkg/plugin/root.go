@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -15,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 )
 
 // Exit codes of kubectl-harden, documented in README.md and in --help.
@@ -89,6 +92,18 @@ func (e *InterruptedError) Error() string {
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// PrintError writes the error a command returned as the program's last
+// line(s) on w (stderr), "error: ..." as kubectl does. Errors may quote a
+// node (a kubelet's message, a collector's output, a file's name): the
+// text is made inert as every other line the program prints. A closed
+// pipe (`kubectl harden scan nodes | head`) is not worth a message.
+func PrintError(w io.Writer, err error) {
+	if err == nil || errors.Is(err, syscall.EPIPE) {
+		return
+	}
+	fmt.Fprintln(w, "error:", safetext.Lines(err.Error()))
+}
 
 // ExitCode maps an error returned by a command to the process exit code.
 func ExitCode(err error) int {

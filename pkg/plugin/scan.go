@@ -22,6 +22,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
@@ -560,7 +561,9 @@ func (p *scanPlan) scanNodes(ctx context.Context, each func(debugpod.NodeResult)
 }
 
 // progress writes progress lines to stderr: per node (with the time since
-// the scan started) only when enabled, warnings and notices always.
+// the scan started) only when enabled, warnings and notices always. Every
+// line is made inert: phases and warnings quote what a node's kubelet and
+// collector said.
 type progress struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -578,7 +581,7 @@ func (p *progress) node(node, phase string) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "node/%s: %s (%.1fs)\n", node, phase, time.Since(p.start).Seconds())
+	fmt.Fprintf(p.w, "node/%s: %s (%.1fs)\n", safetext.Inert(node), safetext.Inert(phase), time.Since(p.start).Seconds())
 }
 
 func (p *progress) warn(msg string) { p.line("Warning: " + msg) }
@@ -586,7 +589,7 @@ func (p *progress) warn(msg string) { p.line("Warning: " + msg) }
 func (p *progress) line(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintln(p.w, msg)
+	fmt.Fprintln(p.w, safetext.Inert(msg))
 }
 
 func nodeNotReady(n *corev1.Node) string {

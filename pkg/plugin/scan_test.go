@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -361,5 +363,46 @@ func TestCleanupLive(t *testing.T) {
 	})
 	if out, code = run(); code != ExitError {
 		t.Errorf("forbidden list: exit %d\n%s", code, out)
+	}
+}
+
+// Progress lines and warnings on stderr quote what a node's kubelet and
+// collector said: they reach the terminal inert.
+func TestProgressLinesAreInert(t *testing.T) {
+	var b strings.Builder
+	p := newProgress(&b, true)
+	p.node("n\x1b]0;pwned\x07", "waiting: CreateContainerConfigError: \x1b[2J\x9b31m\u202e\nFAKE")
+	p.warn("collector: \x1b[31mred\xff")
+	p.line("note \u2066x\u2069")
+	out := b.String()
+	for _, bad := range []string{"\x1b", "\x07", "\x9b", "\xff", "\u202e", "\u2066", "\nFAKE"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%q reached stderr:\n%q", bad, out)
+		}
+	}
+	if !strings.Contains(out, `\x1b[2J`) || strings.Count(out, "\n") != 3 {
+		t.Errorf("stderr is not three inert lines:\n%q", out)
+	}
+}
+
+// The error line quotes node text inert (escapes, bidi, raw 8-bit CSI), and
+// keeps the line breaks of a message the program wrote.
+func TestPrintErrorIsInert(t *testing.T) {
+	var b strings.Builder
+	PrintError(&b, fmt.Errorf("could not scan node/n: pod message: %s\n\nRun 'kubectl harden --help' for usage.", "\x1b]0;pwned\x07\x9b31m\u202e\xff"))
+	out := b.String()
+	for _, bad := range []string{"\x1b", "\x07", "\x9b", "\u202e", "\xff"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%q reached stderr: %q", bad, out)
+		}
+	}
+	if !strings.HasPrefix(out, "error: could not scan node/n: pod message: \\x1b]0;pwned") || !strings.HasSuffix(out, "usage.\n") || strings.Count(out, "\n") != 3 {
+		t.Errorf("error line %q", out)
+	}
+	b.Reset()
+	PrintError(&b, fmt.Errorf("write: %w", syscall.EPIPE))
+	PrintError(&b, nil)
+	if b.Len() != 0 {
+		t.Errorf("printed %q for a closed pipe or no error", b.String())
 	}
 }

@@ -112,21 +112,11 @@ func loadWorkloadSnapshot(path string) (*workloads.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--from-snapshot: %w", err)
 	}
-	var probe struct {
-		Kind string `json:"kind"`
+	snap, err := workloads.DecodeSnapshot(b)
+	if err != nil {
+		return nil, fmt.Errorf("--from-snapshot %s: %w", path, err)
 	}
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, fmt.Errorf("--from-snapshot %s: not a workload snapshot: %w", path, err)
-	}
-	if probe.Kind != workloads.SnapshotKind {
-		return nil, fmt.Errorf("--from-snapshot %s: kind %q is not %s", path, probe.Kind, workloads.SnapshotKind)
-	}
-	var snap workloads.Snapshot
-	if err := json.Unmarshal(b, &snap); err != nil {
-		return nil, fmt.Errorf("--from-snapshot %s: not a workload snapshot: %w", path, err)
-	}
-	snap.Sort()
-	return &snap, nil
+	return snap, nil
 }
 
 // collectWorkloads checks the permissions of the workload collection

@@ -72,3 +72,20 @@ func TestWorkloadsWithoutClusterFailsClearly(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestWorkloadsRejectsNonSnapshots: a document that only names the kind is
+// an error (exit 1), never 18 PASS.
+func TestWorkloadsRejectsNonSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	for name, doc := range map[string]string{"kind-only": `{"kind":"WorkloadSnapshot"}`, "null": `null`,
+		"no-lists": `{"kind":"WorkloadSnapshot","apiVersion":"harden.kubectl.io/v1alpha1","collected":"2026-01-02T03:04:05Z"}`} {
+		path := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := run(t, "workloads", "--from-snapshot", path)
+		if code == ExitOK || !strings.Contains(errOut, "snapshot") || strings.Contains(out, "PASS") {
+			t.Errorf("workloads --from-snapshot %s: exit %d\nstdout: %s\nstderr: %s", doc, code, out, errOut)
+		}
+	}
+}

@@ -88,3 +88,64 @@ func BenchmarkBuildAndEvaluate(b *testing.B) {
 		}
 	}
 }
+
+// namespacesSnapshot makes a cluster of n namespaces shaped like a
+// multi-tenant one: each namespace has its default service account and two
+// application service accounts, with pods mounting their tokens, a team
+// group bound to the edit ClusterRole and an application service account
+// bound to admin (RoleBindings), plus a Role of its own bound to a user.
+func namespacesSnapshot(n int) *Snapshot {
+	s := kubeadmSnapshot()
+	for i := 0; i < n; i++ {
+		ns := fmt.Sprintf("tenant-%05d", i)
+		s.ns(ns)
+		s.sa(ns, "default", nil)
+		for j := 0; j < 2; j++ {
+			s.sa(ns, fmt.Sprintf("app-%d", j), nil)
+			s.pod(ns, fmt.Sprintf("app-%d-pod", j), fmt.Sprintf("app-%d", j), true)
+		}
+		s.rb(ns, "team-edit", nil, "ClusterRole", "edit", group(fmt.Sprintf("team-%05d", i)))
+		s.rb(ns, "app-admin", nil, "ClusterRole", "admin", sa(ns, "app-0"))
+		s.role(ns, "config-reader", nil, rule("get,list,watch", "", "configmaps"), rule("get", "", "secrets", "app-config"))
+		s.rb(ns, "config-reader", nil, "Role", "config-reader", user(fmt.Sprintf("dev-%05d", i)), sa(ns, "app-1"))
+	}
+	s.sort()
+	return s
+}
+
+// BenchmarkNamespaces evaluates every control (what `kubectl harden rbac`
+// does) and answers `rbac subject` for a tenant's service account (its
+// paths to admin of every namespace) on clusters of growing namespace
+// counts: the cost must grow about linearly. hack/bench.sh runs it;
+// -benchtime=1x is enough for 8 000. cpu-ms/op is the process's CPU time,
+// which a busy machine disturbs less than wall time.
+func BenchmarkNamespaces(b *testing.B) {
+	for _, n := range []int{1000, 2000, 4000, 8000} {
+		s := namespacesSnapshot(n)
+		b.Run(fmt.Sprintf("rbac/namespaces=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tr := Evaluate(Build(s), EvalOptions{})
+				if cs, _ := Controls(""); len(tr.Results) != len(cs) {
+					b.Fatal("missing results")
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+		b.Run(fmt.Sprintf("subject/namespaces=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := cpuTime()
+			b.ResetTimer()
+			sub := Subject{Kind: KindServiceAccount, Namespace: "tenant-00001", Name: "app-1"}
+			for i := 0; i < b.N; i++ {
+				m := Build(s)
+				m.Permissions(sub)
+				m.PathToClusterAdmin(sub)
+				m.PathsToNamespaceAdmin(sub)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

@@ -153,13 +153,18 @@ func grantFindings(gs []Grant, status func(Grant) report.Status) []finding {
 	return fs
 }
 
-// bindingObject is a binding as the report names objects; zero for the
-// binding-less grant of system:masters.
+// bindingObject is a binding (or role) as the report names objects; zero
+// for the binding-less grant of system:masters.
 func bindingObject(b ObjectRef) report.ObjectRef {
 	if b.Kind == "" {
 		return report.ObjectRef{}
 	}
 	return report.ObjectRef{Kind: strings.ToLower(b.Kind), Namespace: b.Namespace, Name: b.Name}
+}
+
+// saObject is a service account as the report names objects.
+func saObject(ns, name string) report.ObjectRef {
+	return report.ObjectRef{Kind: "serviceaccount", Namespace: ns, Name: name}
 }
 
 // reviewStatus is the status of a grant for a CIS "review" control.
@@ -177,30 +182,6 @@ func scopedStatus(g Grant) report.Status {
 		return report.StatusFail
 	}
 	return report.StatusWarn
-}
-
-// clusterScopedResources are resources without a namespace: a RoleBinding
-// granting them grants nothing, because such requests are authorized with
-// an empty namespace. (bind on clusterroles is authorized in the
-// namespace of the RoleBinding being created, so it is not listed.)
-var clusterScopedResources = map[string]bool{
-	"nodes": true, "persistentvolumes": true, "namespaces": true,
-	"certificatesigningrequests": true, "signers": true,
-	"clusterrolebindings":             true,
-	"validatingwebhookconfigurations": true, "mutatingwebhookconfigurations": true,
-	"users": true, "groups": true, "uids": true, "userextras": true,
-}
-
-// effectiveInNamespace reports whether a RoleBinding can authorize the
-// request: not for cluster-scoped resources, which are authorized with an
-// empty namespace, and not escalate/update on clusterroles (bind on
-// clusterroles is authorized in the namespace of the RoleBinding being
-// created, so it is effective).
-func effectiveInNamespace(a Attributes) bool {
-	if clusterScopedResources[a.Resource] {
-		return false
-	}
-	return a.Resource != "clusterroles" || a.Verb == "bind"
 }
 
 // riskyGrants returns the effective grants for any of the requests, each
@@ -251,7 +232,7 @@ func init() {
 		id, doc string
 		decide  decideFunc
 	}{
-		{"rbac.cluster-admin-bindings", "who is bound to cluster-admin or an equivalent */*/* rule (FAIL for service accounts cluster-wide and broad groups, WARN for the others)",
+		{"rbac.cluster-admin-bindings", "who is bound to cluster-admin or an equivalent */*/* rule, not one limited by resourceNames (FAIL for service accounts cluster-wide and broad groups, WARN for the others)",
 			func(m *Model, _ Params, o EvalOptions) report.Outcome { return check511(m, o) }},
 		{"rbac.secret-read-access", "who can get, list or watch secrets (" + bindingsNeeds + "; FAIL cluster-wide or for broad groups, WARN in a namespace)",
 			func(m *Model, _ Params, o EvalOptions) report.Outcome {
@@ -313,7 +294,15 @@ func init() {
 var fullControl = Attributes{Verb: "*", APIGroup: "*", Resource: "*"}
 
 func check511(m *Model, o EvalOptions) report.Outcome {
-	gs := m.riskyGrants(fullControl)
+	// A */*/* rule limited by resourceNames allows every verb on objects of
+	// those names only: it is not cluster-admin (5.1.3 still lists its
+	// wildcards).
+	var gs []Grant
+	for _, g := range m.riskyGrants(fullControl) {
+		if len(g.Rule.ResourceNames) == 0 {
+			gs = append(gs, g)
+		}
+	}
 	// cluster-admin to service accounts (tokens leak) and broad groups is
 	// objectively wrong; to named people it calls for review.
 	status := func(g Grant) report.Status {
@@ -370,7 +359,7 @@ func check513(m *Model, o EvalOptions) report.Outcome {
 		} else {
 			val += fmt.Sprintf(" (bound by %d binding(s))", bound)
 		}
-		fs = append(fs, finding{obs: report.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val}, status: st, def: r.def})
+		fs = append(fs, finding{obs: report.Observation{Location: strings.ToLower(r.ref.Kind) + "/" + r.ref.Name + nsSuffix(r.ref.Namespace), Value: val, Object: bindingObject(r.ref)}, status: st, def: r.def})
 	}
 	clean := report.Observation{Location: "roles+clusterroles", Value: fmt.Sprintf("%d roles examined; none outside the defaults uses \"*\" (%d aggregated clusterroles skipped: their rules are copies)", total, aggregated)}
 	return verdict(fs, o, "roles with \"*\" in verbs, apiGroups, resources or nonResourceURLs", clean)
@@ -423,7 +412,13 @@ func check515(m *Model, o EvalOptions) report.Outcome {
 			st = report.StatusFail
 			val += "; has permissions beyond the defaults (every pod without serviceAccountName gets them)"
 		}
-		fs = append(fs, finding{obs: report.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val}, status: st, def: systemNamespaces[sa.Namespace]})
+		fs = append(fs, finding{obs: report.Observation{Location: "serviceaccount/default -n " + sa.Namespace, Value: val, Object: saObject(sa.Namespace, sa.Name)}, status: st, def: systemNamespaces[sa.Namespace]})
+	}
+	if n == 0 {
+		// The serviceaccount controller gives every namespace a default
+		// service account; with none there is nothing this control is about.
+		return report.Outcome{Status: report.StatusNA, Reason: fmt.Sprintf("no default service account in the snapshot (%d service accounts, %d namespaces): nothing to examine", len(m.snap.ServiceAccounts), len(m.snap.Namespaces)),
+			Evidence: []report.Observation{{Location: "serviceaccounts", Value: "0 named default"}}}
 	}
 	clean := report.Observation{Location: "serviceaccounts", Value: fmt.Sprintf("%d default service accounts examined; all set automountServiceAccountToken: false", n)}
 	return verdict(fs, o, "default service accounts without automountServiceAccountToken: false", clean)
@@ -459,6 +454,10 @@ func check516(m *Model, o EvalOptions) report.Outcome {
 		}
 		g.pods = append(g.pods, p.Name)
 	}
+	if total == 0 {
+		return report.Outcome{Status: report.StatusNA, Reason: "no pods in the snapshot: no token is mounted anywhere, nothing to examine",
+			Evidence: []report.Observation{{Location: "pods", Value: "0 examined"}}}
+	}
 	sort.Strings(keys)
 	var fs []finding
 	needed := 0
@@ -474,7 +473,8 @@ func check516(m *Model, o EvalOptions) report.Outcome {
 		// A token that grants nothing beyond the defaults is a credential
 		// the workload does not use: an objective finding.
 		fs = append(fs, finding{
-			obs:    report.Observation{Location: "serviceaccount/" + g.sa + " -n " + g.ns, Value: fmt.Sprintf("%d pod(s) mount its token but it has no permissions beyond the defaults: %s", len(g.pods), listSome(g.pods, 5))},
+			obs: report.Observation{Location: "serviceaccount/" + g.sa + " -n " + g.ns, Value: fmt.Sprintf("%d pod(s) mount its token but it has no permissions beyond the defaults: %s", len(g.pods), listSome(g.pods, 5)),
+				Object: saObject(g.ns, g.sa)},
 			status: report.StatusFail,
 			def:    systemNamespaces[g.ns],
 		})
@@ -496,7 +496,8 @@ func check517(m *Model, o EvalOptions) report.Outcome {
 		b := &m.bindings[bi]
 		for _, bs := range b.subjects {
 			if bs.s.Kind == KindGroup && bs.s.Name == MastersGroup {
-				fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: fmt.Sprintf("%s → %s (the group bypasses RBAC; the binding shows it is in use)", bs.s, strings.ToLower(b.roleRef.Kind)+"/"+b.roleRef.Name)}, status: report.StatusWarn, def: bs.def})
+				fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: fmt.Sprintf("%s → %s (the group bypasses RBAC; the binding shows it is in use)", bs.s, strings.ToLower(b.roleRef.Kind)+"/"+b.roleRef.Name),
+					Object: bindingObject(b.ref)}, status: report.StatusWarn, def: bs.def})
 			}
 		}
 	}

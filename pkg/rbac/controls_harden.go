@@ -113,7 +113,8 @@ func checkLegacyTokens(m *Model, o EvalOptions) report.Outcome {
 			parts = append(parts, "invalid since "+t.Invalid)
 			st = report.StatusInfo
 		}
-		fs = append(fs, finding{obs: report.Observation{Location: "secret/" + t.Name + " -n " + t.Namespace, Value: strings.Join(parts, "; ")}, status: st})
+		fs = append(fs, finding{obs: report.Observation{Location: "secret/" + t.Name + " -n " + t.Namespace, Value: strings.Join(parts, "; "),
+			Object: report.ObjectRef{Kind: "secret", Namespace: t.Namespace, Name: t.Name}}, status: st})
 	}
 	clean := report.Observation{Location: "secrets", Value: fmt.Sprintf("%d secrets of type kubernetes.io/service-account-token found", len(m.snap.TokenSecrets))}
 	out := verdict(fs, o, "legacy long-lived service account token secrets", clean)
@@ -139,7 +140,8 @@ func checkDangling(m *Model, o EvalOptions) report.Outcome {
 	for bi := range m.bindings {
 		b := &m.bindings[bi]
 		if b.role == nil {
-			fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: "references missing " + strings.ToLower(b.roleRef.Kind) + "/" + b.roleRef.Name + nsSuffix(b.roleRef.Namespace)}, status: report.StatusWarn, def: b.def})
+			fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: "references missing " + strings.ToLower(b.roleRef.Kind) + "/" + b.roleRef.Name + nsSuffix(b.roleRef.Namespace),
+				Object: bindingObject(b.ref)}, status: report.StatusWarn, def: b.def})
 		}
 		for _, bs := range b.subjects {
 			if bs.s.Kind != KindServiceAccount || !bs.ok {
@@ -152,7 +154,7 @@ func checkDangling(m *Model, o EvalOptions) report.Outcome {
 			if !m.namespaces[bs.s.Namespace] {
 				what += " (namespace " + bs.s.Namespace + " does not exist either)"
 			}
-			fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: what}, status: report.StatusWarn, def: bs.def})
+			fs = append(fs, finding{obs: report.Observation{Location: b.ref.String(), Value: what, Object: bindingObject(b.ref)}, status: report.StatusWarn, def: bs.def})
 		}
 	}
 	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("all %d bindings reference existing roles and service accounts", len(m.bindings))}

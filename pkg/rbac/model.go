@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 )
@@ -145,6 +146,13 @@ type Grant struct {
 	// Default is true when binding and subject are recognised bootstrap
 	// defaults of Kubernetes, kubeadm or kind.
 	Default bool `json:"default"`
+	// Inert, on a RoleBinding's rule, lists the parts of the rule that can
+	// never authorize a request (non-resource URLs, cluster-scoped
+	// resources): RoleBindings only count for requests in their namespace.
+	Inert []string `json:"inert,omitempty"`
+	// InertAll is true when no part of the rule can ever authorize a
+	// request through this binding.
+	InertAll bool `json:"inertAll,omitempty"`
 }
 
 // Scope renders the grant's scope for humans.
@@ -209,6 +217,14 @@ type Model struct {
 	nsBindings      map[string][]int32
 	sas             map[string]*ServiceAccount // "ns/name"
 	namespaces      map[string]bool
+	// scopes says which resources are namespaced (the snapshot's
+	// discovery, else the built-in resources).
+	scopes scopes
+	// notEvaluable is incomplete()'s answer, computed once: every control
+	// asks, and validating a big snapshot per control was a seventh of
+	// the evaluation.
+	notEvaluable     string
+	notEvaluableDone sync.Once
 }
 
 // Snapshot returns the snapshot the model was built from.
@@ -225,6 +241,7 @@ func Build(s *Snapshot) *Model {
 		nsBindings: map[string][]int32{},
 		sas:        make(map[string]*ServiceAccount, len(s.ServiceAccounts)),
 		namespaces: make(map[string]bool, len(s.Namespaces)),
+		scopes:     newScopes(s.Discovery),
 	}
 	for i := range s.ClusterRoles {
 		r := &s.ClusterRoles[i]
@@ -335,10 +352,12 @@ func (b *binding) applies(ns string) bool {
 
 // Allowed answers whether the subject may make the request, like the RBAC
 // authorizer (plus the system:masters short-cut of the API server), and
-// returns every grant that allows it. For users only direct bindings and
+// returns every grant that allows it. The request is first scoped as the
+// API server scopes it (Request). For users only direct bindings and
 // system:authenticated count, since RBAC cannot know their other groups.
 func (m *Model) Allowed(subject Subject, a Attributes) (bool, []Grant) {
 	subject = subject.Normalize()
+	a, _ = m.Request(a)
 	if isMasters(subject) {
 		return true, []Grant{mastersGrant()}
 	}
@@ -372,10 +391,13 @@ func (m *Model) grant(b *binding, s Subject, ri int) Grant {
 
 // WhoCan returns every subject that may make the request, each with the
 // binding, role and rule that allow it; groups are returned as groups.
-// Namespace "" asks about cluster-wide access (ClusterRoleBindings only,
-// like `kubectl auth can-i -A`). The built-in system:masters grant comes
-// first. Results are ordered by subject, then binding.
+// The request is first scoped as the API server scopes it (Request): a
+// cluster-scoped resource is asked about cluster-wide whatever namespace a
+// carries. Namespace "" asks about cluster-wide access (ClusterRoleBindings
+// only, like `kubectl auth can-i -A`). The built-in system:masters grant
+// comes first. Results are ordered by subject, then binding.
 func (m *Model) WhoCan(a Attributes) []Grant {
+	a, _ = m.Request(a)
 	out := []Grant{mastersGrant()}
 	out = m.appendGrants(out, m.clusterBindings, a)
 	if a.Namespace != "" {
@@ -411,19 +433,33 @@ func (m *Model) appendGrants(out []Grant, idx []int32, a Attributes) []Grant {
 // namespace by namespace, the RoleBinding grants that allow the request in
 // their own namespace (Grant.Namespace says which). The request's own
 // namespace is ignored. Requests no RoleBinding can authorize (cluster-scoped
-// resources, non-resource URLs) get the cluster-wide answer only.
+// resources as discovery reports them, non-resource URLs) get the
+// cluster-wide answer only; a request on one Namespace object (get, update,
+// patch, delete of namespaces/NAME) is authorized in that namespace, so
+// the RoleBindings of namespace N count for namespace N itself.
 func (m *Model) WhoCanInAnyNamespace(a Attributes) []Grant {
 	a.Namespace = ""
-	out := m.WhoCan(a)
-	if a.Path != "" || !effectiveInNamespace(a) {
+	if isNamespaceObject(a) {
+		if a.Name != "" {
+			a.Namespace = a.Name
+			return m.WhoCan(a)
+		}
+		out := m.WhoCan(a)
+		for _, ns := range sortedKeys(m.nsBindings) {
+			b := a
+			b.Namespace, b.Name = ns, ns
+			start := len(out)
+			out = m.appendGrants(out, m.nsBindings[ns], b)
+			sortGrants(out[start:])
+		}
 		return out
 	}
-	nss := make([]string, 0, len(m.nsBindings))
-	for ns := range m.nsBindings {
-		nss = append(nss, ns)
+	a, _ = m.Request(a)
+	out := m.WhoCan(a)
+	if !m.roleBindingCan(a) {
+		return out
 	}
-	sort.Strings(nss)
-	for _, ns := range nss {
+	for _, ns := range sortedKeys(m.nsBindings) {
 		a.Namespace = ns
 		start := len(out)
 		out = m.appendGrants(out, m.nsBindings[ns], a)
@@ -447,7 +483,11 @@ func (m *Model) Permissions(subject Subject) []EffectiveRule {
 				continue
 			}
 			for ri := range b.role.rules {
-				out = append(out, m.grant(b, id, ri))
+				g := m.grant(b, id, ri)
+				if b.ref.Namespace != "" {
+					g.Inert, g.InertAll = m.inertParts(&b.role.rules[ri])
+				}
+				out = append(out, g)
 			}
 		}
 	}
@@ -463,7 +503,7 @@ func (m *Model) Permissions(subject Subject) []EffectiveRule {
 // grantsAnywhere returns every grant, in any scope, whose rule matches one
 // of the requests ignoring its namespace and resource names (risk controls
 // want "somewhere, for some object"). A RoleBinding's grant counts only
-// for requests it can authorize (see effectiveInNamespace). It walks the
+// for requests it can authorize (see roleBindingCan). It walks the
 // roles once, then only the bindings of matching roles, and returns each
 // (binding, subject, rule) once, in snapshot order.
 func (m *Model) grantsAnywhere(as ...Attributes) []Grant {
@@ -507,7 +547,7 @@ func (m *Model) grantRefs(as ...Attributes) []gref {
 			for _, a := range as {
 				if ruleAllowsAnyName(a, &r.rules[ri]) {
 					cluster = true
-					if effectiveInNamespace(a) {
+					if m.roleBindingCan(a) {
 						inNS = true
 					}
 				}

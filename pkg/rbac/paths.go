@@ -23,12 +23,15 @@ import (
 //     and P can impersonate groups (that name) and users (any name: the
 //     API server needs a user to impersonate groups with).
 //
-// A node has full control when it holds a */*/* rule cluster-wide, is
-// system:masters, or can take full control in one step: escalate+update
-// clusterroles, bind cluster-admin+create clusterrolebindings,
-// impersonate system:masters, any verb on nodes/proxy (kubelet API: exec
-// into control-plane pods), or create+approve a CSR for a client
-// certificate (O=system:masters).
+// A node has full control when it holds a */*/* rule (without
+// resourceNames) cluster-wide, is system:masters, or can take full control
+// in one step: escalate+update a clusterrole that a ClusterRoleBinding
+// binds to it (resourceNames of both rules must allow that clusterrole),
+// bind a clusterrole holding */*/* + create clusterrolebindings,
+// impersonate system:masters, any verb on nodes/proxy of every node (the
+// kubelet API: exec into control-plane pods; a rule limited to named nodes
+// is not a step, since which pods run there is not known), or create+approve
+// a CSR for a client certificate (O=system:masters).
 //
 // A node is admin of namespace N when it holds a */*/* rule there (a
 // RoleBinding in N to cluster-admin, say), or can take N over in one step:
@@ -199,7 +202,10 @@ func (m *Model) newPathGraph() *pathGraph {
 	g.createRB = m.newCapability(m.grantRefs(Attributes{Verb: "create", APIGroup: rbacGroup, Resource: "rolebindings"}), true)
 	g.escalateR = m.newCapability(m.grantRefs(Attributes{Verb: "escalate", APIGroup: rbacGroup, Resource: "roles"}), false)
 	g.updateR = m.newCapability(m.grantRefs(verbs([]string{"update", "patch"}, rbacGroup, "roles", "")...), false)
-	g.full = m.newCapability(m.grantRefs(fullControl), false)
+	// Full control is held only through a */*/* rule without
+	// resourceNames: one limited to names allows every verb on objects of
+	// those names only.
+	g.full = m.newCapability(m.grantRefs(fullControl), true)
 
 	for _, r := range m.roleList {
 		holdsAll := false
@@ -432,20 +438,12 @@ func (m *Model) findPaths() *pathFinder {
 		technique, how string
 		parts          [][]gref
 	}{
-		{TechniqueEscalateClusterRoles, "can escalate and update clusterroles: adds */*/* to a clusterrole bound to it", [][]gref{
-			capOf(Attributes{Verb: "escalate", APIGroup: rbacGroup, Resource: "clusterroles"}).in("", ""),
-			capOf(verbs([]string{"update", "patch"}, rbacGroup, "clusterroles", "")...).in("", ""),
-		}},
-		{TechniqueBindClusterAdmin, "can bind clusterrole/cluster-admin and create clusterrolebindings", [][]gref{
-			g.bindCR.in("", "cluster-admin"),
-			createOf(Attributes{Verb: "create", APIGroup: rbacGroup, Resource: "clusterrolebindings"}).in("", ""),
-		}},
 		{TechniqueImpersonateMasters, "can impersonate group system:masters", [][]gref{
 			g.impGroups.in("", MastersGroup),
 			g.impUsers.in("", ""),
 		}},
 		{TechniqueNodesProxy, "can use nodes/proxy: the kubelet API runs commands in any pod of a node, control plane included", [][]gref{
-			capOf(verbs(allVerbs, "", "nodes", "proxy")...).in("", ""),
+			createOf(verbs(allVerbs, "", "nodes", "proxy")...).in("", ""),
 		}},
 		{TechniqueCSR, "can create and approve a CSR for a client certificate in group system:masters", [][]gref{
 			createOf(Attributes{Verb: "create", APIGroup: cert, Resource: "certificatesigningrequests"}).in("", ""),
@@ -453,13 +451,75 @@ func (m *Model) findPaths() *pathFinder {
 			append(csrSigner.in("", "kubernetes.io/kube-apiserver-client"), csrSigner.in("", "kubernetes.io/*")...),
 		}},
 	}
+	createCRB := createOf(Attributes{Verb: "create", APIGroup: rbacGroup, Resource: "clusterrolebindings"}).in("", "")
+	for _, r := range g.fullCR {
+		oneSteps = append(oneSteps, struct {
+			technique, how string
+			parts          [][]gref
+		}{TechniqueBindClusterAdmin, fmt.Sprintf("can bind clusterrole/%s and create clusterrolebindings", r.ref.Name), [][]gref{g.bindCR.in("", r.ref.Name), createCRB}})
+	}
 	for _, os := range oneSteps {
 		for _, h := range g.combine(os.parts...) {
 			p.reach(h.s, step{how: os.how, technique: os.technique, grants: g.grants(h.gs)}, 1)
 		}
 	}
+	p.escalateClusterRoles(capOf(Attributes{Verb: "escalate", APIGroup: rbacGroup, Resource: "clusterroles"}),
+		capOf(verbs([]string{"update", "patch"}, rbacGroup, "clusterroles", "")...))
 	p.search(nil)
 	return p
+}
+
+// escalateClusterRoles gives distance 1 to every identity that can escalate
+// and update (or patch) a ClusterRole that a ClusterRoleBinding binds to it
+// or to one of its groups: adding */*/* to that role is full control. Both
+// grants must allow the role's name (resourceNames), and the escalate check
+// of the API server is made for that name. A group other than
+// system:unauthenticated stands for authenticated users, so a role bound to
+// system:authenticated counts for it.
+func (p *pathFinder) escalateClusterRoles(escalate, update capability) {
+	g, m := p.g, p.g.m
+	if len(escalate.byScope[""]) == 0 || len(update.byScope[""]) == 0 {
+		return
+	}
+	for _, r := range m.roleList {
+		if r.ref.Kind != "ClusterRole" {
+			continue
+		}
+		bound := map[string]gref{}
+		for _, bi := range m.byRole[r] {
+			if m.bindings[bi].ref.Namespace != "" {
+				continue // a RoleBinding gives the role's rules in one namespace only
+			}
+			for si, bs := range m.bindings[bi].subjects {
+				if _, dup := bound[bs.s.key()]; bs.ok && !dup {
+					bound[bs.s.key()] = gref{b: bi, s: int32(si), r: -1}
+				}
+			}
+		}
+		if len(bound) == 0 {
+			continue
+		}
+		esc, upd := escalate.in("", r.ref.Name), update.in("", r.ref.Name)
+		if len(esc) == 0 || len(upd) == 0 {
+			continue
+		}
+		authenticated := Subject{Kind: KindGroup, Name: "system:authenticated"}
+		for _, h := range g.combine(esc, upd) {
+			ids := identities(h.s)
+			if h.s.Kind == KindGroup && h.s.Name != "system:unauthenticated" {
+				ids = append(ids, authenticated)
+			}
+			for _, id := range ids {
+				b, ok := bound[id.key()]
+				if !ok {
+					continue
+				}
+				p.reach(h.s, step{how: fmt.Sprintf("can escalate and update clusterroles: adds */*/* to clusterrole/%s, which clusterrolebinding/%s binds to %s", r.ref.Name, m.bindings[b.b].ref.Name, m.subjectOf(b).s),
+					technique: TechniqueEscalateClusterRoles, grants: g.grants(append(h.gs, b))}, 1)
+				break
+			}
+		}
+	}
 }
 
 // findNamespacePaths runs the search for admin of namespace ns, until
@@ -734,7 +794,7 @@ func pathEvidence(p Path) []report.Observation {
 		if len(parts) > 1 {
 			v += "; grants: " + strings.Join(parts, ", ")
 		}
-		obs = append(obs, report.Observation{Location: loc, Value: v})
+		obs = append(obs, report.Observation{Location: loc, Value: v, Object: bindingObject(s.Grant.Binding)})
 	}
 	return obs
 }
@@ -763,7 +823,17 @@ func checkPaths(m *Model, o EvalOptions) report.Outcome {
 				out.Evidence = append(out.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more paths not shown", len(ps)-i)})
 				return
 			}
-			out.Evidence = append(out.Evidence, pathEvidence(p)...)
+			// Each step's line is about the binding that grants it; its
+			// status is the path's verdict (a bootstrap path is INFO).
+			for _, ob := range pathEvidence(p) {
+				if !ob.Object.IsZero() {
+					ob.Status = report.StatusFail
+					if p.Default {
+						ob.Status = report.StatusInfo
+					}
+				}
+				out.Evidence = append(out.Evidence, ob)
+			}
 		}
 	}
 	switch {

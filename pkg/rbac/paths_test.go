@@ -347,3 +347,99 @@ func TestNamespacePathsOnKind(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsRespectResourceNames: a step that claims full control (or admin
+// of a namespace) must hold for every object; a rule limited by
+// resourceNames does not, and neither do escalations of a role that is not
+// bound to the identity, or nodes/proxy limited to named nodes.
+func TestPathsRespectResourceNames(t *testing.T) {
+	powerful := func(s *Snapshot) {
+		s.ns("app", "ci", "ops")
+		s.sa("ops", "root", nil).sa("ci", "builder", nil)
+		s.crb("ops-root", nil, "cluster-admin", sa("ops", "root"))
+	}
+	cases := []struct {
+		name   string
+		change func(s *Snapshot)
+		want   []string
+	}{
+		{"*/*/* limited by resourceNames is not full control", func(s *Snapshot) {
+			s.cr("named-all", nil, rule("*", "*", "*", "x"))
+			s.crb("named-all", nil, "named-all", user("carol"))
+			s.cr("imp-carol", nil, rule("impersonate", "", "users", "carol"))
+			s.crb("imp-carol", nil, "imp-carol", sa("ci", "builder"))
+		}, nil},
+		{"*/*/* limited by resourceNames in a namespace is not admin of it", func(s *Snapshot) {
+			s.role("ops", "named-all", nil, rule("*", "*", "*", "x"))
+			s.rb("ops", "named-all", nil, "Role", "named-all", user("carol"))
+			s.cr("imp-carol", nil, rule("impersonate", "", "users", "carol"))
+			s.crb("imp-carol", nil, "imp-carol", sa("ci", "builder"))
+		}, nil},
+		{"escalate and update a clusterrole bound to nobody it is", func(s *Snapshot) {
+			s.cr("unbound", nil, rule("get", "", "configmaps"))
+			s.cr("esc", nil, rule("escalate,update", rbacAPI, "clusterroles", "unbound"))
+			s.crb("esc", nil, "esc", sa("ci", "builder"))
+		}, nil},
+		{"escalate and update a clusterrole bound to it", func(s *Snapshot) {
+			s.cr("mine", nil, rule("get", "", "configmaps"))
+			s.crb("mine", nil, "mine", sa("ci", "builder"))
+			s.cr("esc", nil, rule("escalate,update", rbacAPI, "clusterroles", "mine"))
+			s.crb("esc", nil, "esc", sa("ci", "builder"))
+		}, []string{"ServiceAccount ci/builder can escalate and update clusterroles: adds */*/* to clusterrole/mine, which clusterrolebinding/mine binds to ServiceAccount ci/builder → full control"}},
+		{"escalate and update a clusterrole bound only in one namespace", func(s *Snapshot) {
+			s.cr("mine", nil, rule("get", "", "configmaps"))
+			s.rb("app", "mine", nil, "ClusterRole", "mine", sa("ci", "builder"))
+			s.cr("esc", nil, rule("escalate,update", rbacAPI, "clusterroles", "mine"))
+			s.crb("esc", nil, "esc", sa("ci", "builder"))
+		}, nil},
+		{"nodes/proxy of named nodes", func(s *Snapshot) {
+			s.cr("proxy-one", nil, rule("get", "", "nodes/proxy", "worker-1"))
+			s.crb("proxy-one", nil, "proxy-one", user("dave"))
+		}, nil},
+		{"nodes/proxy of every node", func(s *Snapshot) {
+			s.cr("proxy-all", nil, rule("get", "", "nodes/proxy"))
+			s.crb("proxy-all", nil, "proxy-all", user("dave"))
+		}, []string{"User dave can use nodes/proxy"}},
+		{"bind a clusterrole that holds */*/* only for named objects", func(s *Snapshot) {
+			s.cr("named-all", nil, rule("*", "*", "*", "x"))
+			s.cr("binder", nil, rule("bind", rbacAPI, "clusterroles", "named-all"), rule("create", rbacAPI, "clusterrolebindings"))
+			s.crb("binder", nil, "binder", user("erin"))
+		}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkPathCase(t, powerful, c.change, c.want) })
+	}
+}
+
+// TestNamedFullControlIsNotHeld: rbac subject must not say that a subject
+// with a */*/* rule limited by resourceNames holds full control, and 5.1.1
+// must not call it cluster-admin.
+func TestNamedFullControlIsNotHeld(t *testing.T) {
+	s := kubeadmSnapshot()
+	s.cr("named-all", nil, rule("*", "*", "*", "x"))
+	s.crb("named-all", nil, "named-all", user("carol"))
+	m := Build(s)
+	path, holds := m.PathToClusterAdmin(Subject{Kind: KindUser, Name: "carol"})
+	if holds || path != nil {
+		t.Errorf("carol: holds=%v path=%+v, want neither", holds, path)
+	}
+	r := resultOf(t, Evaluate(m, EvalOptions{}), "5.1.1")
+	if strings.Contains(describeResult(r), "carol") {
+		t.Errorf("5.1.1 calls a */*/* rule limited to the name x cluster-admin: %s", describeResult(r))
+	}
+	r = resultOf(t, Evaluate(m, EvalOptions{}), "5.1.3")
+	if !strings.Contains(describeResult(r), "named-all") {
+		t.Errorf("5.1.3 must still list the wildcard: %s", describeResult(r))
+	}
+
+	// In a namespace: dave may impersonate erin, whose Role in ops holds
+	// */*/* for the name x only: no path to admin of ops.
+	s.ns("ops")
+	s.role("ops", "named-all", nil, rule("*", "*", "*", "x"))
+	s.rb("ops", "named-all", nil, "Role", "named-all", user("erin"))
+	s.cr("imp-erin", nil, rule("impersonate", "", "users", "erin"))
+	s.crb("imp-erin", nil, "imp-erin", user("dave"))
+	for _, p := range Build(s).PathsToNamespaceAdmin(Subject{Kind: KindUser, Name: "dave"}) {
+		t.Errorf("dave: path to admin of namespace %s through a */*/* limited by resourceNames: %+v", p.Namespace, pathEvidence(p))
+	}
+}

@@ -150,6 +150,11 @@ func decide(p planned, m *Model, opts EvalOptions) (o report.Outcome) {
 	if p.err != nil {
 		return report.Outcome{Status: report.StatusError, Reason: "benchmark data: " + p.err.Error()}
 	}
+	// A model that cannot be evaluated at all makes every control ERROR,
+	// never PASS on nothing examined.
+	if why := m.incomplete(); why != "" {
+		return report.Outcome{Status: report.StatusError, Reason: "not evaluated: " + why}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			o = report.Outcome{Status: report.StatusError, Reason: fmt.Sprintf("internal error evaluating %s: %v", p.control.ID, r)}
@@ -166,6 +171,9 @@ func Decide(m *Model, check string, params Params, opts EvalOptions) (report.Out
 	}
 	if err := spec.Validate(params); err != nil {
 		return report.Outcome{}, err
+	}
+	if why := m.incomplete(); why != "" {
+		return report.Outcome{Status: report.StatusError, Reason: "not evaluated: " + why}, nil
 	}
 	return fn(m, params, opts), nil
 }

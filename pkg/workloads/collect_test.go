@@ -1,3 +1,5 @@
+//go:build !harden_fuzz
+
 package workloads
 
 import (

@@ -27,9 +27,9 @@ func init() {
 		{"workloads.policy-control-mechanism", "namespaces with workloads that enforce no Pod Security level (FAIL; WARN when an admission engine is present)",
 			append([]string{ResNamespaces, ResVAPs, ResVAPBindings, ResValidatingHooks, ResCRDs}, pod...), check521},
 		{"workloads.privileged-containers", "workloads with privileged containers (PSS privileged)", pod, check522},
-		{"workloads.allow-privilege-escalation", "containers that set allowPrivilegeEscalation=true (PSS allowPrivilegeEscalation; unset is counted, not failed)", pod, check526},
+		{"workloads.allow-privilege-escalation", "containers that can escalate privileges as the API defines allowPrivilegeEscalation: FAIL when it is true, when the container is privileged or holds SYS_ADMIN (added in any letter case, or through ALL: the field is then true whatever it says); WARN when it is unset (the CIS audit passes it, but the kubelet sets no_new_privs only for an explicit false); Windows pods skipped", pod, check526},
 		{"workloads.root-containers", "containers that may run as root (PSS runAsNonRoot, runAsUser)", pod, check527},
-		{"workloads.net-raw-capability", "containers that add NET_RAW or do not drop it (runtimes grant it by default)", pod, check528},
+		{"workloads.net-raw-capability", "containers whose process holds NET_RAW as containerd applies capabilities: FAIL when privileged, when NET_RAW or ALL is added (in any letter case), or when neither ALL nor NET_RAW is dropped (the runtime grants it by default; a drop written CAP_NET_RAW is not honoured); WARN when it is added and dropped (PSS baseline rejects the add)", pod, check528},
 		{"workloads.added-capabilities", "containers that keep or add capabilities beyond NET_BIND_SERVICE (PSS capabilities_restricted)", pod,
 			pssControl(pssCapsRestricted, "spec.*containers[*].securityContext.capabilities", "containers that keep or add capabilities")},
 		{"workloads.windows-host-process", "Windows HostProcess pods (PSS windowsHostProcess)", pod,
@@ -70,6 +70,9 @@ func sortedKeys(m map[string]string) []string {
 // pssControl is a control decided by one PSS check alone.
 func pssControl(id, field, what string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
+		if out, none := m.noWorkloads(); none {
+			return out
+		}
 		fs := m.podFindings(func(w *Workload) []finding {
 			if r := runPSS(id, w); !r.Allowed {
 				return []finding{{obs: report.Observation{Location: where(w, field), Value: pssValue(id, r)}, status: report.StatusFail}}
@@ -89,6 +92,9 @@ func check522(m *Model, o EvalOptions) report.Outcome {
 // their own field.
 func hostNS(field string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
+		if out, none := m.noWorkloads(); none {
+			return out
+		}
 		fs := m.podFindings(func(w *Workload) []finding {
 			if !w.Spec.HostPID && !w.Spec.HostIPC && !w.Spec.HostNetwork {
 				return nil // nothing for PSS hostNamespaces to reject
@@ -120,36 +126,62 @@ func visit(s *corev1.PodSpec, fn func(path string, sc *corev1.SecurityContext)) 
 	}
 }
 
-// check526 follows the CIS text where it differs from PSS: CIS 1.12 audits
-// containers that SET allowPrivilegeEscalation to true (kube-bench passes an
-// unset field), while PSS restricted rejects an unset field too. An
-// explicit true FAILs; unset fields are counted in the reason only.
+// check526 decides what the API defines the field to be, not only what it
+// is set to. k8s.io/api core/v1 SecurityContext.allowPrivilegeEscalation:
+// "AllowPrivilegeEscalation is true always when the container is: 1) run
+// as Privileged 2) has CAP_SYS_ADMIN". So a privileged container, or one
+// holding SYS_ADMIN (added in any letter case, or through ALL), FAILs like
+// an explicit true. An unset field is WARN: the CIS benchmarks' audit
+// (kube-bench cfg/cis-1.12/policies.yaml 5.2.6 and its successors) passes
+// it, but the kubelet sets no_new_privs only for an explicit false
+// (kubernetes/kubernetes pkg/securitycontext/util.go AddNoNewPrivileges),
+// so the process can gain privileges through setuid binaries; PSS
+// restricted rejects it. Windows pods cannot set the field and are skipped,
+// as PSS skips them.
 func check526(m *Model, o EvalOptions) report.Outcome {
-	unset := 0
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
-		r := runPSS(pssAllowPrivEsc, w)
-		if r.Allowed {
+		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
 			return nil
 		}
 		var out []finding
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
-			switch {
+			loc := where(w, path+".securityContext")
+			fail := func(v string) {
+				out = append(out, finding{obs: report.Observation{Location: loc, Value: v}, status: report.StatusFail})
+			}
+			switch sysAdmin := holdsCap(sc, "SYS_ADMIN", false); {
+			case sc != nil && sc.Privileged != nil && *sc.Privileged:
+				fail("privileged: allowPrivilegeEscalation is always true for a privileged container (API field definition)")
+			case sysAdmin.held:
+				fail("holds SYS_ADMIN (" + sysAdmin.why + "): allowPrivilegeEscalation is always true for it (API field definition)" + apeSet(sc))
 			case sc != nil && sc.AllowPrivilegeEscalation != nil && *sc.AllowPrivilegeEscalation:
-				out = append(out, finding{obs: report.Observation{Location: where(w, path+".securityContext.allowPrivilegeEscalation"), Value: "true (" + pssValue(pssAllowPrivEsc, r) + ")"}, status: report.StatusFail})
+				fail("allowPrivilegeEscalation: true")
 			case sc == nil || sc.AllowPrivilegeEscalation == nil:
-				unset++
+				out = append(out, finding{obs: report.Observation{Location: loc + ".allowPrivilegeEscalation",
+					Value: "unset: the kubelet then does not set no_new_privs, so setuid binaries can gain privileges (PSS restricted rejects it; the CIS audit passes it): set it to false"}, status: report.StatusWarn})
 			}
 		})
 		return out
 	})
-	out := verdict(fs, o, "containers that set allowPrivilegeEscalation=true (PSS allowPrivilegeEscalation)", m.examined())
-	if unset > 0 {
-		out.Reason += fmt.Sprintf("; %d container(s) leave it unset, which CIS 1.12 does not count (PSS restricted would reject them: set it to false)", unset)
+	return verdict(fs, o, "containers that can escalate privileges (allowPrivilegeEscalation true or unset, privileged, or holding SYS_ADMIN)", m.examined())
+}
+
+// apeSet notes an explicit allowPrivilegeEscalation: false that the API
+// definition overrides.
+func apeSet(sc *corev1.SecurityContext) string {
+	if sc != nil && sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
+		return "; the explicit false only sets no_new_privs"
 	}
-	return out
+	return ""
 }
 
 func check527(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		var out []finding
 		for _, id := range []string{pssRunAsNonRoot, pssRunAsUser} {
@@ -162,49 +194,40 @@ func check527(m *Model, o EvalOptions) report.Outcome {
 	return verdict(fs, o, "containers that may run as root (PSS runAsNonRoot, runAsUser)", m.examined())
 }
 
-// check528: NET_RAW is granted by container runtimes by default, so a
-// container has it unless it drops ALL or NET_RAW. PSS baseline only
-// forbids adding it; capabilities_restricted requires dropping ALL.
+// check528 decides from the capabilities the container's process really
+// gets (holdsCap: containerd's rules): NET_RAW is granted by default, so a
+// container holds it unless it drops ALL or NET_RAW, and holds it anyway
+// when privileged or when it adds NET_RAW or ALL (in any letter case). PSS
+// baseline only forbids adding it (case-sensitively) and PSS restricted
+// requires dropping ALL; neither sees a privileged container's or a
+// not-honoured CAP_NET_RAW drop's NET_RAW.
 func check528(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
 			return nil
 		}
 		var out []finding
-		if r := runPSS(pssCapsBaseline, w); !r.Allowed && strings.Contains(r.ForbiddenDetail, "NET_RAW") {
-			out = append(out, finding{obs: report.Observation{Location: where(w, "spec.*containers[*].securityContext.capabilities.add"), Value: "NET_RAW (" + pssValue(pssCapsBaseline, r) + ")"}, status: report.StatusFail})
-		}
-		if r := runPSS(pssCapsRestricted, w); !r.Allowed {
-			var keep []string
-			visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
-				if sc != nil && sc.Privileged != nil && *sc.Privileged {
-					return // reported by 5.2.2
-				}
-				if sc == nil || sc.Capabilities == nil || !dropsNetRaw(sc.Capabilities.Drop) {
-					keep = append(keep, path)
-				}
-			})
-			if len(keep) > 0 {
-				out = append(out, finding{obs: report.Observation{Location: where(w, "securityContext.capabilities.drop"),
-					Value: "NET_RAW not dropped in " + strings.Join(keep, ", ") + " (" + pssValue(pssCapsRestricted, r) + ")"}, status: report.StatusFail})
+		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
+			switch h := holdsCap(sc, "NET_RAW", true); {
+			case h.held:
+				out = append(out, finding{obs: report.Observation{Location: where(w, path+".securityContext.capabilities"), Value: "holds NET_RAW: " + h.why}, status: report.StatusFail})
+			case h.addedAndDropped:
+				out = append(out, finding{obs: report.Observation{Location: where(w, path+".securityContext.capabilities"),
+					Value: "does not hold NET_RAW (" + h.why + "), but adds it, which PSS baseline rejects: remove it from add"}, status: report.StatusWarn})
 			}
-		}
+		})
 		return out
 	})
-	return verdict(fs, o, "containers with NET_RAW (added, or not dropped: runtimes grant it by default)", m.examined())
-}
-
-func dropsNetRaw(drop []corev1.Capability) bool {
-	for _, c := range drop {
-		u := strings.ToUpper(string(c))
-		if u == "ALL" || u == "NET_RAW" || u == "CAP_NET_RAW" {
-			return true
-		}
-	}
-	return false
+	return verdict(fs, o, "containers holding NET_RAW (privileged, added, or not dropped: runtimes grant it by default)", m.examined())
 }
 
 func check541(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		var out []finding
 		each := func(path string, c *corev1.Container) {
@@ -240,6 +263,9 @@ func check541(m *Model, o EvalOptions) report.Outcome {
 // and unset ones (PSS seccompProfile_restricted) unless the node scan shows
 // the kubelet's seccompDefault on every node, which the API cannot show.
 func check562(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	allDefault := len(o.SeccompDefault) > 0
 	var off []string
 	for n, on := range o.SeccompDefault {
@@ -284,6 +310,9 @@ func emptyPodSC(sc *corev1.PodSecurityContext) bool {
 }
 
 func check563(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	fs := m.podFindings(func(w *Workload) []finding {
 		var bare []string
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {

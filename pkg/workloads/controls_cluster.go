@@ -80,6 +80,9 @@ func (m *Model) engines() []report.Observation {
 // AdmissionConfiguration file is not visible from the API: an unlabelled
 // namespace is taken as privileged (the built-in default).
 func check521(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	engines := m.engines()
 	var fs []finding
 	covered := 0
@@ -164,7 +167,7 @@ func check531(m *Model, o EvalOptions) report.Outcome {
 					}
 				}
 			}
-			seen = append(seen, report.Observation{Location: where(w, "image"), Value: strings.Join(images, ",") + " (" + k.name + ")"})
+			seen = append(seen, report.Observation{Location: where(w, "image"), Value: strings.Join(images, ",") + " (" + k.name + ")", Object: w.Object()})
 			switch {
 			case enforces:
 				verdictSt, reason = report.StatusPass, why
@@ -187,10 +190,20 @@ func check531(m *Model, o EvalOptions) report.Outcome {
 		}
 		return report.Outcome{Status: report.StatusWarn, Reason: reason, Evidence: ev}
 	}
+	if verdictSt == report.StatusFail {
+		// Every CNI seen is one that does not enforce NetworkPolicy: each
+		// line is a finding on its DaemonSet.
+		for i := range seen {
+			seen[i].Status = report.StatusFail
+		}
+	}
 	return report.Outcome{Status: verdictSt, Reason: reason, Evidence: seen}
 }
 
 func check532(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	has := map[string]int{}
 	for _, np := range m.snap.NetworkPolicies {
 		if i := strings.IndexByte(np, '/'); i > 0 {
@@ -286,6 +299,9 @@ func check551(m *Model, o EvalOptions) report.Outcome {
 // boundaries is a design review, so the verdict is INFO with the list, and
 // WARN when user workloads live only in the default namespace.
 func check561(m *Model, o EvalOptions) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
 	userNS := map[string]int{}
 	for _, c := range m.workloads {
 		if c.system == "" && !IsSystemNamespace(c.w.Namespace) {
@@ -299,7 +315,7 @@ func check561(m *Model, o EvalOptions) report.Outcome {
 	sort.Strings(names)
 	var ev []report.Observation
 	for _, n := range names {
-		ev = append(ev, report.Observation{Location: "namespace/" + n, Value: fmt.Sprintf("%d user workload(s)", userNS[n])})
+		ev = append(ev, report.Observation{Location: "namespace/" + n, Value: fmt.Sprintf("%d user workload(s)", userNS[n]), Object: report.ObjectRef{Kind: "namespace", Name: n}})
 	}
 	switch {
 	case len(names) == 0:
@@ -321,13 +337,20 @@ func check564(m *Model, o EvalOptions) report.Outcome {
 	var fs []finding
 	for _, c := range m.workloads {
 		if c.w.Namespace == "default" {
-			fs = append(fs, finding{obs: report.Observation{Location: where(c.w, ""), Value: "in namespace default"}, status: report.StatusFail, system: c.system})
+			fs = append(fs, finding{obs: report.Observation{Location: where(c.w, ""), Value: "in namespace default", Object: c.w.Object()}, status: report.StatusFail, system: c.system})
 		}
 	}
 	for _, x := range m.snap.DefaultNamespace {
 		if !defaultNamespaceIgnored[x] {
-			fs = append(fs, finding{obs: report.Observation{Location: x, Value: "in namespace default"}, status: report.StatusFail})
+			kind, name, _ := strings.Cut(x, "/")
+			fs = append(fs, finding{obs: report.Observation{Location: x, Value: "in namespace default", Object: report.ObjectRef{Kind: kind, Namespace: "default", Name: name}}, status: report.StatusFail})
 		}
+	}
+	if len(m.snap.DefaultNamespace)+m.perNS["default"] == 0 {
+		// The API server creates Service kubernetes in it: finding nothing
+		// means nothing was examined.
+		return report.Outcome{Status: report.StatusNA, Reason: "nothing from namespace default in the snapshot: nothing to examine",
+			Evidence: []report.Observation{{Location: "namespace/default", Value: "0 objects"}}}
 	}
 	return verdict(fs, o, "objects in the default namespace (the kubernetes Service, the default ServiceAccount and kube-root-ca.crt ignored)",
 		report.Observation{Location: "namespace/default", Value: fmt.Sprintf("%d object(s) examined, only Kubernetes' own", len(m.snap.DefaultNamespace)+m.perNS["default"])})

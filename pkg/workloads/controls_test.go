@@ -35,13 +35,13 @@ var podCases = []struct {
 	{"5.2.3", func(s *corev1.PodSpec) { s.HostPID = true }, "spec.hostPID", "hostPID=true"},
 	{"5.2.4", func(s *corev1.PodSpec) { s.HostIPC = true }, "spec.hostIPC", "hostIPC=true"},
 	{"5.2.5", func(s *corev1.PodSpec) { s.HostNetwork = true }, "spec.hostNetwork", "hostNetwork=true"},
-	{"5.2.6", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.AllowPrivilegeEscalation = ptr(true) }, "spec.containers[app].securityContext.allowPrivilegeEscalation", "PSS allowPrivilegeEscalation"},
+	{"5.2.6", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.AllowPrivilegeEscalation = ptr(true) }, "spec.containers[app].securityContext", "allowPrivilegeEscalation: true"},
 	{"5.2.7", func(s *corev1.PodSpec) { s.SecurityContext.RunAsNonRoot = nil }, "securityContext.runAsNonRoot", "PSS runAsNonRoot"},
 	{"5.2.7", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.RunAsUser = ptr(int64(0)) }, "securityContext.runAsUser", "PSS runAsUser"},
 	{"5.2.8", func(s *corev1.PodSpec) {
 		s.Containers[0].SecurityContext.Capabilities = &corev1.Capabilities{Add: []corev1.Capability{"NET_RAW"}, Drop: []corev1.Capability{"ALL"}}
-	}, "capabilities.add", "NET_RAW"},
-	{"5.2.8", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.Capabilities = nil }, "capabilities.drop", "NET_RAW not dropped in spec.containers[app]"},
+	}, "spec.containers[app].securityContext.capabilities", "holds NET_RAW: add: [NET_RAW]"},
+	{"5.2.8", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.Capabilities = nil }, "spec.containers[app].securityContext.capabilities", "holds NET_RAW: not dropped"},
 	{"5.2.9", func(s *corev1.PodSpec) {
 		s.InitContainers = []corev1.Container{{Name: "init", Image: "busybox", SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr(false),
 			Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}, Add: []corev1.Capability{"SYS_ADMIN"}}}}}
@@ -89,12 +89,57 @@ func TestPodControls(t *testing.T) {
 	}
 }
 
-func TestAllowPrivilegeEscalationUnsetFollowsCIS(t *testing.T) {
-	r := evalControl(t, "5.2.6", baseSnapshot(wl("deployment", "prod", "web", func(s *corev1.PodSpec) {
-		s.Containers[0].SecurityContext.AllowPrivilegeEscalation = nil
-	})), EvalOptions{})
-	if r.Status == report.StatusFail || !strings.Contains(r.Reason, "container(s) leave it unset") || !strings.Contains(r.Reason, "PSS restricted would reject") {
-		t.Errorf("5.2.6 with an unset field = %s (%s), want not FAIL and the CIS/PSS difference in the reason", r.Status, r.Reason)
+// TestCapabilityEdges decides 5.2.6 and 5.2.8 from what the container's
+// process gets (containerd's rules, the API's definition of
+// allowPrivilegeEscalation), case by case.
+func TestCapabilityEdges(t *testing.T) {
+	caps := func(add, drop []corev1.Capability) func(*corev1.PodSpec) {
+		return func(s *corev1.PodSpec) {
+			s.Containers[0].SecurityContext.Capabilities = &corev1.Capabilities{Add: add, Drop: drop}
+		}
+	}
+	cs := func(c ...corev1.Capability) []corev1.Capability { return c }
+	privileged := func(s *corev1.PodSpec) {
+		s.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: ptr(true)}
+	}
+	tests := []struct {
+		name   string
+		id     string
+		mutate func(*corev1.PodSpec)
+		want   report.Status
+		value  string
+	}{
+		{"net_raw added in lower case", "5.2.8", caps(cs("net_raw"), cs("ALL")), report.StatusFail, "holds NET_RAW: add: [net_raw] (the runtime upper-cases it: NET_RAW)"},
+		{"CAP_NET_RAW dropped is not honoured", "5.2.8", caps(nil, cs("CAP_NET_RAW")), report.StatusFail, "drop: [CAP_NET_RAW] is not honoured: containerd prefixes CAP_ itself and drops the nonexistent CAP_CAP_NET_RAW"},
+		{"privileged holds every capability", "5.2.8", privileged, report.StatusFail, "holds NET_RAW: privileged"},
+		{"ALL added", "5.2.8", caps(cs("ALL"), nil), report.StatusFail, "add: [ALL] gives every capability"},
+		{"all added, NET_RAW dropped", "5.2.8", caps(cs("all"), cs("NET_RAW")), report.StatusPass, ""},
+		{"net_raw dropped in lower case", "5.2.8", caps(nil, cs("net_raw")), report.StatusPass, ""},
+		{"ALL dropped, NET_RAW added back", "5.2.8", caps(cs("NET_RAW"), cs("ALL")), report.StatusFail, "holds NET_RAW: add: [NET_RAW]"},
+		{"NET_RAW added and dropped", "5.2.8", caps(cs("NET_RAW"), cs("NET_RAW")), report.StatusWarn, "PSS baseline rejects"},
+		{"privileged, field unset", "5.2.6", privileged, report.StatusFail, "privileged: allowPrivilegeEscalation is always true"},
+		{"SYS_ADMIN added, field false", "5.2.6", caps(cs("SYS_ADMIN"), cs("ALL")), report.StatusFail, "holds SYS_ADMIN (add: [SYS_ADMIN])"},
+		{"sys_admin added in lower case", "5.2.6", caps(cs("sys_admin"), cs("ALL")), report.StatusFail, "holds SYS_ADMIN (add: [sys_admin] (the runtime upper-cases it: SYS_ADMIN))"},
+		{"ALL added", "5.2.6", caps(cs("ALL"), nil), report.StatusFail, "holds SYS_ADMIN (add: [ALL] gives every capability)"},
+		{"SYS_ADMIN added and dropped", "5.2.6", caps(cs("SYS_ADMIN"), cs("SYS_ADMIN")), report.StatusPass, ""},
+		{"field unset", "5.2.6", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.AllowPrivilegeEscalation = nil }, report.StatusWarn,
+			"unset: the kubelet then does not set no_new_privs"},
+		{"no security context", "5.2.6", func(s *corev1.PodSpec) { s.Containers[0].SecurityContext = nil }, report.StatusWarn, "unset"},
+		{"windows pod, field unset", "5.2.6", func(s *corev1.PodSpec) {
+			s.OS = &corev1.PodOS{Name: corev1.Windows}
+			s.Containers[0].SecurityContext.AllowPrivilegeEscalation = nil
+		}, report.StatusPass, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id+"/"+tc.name, func(t *testing.T) {
+			r := evalControl(t, tc.id, baseSnapshot(wl("deployment", "prod", "web", tc.mutate)), EvalOptions{})
+			if r.Status != tc.want && !(tc.want == report.StatusPass && r.Status == report.StatusInfo) {
+				t.Fatalf("%s = %s (%s) %v, want %s", tc.id, r.Status, r.Reason, r.Evidence, tc.want)
+			}
+			if tc.value != "" && !evidenceHas(r, tc.value) {
+				t.Errorf("%s evidence %v lacks %q", tc.id, r.Evidence, tc.value)
+			}
+		})
 	}
 }
 

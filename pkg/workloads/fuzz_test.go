@@ -1,26 +1,54 @@
 package workloads
 
 import (
-	"encoding/json"
 	"testing"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
+// maxFuzzInput bounds what the fuzzer feeds the snapshot decoder. Bigger
+// inputs reach no code that smaller ones do not, and each costs more to
+// run and, once found interesting, far more to minimise: the fuzzer must
+// spend its time on new inputs.
+const maxFuzzInput = 4 << 10
+
 // FuzzEvaluateSnapshot: a snapshot file given to --from-snapshot is
-// untrusted input; no content may make evaluation panic.
+// untrusted input. DecodeSnapshot rejects what is not a snapshot; what it
+// accepts evaluates without panicking, with one result per control, and a
+// snapshot that cannot be evaluated is ERROR everywhere, never PASS. The
+// seeds are small documents that reach the decoder's checks and the
+// controls' branches (capabilities in any case, privileged, an empty
+// namespace, a missing one).
 func FuzzEvaluateSnapshot(f *testing.F) {
-	b, _ := json.Marshal(riskySnapshot())
-	f.Add(b)
-	f.Add([]byte(`{"kind":"WorkloadSnapshot","workloads":[{"kind":"pod","spec":{"containers":[{"name":"a","securityContext":{}}],"ephemeralContainers":[{"name":"e"}]}}]}`))
-	f.Add([]byte(`{"networkPolicies":["/","x"],"crds":["."],"namespaces":[{"name":""}]}`))
+	const head = `{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"WorkloadSnapshot","collected":"2026-01-02T03:04:05Z",` +
+		`"networkPolicies":["app/deny"],"defaultNamespace":["service/kubernetes"],"validatingAdmissionPolicies":null,"validatingAdmissionPolicyBindings":null,"webhooks":null,"crds":null,`
+	f.Add([]byte(head + `"namespaces":[{"name":"app","labels":{"pod-security.kubernetes.io/enforce":"baseline"}}],"workloads":[{"kind":"pod","namespace":"app","name":"p","spec":{` +
+		`"containers":[{"name":"a","securityContext":{"privileged":true}},{"name":"b","securityContext":{"capabilities":{"add":["net_raw"],"drop":["CAP_NET_RAW"]}}}],` +
+		`"ephemeralContainers":[{"name":"e","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"add":["SYS_ADMIN"]}}}]}}]}`))
+	f.Add([]byte(head + `"namespace":"app","namespaces":[{"name":"app"}],"workloads":null}`))
+	f.Add([]byte(head + `"namespace":"nope","namespaces":null,"workloads":null}`))
+	f.Add([]byte(head + `"namespaces":[{"name":"kube-system"}],"workloads":[{"kind":"daemonset","namespace":"kube-system","name":"kube-proxy","spec":{"hostNetwork":true,"os":{"name":"windows"},` +
+		`"volumes":[{"name":"v","hostPath":{"path":"/"}}],"containers":[{"name":"c","ports":[{"containerPort":1,"hostPort":2}],"env":[{"name":"E","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}}]}`))
+	f.Add([]byte(`{"kind":"WorkloadSnapshot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var s Snapshot
-		if json.Unmarshal(data, &s) != nil {
+		if len(data) > maxFuzzInput {
 			return
 		}
-		s.Sort()
-		tr := Evaluate(Build(&s), EvalOptions{IncludeSystem: true})
+		s, err := DecodeSnapshot(data)
+		if err != nil {
+			return
+		}
+		m := Build(s)
+		tr := Evaluate(m, EvalOptions{IncludeSystem: true})
 		if cs, _ := Controls(""); len(tr.Results) != len(cs) {
 			t.Fatalf("%d results", len(tr.Results))
+		}
+		if m.notEvaluable() != "" {
+			for _, r := range tr.Results {
+				if r.Status != report.StatusError {
+					t.Fatalf("%s is %s on a snapshot that cannot be evaluated", r.ControlID, r.Status)
+				}
+			}
 		}
 	})
 }

@@ -183,7 +183,7 @@ func (m *Model) podFindings(decide func(w *Workload) []finding) []finding {
 	for _, c := range m.workloads {
 		for _, f := range decide(c.w) {
 			if f.obs.Object.IsZero() {
-				f.obs.Object = report.ObjectRef{Kind: c.w.Kind, Namespace: c.w.Namespace, Name: c.w.Name}
+				f.obs.Object = c.w.Object()
 			}
 			f.system = c.system
 			fs = append(fs, f)

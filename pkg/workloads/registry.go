@@ -106,6 +106,11 @@ func evalOne(c benchmarks.Control, m *Model, opts EvalOptions) (o report.Outcome
 	if err != nil {
 		return report.Outcome{Status: report.StatusError, Reason: "benchmark data: " + err.Error()}
 	}
+	// A snapshot that cannot be evaluated at all (invalid, or nothing in
+	// scope) makes every control ERROR, never PASS on nothing examined.
+	if why := m.notEvaluable(); why != "" {
+		return report.Outcome{Status: report.StatusError, Reason: "not evaluated: " + why}
+	}
 	var missing []report.Observation
 	for _, r := range chk.resources {
 		if e, ok := m.snap.Unavailable[r]; ok {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // SnapshotAPIVersion versions the saved snapshot format.
@@ -100,6 +102,11 @@ type Workload struct {
 // Ref names the workload as in evidence: "daemonset/kube-system/kube-proxy".
 func (w *Workload) Ref() string {
 	return w.Kind + "/" + w.Namespace + "/" + w.Name
+}
+
+// Object is the workload as the report names objects.
+func (w *Workload) Object() report.ObjectRef {
+	return report.ObjectRef{Kind: w.Kind, Namespace: w.Namespace, Name: w.Name}
 }
 
 // TrimSpec keeps what the controls and the PSS checks read and drops

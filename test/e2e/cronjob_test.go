@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
+	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -91,7 +92,10 @@ func TestCronJob(t *testing.T) {
 	assertNoLeftovers(t, 2*time.Minute)
 }
 
-func debugImage() string { return envOr("HARDEN_DEBUG_IMAGE", "local/busybox:1.35") }
+// debugImage is the image of the debug pods, and the base of the job image:
+// HARDEN_DEBUG_IMAGE (set on machines without a registry), else the plugin's
+// default, the busybox pinned by digest.
+func debugImage() string { return envOr("HARDEN_DEBUG_IMAGE", debugpod.DefaultImage) }
 
 // buildCronImage builds the job image from the Dockerfile with the binary
 // under test and loads it into the kind nodes.

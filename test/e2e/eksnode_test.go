@@ -16,8 +16,8 @@ import (
 )
 
 // The EKS AL2023 node layout as nodeadm writes it (awslabs/amazon-eks-ami
-// nodeadm/internal/kubelet config.go and environment.go, and the AL2023
-// kubelet.service; summarised in /work/shared/reference/platforms.md §3):
+// nodeadm/internal/kubelet config.go and environment.go, and
+// templates/al2023/runtime/rootfs/etc/systemd/system/kubelet.service):
 // the kubelet config is JSON at /etc/kubernetes/kubelet/config.json (mode
 // 0644, --config), the user's NodeConfig spec.kubelet.config is a drop-in
 // /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf (--config-dir), and

@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,7 +42,8 @@ import (
 
 const (
 	// managedBy selects every object kubectl harden creates.
-	managedBy = "app.kubernetes.io/managed-by=kubectl-harden"
+	managedBy                    = managedByKey + "=" + managedByValue
+	managedByKey, managedByValue = "app.kubernetes.io/managed-by", "kubectl-harden"
 	// e2eVersion is linked into the binary under test.
 	e2eVersion = "v0.0.0-e2e"
 	// scanTimeout bounds one `kubectl harden scan` run.
@@ -139,7 +141,173 @@ func setup(m *testing.M) (int, error) {
 	fmt.Printf("e2e cluster %s: control plane node/%s, worker node/%s, kubectl %s\n", cluster.name, cluster.cp, cluster.worker, cluster.kubectl)
 
 	deleteStale(ctx)
-	return m.Run(), nil
+	before, err := takeInventory(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("list what the cluster holds before the tests: %w", err)
+	}
+	code := m.Run()
+	if left := waitForLeftovers(before, leftoverWait); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the e2e tests left %d object(s) in the cluster (still there %s after the last test):\n  %s\n",
+			len(left), leftoverWait, strings.Join(left, "\n  "))
+		return 1, nil
+	}
+	fmt.Println("e2e: the tests left nothing behind")
+	return code, nil
+}
+
+// leftoverWait is how long the suite waits at its end for what the tests
+// deleted to be gone: namespaces take a while to terminate.
+const leftoverWait = 3 * time.Minute
+
+// inventory is the set of objects of the kinds the tests create, as
+// "kind namespace/name".
+type inventory map[string]bool
+
+// takeInventory lists namespaces, pods without an owner (controllers
+// recreate theirs under new names), ServiceAccounts, Roles, RoleBindings,
+// ClusterRoles and ClusterRoleBindings, and whatever else of kubectl
+// harden (app.kubernetes.io/managed-by=kubectl-harden: ConfigMaps, Jobs,
+// CronJobs) exists. Objects in a namespace being deleted are left out:
+// the namespace stands for them.
+func takeInventory(ctx context.Context) (inventory, error) {
+	c := cluster.client
+	inv := inventory{}
+	var errs []error
+	add := func(kind, ns, name string) {
+		key := kind + " " + name
+		if ns != "" {
+			key = kind + " " + ns + "/" + name
+		}
+		inv[key] = true
+	}
+	all := metav1.ListOptions{}
+	ours := metav1.ListOptions{LabelSelector: managedBy}
+	terminating := map[string]bool{}
+	if l, err := c.CoreV1().Namespaces().List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			add("namespace", "", o.Name)
+			terminating[o.Name] = o.DeletionTimestamp != nil
+		}
+	}
+	keep := func(ns string) bool { return !terminating[ns] }
+	if l, err := c.CoreV1().Pods("").List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) && (len(o.OwnerReferences) == 0 || o.Labels[managedByKey] == managedByValue) {
+				add("pod", o.Namespace, o.Name)
+			}
+		}
+	}
+	if l, err := c.CoreV1().ServiceAccounts("").List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) {
+				add("serviceaccount", o.Namespace, o.Name)
+			}
+		}
+	}
+	if l, err := c.RbacV1().Roles("").List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) {
+				add("role", o.Namespace, o.Name)
+			}
+		}
+	}
+	if l, err := c.RbacV1().RoleBindings("").List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) {
+				add("rolebinding", o.Namespace, o.Name)
+			}
+		}
+	}
+	if l, err := c.RbacV1().ClusterRoles().List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			add("clusterrole", "", o.Name)
+		}
+	}
+	if l, err := c.RbacV1().ClusterRoleBindings().List(ctx, all); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			add("clusterrolebinding", "", o.Name)
+		}
+	}
+	if l, err := c.CoreV1().ConfigMaps("").List(ctx, ours); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) {
+				add("configmap", o.Namespace, o.Name)
+			}
+		}
+	}
+	if l, err := c.BatchV1().Jobs("").List(ctx, ours); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) {
+				add("job", o.Namespace, o.Name)
+			}
+		}
+	}
+	if l, err := c.BatchV1().CronJobs("").List(ctx, ours); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, o := range l.Items {
+			if keep(o.Namespace) {
+				add("cronjob", o.Namespace, o.Name)
+			}
+		}
+	}
+	return inv, errors.Join(errs...)
+}
+
+// waitForLeftovers returns what exists now and did not before, after
+// waiting up to wait for it to go; a namespace's objects are reported as
+// the namespace. Objects of kubectl harden count whenever they are new.
+func waitForLeftovers(before inventory, wait time.Duration) []string {
+	deadline := time.Now().Add(wait)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		now, err := takeInventory(ctx)
+		cancel()
+		var left []string
+		if err != nil {
+			left = append(left, "(the cluster could not be listed: "+err.Error()+")")
+		}
+		newNS := map[string]bool{}
+		for k := range now {
+			if name, ok := strings.CutPrefix(k, "namespace "); ok && !before[k] {
+				newNS[name] = true
+			}
+		}
+		for k := range now {
+			if before[k] {
+				continue
+			}
+			if _, rest, ok := strings.Cut(k, " "); ok && !strings.HasPrefix(k, "namespace ") {
+				if ns, _, namespaced := strings.Cut(rest, "/"); namespaced && newNS[ns] {
+					continue
+				}
+			}
+			left = append(left, k)
+		}
+		sort.Strings(left)
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(2 * time.Second)
+	}
 }
 
 // deleteStale deletes objects of kubectl harden left by an earlier,

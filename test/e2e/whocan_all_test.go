@@ -19,13 +19,11 @@ import (
 // "default"), while a namespace not listed is denied.
 func TestWhoCanAllNamespaces(t *testing.T) {
 	const nsA, nsB = "harden-acc-wc-a", "harden-acc-wc-b"
-	cleanup := func() {
-		kubectlOut(t.Context(), "delete", "namespace", nsA, nsB, "--ignore-not-found", "--wait=false")
-	}
-	cleanup()
-	t.Cleanup(cleanup)
-	kubectl(t, "create", "namespace", nsA)
-	kubectl(t, "create", "namespace", nsB)
+	// freshNamespace waits for namespaces of an earlier run to be gone and
+	// deletes these in t.Cleanup with a context of its own (t.Context() is
+	// cancelled before cleanups run: they used to be left behind).
+	freshNamespace(t, nsA, "baseline")
+	freshNamespace(t, nsB, "baseline")
 	kubectl(t, "-n", nsA, "create", "serviceaccount", "acc-sa")
 	kubectl(t, "-n", nsA, "create", "role", "secret-deleter", "--verb=delete", "--resource=secrets")
 	kubectl(t, "-n", nsA, "create", "rolebinding", "secret-deleter", "--role=secret-deleter", "--user=acc-user-a", "--serviceaccount="+nsA+":acc-sa")

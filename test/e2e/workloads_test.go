@@ -76,9 +76,9 @@ func TestWorkloads(t *testing.T) {
 			{"5.2.4", []string{"daemonset/" + ns + "/wl-hostns spec.hostIPC"}},
 			{"5.2.5", []string{"daemonset/" + ns + "/wl-hostns spec.hostNetwork"}},
 			{"5.2.5", []string{"pod/" + ns + "/kube-proxy spec.hostNetwork"}}, // a look-alike is not system
-			{"5.2.6", []string{"deployment/" + ns + "/wl-priv spec.containers[app].securityContext.allowPrivilegeEscalation", "true"}},
+			{"5.2.6", []string{"deployment/" + ns + "/wl-priv spec.containers[app].securityContext", "privileged: allowPrivilegeEscalation is always true"}},
 			{"5.2.7", []string{"deployment/" + ns + "/wl-priv securityContext.runAsUser", "PSS runAsUser"}},
-			{"5.2.8", []string{"deployment/" + ns + "/wl-priv", "capabilities.add", "NET_RAW"}},
+			{"5.2.8", []string{"deployment/" + ns + "/wl-priv spec.containers[app].securityContext.capabilities", "holds NET_RAW"}},
 			{"5.2.9", []string{"deployment/" + ns + "/wl-priv", "PSS capabilities_restricted"}},
 			{"5.2.10", []string{"statefulset/" + ns + "/wl-win", "hostProcess"}},
 			{"5.2.11", []string{"daemonset/" + ns + "/wl-hostns spec.volumes", `"root"`}},

@@ -28,10 +28,15 @@ func Requests(fakes ...Recorder) []access.Permission {
 		for _, a := range f.Actions() {
 			res := a.GetResource()
 			// Everyone may review their own access, read the version and
-			// list the API groups (/apis, which the system:discovery
-			// ClusterRole grants every authenticated user; the fake
-			// discovery records that as resource "group").
-			if res.Resource == "selfsubjectaccessreviews" || res.Resource == "version" || res.Resource == "group" {
+			// read API discovery (the fake records /api and /apis as get
+			// group and get resource): the bootstrap ClusterRoles
+			// system:basic-user and system:discovery grant them to every
+			// authenticated user (kubernetes/kubernetes
+			// plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go).
+			if res.Resource == "selfsubjectaccessreviews" || res.Resource == "version" {
+				continue
+			}
+			if res.Group == "" && res.Version == "" && (res.Resource == "group" || res.Resource == "resource") && a.GetVerb() == "get" {
 				continue
 			}
 			p := access.Permission{Verb: a.GetVerb(), Group: res.Group, Resource: res.Resource, Subresource: a.GetSubresource(), Namespace: a.GetNamespace()}

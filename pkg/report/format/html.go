@@ -3,9 +3,12 @@ package format
 import (
 	_ "embed"
 	"fmt"
-	"html/template"
 	"sort"
 	"strings"
+
+	// html/template without method calls (see goTemplatePrinter): the
+	// standard one keeps every exported method in the binary.
+	template "github.com/DataDog/datadog-agent/pkg/template/html"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )

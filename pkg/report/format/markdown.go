@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -19,7 +20,7 @@ func (markdownFormat) Docs() Doc    { return Diff }
 // newlines, HTML and markup are escaped, and control characters too.
 func mdEscape(s string) string {
 	r := strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]")
-	return r.Replace(Sanitize(s))
+	return r.Replace(safetext.Inert(s))
 }
 
 func (f markdownFormat) Print(doc any, w Writer) error {

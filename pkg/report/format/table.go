@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -62,7 +63,7 @@ func PrintTable(t *metav1.Table, wide, noHeaders bool, out io.Writer) error {
 	for i := range t.Rows {
 		for j, c := range t.Rows[i].Cells {
 			if s, ok := c.(string); ok {
-				t.Rows[i].Cells[j] = Sanitize(s)
+				t.Rows[i].Cells[j] = safetext.Inert(s)
 			}
 		}
 	}
@@ -168,7 +169,7 @@ func printSummary(r *report.Report, out io.Writer) error {
 		if r.Metadata.BenchmarkReason != "" {
 			line += " - " + r.Metadata.BenchmarkReason
 		}
-		fmt.Fprintln(out, Sanitize(line))
+		fmt.Fprintln(out, safetext.Inert(line))
 	}
 	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{{Name: "Target", Type: "string"}}}
 	for _, st := range report.AllStatuses {
@@ -199,7 +200,7 @@ func printSummary(r *report.Report, out io.Writer) error {
 			if !strings.HasPrefix(line, tg.Ref()+":") {
 				line = tg.Ref() + ": " + line
 			}
-			fmt.Fprintln(out, Sanitize(line))
+			fmt.Fprintln(out, safetext.Inert(line))
 		}
 	}
 	return nil

@@ -11,45 +11,6 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-func TestSanitize(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain text, üñíçødé", "plain text, üñíçødé"},
-		{"\x1b[31mred", `\x1b[31mred`},
-		{"bell\x07", `bell\x07`},
-		{"tab\tnewline\n", `tab\x09newline\x0a`},
-		{"raw CSI \x9b31m", `raw CSI \x9b31m`},
-		{"raw \xff byte", `raw \xff byte`},
-		{"C1 \u009b as a rune", `C1 \u009b as a rune`},
-		{"del\x7f", `del\x7f`},
-		{"abc\u202edcba", `abc\u202edcba`},
-		{"iso\u2066late\u2069", `iso\u2066late\u2069`},
-		{"zero\u200bwidth", `zero\u200bwidth`},
-	} {
-		if got := Sanitize(tc.in); got != tc.want {
-			t.Errorf("Sanitize(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-// FuzzSanitize: whatever a node sends, what reaches a terminal is valid
-// UTF-8 without a control or text-reordering character.
-func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"", "ok", "\x1b]0;t\x07", "\x9b\xff\xfe", "\u202e", "é\xc3"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out := Sanitize(s)
-		if !utf8.ValidString(out) {
-			t.Fatalf("invalid UTF-8 out of %q: %q", s, out)
-		}
-		for _, r := range out {
-			if isControl(r) || isHiding(r) {
-				t.Fatalf("%U survived in %q", r, out)
-			}
-		}
-	})
-}
-
 // hostile is text a hostile node can put in evidence, reasons, pod
 // messages and log tails: terminal escapes (7-bit and raw 8-bit CSI),
 // invalid UTF-8, a bidirectional override, newlines that would forge a

@@ -1,0 +1,188 @@
+package rbac
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+// snapshotKeys are the keys every saved snapshot has (Collect fills every
+// list, and an empty one is saved as null): a document without one of them
+// was not written by --save-snapshot, and evaluating it would report a
+// missing kind as "nothing found".
+var snapshotKeys = []string{"apiVersion", "kind", "collected", "roles", "clusterRoles", "roleBindings", "clusterRoleBindings", "serviceAccounts", "pods", "namespaces", "tokenSecrets"}
+
+// DecodeSnapshot reads a snapshot saved with --save-snapshot. It rejects
+// anything that is not one (JSON null, an empty object, another kind or
+// version, a missing list, an object without a name) with an error that
+// says what is wrong, so that a broken file never evaluates as a clean
+// cluster.
+func DecodeSnapshot(b []byte) (*Snapshot, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
+	}
+	if raw == nil {
+		return nil, errors.New("not an RBAC snapshot: the document is null")
+	}
+	var missing []string
+	for _, k := range snapshotKeys {
+		if _, ok := raw[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	// kind and apiVersion first: another document fails on them, not on
+	// the first field whose type differs.
+	var head Snapshot
+	if err := json.Unmarshal(b, &struct {
+		APIVersion *string `json:"apiVersion"`
+		Kind       *string `json:"kind"`
+	}{&head.APIVersion, &head.Kind}); err != nil {
+		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
+	}
+	if err := head.checkKind(); err != nil {
+		return nil, err
+	}
+	var s Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("incomplete RBAC snapshot: missing %s (a snapshot saved with --save-snapshot has every list, empty ones as null)", strings.Join(missing, ", "))
+	}
+	if bytes.Equal(bytes.TrimSpace(raw["collected"]), []byte("null")) || s.Collected.IsZero() {
+		return nil, errors.New("incomplete RBAC snapshot: collected (the time it was taken) is not set")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (s *Snapshot) checkKind() error {
+	if s.Kind != SnapshotKind {
+		return fmt.Errorf("not an RBAC snapshot: kind %q is not %s", s.Kind, SnapshotKind)
+	}
+	if s.APIVersion != SnapshotAPIVersion {
+		return fmt.Errorf("RBAC snapshot apiVersion %q is not supported (want %s)", s.APIVersion, SnapshotAPIVersion)
+	}
+	return nil
+}
+
+// maxProblems caps the problems one validation error lists.
+const maxProblems = 10
+
+// Validate checks what the engine relies on: kind and apiVersion, names and
+// namespaces (a RoleBinding without a namespace would be taken for a
+// ClusterRoleBinding and its grants for cluster-wide ones), role
+// references and subject kinds the API server accepts.
+func (s *Snapshot) Validate() error {
+	if err := s.checkKind(); err != nil {
+		return err
+	}
+	var problems []string
+	bad := func(format string, args ...any) {
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}
+	for i, r := range s.ClusterRoles {
+		if r.Name == "" || r.Namespace != "" {
+			bad("clusterRoles[%d]: want a name and no namespace (name %q, namespace %q)", i, r.Name, r.Namespace)
+		}
+	}
+	for i, r := range s.Roles {
+		if r.Name == "" || r.Namespace == "" {
+			bad("roles[%d]: want a name and a namespace (name %q, namespace %q)", i, r.Name, r.Namespace)
+		}
+	}
+	checkSubjects := func(where string, subjects []rbacv1.Subject) {
+		for j, sub := range subjects {
+			switch sub.Kind {
+			case KindUser, KindGroup, KindServiceAccount:
+			default:
+				bad("%s subjects[%d]: kind %q (want User, Group or ServiceAccount)", where, j, sub.Kind)
+			}
+		}
+	}
+	for i, b := range s.ClusterRoleBindings {
+		where := fmt.Sprintf("clusterRoleBindings[%d] (%q)", i, b.Name)
+		if b.Name == "" || b.Namespace != "" {
+			bad("%s: want a name and no namespace (namespace %q)", where, b.Namespace)
+		}
+		if b.RoleRef.Kind != "ClusterRole" || b.RoleRef.Name == "" {
+			bad("%s: roleRef %s/%q: a ClusterRoleBinding references a ClusterRole by name", where, b.RoleRef.Kind, b.RoleRef.Name)
+		}
+		checkSubjects(where, b.Subjects)
+	}
+	for i, b := range s.RoleBindings {
+		where := fmt.Sprintf("roleBindings[%d] (%q)", i, b.Name)
+		if b.Name == "" || b.Namespace == "" {
+			bad("%s: want a name and a namespace (namespace %q)", where, b.Namespace)
+		}
+		if (b.RoleRef.Kind != "ClusterRole" && b.RoleRef.Kind != "Role") || b.RoleRef.Name == "" {
+			bad("%s: roleRef %s/%q: want a Role or ClusterRole by name", where, b.RoleRef.Kind, b.RoleRef.Name)
+		}
+		checkSubjects(where, b.Subjects)
+	}
+	for i, sa := range s.ServiceAccounts {
+		if sa.Name == "" || sa.Namespace == "" {
+			bad("serviceAccounts[%d]: want a name and a namespace (name %q, namespace %q)", i, sa.Name, sa.Namespace)
+		}
+	}
+	for i, p := range s.Pods {
+		if p.Name == "" || p.Namespace == "" {
+			bad("pods[%d]: want a name and a namespace (name %q, namespace %q)", i, p.Name, p.Namespace)
+		}
+	}
+	for i, t := range s.TokenSecrets {
+		if t.Name == "" || t.Namespace == "" {
+			bad("tokenSecrets[%d]: want a name and a namespace (name %q, namespace %q)", i, t.Name, t.Namespace)
+		}
+	}
+	for i, n := range s.Namespaces {
+		if n == "" {
+			bad("namespaces[%d] is empty", i)
+		}
+	}
+	if s.Discovery != nil {
+		for i, r := range s.Discovery.Resources {
+			if r.Resource == "" || strings.Contains(r.Resource, "/") {
+				bad("discovery.resources[%d]: resource %q (want a plural resource name)", i, r.Resource)
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > maxProblems {
+		more = fmt.Sprintf("; and %d more", len(problems)-maxProblems)
+		problems = problems[:maxProblems]
+	}
+	return fmt.Errorf("invalid RBAC snapshot: %s%s", strings.Join(problems, "; "), more)
+}
+
+// incomplete says why nothing can be evaluated on the model, or "". Every
+// API server that authorizes with RBAC creates its bootstrap ClusterRoles
+// and ClusterRoleBindings (cluster-admin, system:*) at start-up
+// (kubernetes/kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy):
+// a snapshot without any is not a complete picture of a cluster, and
+// "nothing found" in it would be a PASS on nothing examined.
+func (m *Model) incomplete() string {
+	m.notEvaluableDone.Do(func() { m.notEvaluable = m.snapshotProblem() })
+	return m.notEvaluable
+}
+
+func (m *Model) snapshotProblem() string {
+	if err := m.snap.Validate(); err != nil {
+		return err.Error()
+	}
+	if len(m.snap.ClusterRoles) == 0 || len(m.snap.ClusterRoleBindings) == 0 {
+		return fmt.Sprintf("the snapshot holds %d clusterroles and %d clusterrolebindings: every API server that uses RBAC has its bootstrap ones (cluster-admin, system:*), so the snapshot is incomplete or RBAC is not the authorizer",
+			len(m.snap.ClusterRoles), len(m.snap.ClusterRoleBindings))
+	}
+	return ""
+}
