@@ -35,6 +35,23 @@ type EvalOptions struct {
 	// When set, control-plane and etcd controls are N/A on every node: the
 	// provider runs those components where the scan cannot see them.
 	ManagedControlPlane string
+	// Distribution is the distribution detected on the cluster (nil: none,
+	// the node is read as kubeadm lays it out). When its layout is not
+	// evaluated, every node control is ERROR with the distribution's
+	// reason (control-plane and etcd controls stay N/A under a managed
+	// control plane): the collector reads kubeadm's layout, and judging
+	// another layout as if it were kubeadm's would misjudge it.
+	Distribution *report.Distribution
+}
+
+// layoutNotEvaluated is the reason every node control is ERROR on a
+// distribution whose layout is not read yet ("" otherwise).
+func (o EvalOptions) layoutNotEvaluated() string {
+	d := o.Distribution
+	if d == nil || d.LayoutEvaluated {
+		return ""
+	}
+	return fmt.Sprintf("distribution %s detected: %s; this control is not evaluated on it", d.Name, d.NotEvaluated)
 }
 
 func (o EvalOptions) clock() func() time.Time {
@@ -175,6 +192,25 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 	controls := catalog(b, opts.clock())
 	if opts.ManagedControlPlane == "" {
 		opts.ManagedControlPlane = b.Managed
+	}
+
+	if why := opts.layoutNotEvaluated(); why != "" {
+		// Nothing the collector found is read as if the node were
+		// kubeadm's: not the processes (an embedded kubelet is not seen)
+		// and not the files (at kubeadm's paths).
+		tr.Notes = append(tr.Notes, why)
+		if opts.ManagedControlPlane != "" {
+			tr.Notes = append(tr.Notes, "control plane is managed by "+opts.ManagedControlPlane+": control-plane and etcd controls are N/A")
+		}
+		for _, c := range controls {
+			o := Outcome{Status: StatusError, Reason: why}
+			if opts.ManagedControlPlane != "" && (c.Role == RoleControlPlane || c.Role == RoleEtcd) {
+				o = Outcome{Status: StatusNA, Reason: "control plane is managed by " + opts.ManagedControlPlane}
+			}
+			tr.Results = append(tr.Results, NewResult(c.Control, tr.Name, o))
+		}
+		tr.Summary = Summarize(tr.Results)
+		return tr
 	}
 
 	var empty string

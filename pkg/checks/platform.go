@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // NodeFacts are the API facts of one node that platform detection reads.
@@ -13,6 +15,8 @@ type NodeFacts struct {
 	Name       string
 	ProviderID string
 	Labels     map[string]string
+	// Annotations are read for distribution signals (k3s.io/node-args).
+	Annotations map[string]string
 	// OSImage is status.nodeInfo.osImage.
 	OSImage string
 }
@@ -36,6 +40,32 @@ type Platform struct {
 	Fargate []string `json:"fargate,omitempty"`
 	// Evidence are the facts that decided, one sentence each.
 	Evidence []string `json:"evidence"`
+	// Distribution is the distribution detected (k3s, rke2, ...), nil
+	// when none was signalled; see distros.Detect.
+	Distribution *report.Distribution `json:"distribution,omitempty"`
+}
+
+// ClusterFacts are the API facts of a cluster that detection reads.
+type ClusterFacts struct {
+	// GitVersion is the API server's version.
+	GitVersion string
+	// APIGroups are the API groups the server serves (discovery); nil when
+	// not read, and APIGroupsError says why.
+	APIGroups      []string
+	APIGroupsError string
+	Nodes          []NodeFacts
+}
+
+// DetectCluster is DetectPlatform plus the distribution (distros.Detect),
+// which also reads the API groups the server serves (OpenShift).
+func DetectCluster(f ClusterFacts) Platform {
+	p := DetectPlatform(f.GitVersion, f.Nodes)
+	in := distros.Facts{GitVersion: f.GitVersion, APIGroups: f.APIGroups, APIGroupsError: f.APIGroupsError}
+	for _, n := range f.Nodes {
+		in.Nodes = append(in.Nodes, distros.Node{Name: n.Name, Labels: n.Labels, Annotations: n.Annotations, OSImage: n.OSImage})
+	}
+	p.Distribution = distros.Detect(in)
+	return p
 }
 
 var providers = map[string]string{"eks": "Amazon EKS", "gke": "Google GKE", "aks": "Azure AKS"}
@@ -163,6 +193,9 @@ func SelectBenchmarkFor(gitVersion string, p Platform) benchmarks.Selection {
 	sel := benchmarks.Select(gitVersion, p.Name)
 	if p.Name != "" {
 		sel.Reason = fmt.Sprintf("platform %s (%s): %s", p.Provider, p.Evidence[0], sel.Reason)
+	}
+	if d := p.Distribution; d != nil {
+		sel.Reason = fmt.Sprintf("distribution %s has no benchmark of its own implemented yet: %s", d.Name, sel.Reason)
 	}
 	return sel
 }

@@ -31,11 +31,12 @@ func RequiredPermissions(named bool) []access.Permission {
 
 // PlatformPermissions are the requests of the API commands' platform
 // detection (the first page of nodes: provider IDs, labels, OS images).
-// Without them the platform is detected from the server version alone,
+// Without them the platform and distribution are detected from the server
+// version and API groups alone,
 // which a command says.
 func PlatformPermissions() []access.Permission {
 	return []access.Permission{access.Resource("list", "nodes").As(access.Degrades).
-		For("platform detection (EKS, GKE, AKS) from provider IDs and labels; without it, from the server version alone")}
+		For("platform and distribution detection (EKS, GKE, AKS; k3s, RKE2, k0s, Talos, MicroK8s) from provider IDs, labels, annotations and OS images; without it, from the server version (and API groups) alone")}
 }
 
 // Resolve reads the named nodes, or, with no names, lists the nodes that

@@ -59,17 +59,38 @@ func addProfileFlag(cmd *cobra.Command, level *int) {
 func nodeFacts(nodes []*corev1.Node) []checks.NodeFacts {
 	out := make([]checks.NodeFacts, 0, len(nodes))
 	for _, n := range nodes {
-		out = append(out, checks.NodeFacts{Name: n.Name, ProviderID: n.Spec.ProviderID, Labels: n.Labels, OSImage: n.Status.NodeInfo.OSImage})
+		out = append(out, checks.NodeFacts{Name: n.Name, ProviderID: n.Spec.ProviderID, Labels: n.Labels, Annotations: n.Annotations, OSImage: n.Status.NodeInfo.OSImage})
 	}
 	return out
 }
 
-// detectPlatform decides the platform of the cluster from the server
-// version and the nodes, says so on errOut, and returns the nodes that can
-// be scanned (EKS Fargate nodes cannot run the privileged host pod).
-func detectPlatform(gitVersion string, nodes []*corev1.Node, errOut io.Writer) (checks.Platform, []*corev1.Node) {
-	p := checks.DetectPlatform(gitVersion, nodeFacts(nodes))
+// clusterFacts gathers what platform and distribution detection read: the
+// server version, the nodes and the API groups the server serves (read
+// from discovery, which every authenticated user may; when it fails the
+// reason is kept and said, and detection goes on without it).
+func clusterFacts(client kubernetes.Interface, gitVersion string, nodes []*corev1.Node) checks.ClusterFacts {
+	f := checks.ClusterFacts{GitVersion: gitVersion, Nodes: nodeFacts(nodes)}
+	groups, err := client.Discovery().ServerGroups()
+	if err != nil {
+		f.APIGroupsError = err.Error()
+		return f
+	}
+	f.APIGroups = []string{}
+	for _, g := range groups.Groups {
+		f.APIGroups = append(f.APIGroups, g.Name)
+	}
+	return f
+}
+
+// detectPlatform decides the platform and distribution of the cluster,
+// says so on errOut, and returns the nodes that can be scanned (EKS
+// Fargate nodes cannot run the privileged host pod).
+func detectPlatform(client kubernetes.Interface, gitVersion string, nodes []*corev1.Node, errOut io.Writer) (checks.Platform, []*corev1.Node) {
+	p := checks.DetectCluster(clusterFacts(client, gitVersion, nodes))
 	sayPlatform(p, errOut)
+	if d := p.Distribution; d != nil && !d.LayoutEvaluated {
+		fmt.Fprintf(errOut, "Warning: %s detected: %s. Its node controls (control plane and kubelet) are reported as ERROR, not judged as if the nodes were kubeadm's\n", d.Name, safetext.Inert(d.NotEvaluated))
+	}
 	if len(p.Fargate) == 0 {
 		return p, nodes
 	}
@@ -87,20 +108,34 @@ func detectPlatform(gitVersion string, nodes []*corev1.Node, errOut io.Writer) (
 	return p, kept
 }
 
-// sayPlatform prints the detected platform and the facts behind it.
+// sayPlatform prints the detected platform and distribution and the facts
+// behind them. Node labels and annotations are the cluster's data:
+// sanitised before printing.
 func sayPlatform(p checks.Platform, errOut io.Writer) {
 	name := "self-managed"
 	if p.Provider != "" {
 		name = p.Provider
 	}
-	// The evidence quotes the nodes' labels, provider IDs and OS images,
-	// which their kubelets write.
+	// The evidence and the signals quote the nodes' labels, annotation
+	// keys, provider IDs and OS images, which their kubelets write.
 	fmt.Fprintf(errOut, "Platform: %s (%s)\n", name, safetext.Inert(strings.Join(p.Evidence, "; ")))
+	d := p.Distribution
+	if d == nil {
+		return
+	}
+	var why []string
+	for _, s := range d.Signals {
+		why = append(why, s.Distribution+": "+s.Detail)
+	}
+	fmt.Fprintf(errOut, "Distribution: %s (%s)\n", d.Name, safetext.Inert(strings.Join(why, "; ")))
+	for _, n := range d.Notes {
+		fmt.Fprintf(errOut, "Warning: %s\n", safetext.Inert(n))
+	}
 }
 
 // platformMetadata is the report's record of the detection.
 func platformMetadata(p checks.Platform) *report.Platform {
-	return &report.Platform{Name: p.Name, Provider: p.Provider, Managed: p.Managed, Evidence: p.Evidence, Skipped: p.Fargate}
+	return &report.Platform{Name: p.Name, Provider: p.Provider, Managed: p.Managed, Evidence: p.Evidence, Skipped: p.Fargate, Distribution: p.Distribution}
 }
 
 // chooseBenchmark resolves the benchmark into md: --benchmark when given
@@ -165,14 +200,14 @@ func apiBenchmark(ctx context.Context, client kubernetes.Interface, flag, gitVer
 	// The first 500 nodes say the platform as well as all of them would.
 	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 500})
 	if err != nil {
-		fmt.Fprintf(errOut, "Warning: cannot list nodes (%v): the platform is detected from the server version alone\n", err)
+		fmt.Fprintf(errOut, "Warning: cannot list nodes (%v): the platform and distribution are detected from the server version and API groups alone\n", err)
 	} else {
 		for i := range list.Items {
 			nodes = append(nodes, &list.Items[i])
 		}
 	}
 	// Fargate nodes matter to scan only: the platform is all this needs.
-	plat := checks.DetectPlatform(gitVersion, nodeFacts(nodes))
+	plat := checks.DetectCluster(clusterFacts(client, gitVersion, nodes))
 	sayPlatform(plat, errOut)
 	md.Platform = platformMetadata(plat)
 	return chooseBenchmark(flag, gitVersion, &plat, md, errOut)

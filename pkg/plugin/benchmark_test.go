@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
@@ -82,7 +83,7 @@ func TestDetectPlatformSkipsFargate(t *testing.T) {
 	var errOut bytes.Buffer
 	nodes := fakeNodes("ip-1", "fargate-ip-2")
 	nodes[1].Labels = map[string]string{"eks.amazonaws.com/compute-type": "fargate"}
-	p, kept := detectPlatform("v1.33.2-eks-4ef4b32", nodes, &errOut)
+	p, kept := detectPlatform(fake.NewSimpleClientset(), "v1.33.2-eks-4ef4b32", nodes, &errOut)
 	if p.Name != "eks" || len(kept) != 1 || kept[0].Name != "ip-1" || !strings.Contains(errOut.String(), "Not scanned: 1 EKS Fargate node") {
 		t.Errorf("platform %+v kept %d, stderr %q", p, len(kept), errOut.String())
 	}

@@ -401,7 +401,7 @@ func (o *ScanOptions) plan(ctx context.Context, cl *cluster) (*scanPlan, error) 
 		return nil, err
 	}
 	var plat checks.Platform
-	plat, p.nodes = detectPlatform(p.md.ServerVersion, p.nodes, o.ErrOut)
+	plat, p.nodes = detectPlatform(cl.client, p.md.ServerVersion, p.nodes, o.ErrOut)
 	p.md.Platform, p.managed = platformMetadata(plat), plat.Provider
 	if len(p.nodes) == 0 {
 		return nil, errors.New("no node left to scan: EKS Fargate nodes cannot be scanned")
@@ -434,6 +434,9 @@ func (p *scanPlan) report(ctx context.Context) (*report.Report, error) {
 	md.ToolVersion = version.Get().Version
 	rep := report.NewReport(report.KindNodeScan, md)
 	evalOpts := checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated, ManagedControlPlane: p.managed}
+	if md.Platform != nil {
+		evalOpts.Distribution = md.Platform.Distribution
+	}
 	targets := make([]report.TargetReport, len(p.nodes))
 	index := make(map[string]int, len(p.nodes))
 	for i, n := range p.nodes {

@@ -399,6 +399,49 @@ type Platform struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Skipped are nodes that were not scanned (EKS Fargate).
 	Skipped []string `json:"skipped,omitempty"`
+	// Distribution is the Kubernetes distribution detected (k3s, rke2,
+	// k0s, openshift, talos, microk8s) with the signals that decided it;
+	// absent when no distribution signal was seen (kubeadm, kind, or a
+	// managed platform's own nodes).
+	Distribution *Distribution `json:"distribution,omitempty"`
+}
+
+// Distribution is a detected Kubernetes distribution.
+type Distribution struct {
+	// ID is the distribution's ID in the data file: k3s, rke2, k0s,
+	// openshift, talos or microk8s.
+	ID string `json:"id"`
+	// Name is its display name ("K3s").
+	Name string `json:"name"`
+	// LayoutEvaluated is true when the node collector reads this
+	// distribution's layout. When false, control-plane and kubelet node
+	// controls are ERROR with NotEvaluated as the reason.
+	LayoutEvaluated bool `json:"layoutEvaluated"`
+	// NotEvaluated says what the distribution's layout is and that it is
+	// not evaluated yet ("" when LayoutEvaluated).
+	NotEvaluated string `json:"notEvaluated,omitempty"`
+	// Signals are every distribution signal seen, those of other
+	// distributions included.
+	Signals []DistributionSignal `json:"signals"`
+	// Conflicting are the other distributions some signal named; the
+	// strongest signal decided.
+	Conflicting []string `json:"conflicting,omitempty"`
+	// Notes say what a reader must know: conflicts, a node signal on some
+	// nodes only, API groups that could not be read.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// DistributionSignal is one fact that names a distribution.
+type DistributionSignal struct {
+	// Distribution is the ID of the distribution the signal names.
+	Distribution string `json:"distribution"`
+	// Kind is serverVersion, apiGroup, nodeAnnotation, nodeLabel or osImage.
+	Kind string `json:"kind"`
+	// Detail is the fact, one sentence.
+	Detail string `json:"detail"`
+	// Nodes counts the nodes that show a node signal (0 for the
+	// cluster-wide kinds).
+	Nodes int `json:"nodes,omitempty"`
 }
 
 // Summary counts results per status.
