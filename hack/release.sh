@@ -26,7 +26,7 @@
 #                             archive), from the same .goreleaser.yaml with its
 #                             goos/goarch narrowed: what `make check`'s Krew check
 #                             builds; the manifest's other four platforms get the
-#                             placeholder sha256 0000…0 and dist/krew/platforms.txt
+#                             placeholder sha256 ffff…f and dist/krew/platforms.txt
 #                             lists the two built
 #
 # Environment:
@@ -141,7 +141,8 @@ done
 # render_manifest TEMPLATE TAG CHECKSUMS: plugins/krew.yaml filled in as
 # krew-release-bot fills it, with the sha256 from CHECKSUMS instead of a
 # download. Fails on an asset not in CHECKSUMS (with --quick: gives it the
-# placeholder sha256 0000…0) and on template syntax left over.
+# placeholder sha256 ffff…f: all digits would read as the YAML number 0,
+# which Krew rejects) and on template syntax left over.
 render_manifest() {
   awk -v tag="$2" -v sums="$3" -v quick="$quick" '
     BEGIN {
@@ -155,7 +156,7 @@ render_manifest() {
       url = substr($0, RSTART + 1, RLENGTH - 2)
       gsub(/\{\{ *\.TagName *\}\}/, tag, url)
       n = split(url, parts, "/"); asset = parts[n]
-      if (!(asset in sha) && quick == 1) sha[asset] = "0000000000000000000000000000000000000000000000000000000000000000"
+      if (!(asset in sha) && quick == 1) sha[asset] = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
       if (!(asset in sha)) { print "no sha256 for " asset " in " sums > "/dev/stderr"; exit 1 }
       print pad "uri: " url
       print pad "sha256: " sha[asset]
