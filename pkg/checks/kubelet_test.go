@@ -7,8 +7,9 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
-// Field lesson #1: scanners read a different kubelet config file than the
-// one the kubelet uses. These tests pin the kubelet's own resolution.
+// Scanners have read a different kubelet config file than the one the
+// kubelet uses (kube-bench #1256, #948). These tests pin the kubelet's own
+// resolution.
 
 func TestKubeletUsesItsOwnConfigFlag(t *testing.T) {
 	for _, tc := range []struct {
@@ -156,8 +157,8 @@ func TestKubeletConfigDropIns(t *testing.T) {
 }
 
 func TestOwnerComparedNumericallyWithHostPasswd(t *testing.T) {
-	// Field lesson #4: the scan pod's own /etc/passwd is irrelevant; the
-	// host's tables give the ids.
+	// The scan pod's own /etc/passwd is irrelevant (kube-bench #842, #1275):
+	// the host's tables give the ids.
 	n := hardenedControlPlane()
 	n.Users = map[int]string{0: "root", 1001: "etcd"}
 	n.Groups = map[int]string{0: "root", 1001: "etcd"}
