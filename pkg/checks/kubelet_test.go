@@ -157,7 +157,7 @@ func TestKubeletConfigDropIns(t *testing.T) {
 }
 
 func TestOwnerComparedNumericallyWithHostPasswd(t *testing.T) {
-	// The scan pod's own /etc/passwd is irrelevant (kube-bench #842, #1275):
+	// The scan pod's own /etc/passwd is irrelevant (a busybox image has none):
 	// the host's tables give the ids.
 	n := hardenedControlPlane()
 	n.Users = map[int]string{0: "root", 1001: "etcd"}
