@@ -260,7 +260,8 @@ func privilegedNamespace(t *testing.T, name string) string {
 }
 
 // freshNamespace (re)creates a namespace that enforces a Pod Security level,
-// after any earlier one of that name is gone, and deletes it in t.Cleanup.
+// after any earlier one of that name is gone, and deletes it in t.Cleanup,
+// waiting until it is gone.
 func freshNamespace(t *testing.T, name, enforce string) {
 	t.Helper()
 	ctx := context.Background()
@@ -276,5 +277,16 @@ func freshNamespace(t *testing.T, name, enforce string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{}) })
+	// Cleanup waits until the namespace is gone: its pods would otherwise
+	// still be seen by the tests that run next (a default cluster's rbac
+	// report counting their token mounts, say).
+	t.Cleanup(func() {
+		_ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+		if !eventually(3*time.Minute, time.Second, func() bool {
+			_, err := cluster.client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+			return apierrors.IsNotFound(err)
+		}) {
+			t.Errorf("namespace %s was not gone 3m after its deletion", name)
+		}
+	})
 }
