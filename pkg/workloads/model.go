@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -29,6 +30,9 @@ type Model struct {
 	workloads []classified
 	// perNS counts evaluated workloads per namespace.
 	perNS map[string]int
+	// notEvaluableWhy is notEvaluable()'s answer, computed once.
+	notEvaluableWhy  string
+	notEvaluableOnce sync.Once
 }
 
 type classified struct {
