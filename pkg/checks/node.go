@@ -142,13 +142,17 @@ func OwnCatalog() []Control {
 // usually run one too).
 func RolesOf(ev *evidence.Node) []Role {
 	var roles []Role
-	if ev.Has(evidence.APIServer) || ev.Has(evidence.ControllerManager) || ev.Has(evidence.Scheduler) {
+	// A component embedded in a distribution's process whose arguments
+	// could not be established still gives its role: its controls are
+	// then ERROR saying what is missing, never N/A "not running".
+	runs := func(c evidence.Component) bool { return ev.Has(c) || ev.NotEstablished[c] != "" }
+	if runs(evidence.APIServer) || runs(evidence.ControllerManager) || runs(evidence.Scheduler) {
 		roles = append(roles, RoleControlPlane)
 	}
-	if ev.Has(evidence.Etcd) {
+	if runs(evidence.Etcd) {
 		roles = append(roles, RoleEtcd)
 	}
-	if ev.Has(evidence.Kubelet) {
+	if runs(evidence.Kubelet) {
 		roles = append(roles, RoleWorker)
 	}
 	return roles
