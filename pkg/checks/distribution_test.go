@@ -86,7 +86,7 @@ func TestDetectClusterCarriesDistribution(t *testing.T) {
 	if p.Distribution == nil || p.Distribution.ID != "openshift" || p.Name != "" || p.Managed {
 		t.Fatalf("%+v", p)
 	}
-	if sel := SelectBenchmarkFor("v1.34.4", p); !strings.Contains(sel.Reason, "distribution OpenShift has no benchmark of its own implemented yet") {
+	if sel := SelectBenchmarkFor("v1.34.4", p); !strings.Contains(sel.Reason, "distribution OpenShift has no CIS profile of its own implemented: CIS Kubernetes is evaluated over its layout") {
 		t.Errorf("reason %q", sel.Reason)
 	}
 	if p := DetectCluster(ClusterFacts{GitVersion: "v1.34.4"}); p.Distribution != nil {

@@ -105,6 +105,10 @@ func nodeControl(benchmark string, c benchmarks.Control) NodeControl {
 		reason := "benchmark " + benchmark + ": " + err.Error()
 		return NodeControl{Control: meta, Check: func(*evidence.Node) Outcome { return errorOutcome(reason) }}
 	}
+	if c.NotApplicable != "" {
+		why := c.NotApplicable
+		return NodeControl{Control: meta, Check: func(*evidence.Node) Outcome { return notApplicable(why) }}
+	}
 	params := c.Params
 	return NodeControl{Control: meta, Check: func(ev *evidence.Node) Outcome { return eval(params, ev) }}
 }
@@ -217,8 +221,14 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 		return tr
 	}
 
+	// The distribution's layout read into the shape the controls judge
+	// (embedded components, arguments from logs and config files).
+	ev, layoutNotes := applyLayout(ev, opts.Distribution)
 	var empty string
 	switch {
+	case ev != nil && len(ev.Processes) == 0 && len(ev.NotEstablished) > 0:
+		// Components run embedded but none could be read: each control
+		// says what is missing.
 	case ev == nil:
 		empty = "no evidence was collected from the node"
 	case len(ev.Processes) == 0 && ev.TruncatedAt > 0:
@@ -236,7 +246,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 	}
 
 	tr.Roles = RolesOf(ev)
-	tr.Notes = nodeNotes(ev, opts)
+	tr.Notes = append(layoutNotes, nodeNotes(ev, opts)...)
 	tr.Kubelet = KubeletFacts(ev)
 	for _, c := range controls {
 		tr.Results = append(tr.Results, NewResult(c.Control, tr.Name, decide(c, ev, tr.Roles, opts)))
@@ -252,6 +262,15 @@ func decide(c NodeControl, ev *evidence.Node, roles []Role, opts EvalOptions) (o
 	}
 	if !slices.Contains(roles, c.Role) {
 		return absentRoleOutcome(c.Role)
+	}
+	if l := layoutOf(opts.Distribution); l != nil {
+		locate, _ := c.Params["locate"].(string)
+		if why := l.NotApplicableTo(c.Control.Check, locate); why != "" {
+			return Outcome{Status: StatusNA, Reason: why}
+		}
+		if why := l.NotEvaluatedFor(c.Control.Check, locate); why != "" {
+			return Outcome{Status: StatusError, Reason: why}
+		}
 	}
 	defer func() {
 		// A decision function must never take the whole scan down; a bug

@@ -190,12 +190,17 @@ func sortedKeys[V any](m map[string]V) []string {
 // provider's own benchmark on EKS, GKE and AKS, CIS Kubernetes otherwise.
 // The reason names the platform and its evidence first.
 func SelectBenchmarkFor(gitVersion string, p Platform) benchmarks.Selection {
+	if d := p.Distribution; d != nil && benchmarks.HasPlatform(d.ID) {
+		sel := benchmarks.Select(gitVersion, d.ID)
+		sel.Reason = fmt.Sprintf("distribution %s has a CIS profile of its own, decided over its layout: %s", d.Name, sel.Reason)
+		return sel
+	}
 	sel := benchmarks.Select(gitVersion, p.Name)
 	if p.Name != "" {
 		sel.Reason = fmt.Sprintf("platform %s (%s): %s", p.Provider, p.Evidence[0], sel.Reason)
 	}
 	if d := p.Distribution; d != nil {
-		sel.Reason = fmt.Sprintf("distribution %s has no benchmark of its own implemented yet: %s", d.Name, sel.Reason)
+		sel.Reason = fmt.Sprintf("distribution %s has no CIS profile of its own implemented: CIS Kubernetes is evaluated over its layout: %s", d.Name, sel.Reason)
 	}
 	return sel
 }

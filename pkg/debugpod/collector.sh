@@ -302,7 +302,7 @@ do_distroconfig() {
 		!keep { next }
 		{
 			v = $0; out = ""
-			while (match(v, /([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn])[=:][ \t]*[^ "\047,\]]+/)) {
+			while (match(v, /([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn])[=:][ \t]*[^] "\047,]+/)) {
 				rs = RSTART; rl = RLENGTH
 				m = substr(v, rs, rl)
 				sep = match(m, /[=:]/)
@@ -350,7 +350,11 @@ loglines() {
 		while IFS='	' read -r lc lm; do
 			[ -n "$lc" ] || continue
 			echo "logline $lc $1"
-			(set -f; printf '%s\n' "$lc" $lm) | redact_args | tr '\n' '\0' | b64 | sed 's/^/argv /'
+			ARGS=$( (set -f; printf '%s\n' "$lc" $lm) | redact_args)
+			printf '%s\n' "$ARGS" | tr '\n' '\0' | b64 | sed 's/^/argv /'
+			# The files the embedded component's flags name, on the host.
+			R=$H VIA=host cwd=/ ENVS=
+			do_flagfiles "$lc"
 		done
 }
 
@@ -517,11 +521,17 @@ do_proc() { # do_proc PIDDIR COMPONENT
 	fi
 	cwd=$(readlink "$d/cwd" 2>/dev/null)
 	[ -n "$cwd" ] || cwd=/
-	for fk in $(flags_for "$2"); do
+	do_flagfiles "$2"
+}
+
+# do_flagfiles COMPONENT: collect the files the component's flags in $ARGS
+# name, inside root $R (read as $VIA), relative to $cwd.
+do_flagfiles() {
+	for fk in $(flags_for "$1"); do
 		f=${fk%%:*}
 		k=${fk#*:}
 		v=$(flagval "$f") || v=
-		if [ -z "$v" ] && [ "$2" = etcd ]; then
+		if [ -z "$v" ] && [ "$1" = etcd ]; then
 			v=$(envval "ETCD_$(echo "$f" | tr 'a-z-' 'A-Z_')") || v=
 		fi
 		[ -n "$v" ] && [ "$v" != "-" ] || continue
