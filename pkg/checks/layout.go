@@ -168,11 +168,13 @@ func microk8sComponents(n, ev *evidence.Node) []string {
 const (
 	microk8sSnapData = "/var/snap/microk8s/current"
 	microk8sSnap     = "/snap/microk8s/current"
+	// microk8sSnapCommon is $SNAP_COMMON.
+	microk8sSnapCommon = "/var/snap/microk8s/common"
 )
 
 // ParseArgsFile reads a MicroK8s arguments file: one flag a line
-// ("--name=value" or "--name value"), '#' comments, ${SNAP_DATA} and
-// ${SNAP} expanded, quotes around a value removed.
+// ("--name=value" or "--name value"), '#' comments, ${SNAP_DATA},
+// ${SNAP_COMMON} and ${SNAP} expanded, quotes around a value removed.
 func ParseArgsFile(text string) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
@@ -180,7 +182,8 @@ func ParseArgsFile(text string) []string {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		line = strings.NewReplacer("${SNAP_DATA}", microk8sSnapData, "$SNAP_DATA", microk8sSnapData, "${SNAP}", microk8sSnap, "$SNAP", microk8sSnap).Replace(line)
+		line = strings.NewReplacer("${SNAP_DATA}", microk8sSnapData, "$SNAP_DATA", microk8sSnapData,
+			"${SNAP_COMMON}", microk8sSnapCommon, "$SNAP_COMMON", microk8sSnapCommon, "${SNAP}", microk8sSnap, "$SNAP", microk8sSnap).Replace(line)
 		name, val, hasVal := strings.Cut(line, "=")
 		if !hasVal {
 			name, val, hasVal = strings.Cut(line, " ")

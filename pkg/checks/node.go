@@ -149,7 +149,7 @@ func RolesOf(ev *evidence.Node) []Role {
 	// A component embedded in a distribution's process whose arguments
 	// could not be established still gives its role: its controls are
 	// then ERROR saying what is missing, never N/A "not running".
-	runs := func(c evidence.Component) bool { return ev.Has(c) || ev.NotEstablished[c] != "" }
+	runs := func(c evidence.Component) bool { return ev.Has(c) || (ev != nil && ev.NotEstablished[c] != "") }
 	if runs(evidence.APIServer) || runs(evidence.ControllerManager) || runs(evidence.Scheduler) {
 		roles = append(roles, RoleControlPlane)
 	}
@@ -260,17 +260,20 @@ func decide(c NodeControl, ev *evidence.Node, roles []Role, opts EvalOptions) (o
 	if opts.ManagedControlPlane != "" && (c.Role == RoleControlPlane || c.Role == RoleEtcd) {
 		return Outcome{Status: StatusNA, Reason: "control plane is managed by " + opts.ManagedControlPlane}
 	}
-	if !slices.Contains(roles, c.Role) {
-		return absentRoleOutcome(c.Role)
-	}
+	// The distribution's layout decides first: a control that does not
+	// apply to it is N/A with its reason even where the component is
+	// absent (MicroK8s runs no etcd at all).
 	if l := layoutOf(opts.Distribution); l != nil {
 		locate, _ := c.Params["locate"].(string)
-		if why := l.NotApplicableTo(c.Control.Check, locate); why != "" {
+		if why := l.NotApplicableTo(c.Control.Check, locate, string(c.Role)); why != "" {
 			return Outcome{Status: StatusNA, Reason: why}
 		}
-		if why := l.NotEvaluatedFor(c.Control.Check, locate); why != "" {
+		if why := l.NotEvaluatedFor(c.Control.Check, locate, string(c.Role)); why != "" && slices.Contains(roles, c.Role) {
 			return Outcome{Status: StatusError, Reason: why}
 		}
+	}
+	if !slices.Contains(roles, c.Role) {
+		return absentRoleOutcome(c.Role)
 	}
 	defer func() {
 		// A decision function must never take the whole scan down; a bug

@@ -87,6 +87,7 @@ func Targets() []string {
 	add("distroconfigdir", evidence.DistroConfigDirs...)
 	add("config", evidence.EtcdConfigFiles...)
 	add("kubeletdropins", evidence.DistroKubeletDropIns...)
+	add("stat", evidence.DistroStatFiles...)
 	for _, c := range evidence.Components {
 		if f, ok := evidence.MicroK8sArgsFiles[c]; ok {
 			add("config", f)

@@ -86,29 +86,32 @@ const (
 )
 
 // NotApplicable is a control that does not apply to a layout: the controls
-// whose file locator is Locate, or whose check is Check.
+// whose file locator is Locate, whose check is Check, or whose role is Role.
 type NotApplicable struct {
 	Locate string `json:"locate,omitempty"`
 	Check  string `json:"check,omitempty"`
+	// Role names every control of a role (etcd on a distribution without
+	// etcd).
+	Role   string `json:"role,omitempty"`
 	Reason string `json:"reason"`
 }
 
 // NotApplicableTo returns the reason a control of check with a file
 // locator (locate, "" for none) does not apply to the layout ("" when it
 // applies).
-func (l Layout) NotApplicableTo(check, locate string) string {
-	return matchControl(l.NotApplicable, check, locate)
+func (l Layout) NotApplicableTo(check, locate, role string) string {
+	return matchControl(l.NotApplicable, check, locate, role)
 }
 
 // NotEvaluatedFor returns why a control is not evaluated on the layout
 // ("" when it is).
-func (l Layout) NotEvaluatedFor(check, locate string) string {
-	return matchControl(l.NotEvaluated, check, locate)
+func (l Layout) NotEvaluatedFor(check, locate, role string) string {
+	return matchControl(l.NotEvaluated, check, locate, role)
 }
 
-func matchControl(list []NotApplicable, check, locate string) string {
+func matchControl(list []NotApplicable, check, locate, role string) string {
 	for _, na := range list {
-		if (na.Locate != "" && na.Locate == locate) || (na.Check != "" && na.Check == check) {
+		if (na.Locate != "" && na.Locate == locate) || (na.Check != "" && na.Check == check) || (na.Role != "" && na.Role == role) {
 			return na.Reason
 		}
 	}
@@ -160,8 +163,14 @@ func Parse(data []byte) ([]*Distribution, error) {
 			return nil, fmt.Errorf("distributions: %s: unknown layout.arguments %q", d.ID, d.Layout.Arguments)
 		}
 		for _, na := range append(append([]NotApplicable(nil), d.Layout.NotApplicable...), d.Layout.NotEvaluated...) {
-			if (na.Locate == "") == (na.Check == "") || na.Reason == "" {
-				return nil, fmt.Errorf("distributions: %s: a notApplicable entry names one locate or one check, and a reason", d.ID)
+			named := 0
+			for _, v := range []string{na.Locate, na.Check, na.Role} {
+				if v != "" {
+					named++
+				}
+			}
+			if named != 1 || na.Reason == "" {
+				return nil, fmt.Errorf("distributions: %s: a notApplicable entry names one locate, check or role, and a reason", d.ID)
 			}
 		}
 		for _, list := range [][]string{s.ServerVersion, s.APIGroups, s.NodeAnnotations, s.NodeLabels, s.OSImage} {

@@ -90,16 +90,18 @@ var (
 	// files are collected (secret values redacted) to show where flags came from.
 	KubeletEnvFiles = []string{"/etc/default/kubelet", "/etc/sysconfig/kubelet", "/var/lib/kubelet/kubeadm-flags.env", "/etc/eks/kubelet/environment"}
 	// KubeletKubeconfigs are kubelet kubeconfigs used when the kubelet has no --kubeconfig flag.
-	KubeletKubeconfigs = []string{
-		"/etc/kubernetes/kubelet.conf", "/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet/kubeconfig",
-		"/var/lib/rancher/k3s/agent/kubelet.kubeconfig", "/var/snap/microk8s/current/credentials/kubelet.config",
-	}
+	KubeletKubeconfigs = []string{"/etc/kubernetes/kubelet.conf", "/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet/kubeconfig"}
 	// KubeletClientCAs are client CA files used when neither flag nor config names one.
 	KubeletClientCAs = []string{"/etc/kubernetes/pki/ca.crt", "/var/lib/rancher/k3s/agent/client-ca.crt"}
 	// ProxyKubeconfigs are kube-proxy kubeconfigs used when kube-proxy has no --kubeconfig flag.
-	ProxyKubeconfigs = []string{
-		"/etc/kubernetes/proxy.conf", "/var/lib/kube-proxy/kubeconfig.conf", "/var/lib/kube-proxy/kubeconfig",
-		"/var/lib/rancher/k3s/agent/kubeproxy.kubeconfig", "/var/snap/microk8s/current/credentials/proxy.config",
+	ProxyKubeconfigs = []string{"/etc/kubernetes/proxy.conf", "/var/lib/kube-proxy/kubeconfig.conf", "/var/lib/kube-proxy/kubeconfig"}
+	// DistroStatFiles are files of distributions' layouts that no running
+	// process's flag names (the flags of MicroK8s's components are in its
+	// arguments files; k3s's kube-proxy may have no log line): only stat-ed.
+	DistroStatFiles = []string{
+		"/var/lib/rancher/k3s/agent/kubelet.kubeconfig", "/var/lib/rancher/k3s/agent/kubeproxy.kubeconfig",
+		"/var/snap/microk8s/current/credentials/kubelet.config", "/var/snap/microk8s/current/credentials/proxy.config",
+		"/var/snap/microk8s/current/certs/ca.crt",
 	}
 	// DistroConfigs are the config files of k3s and RKE2, and DistroConfigDirs
 	// their drop-in directories (*.yaml read after the file, in lexical
