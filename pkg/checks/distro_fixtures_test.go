@@ -1,14 +1,15 @@
 package checks
 
 import (
+	"encoding/json"
 	"os"
+	"reflect"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
-	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // Evidence of real nodes of each distribution, built from public outputs
@@ -331,4 +332,28 @@ func resultIn(t *testing.T, tr TargetReport, id string) Result {
 	return Result{}
 }
 
-var _ = report.Distribution{}
+
+// Saved evidence carries the distribution detected at collection, and
+// evaluating it (scan --from-evidence) reads the node over that layout.
+func TestSavedEvidenceCarriesDistribution(t *testing.T) {
+	fx := distroFixtures[0]
+	o, _ := detectFixture(t, fx)
+	n := fx.node(t)
+	n.Distribution = o.Distribution
+	b, err := json.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := evidence.Unmarshal(b, "server-0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Distribution == nil || saved.Distribution.ID != "k3s" {
+		t.Fatalf("distribution not saved: %+v", saved.Distribution)
+	}
+	offline := o
+	offline.Distribution = nil
+	if got, want := EvaluateNode(saved, offline), EvaluateNode(fx.node(t), o); !reflect.DeepEqual(got.Results, want.Results) {
+		t.Errorf("saved evidence evaluated differently from the live evaluation")
+	}
+}

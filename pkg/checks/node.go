@@ -35,8 +35,9 @@ type EvalOptions struct {
 	// When set, control-plane and etcd controls are N/A on every node: the
 	// provider runs those components where the scan cannot see them.
 	ManagedControlPlane string
-	// Distribution is the distribution detected on the cluster (nil: none,
-	// the node is read as kubeadm lays it out). When its layout is not
+	// Distribution is the distribution detected on the cluster (nil: the
+	// one the evidence carries, if any; else none, and the node is read as
+	// kubeadm lays it out). When its layout is not
 	// evaluated, every node control is ERROR with the distribution's
 	// reason (control-plane and etcd controls stay N/A under a managed
 	// control plane): the collector reads kubeadm's layout, and judging
@@ -198,6 +199,11 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 		return tr
 	}
 	controls := catalog(b, opts.clock())
+	if opts.Distribution == nil && ev != nil {
+		// Saved evidence carries the distribution detected when it was
+		// collected (scan --from-evidence).
+		opts.Distribution = ev.Distribution
+	}
 	if opts.ManagedControlPlane == "" {
 		opts.ManagedControlPlane = b.Managed
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // SchemaVersion is the version of the JSON form of Node.
@@ -78,6 +80,10 @@ type Node struct {
 	// reached its bound and stopped (a node can fill it, for example with
 	// certificates); 0 when the output is complete.
 	TruncatedAt int64 `json:"truncatedAt,omitempty"`
+	// Distribution is the distribution the scan detected on the cluster
+	// when it collected this evidence (nil: none); evaluating saved
+	// evidence reads the node over that distribution's layout.
+	Distribution *report.Distribution `json:"distribution,omitempty"`
 	// Supervisors are the processes of a distribution that runs or starts
 	// the Kubernetes components itself (k3s, rke2, k0s, kubelite), by
 	// name (Supervisor*). Their arguments are the distribution's own
