@@ -341,6 +341,11 @@ func kubeletClientCA(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 func kubeletConfigFile(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 	kc := loadKubeletConfig(ev)
 	switch {
+	case kc.proc == nil && ev.NotEstablished[evidence.Kubelet] != "":
+		// An embedded kubelet whose flags are unknown: whether it reads
+		// a config file is unknown too.
+		o := errorOutcome(ev.NotEstablished[evidence.Kubelet])
+		return nil, &o, nil
 	case kc.path != "":
 		why := []Observation{{Location: "kubelet --config", Value: kc.path}}
 		if _, o := usable(ev, kc.path, "kubelet config file"); o != nil {

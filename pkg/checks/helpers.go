@@ -379,6 +379,11 @@ func oneFile(what string, comp evidence.Component, flagPath func(*evidence.Node)
 				return []string{p}, nil, why
 			}
 		}
+		if comp != "" && !ev.Has(comp) && ev.NotEstablished[comp] != "" {
+			// An embedded component's flags name its files: unknown here.
+			o := errorOutcome(ev.NotEstablished[comp] + "; its " + what + " is named by those arguments")
+			return nil, &o, nil
+		}
 		if p := ev.FirstExisting(candidates...); p != "" {
 			return []string{p}, nil, nil
 		}
