@@ -3,8 +3,8 @@ package checks
 import (
 	"encoding/json"
 	"os"
-	"reflect"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -331,7 +331,6 @@ func resultIn(t *testing.T, tr TargetReport, id string) Result {
 	t.Fatalf("no control %s", id)
 	return Result{}
 }
-
 
 // Saved evidence carries the distribution detected at collection, and
 // evaluating it (scan --from-evidence) reads the node over that layout.

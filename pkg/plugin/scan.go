@@ -494,7 +494,8 @@ func (p *scanPlan) evaluateNode(ctx context.Context, nr debugpod.NodeResult, eva
 		return checks.ErrorTarget(nr.Node, nr.Err, p.md.Benchmark)
 	}
 	p.live.Attach(ctx, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
-	nr.Evidence.Distribution = evalOpts.Distribution // saved with it for --from-evidence
+	// Saved with the evidence, so that --from-evidence reads the same layout.
+	nr.Evidence.Distribution = evalOpts.Distribution
 	if dir := p.o.SaveEvidence; dir != "" && *saveErr == nil {
 		if _, err := nr.Evidence.Save(dir); err != nil {
 			*saveErr = err
