@@ -79,26 +79,33 @@ func k3sServer(t testing.TB) *evidence.Node {
 	addDir(n, dropIns, 0o700, 0, 0)
 	n.Configs[dropIns+"/00-k3s-defaults.conf"] = distroFile(t, "k3s-00-k3s-defaults.conf")
 	addFile(n, dropIns+"/00-k3s-defaults.conf", 0o600, 0, 0)
-	for _, p := range []string{"admin", "scheduler", "controller"} {
-		addFile(n, "/var/lib/rancher/k3s/server/cred/"+p+".kubeconfig", 0o600, 0, 0)
-	}
-	addDir(n, "/var/lib/rancher/k3s/server/db/etcd", 0o700, 0, 0)
-	tls := "/var/lib/rancher/k3s/server/tls"
-	addDir(n, tls, 0o755, 0, 0)
-	for _, c := range []string{"client-ca", "server-ca", "request-header-ca", "client-kube-apiserver", "serving-kube-apiserver", "client-auth-proxy"} {
-		addFile(n, tls+"/"+c+".crt", 0o644, 0, 0)
-		addFile(n, tls+"/"+c+".key", 0o600, 0, 0)
-	}
-	addFile(n, tls+"/service.key", 0o600, 0, 0)
-	for _, f := range []string{"kubeproxy.kubeconfig", "kubelet.kubeconfig", "client-ca.crt"} {
-		addFile(n, "/var/lib/rancher/k3s/agent/"+f, 0o600, 0, 0)
-	}
+	rancherFiles(n, "/var/lib/rancher/k3s", 0)
+	addFile(n, "/var/lib/rancher/k3s/server/tls/service.key", 0o600, 0, 0)
 	addDir(n, "/var/lib/cni/networks", 0o755, 0, 0)
 	addFile(n, "/var/lib/cni/networks/cbr0/10.42.0.2", 0o600, 0, 0)
 	addMissing(n, evidence.KubeletUnits...)
 	addMissing(n, evidence.KubeletConfigs...)
 	addMissing(n, "/etc/cni/net.d")
 	return n
+}
+
+// rancherFiles adds the files K3s and RKE2 keep alike under dataDir, with
+// the modes and owners their guides' audits return (the etcd data
+// directory owned by etcdUID).
+func rancherFiles(n *evidence.Node, dataDir string, etcdUID int) {
+	for _, p := range []string{"admin", "scheduler", "controller"} {
+		addFile(n, dataDir+"/server/cred/"+p+".kubeconfig", 0o600, 0, 0)
+	}
+	addDir(n, dataDir+"/server/db/etcd", 0o700, etcdUID, etcdUID)
+	tls := dataDir + "/server/tls"
+	addDir(n, tls, 0o755, 0, 0)
+	for _, c := range []string{"client-ca", "server-ca", "request-header-ca", "client-kube-apiserver", "serving-kube-apiserver", "client-auth-proxy"} {
+		addFile(n, tls+"/"+c+".crt", 0o644, 0, 0)
+		addFile(n, tls+"/"+c+".key", 0o600, 0, 0)
+	}
+	for _, f := range []string{"kubeproxy.kubeconfig", "kubelet.kubeconfig", "client-ca.crt"} {
+		addFile(n, dataDir+"/agent/"+f, 0o600, 0, 0)
+	}
 }
 
 // rke2Server is server-0 of rancher/rke2-docs
@@ -126,19 +133,7 @@ func rke2Server(t testing.TB) *evidence.Node {
 	for _, c := range []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kube-proxy"} {
 		addFile(n, pm+"/"+c+".yaml", 0o600, 0, 0)
 	}
-	for _, p := range []string{"admin", "scheduler", "controller"} {
-		addFile(n, "/var/lib/rancher/rke2/server/cred/"+p+".kubeconfig", 0o600, 0, 0)
-	}
-	addDir(n, "/var/lib/rancher/rke2/server/db/etcd", 0o700, 1001, 1001)
-	tls := "/var/lib/rancher/rke2/server/tls"
-	addDir(n, tls, 0o755, 0, 0)
-	for _, c := range []string{"client-ca", "server-ca", "request-header-ca", "client-kube-apiserver", "serving-kube-apiserver", "client-auth-proxy"} {
-		addFile(n, tls+"/"+c+".crt", 0o644, 0, 0)
-		addFile(n, tls+"/"+c+".key", 0o600, 0, 0)
-	}
-	for _, f := range []string{"kubeproxy.kubeconfig", "kubelet.kubeconfig", "client-ca.crt"} {
-		addFile(n, "/var/lib/rancher/rke2/agent/"+f, 0o600, 0, 0)
-	}
+	rancherFiles(n, "/var/lib/rancher/rke2", 1001)
 	addDir(n, "/etc/cni/net.d", 0o700, 0, 0)
 	addFile(n, "/etc/cni/net.d/05-cilium.conflist", 0o600, 0, 0)
 	addMissing(n, evidence.KubeletUnits...)
