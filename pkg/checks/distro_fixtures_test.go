@@ -194,6 +194,21 @@ func k0sController(t testing.TB) *evidence.Node {
 	return n
 }
 
+// talosWorker is a Talos worker: the kubelet runs in its container with the
+// arguments and the KubeletConfiguration Talos's own tests expect (see
+// SOURCES.md); the control plane is on other nodes.
+func talosWorker(t testing.TB) *evidence.Node {
+	n := distroNode("talos-worker-1")
+	const kc = "/etc/kubernetes/kubelet.yaml"
+	n.Processes[evidence.Kubelet] = &evidence.Process{PID: 1300, Root: "container", Args: []string{"/usr/local/bin/kubelet",
+		"--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubeconfig", "--cert-dir=/var/lib/kubelet/pki", "--cloud-provider=external",
+		"--config=" + kc, "--hostname-override=talos-worker-1", "--kubeconfig=/etc/kubernetes/kubeconfig-kubelet", "--node-ip=172.20.0.2"}}
+	n.Configs[kc] = distroFile(t, "talos-kubelet.yaml")
+	addFile(n, kc, 0o600, 0, 0)
+	addMissing(n, evidence.KubeletUnits...)
+	return n
+}
+
 // distroFixture is one distribution's node and the benchmark the scan
 // selects for its cluster.
 type distroFixture struct {
@@ -244,6 +259,16 @@ var distroFixtures = []distroFixture{
 		flip: func(n *evidence.Node) {
 			const kc = "/etc/kubernetes/kubelet.conf"
 			n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
+		}},
+	{id: "talos", node: talosWorker, control: "4.2.4", place: "/etc/kubernetes/kubelet.yaml readOnlyPort",
+		facts: distros.Facts{GitVersion: "v1.34.1", Nodes: []distros.Node{{Name: "talos-worker-1", OSImage: "Talos (v1.11.2)"}}},
+		absent: map[evidence.Component]string{
+			evidence.APIServer: "a worker", evidence.ControllerManager: "a worker", evidence.Scheduler: "a worker", evidence.Etcd: "a worker",
+			evidence.KubeProxy: "its source shows the kubelet only",
+		},
+		flip: func(n *evidence.Node) {
+			// machine.kubelet.extraConfig lands in kubelet.yaml.
+			n.Configs["/etc/kubernetes/kubelet.yaml"] += "readOnlyPort: 10255\n"
 		}},
 	{id: "k0s", gitVersion: "v1.27.2+k0s.0", node: k0sController, absent: map[evidence.Component]string{
 		evidence.Etcd: "this k0smotron control plane uses an external etcd (--etcd-servers=https://kmc-cpo127-k0swc1-etcd:2379)",
