@@ -72,9 +72,7 @@ func applyLayout(ev *evidence.Node, d *report.Distribution) (*evidence.Node, []s
 	if note := etcdFromConfig(&n, ev, l); note != "" {
 		notes = append(notes, note)
 	}
-	if note := openshiftAPIServer(&n, ev); note != "" {
-		notes = append(notes, note)
-	}
+	notes = append(notes, openshiftComponents(&n, ev)...)
 	return &n, notes
 }
 
@@ -343,36 +341,58 @@ func EtcdConfigArgs(text string) ([]string, error) {
 	return out, nil
 }
 
-// openshiftAPIServer puts the apiServerArguments of the KubeAPIServerConfig
-// named by OpenShift's --openshift-config before the API server's own
-// flags (which, given later, win), each naming the file.
-func openshiftAPIServer(n, ev *evidence.Node) string {
-	p := ev.Process(evidence.APIServer)
+// openshiftConfigArgs are the keys of OpenShift's component configs
+// (--openshift-config) that carry command-line flags: the
+// KubeAPIServerConfig's apiServerArguments and the
+// KubeControllerManagerConfig's extendedArguments
+// (openshift/api kubecontrolplane/v1 types.go).
+var openshiftConfigArgs = map[evidence.Component]string{
+	evidence.APIServer:         "apiServerArguments",
+	evidence.ControllerManager: "extendedArguments",
+}
+
+// openshiftComponents applies openshiftConfig to every component whose
+// flags OpenShift keeps in its config file.
+func openshiftComponents(n, ev *evidence.Node) []string {
+	var notes []string
+	for _, c := range []evidence.Component{evidence.APIServer, evidence.ControllerManager} {
+		if note := openshiftConfig(n, ev, c, openshiftConfigArgs[c]); note != "" {
+			notes = append(notes, note)
+		}
+	}
+	return notes
+}
+
+// openshiftConfig puts the flags of the config file named by OpenShift's
+// --openshift-config (its key holds flag name -> values) before the
+// component's own flags (which, given later, win), each naming the file.
+func openshiftConfig(n, ev *evidence.Node, c evidence.Component, key string) string {
+	p := ev.Process(c)
 	cf, ok := p.Flag("openshift-config")
 	if p == nil || !ok || cf == "" {
 		return ""
 	}
 	text, collected := ev.Configs[cf]
 	if !collected {
-		n.NotEstablished[evidence.APIServer] = "the API server takes most of its flags from the apiServerArguments of --openshift-config " + cf + ", which was not collected: its settings are not established"
-		delete(n.Processes, evidence.APIServer)
+		n.NotEstablished[c] = fmt.Sprintf("%s takes most of its flags from the %s of --openshift-config %s, which was not collected: its settings are not established", c, key, cf)
+		delete(n.Processes, c)
 		return ""
 	}
-	var doc struct {
-		APIServerArguments map[string][]string `json:"apiServerArguments"`
-	}
+	var doc map[string]any
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		n.NotEstablished[evidence.APIServer] = fmt.Sprintf("the API server's --openshift-config %s could not be read: %v", cf, err)
-		delete(n.Processes, evidence.APIServer)
+		n.NotEstablished[c] = fmt.Sprintf("the --openshift-config %s of %s could not be read: %v", cf, c, err)
+		delete(n.Processes, c)
 		return ""
 	}
+	flags, _ := doc[key].(map[string]any)
 	args := []string{p.Args[0]}
 	origins := map[string]string{}
-	for _, k := range sortedKeys(doc.APIServerArguments) {
-		for _, v := range doc.APIServerArguments[k] {
-			args = append(args, "--"+k+"="+v)
+	for _, k := range sortedKeys(flags) {
+		vals, _ := flags[k].([]any)
+		for _, v := range vals {
+			args = append(args, "--"+k+"="+renderValue(v))
 		}
-		origins[normalizeFlagName(k)] = cf + " apiServerArguments." + k
+		origins[normalizeFlagName(k)] = cf + " " + key + "." + k
 	}
 	args = append(args, p.Args[1:]...)
 	q := *p
@@ -384,8 +404,8 @@ func openshiftAPIServer(n, ev *evidence.Node) string {
 			q.FlagOrigins[k] = o
 		}
 	}
-	n.Processes[evidence.APIServer] = &q
-	return fmt.Sprintf("kube-apiserver: %d flag(s) read from the apiServerArguments of %s", len(doc.APIServerArguments), cf)
+	n.Processes[c] = &q
+	return fmt.Sprintf("%s: %d flag(s) read from the %s of %s", c, len(flags), key, cf)
 }
 
 // hasFlagArg reports whether the process's own command line sets flag.
