@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -216,4 +217,26 @@ func ManagedPlatform(gitVersion string, nodeProviderIDs []string) string {
 		nodes = append(nodes, NodeFacts{ProviderID: id})
 	}
 	return DetectPlatform(gitVersion, nodes).Provider
+}
+
+// OfflinePlatform is the platform of saved evidence: the distribution every
+// node's evidence carries when they all carry the same one (nil otherwise:
+// evidence of no distribution, or of several, is evaluated node by node
+// over the layout each carries).
+func OfflinePlatform(evs []*evidence.Node) *Platform {
+	var d *report.Distribution
+	for i, ev := range evs {
+		switch {
+		case ev == nil || ev.Distribution == nil:
+			return nil
+		case i == 0:
+			d = ev.Distribution
+		case ev.Distribution.ID != d.ID:
+			return nil
+		}
+	}
+	if d == nil {
+		return nil
+	}
+	return &Platform{Distribution: d, Evidence: []string{"saved evidence of distribution " + d.Name}}
 }

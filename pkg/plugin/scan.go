@@ -210,7 +210,11 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
 		o.offlineMD = report.Metadata{Source: "evidence:" + o.FromEvidence}
-		return chooseBenchmark(o.Benchmark, "", nil, &o.offlineMD, o.ErrOut)
+		p := checks.OfflinePlatform(o.offline)
+		if p != nil {
+			o.offlineMD.Platform = platformMetadata(*p)
+		}
+		return chooseBenchmark(o.Benchmark, "", p, &o.offlineMD, o.ErrOut)
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
