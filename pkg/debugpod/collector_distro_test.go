@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
+	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // A k3s server: the k3s process is recorded as the supervisor (its token
@@ -72,6 +75,20 @@ Jan 02 k3s[2226]: time="x" level=info msg="Running kubelet --config-dir=/var/lib
 			}
 			if !strings.Contains(n.Configs["/etc/rancher/k3s/config.yaml.d/10-kubelet.yaml"], "kubelet-arg+:") {
 				t.Errorf("drop-in config: %q", n.Configs["/etc/rancher/k3s/config.yaml.d/10-kubelet.yaml"])
+			}
+
+			// The evaluation over K3s's layout names the log line and the
+			// config.yaml entry as the value's origin.
+			d := distros.Detect(distros.Facts{GitVersion: "v1.33.5+k3s1"})
+			tr := checks.EvaluateNode(n, checks.EvalOptions{Benchmark: "k3s-cis-1.12", Distribution: d})
+			for _, r := range tr.Results {
+				if r.ControlID != "1.2.1" {
+					continue
+				}
+				if r.Status != report.StatusPass || len(r.Evidence) != 1 ||
+					r.Evidence[0].Location != "kube-apiserver --anonymous-auth (k3s log line file:/var/log/k3s.log; set by /etc/rancher/k3s/config.yaml kube-apiserver-arg)" {
+					t.Errorf("1.2.1: %s %q %+v", r.Status, r.Reason, r.Evidence)
+				}
 			}
 		})
 	}
