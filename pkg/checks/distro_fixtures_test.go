@@ -291,6 +291,10 @@ func detectFixture(t *testing.T, fx distroFixture) (EvalOptions, string) {
 		t.Fatalf("detection: %+v", d)
 	}
 	sel := SelectBenchmarkFor(facts.GitVersion, Platform{Distribution: d})
+	// The choice says which benchmark and why, naming the distribution.
+	if !strings.Contains(sel.Reason, "distribution "+d.Name) {
+		t.Errorf("benchmark %s: reason %q does not name %s", sel.ID, sel.Reason, d.Name)
+	}
 	o := EvalOptions{Benchmark: sel.ID, Now: testNow, Distribution: d}
 	return o, sel.ID
 }
