@@ -136,8 +136,26 @@ func k3sComponents(n, ev *evidence.Node, argOrigins map[evidence.Component]map[s
 func microk8sComponents(n, ev *evidence.Node) []string {
 	sup := ev.Supervisors[evidence.SupervisorKubelite]
 	var notes []string
+	// A node joined as a worker runs kubelite with
+	// --start-control-plane=false (canonical/microk8s
+	// microk8s-resources/wrappers/run-kubelite-with-args writes it to
+	// args/kubelite, whose flags kubelite is started with).
+	controlPlane := true
+	kubeliteArgs := sup
+	if kubeliteArgs == nil {
+		if text, ok := ev.Configs[evidence.MicroK8sKubeliteArgs]; ok {
+			kubeliteArgs = &evidence.Process{Args: append([]string{"kubelite"}, ParseArgsFile(text)...)}
+		}
+	}
+	if v, ok := kubeliteArgs.Flag("start-control-plane"); ok && v == "false" {
+		controlPlane = false
+		notes = append(notes, "MicroK8s: kubelite runs with --start-control-plane=false: a worker, its control-plane arguments files are not in use")
+	}
 	for _, c := range embeddedComponents {
 		if n.Processes[c] != nil {
+			continue
+		}
+		if !controlPlane && c != evidence.Kubelet && c != evidence.KubeProxy {
 			continue
 		}
 		f := evidence.MicroK8sArgsFiles[c]

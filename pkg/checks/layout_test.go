@@ -127,3 +127,23 @@ func TestK3sComponents(t *testing.T) {
 		})
 	}
 }
+
+// A MicroK8s node joined as a worker runs kubelite with
+// --start-control-plane=false: its control-plane arguments files are not
+// read as running components.
+func TestMicroK8sWorker(t *testing.T) {
+	for name, ev := range map[string]*evidence.Node{
+		"kubelite's command line": {NodeName: "w", Supervisors: map[string]*evidence.Process{evidence.SupervisorKubelite: {PID: 9, Args: []string{"/snap/microk8s/current/kubelite", "--start-control-plane=false"}}}, Configs: map[string]string{}},
+		"args/kubelite":           {NodeName: "w", Configs: map[string]string{evidence.MicroK8sKubeliteArgs: "--start-control-plane=false\n"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, f := range evidence.MicroK8sArgsFiles {
+				ev.Configs[f] = "--profiling=false\n"
+			}
+			n, _ := applyLayout(ev, distroOf(t, "microk8s"))
+			if n.Has(evidence.APIServer) || n.Has(evidence.ControllerManager) || n.Has(evidence.Scheduler) || !n.Has(evidence.Kubelet) || !n.Has(evidence.KubeProxy) {
+				t.Errorf("processes %v", n.Processes)
+			}
+		})
+	}
+}

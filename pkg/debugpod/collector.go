@@ -93,6 +93,7 @@ func Targets() []string {
 			add("config", f)
 		}
 	}
+	add("config", evidence.MicroK8sKubeliteArgs)
 	return out
 }
 

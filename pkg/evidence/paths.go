@@ -122,6 +122,9 @@ var (
 	// kubelite process reads (canonical/microk8s
 	// microk8s-resources/wrappers/run-kubelite-with-args).
 	MicroK8sArgsDir = "/var/snap/microk8s/current/args"
+	// MicroK8sKubeliteArgs is kubelite's own arguments file
+	// (--start-control-plane=false on a node joined as a worker).
+	MicroK8sKubeliteArgs = MicroK8sArgsDir + "/kubelite"
 	// MicroK8sArgsFiles are the components' arguments files of MicroK8s.
 	MicroK8sArgsFiles = map[Component]string{
 		APIServer: MicroK8sArgsDir + "/kube-apiserver", ControllerManager: MicroK8sArgsDir + "/kube-controller-manager",
