@@ -56,7 +56,7 @@ func applyLayout(ev *evidence.Node, d *report.Distribution) (*evidence.Node, []s
 	argOrigins := distroArgOrigins(ev, l)
 	switch l.Arguments {
 	case distros.ArgumentsK3sLog:
-		notes = append(notes, k3sComponents(&n, ev, argOrigins)...)
+		notes = append(notes, k3sComponents(&n, ev, l, argOrigins)...)
 	case distros.ArgumentsMicroK8s:
 		notes = append(notes, microk8sComponents(&n, ev)...)
 	}
@@ -98,13 +98,18 @@ func withFlagOrigins(p *evidence.Process, origins map[string]string) *evidence.P
 // k3sComponents makes processes of the components k3s embeds from the
 // newest line it logged for each; a component k3s runs without a line
 // read is not established.
-func k3sComponents(n, ev *evidence.Node, argOrigins map[evidence.Component]map[string]string) []string {
+func k3sComponents(n, ev *evidence.Node, l *distros.Layout, argOrigins map[evidence.Component]map[string]string) []string {
 	sup := ev.Supervisors[evidence.SupervisorK3s]
 	server := sup != nil && len(sup.Args) > 1 && sup.Args[1] == "server"
+	disabled := k3sDisabled(ev, l, sup)
 	var notes []string
 	for _, c := range embeddedComponents {
 		if n.Processes[c] != nil {
 			continue // a component run as its own process (k3s with an external one)
+		}
+		if why := disabled[c]; why != "" && ev.Logged[c] == nil {
+			notes = append(notes, fmt.Sprintf("k3s: %s is disabled (%s): it does not run on this node", c, why))
+			continue
 		}
 		if lp := ev.Logged[c]; lp != nil && len(lp.Args) > 0 {
 			p := &evidence.Process{Args: append([]string{string(c)}, lp.Args[1:]...), Root: "host", Origin: "k3s log line " + lp.Origin}
@@ -129,6 +134,54 @@ func k3sComponents(n, ev *evidence.Node, argOrigins map[evidence.Component]map[s
 		notes = append(notes, "k3s: no log line read for "+strings.Join(missing, ", ")+": their controls are ERROR")
 	}
 	return notes
+}
+
+// k3sDisableKeys are the k3s server options that keep a component from
+// running (k3s-io/k3s pkg/cli/cmds/server.go: --disable-apiserver,
+// --disable-controller-manager, --disable-scheduler,
+// --disable-kube-proxy), as flags or config-file keys.
+var k3sDisableKeys = map[evidence.Component]string{
+	evidence.APIServer: "disable-apiserver", evidence.ControllerManager: "disable-controller-manager",
+	evidence.Scheduler: "disable-scheduler", evidence.KubeProxy: "disable-kube-proxy",
+}
+
+// k3sDisabled says which embedded components k3s was told not to run, and
+// where: its command line, else its config file and drop-ins (a later
+// file wins).
+func k3sDisabled(ev *evidence.Node, l *distros.Layout, sup *evidence.Process) map[evidence.Component]string {
+	out := map[evidence.Component]string{}
+	files := []string{l.Config}
+	var drop []string
+	for p := range ev.Configs {
+		if l.ConfigDir != "" && path.Dir(p) == l.ConfigDir && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			drop = append(drop, p)
+		}
+	}
+	sort.Strings(drop)
+	for _, f := range append(files, drop...) {
+		var doc map[string]any
+		if yaml.Unmarshal([]byte(ev.Configs[f]), &doc) != nil {
+			continue
+		}
+		for c, key := range k3sDisableKeys {
+			switch v := doc[key].(type) {
+			case bool:
+				out[c] = ""
+				if v {
+					out[c] = f + " " + key + ": true"
+				}
+			}
+		}
+	}
+	for c, key := range k3sDisableKeys {
+		if v, ok := sup.Flag(key); ok {
+			out[c] = ""
+			if v == "true" {
+				out[c] = "k3s --" + key
+			}
+		}
+	}
+	return out
 }
 
 // microk8sComponents makes processes of the components kubelite runs from

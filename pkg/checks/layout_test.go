@@ -147,3 +147,28 @@ func TestMicroK8sWorker(t *testing.T) {
 		})
 	}
 }
+
+// A component k3s was told not to run (--disable-apiserver, or the same key
+// in its config file) is not running: no ERROR for its missing log line.
+func TestK3sDisabledComponents(t *testing.T) {
+	ev := &evidence.Node{NodeName: "etcd-only",
+		Supervisors: map[string]*evidence.Process{evidence.SupervisorK3s: {PID: 7, Args: []string{"k3s", "server", "--disable-scheduler"}}},
+		Configs: map[string]string{
+			"/etc/rancher/k3s/config.yaml":             "disable-apiserver: true\ndisable-controller-manager: true\n",
+			"/etc/rancher/k3s/config.yaml.d/90-x.yaml": "disable-controller-manager: false\n",
+		}}
+	n, notes := applyLayout(ev, distroOf(t, "k3s"))
+	for _, c := range []evidence.Component{evidence.APIServer, evidence.Scheduler} {
+		if n.NotEstablished[c] != "" {
+			t.Errorf("%s disabled but reported not established", c)
+		}
+	}
+	for _, c := range []evidence.Component{evidence.ControllerManager, evidence.Kubelet, evidence.KubeProxy} {
+		if n.NotEstablished[c] == "" {
+			t.Errorf("%s runs: its missing line must be reported", c)
+		}
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "kube-apiserver is disabled (/etc/rancher/k3s/config.yaml disable-apiserver: true)") {
+		t.Errorf("notes %q", notes)
+	}
+}
