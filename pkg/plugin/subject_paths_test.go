@@ -98,7 +98,7 @@ func TestSubjectPaths(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", subject, code, errOut)
 		}
-		var sp SubjectPermissions
+		var sp rbac.SubjectPermissions
 		if err := json.Unmarshal([]byte(out), &sp); err != nil {
 			t.Fatal(err)
 		}

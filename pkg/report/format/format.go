@@ -31,8 +31,8 @@ const (
 	// Diff is a *report.Diff (diff).
 	Diff
 	// Document is any other document with apiVersion and kind (controls,
-	// rbac who-can, rbac subject): machine formats print it as it is; its
-	// table is the command's own, printed with PrintTable.
+	// rbac who-can, rbac subject): machine formats print it as it is, the
+	// table formats lay it out with its Sections (Tabled).
 	Document
 )
 
