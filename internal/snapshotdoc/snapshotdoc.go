@@ -1,0 +1,107 @@
+// Package snapshotdoc reads and checks the snapshot documents that rbac
+// and workloads save with --save-snapshot: a file that is not one (JSON
+// null, another kind or version, a missing list, no collection time) is an
+// error that says what is wrong, never a clean cluster.
+package snapshotdoc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Format is one kind of snapshot document.
+type Format struct {
+	// Noun names the document in errors ("RBAC snapshot"), Article is
+	// its indefinite article ("an").
+	Noun, Article string
+	// Kind and APIVersion are the document's kind and apiVersion.
+	Kind, APIVersion string
+	// Keys are the keys every saved document has: Collect fills every
+	// list and an empty one is saved as null, so a document without one
+	// was not written by --save-snapshot.
+	Keys []string
+}
+
+// Decode checks that b is a document of the format and unmarshals it into
+// v. Kind and apiVersion are checked first: another document fails on
+// them, not on the first field whose type differs.
+func (f Format) Decode(b []byte, v any) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("not %s %s: %w", f.Article, f.Noun, err)
+	}
+	if raw == nil {
+		return fmt.Errorf("not %s %s: the document is null", f.Article, f.Noun)
+	}
+	var head struct {
+		APIVersion string    `json:"apiVersion"`
+		Kind       string    `json:"kind"`
+		Collected  time.Time `json:"collected"`
+	}
+	if err := json.Unmarshal(b, &struct {
+		APIVersion *string `json:"apiVersion"`
+		Kind       *string `json:"kind"`
+	}{&head.APIVersion, &head.Kind}); err != nil {
+		return fmt.Errorf("not %s %s: %w", f.Article, f.Noun, err)
+	}
+	if err := f.CheckKind(head.Kind, head.APIVersion); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("not %s %s: %w", f.Article, f.Noun, err)
+	}
+	var missing []string
+	for _, k := range f.Keys {
+		if _, ok := raw[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("incomplete %s: missing %s (a snapshot saved with --save-snapshot has every list, empty ones as null)", f.Noun, strings.Join(missing, ", "))
+	}
+	// The whole document decoded, so collected is a time or null.
+	_ = json.Unmarshal(raw["collected"], &head.Collected)
+	if bytes.Equal(bytes.TrimSpace(raw["collected"]), []byte("null")) || head.Collected.IsZero() {
+		return errors.New("incomplete " + f.Noun + ": collected (the time it was taken) is not set")
+	}
+	return nil
+}
+
+// CheckKind checks a document's kind and apiVersion.
+func (f Format) CheckKind(kind, apiVersion string) error {
+	if kind != f.Kind {
+		return fmt.Errorf("not %s %s: kind %q is not %s", f.Article, f.Noun, kind, f.Kind)
+	}
+	if apiVersion != f.APIVersion {
+		return fmt.Errorf("%s apiVersion %q is not supported (want %s)", f.Noun, apiVersion, f.APIVersion)
+	}
+	return nil
+}
+
+// maxProblems caps the problems one validation error lists.
+const maxProblems = 10
+
+// Problems gathers what is wrong with a document, for one error.
+type Problems []string
+
+// Add records a problem.
+func (p *Problems) Add(format string, args ...any) {
+	*p = append(*p, fmt.Sprintf(format, args...))
+}
+
+// Err is nil without problems, or an error listing the first few.
+func (p Problems) Err(f Format) error {
+	if len(p) == 0 {
+		return nil
+	}
+	more := ""
+	if len(p) > maxProblems {
+		more = fmt.Sprintf("; and %d more", len(p)-maxProblems)
+		p = p[:maxProblems]
+	}
+	return fmt.Errorf("invalid %s: %s%s", f.Noun, strings.Join(p, "; "), more)
+}
