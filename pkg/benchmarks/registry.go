@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // Engines. A control's engine is derived from its check's name: checks
@@ -118,4 +120,22 @@ func (r *Registry[F]) Validate(b *Benchmark) error {
 		return fmt.Errorf("benchmark %s: %s", b.ID, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// ManualSpec is the spec of an API engine's manual check (ENGINE.manual):
+// a control that the API cannot decide, always WARN (ManualOutcome), which
+// the engine's report lists with what a human must check.
+func ManualSpec(engine string) CheckSpec {
+	return CheckSpec{
+		ID:  engine + ".manual",
+		Doc: "cannot be decided from API objects: always WARN, listed in the " + engine + " report with what a human must check",
+		Params: []ParamSpec{
+			{Name: "review", Type: TypeString, Required: true, Wording: true, Doc: "what a human must check"},
+		},
+	}
+}
+
+// ManualOutcome is the decision of a manual check.
+func ManualOutcome(p Params) report.Outcome {
+	return report.Outcome{Status: report.StatusWarn, Reason: "manual review: " + p.String("review")}
 }

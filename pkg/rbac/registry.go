@@ -32,14 +32,8 @@ func Registry() *benchmarks.Registry[decideFunc] { return registry }
 const ManualCheck = "rbac.manual"
 
 func init() {
-	registry.Register(benchmarks.CheckSpec{
-		ID:  ManualCheck,
-		Doc: "cannot be decided from API objects: always WARN, listed in the rbac report with what a human must check",
-		Params: []benchmarks.ParamSpec{
-			{Name: "review", Type: benchmarks.TypeString, Required: true, Wording: true, Doc: "what a human must check"},
-		},
-	}, func(_ *Model, p Params, _ EvalOptions) report.Outcome {
-		return report.Outcome{Status: report.StatusWarn, Reason: "manual review: " + p.String("review")}
+	registry.Register(benchmarks.ManualSpec(benchmarks.EngineRBAC), func(_ *Model, p Params, _ EvalOptions) report.Outcome {
+		return benchmarks.ManualOutcome(p)
 	})
 }
 

@@ -36,14 +36,8 @@ func Registry() *benchmarks.Registry[check] { return registry }
 const ManualCheck = "workloads.manual"
 
 func init() {
-	registry.Register(benchmarks.CheckSpec{
-		ID:  ManualCheck,
-		Doc: "cannot be decided from API objects: always WARN, listed in the workloads report with what a human must check",
-		Params: []benchmarks.ParamSpec{
-			{Name: "review", Type: benchmarks.TypeString, Required: true, Wording: true, Doc: "what a human must check"},
-		},
-	}, check{decide: func(_ *Model, p Params, _ EvalOptions) report.Outcome {
-		return report.Outcome{Status: report.StatusWarn, Reason: "manual review: " + p.String("review")}
+	registry.Register(benchmarks.ManualSpec(benchmarks.EngineWorkloads), check{decide: func(_ *Model, p Params, _ EvalOptions) report.Outcome {
+		return benchmarks.ManualOutcome(p)
 	}})
 }
 
