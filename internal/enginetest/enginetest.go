@@ -95,13 +95,25 @@ func ReportsAsAnnounced(t *testing.T, engine string, controls func(string) ([]re
 	}
 }
 
+// Fuzzed decodes a fuzzed document, if it is small enough to be worth
+// the fuzzer's time (MaxFuzzInput); ok is false when it is too big or
+// decode rejects it.
+func Fuzzed[S any](data []byte, decode func([]byte) (S, error)) (s S, ok bool) {
+	if len(data) > MaxFuzzInput {
+		return s, false
+	}
+	s, err := decode(data)
+	return s, err == nil
+}
+
 // Evaluated checks what a fuzzed snapshot that decoded evaluates to: one
-// result per control, and ERROR everywhere, never PASS, when the snapshot
-// cannot be evaluated (why says why, "" when it can).
-func Evaluated(t *testing.T, tr report.TargetReport, controls int, why string) {
+// result per control of the default benchmark, and ERROR everywhere,
+// never PASS, when the snapshot cannot be evaluated (why says why, ""
+// when it can).
+func Evaluated(t *testing.T, tr report.TargetReport, controls func(string) ([]report.Control, error), why string) {
 	t.Helper()
-	if len(tr.Results) != controls {
-		t.Fatalf("%d results for %d controls", len(tr.Results), controls)
+	if cs, _ := controls(""); len(tr.Results) != len(cs) {
+		t.Fatalf("%d results for %d controls", len(tr.Results), len(cs))
 	}
 	if why == "" {
 		return

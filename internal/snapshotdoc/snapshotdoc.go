@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -104,4 +105,25 @@ func (p Problems) Err(f Format) error {
 		p = p[:maxProblems]
 	}
 	return fmt.Errorf("invalid %s: %s%s", f.Noun, strings.Join(p, "; "), more)
+}
+
+// Verdict is why a snapshot cannot be evaluated at all, worked out once:
+// every control asks, and validating a big snapshot once per control was
+// a seventh of the evaluation.
+type Verdict struct {
+	once sync.Once
+	why  string
+}
+
+// Why is validate's error, or else more's answer: "" when the snapshot
+// can be evaluated. The first call decides.
+func (v *Verdict) Why(validate func() error, more func() string) string {
+	v.once.Do(func() {
+		if err := validate(); err != nil {
+			v.why = err.Error()
+			return
+		}
+		v.why = more()
+	})
+	return v.why
 }

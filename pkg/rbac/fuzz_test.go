@@ -45,16 +45,12 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	f.Add([]byte(`{"kind":"RBACSnapshot","apiVersion":"harden.kubectl.io/v1alpha1","collected":"2026-01-02T03:04:05Z","roles":null,"clusterRoles":null,"roleBindings":null,"clusterRoleBindings":null,"serviceAccounts":null,"pods":null,"namespaces":null,"tokenSecrets":null}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > enginetest.MaxFuzzInput {
-			return
-		}
-		s, err := DecodeSnapshot(data)
-		if err != nil {
+		s, ok := enginetest.Fuzzed(data, DecodeSnapshot)
+		if !ok {
 			return
 		}
 		m := Build(s)
-		cs, _ := Controls("")
-		enginetest.Evaluated(t, Evaluate(m, EvalOptions{IncludeSystem: true}), len(cs), m.incomplete())
+		enginetest.Evaluated(t, Evaluate(m, EvalOptions{IncludeSystem: true}), Controls, m.incomplete())
 		for _, a := range []Attributes{{Verb: "delete", Resource: "namespaces", Name: "dev"}, {Verb: "get", Resource: "pods", Namespace: "dev"}, {Verb: "get", APIGroup: "metrics.k8s.io", Resource: "pods"}} {
 			m.WhoCan(a)
 			m.WhoCanInAnyNamespace(a)

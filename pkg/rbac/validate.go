@@ -115,14 +115,10 @@ func (s *Snapshot) Validate() error {
 // a snapshot without any is not a complete picture of a cluster, and
 // "nothing found" in it would be a PASS on nothing examined.
 func (m *Model) incomplete() string {
-	m.notEvaluableDone.Do(func() { m.notEvaluable = m.snapshotProblem() })
-	return m.notEvaluable
+	return m.verdict.Why(m.snap.Validate, m.bootstrapMissing)
 }
 
-func (m *Model) snapshotProblem() string {
-	if err := m.snap.Validate(); err != nil {
-		return err.Error()
-	}
+func (m *Model) bootstrapMissing() string {
 	if len(m.snap.ClusterRoles) == 0 || len(m.snap.ClusterRoleBindings) == 0 {
 		return fmt.Sprintf("the snapshot holds %d clusterroles and %d clusterrolebindings: every API server that uses RBAC has its bootstrap ones (cluster-admin, system:*), so the snapshot is incomplete or RBAC is not the authorizer",
 			len(m.snap.ClusterRoles), len(m.snap.ClusterRoleBindings))

@@ -25,15 +25,11 @@ func FuzzEvaluateSnapshot(f *testing.F) {
 		`"volumes":[{"name":"v","hostPath":{"path":"/"}}],"containers":[{"name":"c","ports":[{"containerPort":1,"hostPort":2}],"env":[{"name":"E","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}}]}`))
 	f.Add([]byte(`{"kind":"WorkloadSnapshot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > enginetest.MaxFuzzInput {
-			return
-		}
-		s, err := DecodeSnapshot(data)
-		if err != nil {
+		s, ok := enginetest.Fuzzed(data, DecodeSnapshot)
+		if !ok {
 			return
 		}
 		m := Build(s)
-		cs, _ := Controls("")
-		enginetest.Evaluated(t, Evaluate(m, EvalOptions{IncludeSystem: true}), len(cs), m.notEvaluable())
+		enginetest.Evaluated(t, Evaluate(m, EvalOptions{IncludeSystem: true}), Controls, m.notEvaluable())
 	})
 }

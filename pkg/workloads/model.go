@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -30,9 +30,8 @@ type Model struct {
 	workloads []classified
 	// perNS counts evaluated workloads per namespace.
 	perNS map[string]int
-	// notEvaluableWhy is notEvaluable()'s answer, computed once.
-	notEvaluableWhy  string
-	notEvaluableOnce sync.Once
+	// verdict is notEvaluable()'s answer, worked out once.
+	verdict snapshotdoc.Verdict
 }
 
 type classified struct {

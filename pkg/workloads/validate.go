@@ -65,16 +65,12 @@ func (s *Snapshot) Validate() error {
 // snapshot is invalid, or it was collected in a namespace that does not
 // exist (then every "nothing found" would be a PASS on nothing examined).
 func (m *Model) notEvaluable() string {
-	m.notEvaluableOnce.Do(func() { m.notEvaluableWhy = m.snapshotProblem() })
-	return m.notEvaluableWhy
+	return m.verdict.Why(m.snap.Validate, m.namespaceMissing)
 }
 
-// snapshotProblem is notEvaluable's answer, computed once per model (the
-// snapshot is validated once, not once per control).
-func (m *Model) snapshotProblem() string {
-	if err := m.snap.Validate(); err != nil {
-		return err.Error()
-	}
+// namespaceMissing says when the snapshot was collected in a namespace
+// that is not among those listed.
+func (m *Model) namespaceMissing() string {
 	if ns := m.snap.Namespace; ns != "" {
 		if _, unknown := m.snap.Unavailable[ResNamespaces]; !unknown {
 			found := false
