@@ -95,23 +95,21 @@ func ReportsAsAnnounced(t *testing.T, engine string, controls func(string) ([]re
 	}
 }
 
-// Fuzzed decodes a fuzzed document, if it is small enough to be worth
-// the fuzzer's time (MaxFuzzInput); ok is false when it is too big or
-// decode rejects it.
-func Fuzzed[S any](data []byte, decode func([]byte) (S, error)) (s S, ok bool) {
+// Fuzzed checks a fuzzed snapshot document: if it is small enough to be
+// worth the fuzzer's time (MaxFuzzInput) and decode accepts it, evaluate
+// must report one result per control of the default benchmark, and ERROR
+// everywhere, never PASS, when the snapshot cannot be evaluated (why says
+// why, "" when it can).
+func Fuzzed[S any](t *testing.T, data []byte, decode func([]byte) (S, error), controls func(string) ([]report.Control, error), evaluate func(S) (tr report.TargetReport, why string)) {
+	t.Helper()
 	if len(data) > MaxFuzzInput {
-		return s, false
+		return
 	}
 	s, err := decode(data)
-	return s, err == nil
-}
-
-// Evaluated checks what a fuzzed snapshot that decoded evaluates to: one
-// result per control of the default benchmark, and ERROR everywhere,
-// never PASS, when the snapshot cannot be evaluated (why says why, ""
-// when it can).
-func Evaluated(t *testing.T, tr report.TargetReport, controls func(string) ([]report.Control, error), why string) {
-	t.Helper()
+	if err != nil {
+		return
+	}
+	tr, why := evaluate(s)
 	if cs, _ := controls(""); len(tr.Results) != len(cs) {
 		t.Fatalf("%d results for %d controls", len(tr.Results), len(cs))
 	}

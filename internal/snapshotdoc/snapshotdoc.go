@@ -27,10 +27,10 @@ type Format struct {
 	Keys []string
 }
 
-// Decode checks that b is a document of the format and unmarshals it into
-// v. Kind and apiVersion are checked first: another document fails on
-// them, not on the first field whose type differs.
-func (f Format) Decode(b []byte, v any) error {
+// Decode checks that b is a document of the format, unmarshals it into v
+// and validates it. Kind and apiVersion are checked first: another
+// document fails on them, not on the first field whose type differs.
+func (f Format) Decode(b []byte, v interface{ Validate() error }) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return fmt.Errorf("not %s %s: %w", f.Article, f.Noun, err)
@@ -69,7 +69,7 @@ func (f Format) Decode(b []byte, v any) error {
 	if bytes.Equal(bytes.TrimSpace(raw["collected"]), []byte("null")) || head.Collected.IsZero() {
 		return errors.New("incomplete " + f.Noun + ": collected (the time it was taken) is not set")
 	}
-	return nil
+	return v.Validate()
 }
 
 // CheckKind checks a document's kind and apiVersion.

@@ -13,6 +13,16 @@ type doc struct {
 	Items []string `json:"items"`
 }
 
+func (d *doc) Validate() error {
+	var p Problems
+	for i, it := range d.Items {
+		if it == "" {
+			p.Add("items[%d] is empty", i)
+		}
+	}
+	return p.Err(testFormat)
+}
+
 func TestDecode(t *testing.T) {
 	const good = `{"apiVersion":"v1","kind":"TestSnapshot","collected":"2026-01-02T03:04:05Z","items":["a"]}`
 	cases := []struct{ name, doc, want string }{
@@ -26,6 +36,7 @@ func TestDecode(t *testing.T) {
 		{"list missing", strings.Replace(good, `,"items":["a"]`, ``, 1), "missing items"},
 		{"collected null", strings.Replace(good, `"2026-01-02T03:04:05Z"`, `null`, 1), "collected"},
 		{"collected zero", strings.Replace(good, `2026-01-02T03:04:05Z`, `0001-01-01T00:00:00Z`, 1), "collected"},
+		{"invalid", strings.Replace(good, `["a"]`, `["a",""]`, 1), "invalid test snapshot: items[1] is empty"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // FuzzParseSubject: ParseSubject never panics, and what it accepts has a
@@ -45,15 +46,13 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	f.Add([]byte(`{"kind":"RBACSnapshot","apiVersion":"harden.kubectl.io/v1alpha1","collected":"2026-01-02T03:04:05Z","roles":null,"clusterRoles":null,"roleBindings":null,"clusterRoleBindings":null,"serviceAccounts":null,"pods":null,"namespaces":null,"tokenSecrets":null}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, ok := enginetest.Fuzzed(data, DecodeSnapshot)
-		if !ok {
-			return
-		}
-		m := Build(s)
-		enginetest.Evaluated(t, Evaluate(m, EvalOptions{IncludeSystem: true}), Controls, m.incomplete())
-		for _, a := range []Attributes{{Verb: "delete", Resource: "namespaces", Name: "dev"}, {Verb: "get", Resource: "pods", Namespace: "dev"}, {Verb: "get", APIGroup: "metrics.k8s.io", Resource: "pods"}} {
-			m.WhoCan(a)
-			m.WhoCanInAnyNamespace(a)
-		}
+		enginetest.Fuzzed(t, data, DecodeSnapshot, Controls, func(s *Snapshot) (report.TargetReport, string) {
+			m := Build(s)
+			for _, a := range []Attributes{{Verb: "delete", Resource: "namespaces", Name: "dev"}, {Verb: "get", Resource: "pods", Namespace: "dev"}, {Verb: "get", APIGroup: "metrics.k8s.io", Resource: "pods"}} {
+				m.WhoCan(a)
+				m.WhoCanInAnyNamespace(a)
+			}
+			return Evaluate(m, EvalOptions{IncludeSystem: true}), m.incomplete()
+		})
 	})
 }

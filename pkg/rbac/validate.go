@@ -23,9 +23,6 @@ func DecodeSnapshot(b []byte) (*Snapshot, error) {
 	if err := snapshotFormat.Decode(b, &s); err != nil {
 		return nil, err
 	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	return &s, nil
 }
 

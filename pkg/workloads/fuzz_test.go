@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // FuzzEvaluateSnapshot: a snapshot file given to --from-snapshot is
@@ -25,11 +26,9 @@ func FuzzEvaluateSnapshot(f *testing.F) {
 		`"volumes":[{"name":"v","hostPath":{"path":"/"}}],"containers":[{"name":"c","ports":[{"containerPort":1,"hostPort":2}],"env":[{"name":"E","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}}]}`))
 	f.Add([]byte(`{"kind":"WorkloadSnapshot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, ok := enginetest.Fuzzed(data, DecodeSnapshot)
-		if !ok {
-			return
-		}
-		m := Build(s)
-		enginetest.Evaluated(t, Evaluate(m, EvalOptions{IncludeSystem: true}), Controls, m.notEvaluable())
+		enginetest.Fuzzed(t, data, DecodeSnapshot, Controls, func(s *Snapshot) (report.TargetReport, string) {
+			m := Build(s)
+			return Evaluate(m, EvalOptions{IncludeSystem: true}), m.notEvaluable()
+		})
 	})
 }

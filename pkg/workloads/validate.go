@@ -24,9 +24,6 @@ func DecodeSnapshot(b []byte) (*Snapshot, error) {
 	if err := snapshotFormat.Decode(b, &s); err != nil {
 		return nil, err
 	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	s.Sort()
 	return &s, nil
 }
