@@ -184,20 +184,43 @@ func (o *RBACOptions) Run(ctx context.Context) error {
 	return o.report.Finish(rbacReport(snap, o.md, o.IncludeSystem), o.Out, o.ErrOut)
 }
 
-// WhoCanOptions holds the flags of `kubectl harden rbac who-can`.
-type WhoCanOptions struct {
+// rbacQuery is what who-can and subject share: the snapshot to read, -o
+// (a document or its table) and the table flags.
+type rbacQuery struct {
 	genericiooptions.IOStreams
 	rbacSource
-	AllNamespaces bool
-	Subresource   string
 	OutputFlags
 	TableFlags
+}
+
+func newRBACQuery(f ClientFactory, streams genericiooptions.IOStreams) rbacQuery {
+	return rbacQuery{IOStreams: streams, rbacSource: rbacSource{factory: f}, OutputFlags: OutputFlags{Formats: documentFormats}}
+}
+
+// addFlags registers --from-snapshot, -o and the table flags.
+func (q *rbacQuery) addFlags(cmd *cobra.Command) {
+	q.rbacSource.addFlags(cmd)
+	q.OutputFlags.AddFlags(cmd)
+	q.TableFlags.AddFlags(cmd, "")
+}
+
+// Validate checks -o; it needs no cluster.
+func (q *rbacQuery) Validate() error {
+	_, err := q.OutputFlags.ToPrinter()
+	return err
+}
+
+// WhoCanOptions holds the flags of `kubectl harden rbac who-can`.
+type WhoCanOptions struct {
+	rbacQuery
+	AllNamespaces bool
+	Subresource   string
 
 	attrs rbac.Attributes
 }
 
 func newCmdWhoCan(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &WhoCanOptions{IOStreams: streams, rbacSource: rbacSource{factory: f}}
+	o := &WhoCanOptions{rbacQuery: newRBACQuery(f, streams)}
 	cmd := &cobra.Command{
 		Use:   "who-can VERB (RESOURCE[/NAME] | NONRESOURCEURL)",
 		Short: "List every subject that can do something, and through which binding",
@@ -229,19 +252,12 @@ allow it in their namespace (SCOPE is that namespace).`,
 		Args: exactArgs("VERB", "RESOURCE (or a non-resource URL)"),
 		RunE: runE(o),
 	}
-	o.addFlags(cmd)
+	o.rbacSource.addFlags(cmd)
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List subjects allowed in at least one namespace, with the namespaces (SCOPE).")
 	cmd.Flags().StringVar(&o.Subresource, "subresource", "", "The subresource, e.g. exec, log, proxy, token, approval.")
-	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
 	o.TableFlags.AddFlags(cmd, "")
 	return cmd
-}
-
-// Validate checks -o; it needs no cluster.
-func (o *WhoCanOptions) Validate() error {
-	_, err := o.OutputFlags.ToPrinter()
-	return err
 }
 
 // Complete turns the arguments into request attributes, resolving the
@@ -299,16 +315,13 @@ func (o *WhoCanOptions) Run(ctx context.Context) error {
 
 // SubjectOptions holds the flags of `kubectl harden rbac subject`.
 type SubjectOptions struct {
-	genericiooptions.IOStreams
-	rbacSource
-	OutputFlags
-	TableFlags
+	rbacQuery
 
 	subject rbac.Subject
 }
 
 func newCmdSubject(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &SubjectOptions{IOStreams: streams, rbacSource: rbacSource{factory: f}}
+	o := &SubjectOptions{rbacQuery: newRBACQuery(f, streams)}
 	cmd := &cobra.Command{
 		Use:   "subject (user|group|serviceaccount)/NAME",
 		Short: "Show the effective permissions of a user, group or service account",
@@ -341,9 +354,6 @@ rule of every grant it needs (-o wide, -o json).`,
 		RunE: runE(o),
 	}
 	o.addFlags(cmd)
-	o.OutputFlags = OutputFlags{Formats: documentFormats}
-	o.OutputFlags.AddFlags(cmd)
-	o.TableFlags.AddFlags(cmd, "")
 	return cmd
 }
 
@@ -354,11 +364,6 @@ func (o *SubjectOptions) Complete(_ *cobra.Command, args []string) error {
 	return err
 }
 
-// Validate checks -o; it needs no cluster.
-func (o *SubjectOptions) Validate() error {
-	_, err := o.OutputFlags.ToPrinter()
-	return err
-}
 
 // Run prints the subject's permissions.
 func (o *SubjectOptions) Run(ctx context.Context) error {

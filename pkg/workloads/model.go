@@ -181,6 +181,15 @@ func (m *Model) scope() string {
 
 // podControl runs a per-workload decision over every workload; each
 // finding names its workload as the object it is about.
+// judgePods decides a pod-level control: N/A without workloads, else the
+// verdict on what decide finds in each workload.
+func (m *Model) judgePods(o EvalOptions, what string, decide func(w *Workload) []finding) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
+	return verdict(m.podFindings(decide), o, what, m.examined())
+}
+
 func (m *Model) podFindings(decide func(w *Workload) []finding) []finding {
 	var fs []finding
 	for _, c := range m.workloads {
