@@ -364,7 +364,6 @@ func (o *SubjectOptions) Complete(_ *cobra.Command, args []string) error {
 	return err
 }
 
-
 // Run prints the subject's permissions.
 func (o *SubjectOptions) Run(ctx context.Context) error {
 	snap, err := o.load(ctx, o.ErrOut)

@@ -83,10 +83,6 @@ func where(w *Workload, field string) string {
 //     for <component>"; they are listed with IncludeSystem, counted otherwise;
 //   - no finding is PASS, with what was examined as evidence.
 func verdict(fs []finding, opts EvalOptions, what string, clean report.Observation) report.Outcome {
-	max := opts.MaxEvidence
-	if max <= 0 {
-		max = 200
-	}
 	var user, sys []finding
 	for _, f := range fs {
 		if f.system != "" {
@@ -97,12 +93,8 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 	}
 	o := report.Outcome{}
 	add := func(list []finding) {
+		lines := make([]report.Observation, len(list))
 		for i, f := range list {
-			if len(o.Evidence) >= max {
-				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
-				o.Omitted += len(list) - i
-				return
-			}
 			ob := f.obs
 			if !ob.Object.IsZero() {
 				// The line's own verdict, for diff and exceptions: what is
@@ -115,8 +107,9 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 			if f.system != "" {
 				ob.Value = "(expected for " + f.system + ") " + ob.Value
 			}
-			o.Evidence = append(o.Evidence, ob)
+			lines[i] = ob
 		}
+		o.AddEvidence(opts.MaxEvidence, lines...)
 	}
 	sysNote := func() {
 		if len(sys) > 0 && !opts.IncludeSystem {
