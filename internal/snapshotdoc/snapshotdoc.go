@@ -49,7 +49,7 @@ func (f Format) Decode(b []byte, v interface{ Validate() error }) error {
 	}{&head.APIVersion, &head.Kind}); err != nil {
 		return fmt.Errorf("not %s %s: %w", f.Article, f.Noun, err)
 	}
-	if err := f.CheckKind(head.Kind, head.APIVersion); err != nil {
+	if err := f.checkKind(head.Kind, head.APIVersion); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
@@ -72,8 +72,8 @@ func (f Format) Decode(b []byte, v interface{ Validate() error }) error {
 	return v.Validate()
 }
 
-// CheckKind checks a document's kind and apiVersion.
-func (f Format) CheckKind(kind, apiVersion string) error {
+// checkKind checks a document's kind and apiVersion.
+func (f Format) checkKind(kind, apiVersion string) error {
 	if kind != f.Kind {
 		return fmt.Errorf("not %s %s: kind %q is not %s", f.Article, f.Noun, kind, f.Kind)
 	}
@@ -94,8 +94,14 @@ func (p *Problems) Add(format string, args ...any) {
 	*p = append(*p, fmt.Sprintf(format, args...))
 }
 
-// Err is nil without problems, or an error listing the first few.
-func (p Problems) Err(f Format) error {
+// Check is the error of a document of kind and apiVersion with these
+// problems: a document of another kind or version is that, whatever else
+// is wrong; nil when it is of the format and has no problem. It lists the
+// first few problems.
+func (f Format) Check(kind, apiVersion string, p Problems) error {
+	if err := f.checkKind(kind, apiVersion); err != nil {
+		return err
+	}
 	if len(p) == 0 {
 		return nil
 	}

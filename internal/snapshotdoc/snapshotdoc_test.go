@@ -20,7 +20,7 @@ func (d *doc) Validate() error {
 			p.Add("items[%d] is empty", i)
 		}
 	}
-	return p.Err(testFormat)
+	return testFormat.Check(d.Kind, "v1", p)
 }
 
 func TestDecode(t *testing.T) {
@@ -54,13 +54,16 @@ func TestDecode(t *testing.T) {
 
 func TestProblems(t *testing.T) {
 	var p Problems
-	if err := p.Err(testFormat); err != nil {
+	if err := testFormat.Check("TestSnapshot", "v1", p); err != nil {
 		t.Fatalf("no problems: %v", err)
 	}
 	for i := range maxProblems + 2 {
 		p.Add("item %d", i)
 	}
-	err := p.Err(testFormat)
+	if err := testFormat.Check("Other", "v1", p); err == nil || !strings.Contains(err.Error(), `kind "Other"`) {
+		t.Fatalf("another kind with problems: %v", err)
+	}
+	err := testFormat.Check("TestSnapshot", "v1", p)
 	if err == nil || !strings.HasPrefix(err.Error(), "invalid test snapshot: item 0; ") || !strings.HasSuffix(err.Error(), fmt.Sprintf("item %d; and 2 more", maxProblems-1)) {
 		t.Fatalf("Err = %v", err)
 	}

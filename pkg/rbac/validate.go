@@ -31,9 +31,6 @@ func DecodeSnapshot(b []byte) (*Snapshot, error) {
 // ClusterRoleBinding and its grants for cluster-wide ones), role
 // references and subject kinds the API server accepts.
 func (s *Snapshot) Validate() error {
-	if err := snapshotFormat.CheckKind(s.Kind, s.APIVersion); err != nil {
-		return err
-	}
 	var problems snapshotdoc.Problems
 	bad := problems.Add
 	for i, r := range s.ClusterRoles {
@@ -102,7 +99,7 @@ func (s *Snapshot) Validate() error {
 			}
 		}
 	}
-	return problems.Err(snapshotFormat)
+	return snapshotFormat.Check(s.Kind, s.APIVersion, problems)
 }
 
 // incomplete says why nothing can be evaluated on the model, or "". Every

@@ -32,9 +32,6 @@ func DecodeSnapshot(b []byte) (*Snapshot, error) {
 // identity of every workload and namespace, and the namespace/name form of
 // network policies.
 func (s *Snapshot) Validate() error {
-	if err := snapshotFormat.CheckKind(s.Kind, s.APIVersion); err != nil {
-		return err
-	}
 	var problems snapshotdoc.Problems
 	bad := problems.Add
 	for i, n := range s.Namespaces {
@@ -55,7 +52,7 @@ func (s *Snapshot) Validate() error {
 			bad("networkPolicies[%d]: %q is not NAMESPACE/NAME", i, np)
 		}
 	}
-	return problems.Err(snapshotFormat)
+	return snapshotFormat.Check(s.Kind, s.APIVersion, problems)
 }
 
 // notEvaluable says why no control can be decided on the model, or "": the
