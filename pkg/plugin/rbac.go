@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,7 +15,6 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
-	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
 
 // rbacSource is what every rbac subcommand needs: a snapshot of the
@@ -41,19 +38,12 @@ func (s *rbacSource) addFlags(cmd *cobra.Command) {
 // load returns the snapshot and fills the report metadata.
 func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot, error) {
 	if s.FromSnapshot != "" {
-		b, err := os.ReadFile(s.FromSnapshot)
+		snap, err := readSnapshot(s.FromSnapshot, rbac.DecodeSnapshot)
 		if err != nil {
-			return nil, fmt.Errorf("--from-snapshot: %w", err)
-		}
-		snap, err := rbac.DecodeSnapshot(b)
-		if err != nil {
-			return nil, fmt.Errorf("--from-snapshot %s: %w", s.FromSnapshot, err)
-		}
-		s.md = report.Metadata{Source: "snapshot:" + s.FromSnapshot}
-		if err := offlineBenchmark(s.Benchmark, &s.md); err != nil {
 			return nil, err
 		}
-		return snap, nil
+		s.md, err = offlineMetadata("snapshot:"+s.FromSnapshot, s.Benchmark)
+		return snap, err
 	}
 	cl, err := connect(s.factory, 0, 0)
 	if err != nil {
@@ -92,9 +82,7 @@ func collectRBAC(ctx context.Context, cl *cluster, errOut io.Writer) (*rbac.Snap
 
 // rbacReport evaluates a snapshot into the RBAC report.
 func rbacReport(snap *rbac.Snapshot, md report.Metadata, includeSystem bool) *report.Report {
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	r := report.NewReport(report.KindRBAC, md)
+	r := newReport(report.KindRBAC, md)
 	r.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem}))
 	return r
 }

@@ -31,7 +31,6 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/permissions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
-	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
 
 // Environment variables that set defaults of scan flags, for air-gapped
@@ -348,10 +347,8 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 
 // offlineReport evaluates the evidence loaded by Complete.
 func (o *ScanOptions) offlineReport() *report.Report {
-	md := o.offlineMD
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	rep := report.NewReport(report.KindNodeScan, md)
+	rep := newReport(report.KindNodeScan, o.offlineMD)
+	md := rep.Metadata
 	for _, ev := range o.offline {
 		rep.AddTarget(checks.EvaluateNode(ev, checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated}))
 	}
@@ -428,10 +425,8 @@ func (p *scanPlan) podOptions() debugpod.Options {
 // namespace's deletion is requested (not awaited).
 func (p *scanPlan) report(ctx context.Context) (*report.Report, error) {
 	o := p.o
-	md := p.md
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	rep := report.NewReport(report.KindNodeScan, md)
+	rep := newReport(report.KindNodeScan, p.md)
+	md := rep.Metadata
 	evalOpts := checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated, ManagedControlPlane: p.managed}
 	if md.Platform != nil {
 		evalOpts.Distribution = md.Platform.Distribution
