@@ -92,14 +92,14 @@ type Optioned interface {
 var registry = []func() Format{
 	func() Format { return &tableFormat{} },
 	func() Format { return &tableFormat{wide: true} },
-	func() Format { return jsonFormat{} },
-	func() Format { return yamlFormat{} },
-	func() Format { return junitFormat{} },
-	func() Format { return sarifFormat{} },
-	func() Format { return &asffFormat{} },
-	func() Format { return htmlFormat{} },
-	func() Format { return cklFormat{} },
-	func() Format { return markdownFormat{} },
+	newJSON,
+	newYAML,
+	newJUnit,
+	newSARIF,
+	newASFF,
+	newHTML,
+	newCKL,
+	newMarkdown,
 	func() Format { return &templateFormat{name: "jsonpath"} },
 	func() Format { return &templateFormat{name: "go-template"} },
 }
@@ -264,6 +264,17 @@ func IsTable(f Format) bool {
 	_, ok := f.(*tableFormat)
 	return f == nil || ok
 }
+
+// about is what help, completion and -o validation know of a format
+// (Name, Help, Docs of Format).
+type about struct {
+	name, help string
+	docs       Doc
+}
+
+func (a about) Name() string { return a.name }
+func (a about) Help() string { return a.help }
+func (a about) Docs() Doc    { return a.docs }
 
 // unsupported is the error of a format given a document it does not print
 // (a command offers only the formats of its documents).
