@@ -91,6 +91,16 @@ func (r *Registry[F]) Specs() []CheckSpec {
 	return out
 }
 
+// Check returns the decision of a check named id, with params validated
+// against its schema.
+func (r *Registry[F]) Check(id string, params Params) (F, error) {
+	spec, fn, ok := r.Lookup(id)
+	if !ok {
+		return fn, fmt.Errorf("%s has no check %q", r.engine, id)
+	}
+	return fn, spec.Validate(params)
+}
+
 // Resolve returns the decision of a control of this engine with its
 // parameters validated.
 func (r *Registry[F]) Resolve(c Control) (CheckSpec, F, error) {

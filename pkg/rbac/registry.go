@@ -159,11 +159,8 @@ func decide(p planned, m *Model, opts EvalOptions) (o report.Outcome) {
 
 // Decide runs one rbac check with parameters on the model.
 func Decide(m *Model, check string, params Params, opts EvalOptions) (report.Outcome, error) {
-	spec, fn, ok := registry.Lookup(check)
-	if !ok {
-		return report.Outcome{}, fmt.Errorf("rbac has no check %q", check)
-	}
-	if err := spec.Validate(params); err != nil {
+	fn, err := registry.Check(check, params)
+	if err != nil {
 		return report.Outcome{}, err
 	}
 	if why := m.incomplete(); why != "" {

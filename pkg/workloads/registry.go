@@ -125,11 +125,7 @@ func evalOne(c benchmarks.Control, m *Model, opts EvalOptions) (o report.Outcome
 // Decide runs one workload check with parameters on the model, ERROR when
 // a kind it reads could not be listed, exactly as Evaluate does.
 func Decide(m *Model, checkID string, params Params, opts EvalOptions) (report.Outcome, error) {
-	spec, _, ok := registry.Lookup(checkID)
-	if !ok {
-		return report.Outcome{}, fmt.Errorf("workloads has no check %q", checkID)
-	}
-	if err := spec.Validate(params); err != nil {
+	if _, err := registry.Check(checkID, params); err != nil {
 		return report.Outcome{}, err
 	}
 	return evalOne(benchmarks.Control{ID: checkID, Check: checkID, Params: params}, m, opts), nil
