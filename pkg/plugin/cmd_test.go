@@ -147,10 +147,7 @@ func TestScanFromEvidence(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r report.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := decode(t, out)
 	if r.Kind != report.KindNodeScan || r.APIVersion != report.ReportAPIVersion || len(r.Targets) != 1 {
 		t.Fatalf("report %s/%s with %d targets", r.APIVersion, r.Kind, len(r.Targets))
 	}
@@ -220,10 +217,7 @@ func TestRBACFromSnapshot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r report.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := decode(t, out)
 	if r.Kind != report.KindRBAC || r.Summary.Fail != 0 || r.Summary.Total < 17 {
 		t.Errorf("default kind cluster: kind %s, summary %+v", r.Kind, r.Summary)
 	}
