@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,13 +78,7 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 		o.AddEvidence(opts.MaxEvidence, lines...)
 	}
 	if len(user) > 0 {
-		o.Status = report.StatusWarn
-		for _, f := range user {
-			if f.status == report.StatusFail {
-				o.Status = report.StatusFail
-			}
-		}
-		o.Reason = fmt.Sprintf("%d finding(s): %s", len(user), what)
+		o.Found(len(user), slices.ContainsFunc(user, func(f finding) bool { return f.status == report.StatusFail }), what)
 		add(user, "")
 		if opts.IncludeSystem {
 			add(def, "(default) ")

@@ -194,6 +194,17 @@ type Outcome struct {
 	Omitted int `json:"omitted,omitempty"`
 }
 
+// Found makes the outcome that of n findings on objects that should not
+// be there (what names them): FAIL when one of them calls for FAIL, else
+// WARN.
+func (o *Outcome) Found(n int, fail bool, what string) {
+	o.Status = StatusWarn
+	if fail {
+		o.Status = StatusFail
+	}
+	o.Reason = fmt.Sprintf("%d finding(s): %s", n, what)
+}
+
 // DefaultMaxEvidence is how many evidence lines a control shows when its
 // engine is given no bound.
 const DefaultMaxEvidence = 200

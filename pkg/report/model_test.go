@@ -30,3 +30,16 @@ func TestAddEvidence(t *testing.T) {
 		})
 	}
 }
+
+func TestFound(t *testing.T) {
+	for _, tc := range []struct {
+		fail bool
+		want Status
+	}{{false, StatusWarn}, {true, StatusFail}} {
+		var o Outcome
+		o.Found(3, tc.fail, "wildcard roles")
+		if o.Status != tc.want || o.Reason != "3 finding(s): wildcard roles" {
+			t.Errorf("fail=%v: %+v", tc.fail, o)
+		}
+	}
+}
