@@ -131,10 +131,7 @@ func visit(s *corev1.PodSpec, fn func(path string, sc *corev1.SecurityContext)) 
 // restricted rejects it. Windows pods cannot set the field and are skipped,
 // as PSS skips them.
 func check526(m *Model, o EvalOptions) report.Outcome {
-	return m.judgePods(o, "containers that can escalate privileges (allowPrivilegeEscalation true or unset, privileged, or holding SYS_ADMIN)", func(w *Workload) []finding {
-		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
-			return nil
-		}
+	return m.judgePods(o, "containers that can escalate privileges (allowPrivilegeEscalation true or unset, privileged, or holding SYS_ADMIN)", notWindows(func(w *Workload) []finding {
 		var out []finding
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
 			loc := where(w, path+".securityContext")
@@ -154,7 +151,7 @@ func check526(m *Model, o EvalOptions) report.Outcome {
 			}
 		})
 		return out
-	})
+	}))
 }
 
 // apeSet notes an explicit allowPrivilegeEscalation: false that the API
@@ -186,10 +183,7 @@ func check527(m *Model, o EvalOptions) report.Outcome {
 // requires dropping ALL; neither sees a privileged container's or a
 // not-honoured CAP_NET_RAW drop's NET_RAW.
 func check528(m *Model, o EvalOptions) report.Outcome {
-	return m.judgePods(o, "containers holding NET_RAW (privileged, added, or not dropped: runtimes grant it by default)", func(w *Workload) []finding {
-		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
-			return nil
-		}
+	return m.judgePods(o, "containers holding NET_RAW (privileged, added, or not dropped: runtimes grant it by default)", notWindows(func(w *Workload) []finding {
 		var out []finding
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
 			switch h := holdsCap(sc, "NET_RAW", true); {
@@ -201,7 +195,7 @@ func check528(m *Model, o EvalOptions) report.Outcome {
 			}
 		})
 		return out
-	})
+	}))
 }
 
 func check541(m *Model, o EvalOptions) report.Outcome {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -190,4 +192,15 @@ func (m *Model) podFindings(decide func(w *Workload) []finding) []finding {
 		}
 	}
 	return fs
+}
+
+// notWindows skips Windows pods, which cannot set the Linux security
+// context fields decide reads (PSS skips them too).
+func notWindows(decide func(w *Workload) []finding) func(w *Workload) []finding {
+	return func(w *Workload) []finding {
+		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
+			return nil
+		}
+		return decide(w)
+	}
 }
