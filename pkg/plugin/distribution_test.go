@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -61,10 +60,7 @@ func TestScanK3sEmbeddedNotEstablishedIsError(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
-	var rep report.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("stdout is not the JSON report: %v\n%s", err, out)
-	}
+	rep := decode(t, out)
 	d := rep.Metadata.Platform.Distribution
 	if d == nil || d.ID != "k3s" || d.Name != "K3s" || !d.LayoutEvaluated || len(d.Signals) != 5 || d.Signals[0].Kind != "serverVersion" {
 		t.Fatalf("metadata.platform.distribution: %+v", d)
@@ -101,10 +97,7 @@ func TestScanDetectsOpenShiftFromAPIGroups(t *testing.T) {
 		{GroupVersion: "config.openshift.io/v1", APIResources: []metav1.APIResource{{Name: "clusterversions", Kind: "ClusterVersion"}}},
 	}
 	out, errOut, _, _ := runScan(t, c, "nodes", "-o", "json")
-	var rep report.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("%v\n%s", err, errOut)
-	}
+	rep := decode(t, out)
 	if d := rep.Metadata.Platform.Distribution; d == nil || d.ID != "openshift" || d.Signals[0].Kind != "apiGroup" {
 		t.Errorf("distribution %+v\nstderr:\n%s", d, errOut)
 	}
@@ -121,10 +114,7 @@ func TestScanKubeadmNoDistribution(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	var rep report.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := decode(t, out)
 	if rep.Metadata.Platform.Distribution != nil || strings.Contains(errOut, "Distribution:") || strings.Contains(out, `"distribution"`) {
 		t.Errorf("distribution on a kubeadm cluster:\n%s", errOut)
 	}

@@ -29,11 +29,11 @@ const htmlFold = 4
 // network. The result tables have fixed column widths and wrap anywhere:
 // a long unbreakable value (1.2.29's cipher list) wraps in its own cell
 // instead of widening the table and squeezing the other columns.
-type htmlFormat struct{}
+type htmlFormat struct{ about }
 
-func (htmlFormat) Name() string { return "html" }
-func (htmlFormat) Help() string { return "one self-contained HTML page with filters" }
-func (htmlFormat) Docs() Doc    { return Report }
+func newHTML() Format {
+	return htmlFormat{about{"html", "one self-contained HTML page with filters", Report}}
+}
 
 type htmlView struct {
 	Kind      string
