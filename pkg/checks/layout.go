@@ -150,15 +150,7 @@ var k3sDisableKeys = map[evidence.Component]string{
 // file wins).
 func k3sDisabled(ev *evidence.Node, l *distros.Layout, sup *evidence.Process) map[evidence.Component]string {
 	out := map[evidence.Component]string{}
-	files := []string{l.Config}
-	var drop []string
-	for p := range ev.Configs {
-		if l.ConfigDir != "" && path.Dir(p) == l.ConfigDir && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
-			drop = append(drop, p)
-		}
-	}
-	sort.Strings(drop)
-	for _, f := range append(files, drop...) {
+	for _, f := range distroConfigFiles(ev, l) {
 		var doc map[string]any
 		if yaml.Unmarshal([]byte(ev.Configs[f]), &doc) != nil {
 			continue
@@ -275,15 +267,7 @@ func distroArgOrigins(ev *evidence.Node, l *distros.Layout) map[evidence.Compone
 	if l.Config == "" {
 		return nil
 	}
-	files := []string{l.Config}
-	var drop []string
-	for p := range ev.Configs {
-		if l.ConfigDir != "" && path.Dir(p) == l.ConfigDir && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
-			drop = append(drop, p)
-		}
-	}
-	sort.Strings(drop)
-	files = append(files, drop...)
+	files := distroConfigFiles(ev, l)
 	keys := map[string]evidence.Component{
 		"kube-apiserver-arg": evidence.APIServer, "kube-controller-manager-arg": evidence.ControllerManager,
 		"kube-scheduler-arg": evidence.Scheduler, "kubelet-arg": evidence.Kubelet, "kube-proxy-arg": evidence.KubeProxy, "etcd-arg": evidence.Etcd,
@@ -316,6 +300,21 @@ func distroArgOrigins(ev *evidence.Node, l *distros.Layout) map[evidence.Compone
 		}
 	}
 	return out
+}
+
+// distroConfigFiles are a distribution's config file and its drop-ins
+// (*.yaml of the drop-in directory) in the order the distribution reads
+// them: the file, then the drop-ins in lexical order (k3s-io/k3s
+// pkg/configfilearg).
+func distroConfigFiles(ev *evidence.Node, l *distros.Layout) []string {
+	var drop []string
+	for p := range ev.Configs {
+		if l.ConfigDir != "" && path.Dir(p) == l.ConfigDir && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			drop = append(drop, p)
+		}
+	}
+	sort.Strings(drop)
+	return append([]string{l.Config}, drop...)
 }
 
 // argItems is a *-arg value: a list of "name=value" strings or one string.

@@ -34,11 +34,8 @@ func TestFromEvidenceKeepsDistribution(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "server-0.json"), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, _ := run(t, "scan", "--from-evidence", dir, "-o", "json")
-	var rep report.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("%v\n%s\n%s", err, out, errOut)
-	}
+	out, _, _ := run(t, "scan", "--from-evidence", dir, "-o", "json")
+	rep := decode(t, out)
 	if rep.Metadata.Benchmark != "k3s-cis-1.12" || !strings.Contains(rep.Metadata.BenchmarkReason, "distribution K3s") {
 		t.Errorf("benchmark %q (%s)", rep.Metadata.Benchmark, rep.Metadata.BenchmarkReason)
 	}
