@@ -69,7 +69,7 @@ func etcdDedicatedCA(ev *evidence.Node) Outcome {
 	if !set || ca == "" {
 		return fail("etcd has no --trusted-ca-file: client certificates are not verified against a dedicated CA", obs...)
 	}
-	clusterCAs := []string{pkiDir + "/ca.crt"}
+	clusterCAs := []string{pkiDirOf(ev) + "/ca.crt"}
 	if api := ev.Process(evidence.APIServer); api != nil {
 		obs = append(obs, flagObs(api, evidence.APIServer, "client-ca-file", ""))
 		if v, ok := api.Flag("client-ca-file"); ok && v != "" {

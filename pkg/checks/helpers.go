@@ -47,6 +47,10 @@ func needProcess(ev *evidence.Node, c evidence.Component) (*evidence.Process, *O
 	if p := ev.Process(c); p != nil {
 		return p, nil
 	}
+	if why := ev.NotEstablished[c]; why != "" {
+		o := errorOutcome(why)
+		return nil, &o
+	}
 	o := notApplicable(string(c) + " is not running on this node")
 	return nil, &o
 }
@@ -54,7 +58,7 @@ func needProcess(ev *evidence.Node, c evidence.Component) (*evidence.Process, *O
 // flagObs is the observation of one flag: its value, or "<unset>" with the
 // default that then applies.
 func flagObs(p *evidence.Process, c evidence.Component, flag, dflt string) Observation {
-	obs := Observation{Location: string(c) + " --" + flag}
+	obs := Observation{Location: string(c) + " --" + flag + originSuffix(p, flag)}
 	if v, ok := p.Flag(flag); ok {
 		obs.Value = v
 		if v == "" {
@@ -69,6 +73,15 @@ func flagObs(p *evidence.Process, c evidence.Component, flag, dflt string) Obser
 	return obs
 }
 
+// originSuffix names where a flag's value was read when it is not the
+// process's own command line (" (from the k3s log line ...)"), "" otherwise.
+func originSuffix(p *evidence.Process, flag string) string {
+	if o := p.FlagOrigin(flag); o != "" {
+		return " (" + o + ")"
+	}
+	return ""
+}
+
 // envFlagObs is flagObs for etcd, which also reads ETCD_* variables.
 func envFlagObs(p *evidence.Process, flag, env, dflt string) (string, bool, Observation) {
 	v, src, ok := p.EnvOrFlag(flag, env)
@@ -77,12 +90,12 @@ func envFlagObs(p *evidence.Process, flag, env, dflt string) (string, bool, Obse
 		if dflt != "" {
 			val += " (default " + dflt + ")"
 		}
-		return "", false, Observation{Location: "etcd --" + flag + " / " + env, Value: val}
+		return "", false, Observation{Location: "etcd --" + flag + " / " + env + originSuffix(p, flag), Value: val}
 	}
 	if v == "" {
-		return v, true, Observation{Location: "etcd " + src, Value: `""`}
+		return v, true, Observation{Location: "etcd " + src + originSuffix(p, flag), Value: `""`}
 	}
-	return v, true, Observation{Location: "etcd " + src, Value: v}
+	return v, true, Observation{Location: "etcd " + src + originSuffix(p, flag), Value: v}
 }
 
 // flagCheck builds a decision over one flag of a component. decide gets the
@@ -365,6 +378,11 @@ func oneFile(what string, comp evidence.Component, flagPath func(*evidence.Node)
 				}
 				return []string{p}, nil, why
 			}
+		}
+		if comp != "" && !ev.Has(comp) && ev.NotEstablished[comp] != "" {
+			// An embedded component's flags name its files: unknown here.
+			o := errorOutcome(ev.NotEstablished[comp] + "; its " + what + " is named by those arguments")
+			return nil, &o, nil
 		}
 		if p := ev.FirstExisting(candidates...); p != "" {
 			return []string{p}, nil, nil

@@ -208,7 +208,11 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
 		o.offlineMD = report.Metadata{Source: "evidence:" + o.FromEvidence}
-		return chooseBenchmark(o.Benchmark, "", nil, &o.offlineMD, o.ErrOut)
+		p := checks.OfflinePlatform(o.offline)
+		if p != nil {
+			o.offlineMD.Platform = platformMetadata(*p)
+		}
+		return chooseBenchmark(o.Benchmark, "", p, &o.offlineMD, o.ErrOut)
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
@@ -488,6 +492,8 @@ func (p *scanPlan) evaluateNode(ctx context.Context, nr debugpod.NodeResult, eva
 		return checks.ErrorTarget(nr.Node, nr.Err, p.md.Benchmark)
 	}
 	p.live.Attach(ctx, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
+	// Saved with the evidence, so that --from-evidence reads the same layout.
+	nr.Evidence.Distribution = evalOpts.Distribution
 	if dir := p.o.SaveEvidence; dir != "" && *saveErr == nil {
 		if _, err := nr.Evidence.Save(dir); err != nil {
 			*saveErr = err

@@ -170,6 +170,10 @@ func buildHTMLView(r *report.Report) htmlView {
 	}
 	if p := r.Metadata.Platform; p != nil {
 		v.Platform = firstNonEmpty(p.Provider, p.Name)
+		if d := p.Distribution; d != nil {
+			// The distribution whose layout and benchmark the scan used.
+			v.Platform = strings.TrimSpace(d.Name + " " + v.Platform)
+		}
 	}
 	if !r.Metadata.Generated.IsZero() {
 		v.Generated = r.Metadata.Generated.UTC().Format("2006-01-02 15:04:05 UTC")
