@@ -1,0 +1,48 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+)
+
+// A k0s controller runs a kubelet only with --enable-worker or --single: a
+// controller without them has the worker controls N/A with the reason; one
+// with them, or a k0s worker, without a kubelet is ERROR (the evidence is
+// incomplete), never N/A.
+func TestK0sKubeletByDesign(t *testing.T) {
+	fx := distroFixtures[len(distroFixtures)-1]
+	for _, f := range distroFixtures {
+		if f.id == "k0s" {
+			fx = f
+		}
+	}
+	o, _ := detectFixture(t, fx)
+	tests := []struct {
+		name   string
+		args   []string
+		status Status
+		reason string
+	}{
+		{"controller only", []string{"k0s", "controller", "--config=/etc/k0s/k0s.yaml"}, StatusNA, "runs no kubelet on this node by design"},
+		{"server alias", []string{"/usr/local/bin/k0s", "server"}, StatusNA, "runs no kubelet on this node by design"},
+		{"enable-worker", []string{"k0s", "controller", "--enable-worker", "--no-taints"}, StatusError, "started with --enable-worker, so a kubelet is expected"},
+		{"single", []string{"k0s", "controller", "--single=true"}, StatusError, "started with --single, so a kubelet is expected"},
+		{"enable-worker=false", []string{"k0s", "controller", "--enable-worker=false"}, StatusNA, "by design"},
+		{"worker", []string{"k0s", "worker", "--token-file=/etc/k0s/token"}, StatusError, "no kubelet process was found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := k0sController(t)
+			n.Supervisors[evidence.SupervisorK0s].Args = tt.args
+			tr := EvaluateNode(n, o)
+			for _, id := range []string{"4.1.5", "4.2.1", "4.2.10"} {
+				r := resultIn(t, tr, id)
+				if r.Status != tt.status || !strings.Contains(r.Reason, tt.reason) {
+					t.Errorf("%s: %s %q, want %s containing %q", id, r.Status, r.Reason, tt.status, tt.reason)
+				}
+			}
+		})
+	}
+}
