@@ -194,6 +194,25 @@ func k0sController(t testing.TB) *evidence.Node {
 	return n
 }
 
+// k0sWorker is a k0s worker as k0sproject/k0s builds it (see SOURCES.md):
+// the kubelet a child process of "k0s worker" with the arguments
+// pkg/component/worker/kubelet.go gives it, and the KubeletConfiguration of
+// the default worker profile (pkg/component/controller/workerconfig) with
+// the local settings kubelet.go adds, written 0644.
+func k0sWorker(t testing.TB) *evidence.Node {
+	n := distroNode("k0s-worker-0")
+	n.Supervisors = map[string]*evidence.Process{evidence.SupervisorK0s: {PID: 27892, Root: "host", Args: []string{"/usr/local/bin/k0s", "worker", "--token-file=/etc/k0s/join.token"}}}
+	const kc = "/var/lib/k0s/kubelet-config.yaml"
+	n.Processes[evidence.Kubelet] = &evidence.Process{PID: 27951, Root: "host", Args: []string{"/var/lib/k0s/bin/kubelet",
+		"--root-dir=/var/lib/k0s/kubelet", "--config=" + kc, "--kubeconfig=/var/lib/k0s/kubelet.conf", "--v=1",
+		"--runtime-cgroups=/system.slice/containerd.service", "--cert-dir=/var/lib/k0s/kubelet/pki",
+		"--container-runtime-endpoint=unix:///run/k0s/containerd.sock", "--containerd=/run/k0s/containerd.sock"}}
+	n.Configs[kc] = distroFile(t, "k0s-worker-kubelet-config.yaml")
+	addFile(n, kc, 0o644, 0, 0)
+	addMissing(n, evidence.KubeletUnits...)
+	return n
+}
+
 // talosWorker is a Talos worker: the kubelet runs in its container with the
 // arguments and the KubeletConfiguration Talos's own tests expect (see
 // SOURCES.md); the control plane is on other nodes.
@@ -212,7 +231,9 @@ func talosWorker(t testing.TB) *evidence.Node {
 // distroFixture is one distribution's node and the benchmark the scan
 // selects for its cluster.
 type distroFixture struct {
-	id         string
+	id string
+	// golden names the golden file (default: id).
+	golden     string
 	gitVersion string
 	node       func(testing.TB) *evidence.Node
 	// flip changes one security setting where the distribution keeps it;
@@ -270,6 +291,18 @@ var distroFixtures = []distroFixture{
 			// machine.kubelet.extraConfig lands in kubelet.yaml.
 			n.Configs["/etc/kubernetes/kubelet.yaml"] += "readOnlyPort: 10255\n"
 		}},
+	{id: "k0s", golden: "k0s-worker", gitVersion: "v1.27.2+k0s.0", node: k0sWorker, control: "4.2.1", place: "/var/lib/k0s/kubelet-config.yaml authentication.anonymous.enabled",
+		absent: map[evidence.Component]string{
+			evidence.APIServer: "a worker", evidence.ControllerManager: "a worker", evidence.Scheduler: "a worker", evidence.Etcd: "a worker",
+			evidence.KubeProxy: "k0s runs kube-proxy as a DaemonSet pod; its source shows the kubelet only",
+		},
+		flip: func(n *evidence.Node) {
+			// a worker profile {"authentication": {"anonymous": {"enabled":
+			// true}}} (k0sproject/k0s workerconfig reconciler_test.go
+			// profile_XXX) ends up in the kubelet config k0s writes.
+			const kc = "/var/lib/k0s/kubelet-config.yaml"
+			n.Configs[kc] = strings.Replace(n.Configs[kc], "authentication:\n", "authentication:\n  anonymous:\n    enabled: true\n", 1)
+		}},
 	{id: "k0s", gitVersion: "v1.27.2+k0s.0", node: k0sController, absent: map[evidence.Component]string{
 		evidence.Etcd: "this k0smotron control plane uses an external etcd (--etcd-servers=https://kmc-cpo127-k0swc1-etcd:2379)",
 	}, control: "1.2.1", place: "kube-apiserver --anonymous-auth",
@@ -304,7 +337,7 @@ func detectFixture(t *testing.T, fx distroFixture) (EvalOptions, string) {
 // distribution runs, and the golden report.
 func TestDistroFixtures(t *testing.T) {
 	for _, fx := range distroFixtures {
-		t.Run(fx.id, func(t *testing.T) {
+		t.Run(fx.id+fx.golden, func(t *testing.T) {
 			o, bench := detectFixture(t, fx)
 			tr := EvaluateNode(fx.node(t), o)
 			for _, r := range tr.Results {
@@ -316,7 +349,11 @@ func TestDistroFixtures(t *testing.T) {
 					t.Errorf("%s: N/A without a reason", r.ControlID)
 				}
 			}
-			checkGolden(t, filepath.Join("testdata", "distros", fx.id+"."+bench+".golden"), tr)
+			name := fx.golden
+			if name == "" {
+				name = fx.id
+			}
+			checkGolden(t, filepath.Join("testdata", "distros", name+"."+bench+".golden"), tr)
 		})
 	}
 }
@@ -325,7 +362,7 @@ func TestDistroFixtures(t *testing.T) {
 // matching control to FAIL, and the evidence names that place.
 func TestDistroFlips(t *testing.T) {
 	for _, fx := range distroFixtures {
-		t.Run(fx.id, func(t *testing.T) {
+		t.Run(fx.id+fx.golden, func(t *testing.T) {
 			o, _ := detectFixture(t, fx)
 			base := resultIn(t, EvaluateNode(fx.node(t), o), fx.control)
 			if base.Status != StatusPass {
