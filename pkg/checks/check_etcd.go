@@ -100,7 +100,7 @@ func init() {
 		}})
 	register(Check{ID: "etcd.boolean-flag", Doc: "a boolean etcd flag (or its ETCD_* variable) is, or defaults to, want",
 		Params: []ParamSpec{
-			{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"},
+			flagNameParam,
 			{Name: "want", Type: "bool", Required: true, Doc: "the value that passes"},
 			{Name: "default", Type: "bool", Required: true, Doc: "etcd's default when neither flag nor variable is set"},
 		},

@@ -13,11 +13,12 @@ import (
 func init() {
 	// allOf reads the map, so this locator joins it here, not in its literal.
 	locators["control-plane-kubeconfigs"] = allOf("admin-kubeconfigs", "scheduler-kubeconfig", "controller-manager-kubeconfig")
+	locate := ParamSpec{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"}
 	register(Check{
 		ID:  "file.mode",
 		Doc: "every file found by the locator has no permission bits outside max (symbolic links are skipped)",
 		Params: []ParamSpec{
-			{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"},
+			locate,
 			{Name: "max", Type: "octal", Required: true, Doc: "the most permissive mode allowed, e.g. 0600"},
 		},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
@@ -28,7 +29,7 @@ func init() {
 		ID:  "file.owner",
 		Doc: "every file found by the locator is owned by user:group (compared by number via the host's /etc/passwd and /etc/group)",
 		Params: []ParamSpec{
-			{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"},
+			locate,
 			{Name: "user", Type: "string", Required: true, Doc: "owning user"},
 			{Name: "group", Type: "string", Required: true, Doc: "owning group"},
 		},

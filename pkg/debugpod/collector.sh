@@ -148,10 +148,17 @@ toobig() { # toobig FILE: warn when FILE exceeds the per-file bound
 	return 0
 }
 
+# regular_file KEY ROOT VIA PATH: true the first time a record of kind KEY
+# is asked for PATH when PATH is a regular file (its stat record written,
+# $Q its resolved path).
+regular_file() {
+	seen "$1 $3 $4" && return 1
+	statp "$2" "$3" "$4" || return 1
+	[ -f "$2$Q" ]
+}
+
 do_config() {
-	seen "c $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file c "$1" "$2" "$3" || return 0
 	if head -c "$MAXF" "$1$Q" | grep -qiE 'PRIVATE KEY|client-key-data|client-certificate-data|(^|[[:space:]{,"])(token|password|secret|bearerToken)"?[[:space:]]*:'; then
 		echo "warn config $3 looks like it holds credentials; its content was not collected"
 		return 0
@@ -163,9 +170,7 @@ do_config() {
 }
 
 do_cert() {
-	seen "x $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file x "$1" "$2" "$3" || return 0
 	toobig "$1$Q" "$3"
 	echo "cert $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '
@@ -178,9 +183,7 @@ do_cert() {
 
 # do_encryption ROOT VIA PATH: provider names only, in order of appearance.
 do_encryption() {
-	seen "e $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file e "$1" "$2" "$3" || return 0
 	echo "encryption $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '{
 		s = $0
@@ -256,9 +259,7 @@ CONFS
 # says KEY/PASSWORD/TOKEN/SECRET is redacted, and so is the value of every
 # --*password/secret/token flag inside a value.
 do_envfile() {
-	seen "v $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file v "$1" "$2" "$3" || return 0
 	toobig "$1$Q" "$3"
 	echo "config $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '
@@ -287,9 +288,7 @@ do_envfile() {
 # join token, datastore credentials, ...) is left out, and the value of a
 # secret-looking flag inside an argument is redacted.
 do_distroconfig() {
-	seen "d $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file d "$1" "$2" "$3" || return 0
 	toobig "$1$Q" "$3"
 	echo "config $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '

@@ -350,13 +350,9 @@ func (p *parser) record(text string) error {
 		}
 		p.afterFile, p.lastFile = false, nil
 	case "missing", "staterr":
-		v, path, ok := strings.Cut(rest, " ")
-		if !ok {
-			return fmt.Errorf("%s record: want via and path", typ)
-		}
-		via, path, err := parseVia(v, path)
+		via, path, err := recordPath(typ, rest)
 		if err != nil {
-			return fmt.Errorf("%s record: %w", typ, err)
+			return err
 		}
 		fi := &File{Path: path, ReadVia: via}
 		if typ == "staterr" {
@@ -364,13 +360,9 @@ func (p *parser) record(text string) error {
 		}
 		p.addFile(fi)
 	case "config", "cert", "encryption":
-		v, path, ok := strings.Cut(rest, " ")
-		if !ok {
-			return fmt.Errorf("%s record: want via and path", typ)
-		}
-		_, path, err := parseVia(v, path)
+		_, path, err := recordPath(typ, rest)
 		if err != nil {
-			return fmt.Errorf("%s record: %w", typ, err)
+			return err
 		}
 		p.block, p.path = typ, path
 		p.body.Reset()
@@ -515,6 +507,18 @@ func (p *parser) addFile(f *File) *File {
 const maxPathBytes = 4096
 
 // parseVia checks the via field and the path of a record.
+// recordPath reads the "VIA PATH" rest of a record of type typ.
+func recordPath(typ, rest string) (via, path string, err error) {
+	v, path, ok := strings.Cut(rest, " ")
+	if !ok {
+		return "", "", fmt.Errorf("%s record: want via and path", typ)
+	}
+	if via, path, err = parseVia(v, path); err != nil {
+		return "", "", fmt.Errorf("%s record: %w", typ, err)
+	}
+	return via, path, nil
+}
+
 func parseVia(via, path string) (string, string, error) {
 	if !strings.HasPrefix(path, "/") {
 		return "", "", fmt.Errorf("path %q is not absolute", clip(path))
