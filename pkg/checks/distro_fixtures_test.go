@@ -152,6 +152,29 @@ func microk8sNode(t testing.TB) *evidence.Node {
 		// kube-bench #959: MicroK8s's arguments files are 660.
 		addFile(n, f, 0o660, 0, 0)
 	}
+	// canonical/microk8s snap/hooks/install creates credentials/ (the
+	// kubeconfigs) and certs/ as root, and it and snap/hooks/configure run
+	// "chmod -R ug+rwX" and "chmod -R o-rwX" over credentials/, certs/
+	// and args/: files 0660, directories 0770; owner and group as the
+	// arguments files above. The files are those the hook writes and the
+	// arguments files name.
+	const data = "/var/snap/microk8s/current"
+	for _, d := range []string{data + "/credentials", data + "/certs"} {
+		addDir(n, d, 0o770, 0, 0)
+	}
+	for _, f := range []string{"client.config", "controller.config", "scheduler.config", "kubelet.config", "proxy.config"} {
+		addFile(n, data+"/credentials/"+f, 0o660, 0, 0)
+	}
+	for _, f := range []string{"ca.crt", "server.crt", "server.key", "serviceaccount.key", "front-proxy-ca.crt", "front-proxy-client.crt", "front-proxy-client.key"} {
+		addFile(n, data+"/certs/"+f, 0o660, 0, 0)
+	}
+	// The snap keeps its files under /var/snap/microk8s: the other
+	// distributions' admin kubeconfigs are absent.
+	for _, f := range evidence.AdminKubeconfigs {
+		if !strings.HasPrefix(f, data) {
+			addMissing(n, f)
+		}
+	}
 	addMissing(n, evidence.KubeletUnits...)
 	addMissing(n, evidence.KubeletConfigs...)
 	return n

@@ -46,3 +46,32 @@ func TestK0sKubeletByDesign(t *testing.T) {
 		})
 	}
 }
+
+// MicroK8s's hooks leave credentials and certs 0660 (ug+rwX, o-rwX); with
+// the cis-hardening lock its configure hook also removes the group's
+// rights (g-wr): 0600, which passes.
+func TestMicroK8sCredentialModes(t *testing.T) {
+	var fx distroFixture
+	for _, f := range distroFixtures {
+		if f.id == "microk8s" {
+			fx = f
+		}
+	}
+	o, _ := detectFixture(t, fx)
+	const sched = "/var/snap/microk8s/current/credentials/scheduler.config"
+	for _, tt := range []struct {
+		mode   uint32
+		status Status
+	}{{0o660, StatusFail}, {0o600, StatusPass}} {
+		n := fx.node(t)
+		n.Files[sched].Mode = tt.mode
+		r := resultIn(t, EvaluateNode(n, o), "1.1.15")
+		named := false
+		for _, e := range r.Evidence {
+			named = named || e.Path == sched
+		}
+		if r.Status != tt.status || !named {
+			t.Errorf("mode %o: %s %q %+v, want %s naming %s", tt.mode, r.Status, r.Reason, r.Evidence, tt.status, sched)
+		}
+	}
+}
