@@ -214,6 +214,25 @@ func k0sController(t testing.TB) *evidence.Node {
 	n := distroNode("kmc-cpo127-0")
 	n.Supervisors = map[string]*evidence.Process{evidence.SupervisorK0s: {PID: 21, Root: "host", Args: []string{"k0s", "controller", "--enable-worker", "--no-taints", "--config=/etc/k0s/k0s.yaml", "--enable-dynamic-config"}}}
 	n.Processes = psProcesses(distroFile(t, "k0s-controller.ps.txt"), 110)
+	// The files k0s itself writes under /var/lib/k0s/pki, with the modes
+	// of its source: the directory CertRootDirMode 0751 (cmd/controller/
+	// controller.go), keys CertSecureMode 0640 and certificates CertMode
+	// 0644 (pkg/certificate/manager.go), kubeconfigs CertSecureMode 0640
+	// (cmd/controller/certificates.go kubeConfig). Owners: root, as the
+	// source's ps shows every process as root (k0s falls back to root when
+	// its users do not exist). The external etcd's client files k0smotron
+	// places there are not modelled.
+	const pki = "/var/lib/k0s/pki"
+	addDir(n, pki, 0o751, 0, 0)
+	for _, c := range []string{"ca", "server", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client"} {
+		addFile(n, pki+"/"+c+".crt", 0o644, 0, 0)
+		addFile(n, pki+"/"+c+".key", 0o640, 0, 0)
+	}
+	addFile(n, pki+"/sa.key", 0o640, 0, 0)
+	addFile(n, pki+"/sa.pub", 0o644, 0, 0)
+	for _, c := range []string{"admin", "scheduler", "ccm"} {
+		addFile(n, pki+"/"+c+".conf", 0o640, 0, 0)
+	}
 	return n
 }
 
