@@ -200,6 +200,14 @@ func openshiftMaster(t testing.TB) *evidence.Node {
 		"--openshift-config=" + cfg, "--advertise-address=10.0.0.5", "-v=2", "--permit-address-sharing"}}
 	n.Configs[cfg] = distroFile(t, "openshift-kube-apiserver-config.yaml")
 	addFile(n, "/etc/kubernetes/manifests/kube-apiserver-pod.yaml", 0o600, 0, 0)
+	// The static pod manifests the operators' installer pods write, as
+	// root, 0600 (openshift/library-go
+	// pkg/operator/staticpod/installerpod/cmd.go, the installer of the
+	// kube-apiserver, kube-controller-manager, kube-scheduler and etcd
+	// operators).
+	for _, m := range []string{"kube-controller-manager-pod.yaml", "kube-scheduler-pod.yaml", "etcd-pod.yaml"} {
+		addFile(n, "/etc/kubernetes/manifests/"+m, 0o600, 0, 0)
+	}
 	addFile(n, "/var/lib/kubelet/kubeconfig", 0o600, 0, 0)
 	addFile(n, "/etc/kubernetes/kubelet-ca.crt", 0o644, 0, 0)
 	addFile(n, "/etc/systemd/system/kubelet.service", 0o644, 0, 0)

@@ -75,3 +75,31 @@ func TestMicroK8sCredentialModes(t *testing.T) {
 		}
 	}
 }
+
+// OpenShift's installer pods write the static pod manifests 0600 (older
+// library-go installers wrote 0644, which fails 1.1.3).
+func TestOpenShiftManifestModes(t *testing.T) {
+	var fx distroFixture
+	for _, f := range distroFixtures {
+		if f.id == "openshift" {
+			fx = f
+		}
+	}
+	o, _ := detectFixture(t, fx)
+	const m = "/etc/kubernetes/manifests/kube-controller-manager-pod.yaml"
+	for _, tt := range []struct {
+		mode   uint32
+		status Status
+	}{{0o600, StatusPass}, {0o644, StatusFail}} {
+		n := fx.node(t)
+		n.Files[m].Mode = tt.mode
+		r := resultIn(t, EvaluateNode(n, o), "1.1.3")
+		named := false
+		for _, e := range r.Evidence {
+			named = named || e.Path == m
+		}
+		if r.Status != tt.status || !named {
+			t.Errorf("mode %o: %s %q %+v, want %s naming %s", tt.mode, r.Status, r.Reason, r.Evidence, tt.status, m)
+		}
+	}
+}
