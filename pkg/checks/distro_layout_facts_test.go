@@ -12,12 +12,7 @@ import (
 // with them, or a k0s worker, without a kubelet is ERROR (the evidence is
 // incomplete), never N/A.
 func TestK0sKubeletByDesign(t *testing.T) {
-	var fx distroFixture
-	for _, f := range distroFixtures {
-		if f.id == "k0s" && f.golden == "" {
-			fx = f
-		}
-	}
+	fx := fixtureByID(t, "k0s")
 	o, _ := detectFixture(t, fx)
 	tests := []struct {
 		name   string
@@ -47,59 +42,46 @@ func TestK0sKubeletByDesign(t *testing.T) {
 	}
 }
 
-// MicroK8s's hooks leave credentials and certs 0660 (ug+rwX, o-rwX); with
-// the cis-hardening lock its configure hook also removes the group's
-// rights (g-wr): 0600, which passes.
-func TestMicroK8sCredentialModes(t *testing.T) {
-	var fx distroFixture
-	for _, f := range distroFixtures {
-		if f.id == "microk8s" {
-			fx = f
-		}
-	}
-	o, _ := detectFixture(t, fx)
-	const sched = "/var/snap/microk8s/current/credentials/scheduler.config"
+// File modes the fixtures take from the distributions' sources, with the
+// setting that passes and the one that fails: MicroK8s's hooks leave
+// credentials 0660 (ug+rwX, o-rwX; its cis-hardening lock removes the
+// group's rights: 0600); OpenShift's installer pods write the static pod
+// manifests 0600 (older library-go installers wrote 0644).
+func TestDistroFileModes(t *testing.T) {
 	for _, tt := range []struct {
-		mode   uint32
-		status Status
-	}{{0o660, StatusFail}, {0o600, StatusPass}} {
-		n := fx.node(t)
-		n.Files[sched].Mode = tt.mode
-		r := resultIn(t, EvaluateNode(n, o), "1.1.15")
-		named := false
-		for _, e := range r.Evidence {
-			named = named || e.Path == sched
-		}
-		if r.Status != tt.status || !named {
-			t.Errorf("mode %o: %s %q %+v, want %s naming %s", tt.mode, r.Status, r.Reason, r.Evidence, tt.status, sched)
+		id, control, path string
+		pass, fail        uint32
+	}{
+		{"microk8s", "1.1.15", "/var/snap/microk8s/current/credentials/scheduler.config", 0o600, 0o660},
+		{"openshift", "1.1.3", "/etc/kubernetes/manifests/kube-controller-manager-pod.yaml", 0o600, 0o644},
+		{"k0s", "1.1.13", "/var/lib/k0s/pki/admin.conf", 0o600, 0o640},
+	} {
+		fx := fixtureByID(t, tt.id)
+		o, _ := detectFixture(t, fx)
+		for mode, want := range map[uint32]Status{tt.pass: StatusPass, tt.fail: StatusFail} {
+			n := fx.node(t)
+			n.Files[tt.path].Mode = mode
+			r := resultIn(t, EvaluateNode(n, o), tt.control)
+			named := false
+			for _, e := range r.Evidence {
+				named = named || e.Path == tt.path
+			}
+			if r.Status != want || !named {
+				t.Errorf("%s %s mode %o: %s %q %+v, want %s naming %s", tt.id, tt.control, mode, r.Status, r.Reason, r.Evidence, want, tt.path)
+			}
 		}
 	}
 }
 
-// OpenShift's installer pods write the static pod manifests 0600 (older
-// library-go installers wrote 0644, which fails 1.1.3).
-func TestOpenShiftManifestModes(t *testing.T) {
-	var fx distroFixture
+// fixtureByID is the first distribution fixture of id (the one whose
+// golden is named after the distribution).
+func fixtureByID(t *testing.T, id string) distroFixture {
+	t.Helper()
 	for _, f := range distroFixtures {
-		if f.id == "openshift" {
-			fx = f
+		if f.id == id && f.golden == "" {
+			return f
 		}
 	}
-	o, _ := detectFixture(t, fx)
-	const m = "/etc/kubernetes/manifests/kube-controller-manager-pod.yaml"
-	for _, tt := range []struct {
-		mode   uint32
-		status Status
-	}{{0o600, StatusPass}, {0o644, StatusFail}} {
-		n := fx.node(t)
-		n.Files[m].Mode = tt.mode
-		r := resultIn(t, EvaluateNode(n, o), "1.1.3")
-		named := false
-		for _, e := range r.Evidence {
-			named = named || e.Path == m
-		}
-		if r.Status != tt.status || !named {
-			t.Errorf("mode %o: %s %q %+v, want %s naming %s", tt.mode, r.Status, r.Reason, r.Evidence, tt.status, m)
-		}
-	}
+	t.Fatalf("no fixture %s", id)
+	return distroFixture{}
 }
