@@ -152,6 +152,29 @@ func microk8sNode(t testing.TB) *evidence.Node {
 		// kube-bench #959: MicroK8s's arguments files are 660.
 		addFile(n, f, 0o660, 0, 0)
 	}
+	// canonical/microk8s snap/hooks/install creates credentials/ (the
+	// kubeconfigs) and certs/ as root, and it and snap/hooks/configure run
+	// "chmod -R ug+rwX" and "chmod -R o-rwX" over credentials/, certs/
+	// and args/: files 0660, directories 0770; owner and group as the
+	// arguments files above. The files are those the hook writes and the
+	// arguments files name.
+	const data = "/var/snap/microk8s/current"
+	for _, d := range []string{data + "/credentials", data + "/certs"} {
+		addDir(n, d, 0o770, 0, 0)
+	}
+	for _, f := range []string{"client.config", "controller.config", "scheduler.config", "kubelet.config", "proxy.config"} {
+		addFile(n, data+"/credentials/"+f, 0o660, 0, 0)
+	}
+	for _, f := range []string{"ca.crt", "server.crt", "server.key", "serviceaccount.key", "front-proxy-ca.crt", "front-proxy-client.crt", "front-proxy-client.key"} {
+		addFile(n, data+"/certs/"+f, 0o660, 0, 0)
+	}
+	// The snap keeps its files under /var/snap/microk8s: the other
+	// distributions' admin kubeconfigs are absent.
+	for _, f := range evidence.AdminKubeconfigs {
+		if !strings.HasPrefix(f, data) {
+			addMissing(n, f)
+		}
+	}
 	addMissing(n, evidence.KubeletUnits...)
 	addMissing(n, evidence.KubeletConfigs...)
 	return n
@@ -177,6 +200,14 @@ func openshiftMaster(t testing.TB) *evidence.Node {
 		"--openshift-config=" + cfg, "--advertise-address=10.0.0.5", "-v=2", "--permit-address-sharing"}}
 	n.Configs[cfg] = distroFile(t, "openshift-kube-apiserver-config.yaml")
 	addFile(n, "/etc/kubernetes/manifests/kube-apiserver-pod.yaml", 0o600, 0, 0)
+	// The static pod manifests the operators' installer pods write, as
+	// root, 0600 (openshift/library-go
+	// pkg/operator/staticpod/installerpod/cmd.go, the installer of the
+	// kube-apiserver, kube-controller-manager, kube-scheduler and etcd
+	// operators).
+	for _, m := range []string{"kube-controller-manager-pod.yaml", "kube-scheduler-pod.yaml", "etcd-pod.yaml"} {
+		addFile(n, "/etc/kubernetes/manifests/"+m, 0o600, 0, 0)
+	}
 	addFile(n, "/var/lib/kubelet/kubeconfig", 0o600, 0, 0)
 	addFile(n, "/etc/kubernetes/kubelet-ca.crt", 0o644, 0, 0)
 	addFile(n, "/etc/systemd/system/kubelet.service", 0o644, 0, 0)
@@ -191,6 +222,44 @@ func k0sController(t testing.TB) *evidence.Node {
 	n := distroNode("kmc-cpo127-0")
 	n.Supervisors = map[string]*evidence.Process{evidence.SupervisorK0s: {PID: 21, Root: "host", Args: []string{"k0s", "controller", "--enable-worker", "--no-taints", "--config=/etc/k0s/k0s.yaml", "--enable-dynamic-config"}}}
 	n.Processes = psProcesses(distroFile(t, "k0s-controller.ps.txt"), 110)
+	// The files k0s itself writes under /var/lib/k0s/pki, with the modes
+	// of its source: the directory CertRootDirMode 0751 (cmd/controller/
+	// controller.go), keys CertSecureMode 0640 and certificates CertMode
+	// 0644 (pkg/certificate/manager.go), kubeconfigs CertSecureMode 0640
+	// (cmd/controller/certificates.go kubeConfig). Owners: root, as the
+	// source's ps shows every process as root (k0s falls back to root when
+	// its users do not exist). The external etcd's client files k0smotron
+	// places there are not modelled.
+	const pki = "/var/lib/k0s/pki"
+	addDir(n, pki, 0o751, 0, 0)
+	for _, c := range []string{"ca", "server", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client"} {
+		addFile(n, pki+"/"+c+".crt", 0o644, 0, 0)
+		addFile(n, pki+"/"+c+".key", 0o640, 0, 0)
+	}
+	addFile(n, pki+"/sa.key", 0o640, 0, 0)
+	addFile(n, pki+"/sa.pub", 0o644, 0, 0)
+	for _, c := range []string{"admin", "scheduler", "ccm"} {
+		addFile(n, pki+"/"+c+".conf", 0o640, 0, 0)
+	}
+	return n
+}
+
+// k0sWorker is a k0s worker as k0sproject/k0s builds it (see SOURCES.md):
+// the kubelet a child process of "k0s worker" with the arguments
+// pkg/component/worker/kubelet.go gives it, and the KubeletConfiguration of
+// the default worker profile (pkg/component/controller/workerconfig) with
+// the local settings kubelet.go adds, written 0644.
+func k0sWorker(t testing.TB) *evidence.Node {
+	n := distroNode("k0s-worker-0")
+	n.Supervisors = map[string]*evidence.Process{evidence.SupervisorK0s: {PID: 27892, Root: "host", Args: []string{"/usr/local/bin/k0s", "worker", "--token-file=/etc/k0s/join.token"}}}
+	const kc = "/var/lib/k0s/kubelet-config.yaml"
+	n.Processes[evidence.Kubelet] = &evidence.Process{PID: 27951, Root: "host", Args: []string{"/var/lib/k0s/bin/kubelet",
+		"--root-dir=/var/lib/k0s/kubelet", "--config=" + kc, "--kubeconfig=/var/lib/k0s/kubelet.conf", "--v=1",
+		"--runtime-cgroups=/system.slice/containerd.service", "--cert-dir=/var/lib/k0s/kubelet/pki",
+		"--container-runtime-endpoint=unix:///run/k0s/containerd.sock", "--containerd=/run/k0s/containerd.sock"}}
+	n.Configs[kc] = distroFile(t, "k0s-worker-kubelet-config.yaml")
+	addFile(n, kc, 0o644, 0, 0)
+	addMissing(n, evidence.KubeletUnits...)
 	return n
 }
 
@@ -212,7 +281,9 @@ func talosWorker(t testing.TB) *evidence.Node {
 // distroFixture is one distribution's node and the benchmark the scan
 // selects for its cluster.
 type distroFixture struct {
-	id         string
+	id string
+	// golden names the golden file (default: id).
+	golden     string
 	gitVersion string
 	node       func(testing.TB) *evidence.Node
 	// flip changes one security setting where the distribution keeps it;
@@ -270,6 +341,18 @@ var distroFixtures = []distroFixture{
 			// machine.kubelet.extraConfig lands in kubelet.yaml.
 			n.Configs["/etc/kubernetes/kubelet.yaml"] += "readOnlyPort: 10255\n"
 		}},
+	{id: "k0s", golden: "k0s-worker", gitVersion: "v1.27.2+k0s.0", node: k0sWorker, control: "4.2.1", place: "/var/lib/k0s/kubelet-config.yaml authentication.anonymous.enabled",
+		absent: map[evidence.Component]string{
+			evidence.APIServer: "a worker", evidence.ControllerManager: "a worker", evidence.Scheduler: "a worker", evidence.Etcd: "a worker",
+			evidence.KubeProxy: "k0s runs kube-proxy as a DaemonSet pod; its source shows the kubelet only",
+		},
+		flip: func(n *evidence.Node) {
+			// a worker profile {"authentication": {"anonymous": {"enabled":
+			// true}}} (k0sproject/k0s workerconfig reconciler_test.go
+			// profile_XXX) ends up in the kubelet config k0s writes.
+			const kc = "/var/lib/k0s/kubelet-config.yaml"
+			n.Configs[kc] = strings.Replace(n.Configs[kc], "authentication:\n", "authentication:\n  anonymous:\n    enabled: true\n", 1)
+		}},
 	{id: "k0s", gitVersion: "v1.27.2+k0s.0", node: k0sController, absent: map[evidence.Component]string{
 		evidence.Etcd: "this k0smotron control plane uses an external etcd (--etcd-servers=https://kmc-cpo127-k0swc1-etcd:2379)",
 	}, control: "1.2.1", place: "kube-apiserver --anonymous-auth",
@@ -304,7 +387,7 @@ func detectFixture(t *testing.T, fx distroFixture) (EvalOptions, string) {
 // distribution runs, and the golden report.
 func TestDistroFixtures(t *testing.T) {
 	for _, fx := range distroFixtures {
-		t.Run(fx.id, func(t *testing.T) {
+		t.Run(fx.id+fx.golden, func(t *testing.T) {
 			o, bench := detectFixture(t, fx)
 			tr := EvaluateNode(fx.node(t), o)
 			for _, r := range tr.Results {
@@ -316,7 +399,11 @@ func TestDistroFixtures(t *testing.T) {
 					t.Errorf("%s: N/A without a reason", r.ControlID)
 				}
 			}
-			checkGolden(t, filepath.Join("testdata", "distros", fx.id+"."+bench+".golden"), tr)
+			name := fx.golden
+			if name == "" {
+				name = fx.id
+			}
+			checkGolden(t, filepath.Join("testdata", "distros", name+"."+bench+".golden"), tr)
 		})
 	}
 }
@@ -325,7 +412,7 @@ func TestDistroFixtures(t *testing.T) {
 // matching control to FAIL, and the evidence names that place.
 func TestDistroFlips(t *testing.T) {
 	for _, fx := range distroFixtures {
-		t.Run(fx.id, func(t *testing.T) {
+		t.Run(fx.id+fx.golden, func(t *testing.T) {
 			o, _ := detectFixture(t, fx)
 			base := resultIn(t, EvaluateNode(fx.node(t), o), fx.control)
 			if base.Status != StatusPass {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -482,4 +483,43 @@ func openshiftConfig(n, ev *evidence.Node, c evidence.Component, key string) str
 func hasFlagArg(p *evidence.Process, flag string) bool {
 	_, ok := p.Flag(flag)
 	return ok
+}
+
+// kubeletByDesign judges the worker controls of a node without a kubelet
+// whose distribution's supervisor starts one only when told to
+// (Layout.KubeletOnlyWith): N/A with the layout's reason when the
+// supervisor runs a controller without those flags, ERROR naming the flag
+// when it was given one (a kubelet is then expected). ok is false when the
+// layout says nothing about this node.
+func kubeletByDesign(ev *evidence.Node, l *distros.Layout, r Role) (Outcome, bool) {
+	if r != RoleWorker || ev == nil || l == nil || l.KubeletOnlyWith == nil {
+		return Outcome{}, false
+	}
+	k := l.KubeletOnlyWith
+	sup := ev.Supervisors[l.Supervisor]
+	if sup == nil || len(sup.Args) == 0 {
+		return Outcome{}, false
+	}
+	cmd := ""
+	for _, a := range sup.Args[1:] {
+		if !strings.HasPrefix(a, "-") {
+			cmd = a
+			break
+		}
+	}
+	if !slices.Contains(k.Commands, cmd) {
+		return Outcome{}, false
+	}
+	at := fmt.Sprintf("%s (pid %d) %s", l.Supervisor, sup.PID, cmd)
+	for _, f := range k.Flags {
+		if v, ok := sup.Flag(f); ok && v != "false" {
+			return errorOutcome(fmt.Sprintf("%s was started with --%s, so a kubelet is expected on this node, and none was found: worker controls not evaluated", at, f),
+				Observation{Location: at + " --" + f, Value: v}), true
+		}
+	}
+	obs := make([]Observation, 0, len(k.Flags))
+	for _, f := range k.Flags {
+		obs = append(obs, Observation{Location: at + " --" + f, Value: "<unset>"})
+	}
+	return notApplicable(k.Reason, obs...), true
 }

@@ -279,6 +279,9 @@ func decide(c NodeControl, ev *evidence.Node, roles []Role, opts EvalOptions) (o
 		}
 	}
 	if !slices.Contains(roles, c.Role) {
+		if o, ok := kubeletByDesign(ev, layoutOf(opts.Distribution), c.Role); ok {
+			return o
+		}
 		return absentRoleOutcome(c.Role)
 	}
 	defer func() {

@@ -77,6 +77,22 @@ type Layout struct {
 	// NotEvaluated are the controls of the layout whose evidence the scan
 	// does not read yet: ERROR with the reason (same shape).
 	NotEvaluated []NotApplicable `json:"notEvaluated,omitempty"`
+	// KubeletOnlyWith says when the distribution's supervisor runs no
+	// kubelet by design (k0s controller without --enable-worker): nil when
+	// every node of the distribution runs one.
+	KubeletOnlyWith *KubeletOnlyWith `json:"kubeletOnlyWith,omitempty"`
+}
+
+// KubeletOnlyWith names the supervisor commands that start a kubelet only
+// when one of Flags is given. Without them the worker controls are N/A
+// with Reason; with one, a missing kubelet stays an ERROR naming the flag.
+type KubeletOnlyWith struct {
+	// Commands are the supervisor's subcommands (its first non-flag
+	// argument), e.g. "controller".
+	Commands []string `json:"commands"`
+	// Flags are the flag names (without dashes) that add the worker.
+	Flags  []string `json:"flags"`
+	Reason string   `json:"reason"`
 }
 
 // Ways the embedded components' arguments are read (Layout.Arguments).
@@ -156,6 +172,9 @@ func Parse(data []byte) ([]*Distribution, error) {
 			return nil, fmt.Errorf("distributions: %s: layout.reason is required when layout.evaluated is false", d.ID)
 		case d.Layout.Evaluated && d.Layout.Summary == "":
 			return nil, fmt.Errorf("distributions: %s: layout.summary is required when layout.evaluated is true", d.ID)
+		}
+		if k := d.Layout.KubeletOnlyWith; k != nil && (d.Layout.Supervisor == "" || len(k.Commands) == 0 || len(k.Flags) == 0 || k.Reason == "") {
+			return nil, fmt.Errorf("distributions: %s: layout.kubeletOnlyWith needs layout.supervisor, commands, flags and a reason", d.ID)
 		}
 		switch d.Layout.Arguments {
 		case "", ArgumentsK3sLog, ArgumentsMicroK8s:

@@ -101,16 +101,25 @@ func TestDataIsValid(t *testing.T) {
 	}
 }
 
+func TestParseAcceptsKubeletOnlyWith(t *testing.T) {
+	ds, err := Parse([]byte("distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true, summary: s, supervisor: k0s, kubeletOnlyWith: {commands: [controller], flags: [enable-worker], reason: r}}}\n"))
+	if err != nil || ds[0].Layout.KubeletOnlyWith == nil || ds[0].Layout.KubeletOnlyWith.Reason != "r" {
+		t.Fatalf("%v %+v", err, ds)
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	for name, data := range map[string]string{
-		"no signal":      "distributions:\n- {id: x, name: X, sources: [a], layout: {evaluated: true}}\n",
-		"no reason":      "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: false}}\n",
-		"no sources":     "distributions:\n- {id: x, name: X, signals: {osImage: [X]}, layout: {evaluated: true}}\n",
-		"duplicate":      "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true}}\n- {id: x, name: X, sources: [a], signals: {osImage: [Y]}, layout: {evaluated: true}}\n",
-		"empty signal":   "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [\" \"]}, layout: {evaluated: true}}\n",
-		"no entries":     "distributions: []\n",
-		"not yaml":       "distributions: [",
-		"unknown signal": "distributions:\n- {id: x, name: X, sources: [a], signals: {kernel: [X]}, layout: {evaluated: true}}\n",
+		"no signal":                            "distributions:\n- {id: x, name: X, sources: [a], layout: {evaluated: true}}\n",
+		"no reason":                            "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: false}}\n",
+		"no sources":                           "distributions:\n- {id: x, name: X, signals: {osImage: [X]}, layout: {evaluated: true}}\n",
+		"duplicate":                            "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true}}\n- {id: x, name: X, sources: [a], signals: {osImage: [Y]}, layout: {evaluated: true}}\n",
+		"empty signal":                         "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [\" \"]}, layout: {evaluated: true}}\n",
+		"no entries":                           "distributions: []\n",
+		"not yaml":                             "distributions: [",
+		"unknown signal":                       "distributions:\n- {id: x, name: X, sources: [a], signals: {kernel: [X]}, layout: {evaluated: true}}\n",
+		"kubeletOnlyWith without a reason":     "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true, summary: s, supervisor: k0s, kubeletOnlyWith: {commands: [controller], flags: [enable-worker]}}}\n",
+		"kubeletOnlyWith without a supervisor": "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true, summary: s, kubeletOnlyWith: {commands: [controller], flags: [enable-worker], reason: r}}}\n",
 	} {
 		if _, err := Parse([]byte(data)); err == nil {
 			t.Errorf("%s: accepted", name)
