@@ -352,6 +352,17 @@ var distroFixtures = []distroFixture{
 			const kc = "/etc/kubernetes/kubelet.conf"
 			n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
 		}},
+	{id: "openshift", node: openshiftMaster, absent: map[evidence.Component]string{
+		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
+		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
+		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
+		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
+	}, control: "1.1.21", place: "/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key",
+		facts: distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}},
+		flip: func(n *evidence.Node) {
+			// a secret key the installer wrote 0600, loosened on the node.
+			n.Files["/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key"].Mode = 0o644
+		}},
 	{id: "openshift", bench: "cis-1.12", node: openshiftMaster, absent: map[evidence.Component]string{
 		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
 		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
