@@ -319,6 +319,25 @@ type distroFixture struct {
 	bench string
 }
 
+// openshiftAbsent are the components the OpenShift fixture's sources do
+// not show, and openshiftFacts the API facts that name OpenShift.
+var (
+	openshiftAbsent = map[evidence.Component]string{
+		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
+		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
+		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
+		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
+	}
+	openshiftFacts = distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}}
+)
+
+// openshiftAnonymous turns the kubelet's anonymous authentication on in
+// the kubelet.conf the machine-config operator renders.
+func openshiftAnonymous(n *evidence.Node) {
+	const kc = "/etc/kubernetes/kubelet.conf"
+	n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
+}
+
 var distroFixtures = []distroFixture{
 	{id: "k3s", gitVersion: "v1.33.5+k3s1", node: k3sServer, control: "1.2.1", place: "/etc/rancher/k3s/config.yaml kube-apiserver-arg",
 		flip: func(n *evidence.Node) {
@@ -341,39 +360,18 @@ var distroFixtures = []distroFixture{
 			f := evidence.MicroK8sArgsFiles[evidence.Kubelet]
 			n.Configs[f] = strings.Replace(n.Configs[f], "--anonymous-auth=false", "--anonymous-auth=true", 1)
 		}},
-	{id: "openshift", node: openshiftMaster, absent: map[evidence.Component]string{
-		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
-		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
-		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
-		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
-	}, control: "4.2.2", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
-		facts: distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}},
-		flip: func(n *evidence.Node) {
-			const kc = "/etc/kubernetes/kubelet.conf"
-			n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
-		}},
-	{id: "openshift", node: openshiftMaster, absent: map[evidence.Component]string{
-		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
-		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
-		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
-		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
-	}, control: "1.1.21", place: "/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key",
-		facts: distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}},
+	{id: "openshift", node: openshiftMaster, absent: openshiftAbsent, control: "4.2.2", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
+		facts: openshiftFacts,
+		flip:  openshiftAnonymous},
+	{id: "openshift", node: openshiftMaster, absent: openshiftAbsent, control: "1.1.21", place: "/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key",
+		facts: openshiftFacts,
 		flip: func(n *evidence.Node) {
 			// a secret key the installer wrote 0600, loosened on the node.
 			n.Files["/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key"].Mode = 0o644
 		}},
-	{id: "openshift", bench: "cis-1.12", node: openshiftMaster, absent: map[evidence.Component]string{
-		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
-		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
-		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
-		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
-	}, control: "4.2.1", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
-		facts: distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}},
-		flip: func(n *evidence.Node) {
-			const kc = "/etc/kubernetes/kubelet.conf"
-			n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
-		}},
+	{id: "openshift", bench: "cis-1.12", node: openshiftMaster, absent: openshiftAbsent, control: "4.2.1", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
+		facts: openshiftFacts,
+		flip:  openshiftAnonymous},
 	{id: "talos", node: talosWorker, control: "4.2.4", place: "/etc/kubernetes/kubelet.yaml readOnlyPort",
 		facts: distros.Facts{GitVersion: "v1.34.1", Nodes: []distros.Node{{Name: "talos-worker-1", OSImage: "Talos (v1.11.2)"}}},
 		absent: map[evidence.Component]string{
