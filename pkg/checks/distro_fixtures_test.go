@@ -212,14 +212,14 @@ func openshiftMaster(t testing.TB) *evidence.Node {
 	addFile(n, "/etc/kubernetes/kubelet-ca.crt", 0o644, 0, 0)
 	addFile(n, "/etc/systemd/system/kubelet.service", 0o644, 0, 0)
 	addDir(n, "/etc/kubernetes/manifests", 0o755, 0, 0)
-	// The static pod resources the installer pods write as root
-	// (openshift/library-go pkg/operator/staticpod/installerpod/cmd.go:
-	// directories 0755, secrets 0600, configmaps and the revision's pod
-	// 0644), with the secrets kube-bench's rh-1.8 audits name.
+	// The secrets the installer pods write as root under the static pod
+	// resources (openshift/library-go
+	// pkg/operator/staticpod/installerpod/cmd.go: directories 0755,
+	// secrets 0600), those kube-bench's rh-1.8 audits name; the collector
+	// lists only entries with a secrets directory in their path.
 	res := evidence.OpenShiftStaticPodResources
 	addDir(n, res, 0o755, 0, 0)
-	for _, d := range []string{"/kube-apiserver-certs", "/kube-apiserver-certs/secrets", "/kube-apiserver-certs/configmaps",
-		"/kube-apiserver-pod-7", "/kube-apiserver-pod-7/secrets", "/kube-apiserver-pod-7/configmaps"} {
+	for _, d := range []string{"/kube-apiserver-certs/secrets", "/kube-apiserver-pod-7/secrets"} {
 		addDir(n, res+d, 0o755, 0, 0)
 	}
 	for _, sec := range []string{"/kube-apiserver-certs/secrets/kubelet-client", "/kube-apiserver-certs/secrets/service-network-serving-certkey", "/kube-apiserver-pod-7/secrets/etcd-client"} {
@@ -227,9 +227,6 @@ func openshiftMaster(t testing.TB) *evidence.Node {
 		addFile(n, res+sec+"/tls.crt", 0o600, 0, 0)
 		addFile(n, res+sec+"/tls.key", 0o600, 0, 0)
 	}
-	addDir(n, res+"/kube-apiserver-certs/configmaps/client-ca", 0o755, 0, 0)
-	addFile(n, res+"/kube-apiserver-certs/configmaps/client-ca/ca-bundle.crt", 0o644, 0, 0)
-	addFile(n, res+"/kube-apiserver-pod-7/kube-apiserver-pod.yaml", 0o644, 0, 0)
 	return n
 }
 

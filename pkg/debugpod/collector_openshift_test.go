@@ -10,8 +10,8 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
-// OpenShift's static pod resources: the tree is stat-ed (modes of the
-// secrets the installer writes, openshift/library-go
+// OpenShift's static pod resources: the entries of its secrets are
+// stat-ed (modes of the secrets the installer writes, openshift/library-go
 // pkg/operator/staticpod/installerpod/cmd.go), never read, and bounded:
 // a tree cut at the bound leaves the PKI controls ERROR, never PASS.
 func TestCollectorOpenShiftStaticPodResources(t *testing.T) {
@@ -43,6 +43,14 @@ func TestCollectorOpenShiftStaticPodResources(t *testing.T) {
 			}
 			if _, read := n.Configs[res+"/kube-apiserver-pod-7/configmaps/config/config.yaml"]; read {
 				t.Errorf("a file of the tree was read, not only stat-ed")
+			}
+			// Only the secrets count against the bound: configmaps are
+			// not listed.
+			if f := n.File(res + "/kube-apiserver-pod-7/configmaps/config/config.yaml"); f != nil {
+				t.Errorf("a configmap was listed: %+v", f)
+			}
+			if f := n.File(res); f == nil || !f.Exists || f.Type != "dir" {
+				t.Errorf("the tree's root: %+v", f)
 			}
 			// 1.1.21 of rh-1.8: the 0644 key fails, naming it.
 			r := result(t, n, "1.1.21")

@@ -65,8 +65,8 @@ var (
 	// OpenShiftStaticPodResources is where OpenShift's static pod installers
 	// write each revision's and each component's certs directory's
 	// configmaps and secrets (openshift/library-go
-	// pkg/operator/staticpod/installerpod/cmd.go): its tree is only
-	// stat-ed, never read.
+	// pkg/operator/staticpod/installerpod/cmd.go): the entries of its
+	// secrets are only stat-ed, never read.
 	OpenShiftStaticPodResources = "/etc/kubernetes/static-pod-resources"
 	// StaticPodDirs are static pod manifest directories whose files are
 	// stat-ed (the kubelet's own staticPodPath is added by the collector).
