@@ -60,6 +60,12 @@ var locators = map[string]locator{
 	"pki-tree":                      pkiEntries(nil, "entries"),
 	"pki-certs":                     pkiEntries(hasExt(".crt"), "certificate files (*.crt)"),
 	"pki-keys":                      pkiEntries(hasExt(".key"), "private key files (*.key)"),
+	// OpenShift keeps its control-plane PKI in the secrets the static pod
+	// installers write under /etc/kubernetes/static-pod-resources.
+	"openshift-kubeconfig": fixedFile(evidence.OpenShiftNodeKubeconfig, "OpenShift node kubeconfig"),
+	"openshift-pki-tree":   openshiftSecrets(nil, "secret directories and files"),
+	"openshift-pki-certs":  openshiftSecrets(hasExt(".crt"), "certificate files (*.crt) of secrets"),
+	"openshift-pki-keys":   openshiftSecrets(hasExt(".key"), "private key files (*.key) of secrets"),
 	// kubelet-unit treats an absent unit as ERROR, kubelet-unit-optional
 	// as N/A (CIS 4.1.2's audit accepts an absent unit).
 	"kubelet-unit":          kubeletUnit(StatusError),
@@ -250,6 +256,63 @@ func pkiEntries(keep func(string, *evidence.File) bool, what string) locator {
 		}
 		return paths, nil, nil
 	}
+}
+
+// fixedFile locates one file at a path of the distribution's layout that
+// no process flag names: not collected or absent is ERROR (the file the
+// control is about was not seen).
+func fixedFile(p, what string) locator {
+	return func(ev *evidence.Node) ([]string, *Outcome, []Observation) {
+		if _, o := usable(ev, p, what); o != nil {
+			return nil, o, nil
+		}
+		return []string{p}, nil, nil
+	}
+}
+
+// openshiftSecrets locates the entries of OpenShift's static pod secrets:
+// every path below evidence.OpenShiftStaticPodResources with a "secrets"
+// directory in it (<revision or certs dir>/secrets/<secret>/<file>, as
+// openshift/library-go pkg/operator/staticpod/installerpod/cmd.go writes
+// them), kept by keep. A tree the collector cut at its bound is ERROR: the
+// entries it did not list could fail.
+func openshiftSecrets(keep func(string, *evidence.File) bool, what string) locator {
+	root := evidence.OpenShiftStaticPodResources
+	return func(ev *evidence.Node) ([]string, *Outcome, []Observation) {
+		if _, o := usable(ev, root, "OpenShift static pod resources directory"); o != nil {
+			return nil, o, nil
+		}
+		if w := treeCut(ev, root); w != "" {
+			o := errorOutcome("the collector listed only part of "+root+" ("+w+"): not evaluated", fileObs(ev, root))
+			return nil, &o, nil
+		}
+		paths := filesUnder(ev, root, false, func(p string, f *evidence.File) bool {
+			return inSecrets(p) && (keep == nil || keep(p, f))
+		})
+		if len(paths) == 0 {
+			o := notApplicable(fmt.Sprintf("no %s under %s", what, root), fileObs(ev, root))
+			return nil, &o, nil
+		}
+		return paths, nil, nil
+	}
+}
+
+// inSecrets says whether a path has a "secrets" directory among its
+// components (the directory itself included).
+func inSecrets(p string) bool {
+	return strings.Contains(p+"/", "/secrets/")
+}
+
+// treeCut is the collector's warning that it cut the tree of dir at its
+// bound, "" when it did not.
+func treeCut(ev *evidence.Node, dir string) string {
+	prefix := "tree " + dir + " has more than "
+	for _, w := range ev.Warnings {
+		if strings.HasPrefix(w, prefix) {
+			return w
+		}
+	}
+	return ""
 }
 
 // kubeletUnit locates the kubelet's systemd unit: the first existing known

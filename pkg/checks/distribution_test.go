@@ -89,8 +89,9 @@ func TestDetectClusterCarriesDistribution(t *testing.T) {
 	if p.Distribution == nil || p.Distribution.ID != "openshift" || p.Name != "" || p.Managed {
 		t.Fatalf("%+v", p)
 	}
-	if sel := SelectBenchmarkFor("v1.34.4", p); !strings.Contains(sel.Reason, "distribution OpenShift has no CIS profile of its own implemented: CIS Kubernetes is evaluated over its layout") {
-		t.Errorf("reason %q", sel.Reason)
+	// OpenShift's own CIS benchmark is chosen, saying why.
+	if sel := SelectBenchmarkFor("v1.34.4", p); sel.ID != "rh-1.8" || !strings.Contains(sel.Reason, "distribution OpenShift has a CIS profile of its own") || sel.Warning != "" {
+		t.Errorf("selection %+v", sel)
 	}
 	if p := DetectCluster(ClusterFacts{GitVersion: "v1.34.4"}); p.Distribution != nil {
 		t.Errorf("kubeadm: %+v", p.Distribution)

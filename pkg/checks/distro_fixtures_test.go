@@ -212,6 +212,21 @@ func openshiftMaster(t testing.TB) *evidence.Node {
 	addFile(n, "/etc/kubernetes/kubelet-ca.crt", 0o644, 0, 0)
 	addFile(n, "/etc/systemd/system/kubelet.service", 0o644, 0, 0)
 	addDir(n, "/etc/kubernetes/manifests", 0o755, 0, 0)
+	// The secrets the installer pods write as root under the static pod
+	// resources (openshift/library-go
+	// pkg/operator/staticpod/installerpod/cmd.go: directories 0755,
+	// secrets 0600), those kube-bench's rh-1.8 audits name; the collector
+	// lists only entries with a secrets directory in their path.
+	res := evidence.OpenShiftStaticPodResources
+	addDir(n, res, 0o755, 0, 0)
+	for _, d := range []string{"/kube-apiserver-certs/secrets", "/kube-apiserver-pod-7/secrets"} {
+		addDir(n, res+d, 0o755, 0, 0)
+	}
+	for _, sec := range []string{"/kube-apiserver-certs/secrets/kubelet-client", "/kube-apiserver-certs/secrets/service-network-serving-certkey", "/kube-apiserver-pod-7/secrets/etcd-client"} {
+		addDir(n, res+sec, 0o755, 0, 0)
+		addFile(n, res+sec+"/tls.crt", 0o600, 0, 0)
+		addFile(n, res+sec+"/tls.key", 0o600, 0, 0)
+	}
 	return n
 }
 
@@ -296,6 +311,28 @@ type distroFixture struct {
 	// absent are the components the node really does not run (or its
 	// source does not show), with why: their controls may say so.
 	absent map[evidence.Component]string
+	// bench is a benchmark chosen by hand (--benchmark) instead of the
+	// one the scan selects for the distribution.
+	bench string
+}
+
+// openshiftAbsent are the components the OpenShift fixture's sources do
+// not show, and openshiftFacts the API facts that name OpenShift.
+var (
+	openshiftAbsent = map[evidence.Component]string{
+		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
+		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
+		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
+		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
+	}
+	openshiftFacts = distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}}
+)
+
+// openshiftAnonymous turns the kubelet's anonymous authentication on in
+// the kubelet.conf the machine-config operator renders.
+func openshiftAnonymous(n *evidence.Node) {
+	const kc = "/etc/kubernetes/kubelet.conf"
+	n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
 }
 
 var distroFixtures = []distroFixture{
@@ -320,17 +357,18 @@ var distroFixtures = []distroFixture{
 			f := evidence.MicroK8sArgsFiles[evidence.Kubelet]
 			n.Configs[f] = strings.Replace(n.Configs[f], "--anonymous-auth=false", "--anonymous-auth=true", 1)
 		}},
-	{id: "openshift", node: openshiftMaster, absent: map[evidence.Component]string{
-		evidence.ControllerManager: "its source shows the API server's and the kubelet's configuration only",
-		evidence.Scheduler:         "its source shows the API server's and the kubelet's configuration only",
-		evidence.Etcd:              "its source shows the API server's and the kubelet's configuration only",
-		evidence.KubeProxy:         "OVN-Kubernetes, OpenShift's default network, replaces kube-proxy",
-	}, control: "4.2.1", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
-		facts: distros.Facts{GitVersion: "v1.31.6", APIGroups: []string{"config.openshift.io"}},
+	{id: "openshift", node: openshiftMaster, absent: openshiftAbsent, control: "4.2.2", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
+		facts: openshiftFacts,
+		flip:  openshiftAnonymous},
+	{id: "openshift", node: openshiftMaster, absent: openshiftAbsent, control: "1.1.21", place: "/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key",
+		facts: openshiftFacts,
 		flip: func(n *evidence.Node) {
-			const kc = "/etc/kubernetes/kubelet.conf"
-			n.Configs[kc] = strings.Replace(n.Configs[kc], "  anonymous:\n    enabled: false", "  anonymous:\n    enabled: true", 1)
+			// a secret key the installer wrote 0600, loosened on the node.
+			n.Files["/etc/kubernetes/static-pod-resources/kube-apiserver-pod-7/secrets/etcd-client/tls.key"].Mode = 0o644
 		}},
+	{id: "openshift", bench: "cis-1.12", node: openshiftMaster, absent: openshiftAbsent, control: "4.2.1", place: "/etc/kubernetes/kubelet.conf authentication.anonymous.enabled",
+		facts: openshiftFacts,
+		flip:  openshiftAnonymous},
 	{id: "talos", node: talosWorker, control: "4.2.4", place: "/etc/kubernetes/kubelet.yaml readOnlyPort",
 		facts: distros.Facts{GitVersion: "v1.34.1", Nodes: []distros.Node{{Name: "talos-worker-1", OSImage: "Talos (v1.11.2)"}}},
 		absent: map[evidence.Component]string{
@@ -378,6 +416,9 @@ func detectFixture(t *testing.T, fx distroFixture) (EvalOptions, string) {
 	if !strings.Contains(sel.Reason, "distribution "+d.Name) {
 		t.Errorf("benchmark %s: reason %q does not name %s", sel.ID, sel.Reason, d.Name)
 	}
+	if fx.bench != "" {
+		sel.ID = fx.bench
+	}
 	o := EvalOptions{Benchmark: sel.ID, Now: testNow, Distribution: d}
 	return o, sel.ID
 }
@@ -387,7 +428,7 @@ func detectFixture(t *testing.T, fx distroFixture) (EvalOptions, string) {
 // distribution runs, and the golden report.
 func TestDistroFixtures(t *testing.T) {
 	for _, fx := range distroFixtures {
-		t.Run(fx.id+fx.golden, func(t *testing.T) {
+		t.Run(fx.id+fx.golden+fx.bench, func(t *testing.T) {
 			o, bench := detectFixture(t, fx)
 			tr := EvaluateNode(fx.node(t), o)
 			for _, r := range tr.Results {
@@ -412,7 +453,7 @@ func TestDistroFixtures(t *testing.T) {
 // matching control to FAIL, and the evidence names that place.
 func TestDistroFlips(t *testing.T) {
 	for _, fx := range distroFixtures {
-		t.Run(fx.id+fx.golden, func(t *testing.T) {
+		t.Run(fx.id+fx.golden+fx.bench, func(t *testing.T) {
 			o, _ := detectFixture(t, fx)
 			base := resultIn(t, EvaluateNode(fx.node(t), o), fx.control)
 			if base.Status != StatusPass {

@@ -69,6 +69,7 @@ func resetParseCache() {
 func FuzzLayoutFiles(f *testing.F) {
 	f.Add("client-transport-security:\n  client-cert-auth: true\ndata-dir: /d\n", "--anonymous-auth=false\n# c\n--x ${SNAP_DATA}/y\n")
 	f.Add("apiServerArguments:\n  anonymous-auth: [\"true\"]\n", "kube-apiserver-arg+: a=b\nkubelet-arg: [x, 1, {a: b}]\n")
+	f.Add("serviceAccountPublicKeyFiles: [a]\nservingInfo:\n  clientCA: [1, {b: c}]\n", "")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		_, _ = EtcdConfigArgs(a)
 		_ = ParseArgsFile(b)
@@ -80,5 +81,7 @@ func FuzzLayoutFiles(f *testing.F) {
 			d, _ := distros.Lookup(id)
 			_ = EvaluateNode(n, EvalOptions{Benchmark: "cis-1.12", Distribution: &report.Distribution{ID: d.ID, Name: d.Name, LayoutEvaluated: true}})
 		}
+		// OpenShift's own benchmark reads fields of the config file too.
+		_ = EvaluateNode(n, EvalOptions{Benchmark: "rh-1.8", Distribution: &report.Distribution{ID: "openshift", Name: "OpenShift", LayoutEvaluated: true}})
 	})
 }

@@ -75,6 +75,7 @@ func Targets() []string {
 	add("certtree", evidence.PKIDirs...)
 	add("tree", evidence.CNIDirs...)
 	add("tree", evidence.StaticPodDirs...)
+	add("secretstree", evidence.OpenShiftStaticPodResources)
 	add("certtree", evidence.KubeletPKIDirs...)
 	add("stat", evidence.KubeletUnits...)
 	add("kubeletconfig", evidence.KubeletConfigs...)

@@ -10,6 +10,9 @@
 #   cert      stat it and print the CERTIFICATE blocks it holds (never keys)
 #   tree      stat the directory and every entry below it
 #   certtree  like tree, and print the CERTIFICATE blocks of every *.crt
+#   secretstree  stat the directory and every entry below it with a
+#             "secrets" directory in its path (OpenShift's static pod
+#             resources: only the installers' secrets), never read
 #   kubeletconfig  config, and collect the files the kubelet config names
 #   kubeletdropins tree, and config every *.conf below it that is not a
 #                  directory (the kubelet's --config-dir drop-ins)
@@ -197,7 +200,7 @@ do_encryption() {
 	echo end
 }
 
-# do_tree ROOT VIA DIR [certs]
+# do_tree ROOT VIA DIR [certs|secrets]
 do_tree() {
 	seen "t $2 $3" && return 0
 	statp "$1" "$2" "$3" || return 0
@@ -206,7 +209,12 @@ do_tree() {
 	# Entries that are symlinks are resolved inside ROOT and reported with
 	# their target's mode and owner (a "link" line from awk); a symlinked
 	# subdirectory is stat-ed as its target but not walked (find -P).
-	find "$1$tq/" -mindepth 1 -maxdepth 6 -exec stat -c '%f %u %g %s %n' {} + 2>/dev/null |
+	# "secrets": only the entries with a "secrets" directory in their path.
+	if [ "$4" = secrets ]; then
+		find "$1$tq/" -mindepth 1 -maxdepth 6 \( -path '*/secrets' -o -path '*/secrets/*' \) -exec stat -c '%f %u %g %s %n' {} + 2>/dev/null
+	else
+		find "$1$tq/" -mindepth 1 -maxdepth 6 -exec stat -c '%f %u %g %s %n' {} + 2>/dev/null
+	fi |
 		awk -v pre="$1$tq" -v real="$tq" -v dir="$3" -v via="$2" -v max="$MAXTREE" '
 		match($0, /^[0-9a-f]+ [0-9]+ [0-9]+ [0-9]+ /) {
 			p = substr($0, RLENGTH + 1)
@@ -390,6 +398,7 @@ do_target() { # do_target ROOT VIA KIND PATH
 	cert) do_cert "$1" "$2" "$4" ;;
 	tree) do_tree "$1" "$2" "$4" ;;
 	certtree) do_tree "$1" "$2" "$4" certs ;;
+	secretstree) do_tree "$1" "$2" "$4" secrets ;;
 	encryption) do_encryption "$1" "$2" "$4" ;;
 	kubeletconfig)
 		do_config "$1" "$2" "$4"

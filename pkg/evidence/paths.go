@@ -62,6 +62,12 @@ var (
 		"/etc/kubernetes/pki", "/var/lib/rancher/k3s/server/tls", "/var/lib/rancher/rke2/server/tls",
 		"/var/lib/k0s/pki", "/var/snap/microk8s/current/certs",
 	}
+	// OpenShiftStaticPodResources is where OpenShift's static pod installers
+	// write each revision's and each component's certs directory's
+	// configmaps and secrets (openshift/library-go
+	// pkg/operator/staticpod/installerpod/cmd.go): the entries of its
+	// secrets are only stat-ed, never read.
+	OpenShiftStaticPodResources = "/etc/kubernetes/static-pod-resources"
 	// StaticPodDirs are static pod manifest directories whose files are
 	// stat-ed (the kubelet's own staticPodPath is added by the collector).
 	StaticPodDirs = []string{"/etc/kubernetes/manifests"}
@@ -102,7 +108,12 @@ var (
 		"/var/lib/rancher/k3s/agent/kubelet.kubeconfig", "/var/lib/rancher/k3s/agent/kubeproxy.kubeconfig",
 		"/var/snap/microk8s/current/credentials/kubelet.config", "/var/snap/microk8s/current/credentials/proxy.config",
 		"/var/snap/microk8s/current/certs/ca.crt",
+		OpenShiftNodeKubeconfig,
 	}
+	// OpenShiftNodeKubeconfig is the kubeconfig the machine-config operator
+	// writes on every OpenShift node (the kubelet's --bootstrap-kubeconfig;
+	// openshift/machine-config-operator templates/*/kubelet.service.yaml).
+	OpenShiftNodeKubeconfig = "/etc/kubernetes/kubeconfig"
 	// DistroConfigs are the config files of k3s and RKE2, and DistroConfigDirs
 	// their drop-in directories (*.yaml read after the file, in lexical
 	// order; k3s-io/k3s pkg/configfilearg): only the keys that pass

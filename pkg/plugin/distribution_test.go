@@ -90,19 +90,35 @@ func TestScanK3sEmbeddedNotEstablishedIsError(t *testing.T) {
 }
 
 // OpenShift is named by the API group its server serves, read from
-// discovery.
+// discovery, and gets the CIS OpenShift benchmark, saying why;
+// --benchmark cis-1.12 still evaluates CIS Kubernetes over its layout.
 func TestScanDetectsOpenShiftFromAPIGroups(t *testing.T) {
-	c := sim.New(1, simFast, 0, 0)
-	c.Client.Discovery().(*fakediscovery.FakeDiscovery).Resources = []*metav1.APIResourceList{
-		{GroupVersion: "config.openshift.io/v1", APIResources: []metav1.APIResource{{Name: "clusterversions", Kind: "ClusterVersion"}}},
+	openshift := func() *sim.Cluster {
+		c := sim.New(1, simFast, 0, 0)
+		c.Client.Discovery().(*fakediscovery.FakeDiscovery).Resources = []*metav1.APIResourceList{
+			{GroupVersion: "config.openshift.io/v1", APIResources: []metav1.APIResource{{Name: "clusterversions", Kind: "ClusterVersion"}}},
+		}
+		return c
 	}
-	out, errOut, _, _ := runScan(t, c, "nodes", "-o", "json")
+	out, errOut, _, _ := runScan(t, openshift(), "nodes", "-o", "json")
 	rep := decode(t, out)
 	if d := rep.Metadata.Platform.Distribution; d == nil || d.ID != "openshift" || d.Signals[0].Kind != "apiGroup" {
 		t.Errorf("distribution %+v\nstderr:\n%s", d, errOut)
 	}
-	if !strings.Contains(errOut, "Distribution: OpenShift (openshift: the server serves the API group config.openshift.io)") {
-		t.Errorf("stderr:\n%s", errOut)
+	for _, want := range []string{
+		"Distribution: OpenShift (openshift: the server serves the API group config.openshift.io)",
+		"Benchmark: rh-1.8 (distribution OpenShift has a CIS profile of its own, decided over its layout: ",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if rep.Metadata.Benchmark != "rh-1.8" {
+		t.Errorf("benchmark %q", rep.Metadata.Benchmark)
+	}
+	out, errOut, _, _ = runScan(t, openshift(), "nodes", "-o", "json", "--benchmark", "cis-1.12")
+	if rep := decode(t, out); rep.Metadata.Benchmark != "cis-1.12" || rep.Metadata.Platform.Distribution == nil {
+		t.Errorf("--benchmark cis-1.12 on OpenShift: %q %+v\nstderr:\n%s", rep.Metadata.Benchmark, rep.Metadata.Platform.Distribution, errOut)
 	}
 }
 
