@@ -3,6 +3,8 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 KH_BACKUP=${KH_BACKUP:-/var/lib/kubectl-harden/backup}
 KH_TIMEOUT=${KH_TIMEOUT:-300}
+# KH_NO_WAIT=1 edits the files only: no component is waited for and the
+# kubelet is not restarted (for a node image or a host being prepared).
 KH_CHANGES=0
 KH_KUBELET_CHANGED=0
 
@@ -146,6 +148,7 @@ kh_healthy() {
 # kh_wait COMPONENT OLD-CONTAINER HEALTH-URL: wait until a new container of
 # the component runs and answers its health endpoint.
 kh_wait() {
+	if [ "${KH_NO_WAIT:-0}" = 1 ]; then kh_say "not waiting for $1 (KH_NO_WAIT=1)"; return 0; fi
 	n=0
 	while [ "$n" -lt "$KH_TIMEOUT" ]; do
 		c=$(kh_cid "$1")
@@ -194,6 +197,7 @@ kh_kubelet() {
 # and wait for its health endpoint.
 kh_kubelet_restart() {
 	[ "$KH_KUBELET_CHANGED" = 1 ] || return 0
+	if [ "${KH_NO_WAIT:-0}" = 1 ]; then kh_say "the kubelet's configuration changed: restart the kubelet (KH_NO_WAIT=1)"; return 0; fi
 	kh_say "restarting the kubelet"
 	systemctl restart kubelet
 	kh_wait kubelet "" http://127.0.0.1:10248/healthz
