@@ -138,7 +138,14 @@ kh_mount() {
 	kh_say "change: $KH_COMP mounts $2 at $3"
 }
 
-kh_cid() { command -v crictl > /dev/null 2>&1 && crictl ps --name "^$1\$" --state running -q 2> /dev/null | head -n 1 || true; }
+# kh_cid COMPONENT: the ID of its running container ("" without crictl).
+# The table is read rather than filtered with crictl's flags, which older
+# crictl releases do not all honour: the first column of the line that
+# names the component.
+kh_cid() {
+	command -v crictl > /dev/null 2>&1 || return 0
+	crictl ps 2> /dev/null | awk -v n="$1" 'NR > 1 { for (i = 2; i <= NF; i++) if ($i == n) { print $1; exit } }'
+}
 
 kh_healthy() {
 	[ -n "$1" ] || return 0
@@ -219,11 +226,17 @@ kh_restore() {
 	if [ ! -e "$b.kh-meta" ]; then kh_say "unchanged: $1 (no backup)"; return 0; fi
 	read -r mode uid gid < "$b.kh-meta"
 	if kh_same "$b" "$1" && [ "$(stat -c '%a %u %g' "$1")" = "$mode $uid $gid" ]; then kh_say "unchanged: $1"; return 0; fi
-	t="$(dirname "$1")/.kh-$(basename "$1").tmp"
-	cp "$b" "$t"
-	chmod "$mode" "$t"
-	chown "$uid:$gid" "$t"
-	mv -f "$t" "$1"
+	if kh_same "$b" "$1"; then
+		# Only the mode or owner changed: the file itself is left alone.
+		chmod "$mode" "$1"
+		chown "$uid:$gid" "$1"
+	else
+		t="$(dirname "$1")/.kh-$(basename "$1").tmp"
+		cp -p "$b" "$t"
+		chmod "$mode" "$t"
+		chown "$uid:$gid" "$t"
+		mv -f "$t" "$1"
+	fi
 	KH_RESTORED=1 KH_CHANGES=$((KH_CHANGES + 1))
 	kh_say "restored: $1 (mode $mode, owner $uid:$gid)"
 }
