@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,9 +13,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
+	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/fix"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -184,7 +187,7 @@ func (o *FixOptions) Run(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("the plan has no change for node %s: nothing to apply", safetext.Inert(o.applyNode))
 	}
-	return applyOnNode(ctx, o.factory, o.applyNode, script, o.Out, o.ErrOut)
+	return applyOnNode(ctx, o.factory, r, o.applyNode, script, o.IOStreams)
 }
 
 // writePlan writes the plan's files under dir, which must not exist or be
@@ -209,7 +212,61 @@ func writePlan(dir string, files map[string]string) error {
 	return nil
 }
 
-// applyOnNode runs a node's apply.sh on the node.
-func applyOnNode(ctx context.Context, f ClientFactory, node, script string, out, errOut io.Writer) error {
-	return errors.New("--apply is not available yet: copy the script to the node and run it as root")
+// applyOnNode runs a node's apply.sh through the one-shot apply pod, then
+// re-scans the node and prints each control whose verdict changed.
+func applyOnNode(ctx context.Context, f ClientFactory, before *report.Report, node, script string, streams genericiooptions.IOStreams) error {
+	client, err := f.Clientset(20, 40)
+	if err != nil {
+		return err
+	}
+	o := debugpod.DefaultOptions()
+	o.Image = envOr(EnvDebugImage, debugpod.DefaultImage)
+	o.ImagePullPolicy = corev1.PullPolicy(envOr(EnvImagePullPolicy, string(corev1.PullIfNotPresent)))
+	o.Timeout = debugpod.DefaultApplyTimeout
+	fmt.Fprintf(streams.Out, "Running apply.sh on node/%s (one-shot privileged pod, deleted afterwards):\n", safetext.Inert(node))
+	if err := debugpod.Apply(ctx, client, node, script, o, streams.Out); err != nil {
+		return err
+	}
+	fmt.Fprintf(streams.Out, "Re-scanning node/%s:\n", safetext.Inert(node))
+	var buf bytes.Buffer
+	scan := NewCmdScan(f, genericiooptions.IOStreams{In: streams.In, Out: &buf, ErrOut: io.Discard})
+	args := []string{"node/" + node, "-o", "json"}
+	if before.Metadata.Benchmark != "" {
+		args = append(args, "--benchmark", before.Metadata.Benchmark)
+	}
+	scan.SetArgs(args)
+	scan.SetContext(ctx)
+	if err := scan.ExecuteContext(ctx); err != nil {
+		var fe *FindingsError
+		if !errors.As(err, &fe) {
+			return fmt.Errorf("re-scan of node/%s: %w", node, err)
+		}
+	}
+	after, err := report.Decode(&buf)
+	if err != nil {
+		return fmt.Errorf("re-scan of node/%s: %w", node, err)
+	}
+	old := map[string]report.Status{}
+	var oldSum, newSum report.Summary
+	for _, t := range before.Targets {
+		if t.Kind == report.TargetNode && t.Name == node {
+			for _, r := range t.Results {
+				old[r.ControlID] = r.Status
+			}
+			oldSum = t.Summary
+		}
+	}
+	for _, t := range after.Targets {
+		if t.Name != node {
+			continue
+		}
+		newSum = t.Summary
+		for _, r := range t.Results {
+			if o, ok := old[r.ControlID]; ok && o != r.Status {
+				fmt.Fprintf(streams.Out, "  %-8s %s -> %s\n", r.ControlID, o, r.Status)
+			}
+		}
+	}
+	fmt.Fprintf(streams.Out, "node/%s: FAIL %d -> %d, PASS %d -> %d\n", safetext.Inert(node), oldSum.Fail, newSum.Fail, oldSum.Pass, newSum.Pass)
+	return nil
 }
