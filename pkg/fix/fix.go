@@ -123,6 +123,9 @@ type Fix struct {
 	Durable []Durable `json:"durable,omitempty"`
 	// Suggested is the change a decision would make, shown for review.
 	Suggested string `json:"suggested,omitempty"`
+	// Objects are the API objects a cluster fix changes (the owning
+	// controllers, the namespaces).
+	Objects []report.ObjectRef `json:"objects,omitempty"`
 }
 
 // Input is what a generator reads: the result, the control's check

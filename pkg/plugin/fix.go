@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
@@ -160,6 +161,17 @@ func (o *FixOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if needsCluster(p) {
+		var client kubernetes.Interface
+		if c, err := o.factory.Clientset(20, 40); err == nil {
+			if _, err := c.Discovery().ServerVersion(); err == nil {
+				client = c
+			} else {
+				fmt.Fprintf(o.ErrOut, "Warning: the cluster is not reachable (%s): workload and namespace fixes are listed, not rendered.\n", safetext.Clip(err.Error(), 200))
+			}
+		}
+		p.RenderCluster(ctx, client)
+	}
 	files := p.Files()
 	if err := writePlan(o.OutDir, files); err != nil {
 		return err
@@ -188,6 +200,16 @@ func (o *FixOptions) Run(ctx context.Context) error {
 		return fmt.Errorf("the plan has no change for node %s: nothing to apply", safetext.Inert(o.applyNode))
 	}
 	return applyOnNode(ctx, o.factory, r, o.applyNode, script, o.IOStreams)
+}
+
+// needsCluster reports whether the plan has API-object fixes to render.
+func needsCluster(p *fix.Plan) bool {
+	for _, it := range p.Items {
+		if len(it.Fix.Objects) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // writePlan writes the plan's files under dir, which must not exist or be
