@@ -203,6 +203,7 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 	}
 	for _, ns := range sortedKeys(namespaces) {
 		level := ""
+		var stricter []string
 		for _, l := range []string{"restricted", "baseline"} {
 			obj := map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns, "labels": map[string]any{
 				"pod-security.kubernetes.io/enforce": l, "pod-security.kubernetes.io/warn": l, "pod-security.kubernetes.io/audit": l}}}
@@ -216,6 +217,11 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 			if len(w) == 0 {
 				break
 			}
+			if l == "restricted" {
+				for _, x := range w {
+					stricter = append(stricter, "restricted would warn: "+x)
+				}
+			}
 		}
 		if level == "" {
 			continue
@@ -224,6 +230,12 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 			"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/warn": level, "pod-security.kubernetes.io/audit": level}}}
 		file := objectFile("cluster/", report.ObjectRef{Kind: "namespace", Name: ns})
 		p.writeValidated(ctx, client, file, obj, "# Pod Security Admission level "+level+" for namespace "+ns+" (kubectl harden fix): the strictest\n# level the server dry run accepts; see the .dryrun.txt file beside it for the pods it would reject.\n")
+		if level != "restricted" {
+			dr := strings.TrimSuffix(file, ".yaml") + ".dryrun.txt"
+			for _, x := range stricter {
+				p.Cluster[dr] += safetext.Clip(x, 1000) + "\n"
+			}
+		}
 	}
 }
 

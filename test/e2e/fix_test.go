@@ -257,3 +257,111 @@ func nodeExecCtx(ctx context.Context, node, script string, stdin []byte) (string
 	err := cmd.Run()
 	return out.String(), err
 }
+
+// TestFixClusterObjects: a risky Deployment in an unlabelled namespace;
+// the plan's cluster/*.yaml pass a server-side dry run, and applying them
+// turns the Deployment's and the namespace's fixed findings to PASS.
+func TestFixClusterObjects(t *testing.T) {
+	ns := "fix-risky"
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "risky.yaml")
+	if err := os.WriteFile(manifest, []byte(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: `+ns+`
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: `+ns+`
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: `+envOr("HARDEN_DEBUG_IMAGE", "local/busybox:1.35")+`
+        imagePullPolicy: IfNotPresent
+        command: ["sleep", "3600"]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "apply", "-f", manifest)
+	t.Cleanup(func() { _, _ = kubectlOut(context.Background(), "delete", "namespace", ns, "--wait=true", "--timeout=120s") })
+	kubectl(t, "-n", ns, "rollout", "status", "deploy/web", "--timeout=120s")
+
+	findings := func() map[string]bool {
+		r := harden(t, 3*time.Minute, "workloads", "-o", "json")
+		if r.exit != 0 && r.exit != 2 {
+			t.Fatalf("workloads failed:\n%s", r)
+		}
+		var rep report.Report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, tg := range rep.Targets {
+			for _, res := range tg.Results {
+				for _, o := range res.Evidence {
+					if (o.Object.Namespace == ns || (o.Object.Kind == "namespace" && o.Object.Name == ns)) && (o.Status == report.StatusFail || o.Status == report.StatusWarn) {
+						out[res.ControlID+" "+o.Object.String()] = true
+					}
+				}
+			}
+		}
+		return out
+	}
+	before := findings()
+	r := harden(t, 3*time.Minute, "workloads", "-o", "json")
+	reportFile := filepath.Join(dir, "workloads.json")
+	if err := os.WriteFile(reportFile, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "plan")
+	if r := harden(t, time.Minute, "fix", "--from-report", reportFile, "-o", plan); r.exit != 0 {
+		t.Fatalf("fix failed:\n%s", r)
+	}
+	files, _ := filepath.Glob(filepath.Join(plan, "cluster", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatalf("no cluster/*.yaml in the plan")
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		dr, _ := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".dryrun.txt")
+		t.Logf("%s:\n%s\ndry run:\n%s", filepath.Base(f), b, dr)
+		kubectl(t, "apply", "--server-side", "--field-manager", "kubectl-harden-fix", "--dry-run=server", "-f", f)
+	}
+	for _, f := range files {
+		kubectl(t, "apply", "--server-side", "--field-manager", "kubectl-harden-fix", "-f", f)
+	}
+	kubectl(t, "-n", ns, "rollout", "status", "deploy/web", "--timeout=120s")
+	after := findings()
+	planMD, _ := os.ReadFile(filepath.Join(plan, "PLAN.md"))
+	fixed := map[string]bool{}
+	for k := range fixedControls(string(planMD)) {
+		fixed[strings.Fields(k)[1]] = true
+	}
+	var gone, left []string
+	for k := range before {
+		if after[k] {
+			left = append(left, k)
+			if fixed[strings.Fields(k)[0]] {
+				t.Errorf("%s is fixed by the plan but still a finding after applying cluster/*.yaml", k)
+			}
+		} else {
+			gone = append(gone, k)
+		}
+	}
+	sort.Strings(gone)
+	sort.Strings(left)
+	t.Logf("findings turned PASS by cluster/*.yaml: %v", gone)
+	t.Logf("findings left (decisions in PLAN.md): %v", left)
+	if len(gone) == 0 {
+		t.Errorf("applying cluster/*.yaml fixed nothing")
+	}
+}
