@@ -79,14 +79,25 @@ func TestFixPlanApplyRollback(t *testing.T) {
 		}
 	})
 
-	for _, n := range nodes {
-		start := time.Now()
-		out, err := nodeExecLong(n, scripts[n][0], 10*time.Minute)
-		t.Logf("node/%s apply.sh (%s):\n%s", n, time.Since(start).Round(time.Second), out)
-		if err != nil {
-			t.Fatalf("node/%s: apply.sh failed: %v", n, err)
-		}
+	// The control plane as an admin would (docker exec as root); the worker
+	// through `fix --apply node/NAME --yes` (the one-shot apply pod), which
+	// re-scans the node and prints before/after.
+	start := time.Now()
+	out, err := nodeExecLong(cluster.cp, scripts[cluster.cp][0], 10*time.Minute)
+	t.Logf("node/%s apply.sh (%s):\n%s", cluster.cp, time.Since(start).Round(time.Second), out)
+	if err != nil {
+		t.Fatalf("node/%s: apply.sh failed: %v", cluster.cp, err)
 	}
+	waitHealthy(t, nodes)
+	r := harden(t, 15*time.Minute, "fix", "--from-report", reportFile, "-o", filepath.Join(dir, "plan-apply"), "--apply", "node/"+cluster.worker, "--yes")
+	t.Logf("fix --apply node/%s --yes:\n%s", cluster.worker, r.stdout)
+	if r.exit != 0 || !strings.Contains(r.stdout, "apply.sh: done:") || !strings.Contains(r.stdout, "node/"+cluster.worker+": FAIL ") {
+		t.Fatalf("fix --apply node/%s --yes failed:\n%s", cluster.worker, r)
+	}
+	if a, _ := os.ReadFile(filepath.Join(dir, "plan-apply", "nodes", cluster.worker, "apply.sh")); string(a) != string(scripts[cluster.worker][0]) {
+		t.Errorf("the --apply plan's apply.sh differs from the first plan's (same report)")
+	}
+	assertNoLeftovers(t, 2*time.Minute)
 	waitHealthy(t, nodes)
 	// Idempotent: a second run changes nothing.
 	for _, n := range nodes {
