@@ -239,32 +239,8 @@ func (p *Plan) markdown(files map[string]string) string {
 		}
 		b.WriteString("\n")
 	}
-	var durable []string
-	for _, f := range sortedKeys(files) {
-		if strings.HasPrefix(f, "durable/") {
-			durable = append(durable, f)
-		}
-	}
-	if len(durable) > 0 {
-		b.WriteString("Durable sources (so that the next `kubeadm upgrade`, node join or service restart does not undo the fixes): apply them in the cluster's own configuration, after the node fixes:\n\n")
-		for _, f := range durable {
-			fmt.Fprintf(&b, "- `%s`\n", f)
-		}
-		b.WriteString("\n")
-	}
-	var cluster []string
-	for _, f := range sortedKeys(files) {
-		if strings.HasPrefix(f, "cluster/") {
-			cluster = append(cluster, f)
-		}
-	}
-	if len(cluster) > 0 {
-		b.WriteString("API objects (review, then `kubectl apply --server-side -f` or `kubectl patch`; RBAC changes are proposals the tool never applies):\n\n")
-		for _, f := range cluster {
-			fmt.Fprintf(&b, "- `%s`\n", f)
-		}
-		b.WriteString("\n")
-	}
+	listFiles(&b, files, "durable/", "Durable sources (so that the next `kubeadm upgrade`, node join or service restart does not undo the fixes): apply them in the cluster's own configuration, after the node fixes:")
+	listFiles(&b, files, "cluster/", "API objects (review, then `kubectl apply --server-side --field-manager kubectl-harden-fix -f FILE`; each .dryrun.txt holds the server dry run's result and warnings; cluster/decisions/ holds templates that need a decision first):")
 
 	sections := []struct {
 		d     Disposition
@@ -339,6 +315,24 @@ func (p *Plan) markdown(files map[string]string) string {
 	})
 	fmt.Fprintf(&b, "After applying, re-scan only the fixed controls:\n\n    kubectl harden all --benchmark %s %s\n", md(p.Benchmark), strings.Join(ctl, " "))
 	return b.String()
+}
+
+// listFiles lists the plan's files under prefix, after intro.
+func listFiles(b *strings.Builder, files map[string]string, prefix, intro string) {
+	var list []string
+	for _, f := range sortedKeys(files) {
+		if strings.HasPrefix(f, prefix) {
+			list = append(list, f)
+		}
+	}
+	if len(list) == 0 {
+		return
+	}
+	b.WriteString(intro + "\n\n")
+	for _, f := range list {
+		fmt.Fprintf(b, "- `%s`\n", f)
+	}
+	b.WriteString("\n")
 }
 
 // describe says what one change does, for PLAN.md.

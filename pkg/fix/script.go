@@ -3,6 +3,7 @@ package fix
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -248,15 +249,15 @@ func rollbackScript(node, source string, nc nodeChanges) string {
 		fmt.Fprintf(&b, "\nold=$(kh_cid %s)\nkh_restore %s\n", q(comp), q(m))
 		fmt.Fprintf(&b, "if [ \"$KH_RESTORED\" = 1 ]; then kh_wait %s \"$old\" %s; fi\n", q(comp), q(health[comp]))
 	}
-	var paths []string
-	seen := map[string]bool{}
+	// Then every other file: written ones, mode and owner changes, the
+	// kubelet's configuration (whose restore restarts the kubelet).
 	kubeletFile := map[string]bool{}
+	var paths []string
 	for _, c := range nc.kubelet {
 		kubeletFile[c.Path] = true
 	}
-	for _, c := range nc.files {
-		if !seen[c.Path] {
-			seen[c.Path] = true
+	for _, c := range append(append([]Change(nil), nc.files...), nc.kubelet...) {
+		if !slices.Contains(paths, c.Path) {
 			paths = append(paths, c.Path)
 		}
 	}
@@ -267,19 +268,6 @@ func rollbackScript(node, source string, nc nodeChanges) string {
 		fmt.Fprintf(&b, "kh_restore %s\n", q(p))
 		if kubeletFile[p] {
 			b.WriteString("if [ \"$KH_RESTORED\" = 1 ]; then KH_KUBELET_CHANGED=1; fi\n")
-		}
-	}
-	var kpaths []string
-	for _, c := range nc.kubelet {
-		if !seen[c.Path] {
-			seen[c.Path] = true
-			kpaths = append(kpaths, c.Path)
-		}
-	}
-	if len(kpaths) > 0 {
-		b.WriteString("\n")
-		for _, p := range kpaths {
-			fmt.Fprintf(&b, "kh_restore %s\nif [ \"$KH_RESTORED\" = 1 ]; then KH_KUBELET_CHANGED=1; fi\n", q(p))
 		}
 	}
 	b.WriteString("kh_kubelet_restart\n")
