@@ -52,11 +52,12 @@ func TestGoldenPlans(t *testing.T) {
 		benchmark string
 		files     []string
 	}{
-		"kind":       {nil, "cis-1.12", []string{"kind-control-plane.golden", "kind-worker.golden"}},
-		"kubeadm":    {nil, "cis-1.12", []string{"kubeadm-control-plane.golden", "kubeadm-worker.golden"}},
-		"eks-al2023": {&report.Platform{Name: "eks", Provider: "Amazon EKS", Managed: true}, "eks-1.8.0", []string{"eks-al2023-worker.eks-1.8.0.golden"}},
-		"gke-cos":    {&report.Platform{Name: "gke", Provider: "Google GKE", Managed: true}, "gke-1.9.0", []string{"gke-cos-worker.gke-1.9.0.golden"}},
-		"kind-stig":  {nil, "stig-v2r6", []string{"kind-control-plane-stig.stig-v2r6.golden"}},
+		"kind":         {nil, "cis-1.12", []string{"kind-control-plane.golden", "kind-worker.golden"}},
+		"kubeadm":      {nil, "cis-1.12", []string{"kubeadm-control-plane.golden", "kubeadm-worker.golden"}},
+		"eks-al2023":   {&report.Platform{Name: "eks", Provider: "Amazon EKS", Managed: true}, "eks-1.8.0", []string{"eks-al2023-worker.eks-1.8.0.golden"}},
+		"gke-cos":      {&report.Platform{Name: "gke", Provider: "Google GKE", Managed: true}, "gke-1.9.0", []string{"gke-cos-worker.gke-1.9.0.golden"}},
+		"kind-stig":    {nil, "stig-v2r6", []string{"kind-control-plane-stig.stig-v2r6.golden"}},
+		"kind-as-rke2": {&report.Platform{Distribution: &report.Distribution{ID: "rke2", Name: "RKE2", LayoutEvaluated: true}}, "cis-1.12", []string{"kind-control-plane.golden", "kind-worker.golden"}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

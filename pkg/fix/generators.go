@@ -169,7 +169,10 @@ func flagFix(in Input, comp string, changes []Change, why string) Fix {
 			continue
 		}
 		if d := distribution(in); d != "" {
-			durable = append(durable, distroDurable(d, comp, c.Flag, c.Value)...)
+			for _, dd := range distroDurable(d, comp, c.Flag, c.Value) {
+				dd.List = c.Kind == AddToFlagList
+				durable = append(durable, dd)
+			}
 			continue
 		}
 		if f, ok := clusterConfigField[comp]; ok {
@@ -178,7 +181,14 @@ func flagFix(in Input, comp string, changes []Change, why string) Fix {
 	}
 	if d := distribution(in); d != "" {
 		if d == "k3s" || d == "rke2" {
-			return Fix{Disposition: Manual, Why: d + " writes its components' flags from /etc/rancher/" + d + "/config.yaml at start: add the line below and restart the " + d + " service", Durable: durable}
+			why := d + " writes its components' flags from /etc/rancher/" + d + "/config.yaml at start: add the lines below and restart the " + d + " service"
+			for _, c := range changes {
+				if c.Kind == WriteFile || c.Kind == Mount {
+					why += "; the flags name files that must first be written on every server and mounted into the static pod (" + d + ": kube-apiserver-extra-mount)"
+					break
+				}
+			}
+			return Fix{Disposition: Manual, Why: why, Durable: durable}
 		}
 		return Fix{Disposition: Manual, Why: "the " + d + " distribution manages " + comp + "'s flags: set it through the distribution's own configuration"}
 	}
@@ -202,7 +212,7 @@ func setFlag(in Input, comp, flag string) Fix {
 		return Fix{Disposition: Decision, Why: why, Suggested: comp + " --" + flag}
 	}
 	if slices.Contains(auditFlags, flag) {
-		return flagFix(in, comp, auditChanges(comp, ""), "audit logging: policy "+auditPolicy+", log "+auditLogPath+" (30 days, 10 files of 100 MB), both mounted into the static pod")
+		return flagFix(in, comp, auditChanges(comp, ""), "audit logging: policy "+auditPolicy+" (every request at Metadata level, never a body), log "+auditLogPath+" (30 days, 10 files of 100 MB), both mounted into the static pod; a control that reviews the policy's coverage becomes WARN (a human reviews it), not PASS")
 	}
 	v, ok := flagValues[flag]
 	if !ok {

@@ -33,6 +33,7 @@ func kubeletFix(in Input, key, flag, value, impact string) Fix {
 	}
 	if d := distribution(in); d == "k3s" || d == "rke2" {
 		durable = []Durable{{Target: "/etc/rancher/" + d + "/config.yaml kubelet-arg", Component: "kubelet", Name: flag, Value: strings.Trim(value, "[]")}}
+		return Fix{Disposition: Manual, Why: d + " writes the kubelet's configuration at every start: add the kubelet-arg line below to /etc/rancher/" + d + "/config.yaml and restart the " + d + " service", Durable: durable}
 	} else if d == "openshift" {
 		return Fix{Disposition: Manual, Why: "OpenShift owns the kubelet configuration: set " + key + " in a KubeletConfig object (machineconfiguration.openshift.io/v1) for the pool; the Machine Config Operator reboots its nodes", Durable: durable}
 	} else if d != "" {

@@ -84,7 +84,18 @@ func (p *Plan) durableFiles() map[string]string {
 				if distro[file] == nil {
 					distro[file] = map[string][]string{}
 				}
-				distro[file][key] = appendUnique(distro[file][key], d.Name+"="+d.Value)
+				merged := false
+				for i, a := range distro[file][key] {
+					if name, cur, _ := strings.Cut(a, "="); d.List && name == d.Name {
+						if !slices.Contains(strings.Split(cur, ","), d.Value) {
+							distro[file][key][i] = a + "," + d.Value
+						}
+						merged = true
+					}
+				}
+				if !merged {
+					distro[file][key] = appendUnique(distro[file][key], d.Name+"="+d.Value)
+				}
 			}
 		}
 		for _, c := range it.Fix.Changes {
