@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -85,7 +84,7 @@ privileged pod (deleted afterwards whatever happens). Without --yes it refuses.`
 		Args: noArgs,
 		RunE: runE(o),
 	}
-	cmd.Flags().StringVar(&o.FromReport, "from-report", "", "The report to plan from (-o json or -o yaml of scan, rbac, workloads or all).")
+	cmd.Flags().StringVar(&o.FromReport, "from-report", "", "The report to plan from (-o json or -o yaml of scan, rbac, workloads or all; default: run `kubectl harden all` first).")
 	_ = cmd.MarkFlagFilename("from-report", "json", "yaml", "yml")
 	cmd.Flags().StringVarP(&o.OutDir, "output-dir", "o", "", "The plan directory to write (must not exist, or be empty).")
 	_ = cmd.MarkFlagDirname("output-dir")
@@ -103,9 +102,6 @@ func (o *FixOptions) Complete(*cobra.Command, []string) error { return nil }
 
 // Validate checks the flags.
 func (o *FixOptions) Validate() error {
-	if o.FromReport == "" {
-		return errors.New("--from-report is required: write one with `kubectl harden all -o json > report.json`")
-	}
 	if o.OutDir == "" {
 		return errors.New("-o DIR is required: the plan directory to write")
 	}
@@ -145,7 +141,14 @@ func (o *FixOptions) Validate() error {
 
 // Run writes the plan, then applies one node's part when asked.
 func (o *FixOptions) Run(ctx context.Context) error {
-	r, err := readReport(o.FromReport)
+	var r *report.Report
+	var err error
+	if o.FromReport != "" {
+		r, err = readReport(o.FromReport)
+	} else {
+		fmt.Fprintln(o.ErrOut, "No --from-report: running `kubectl harden all` first.")
+		r, err = runReportCmd(ctx, o.factory, o.IOStreams, []string{"all", "-o", "json"}, "")
+	}
 	if err != nil {
 		return err
 	}
@@ -212,6 +215,31 @@ func needsCluster(p *fix.Plan) bool {
 	return false
 }
 
+// runReport runs a report command (all, or scan node/NAME) of this plugin
+// with the same cluster flags and decodes its JSON report; a run that
+// found something (exit code 2) still gave its report.
+func runReportCmd(ctx context.Context, f ClientFactory, streams genericiooptions.IOStreams, args []string, benchmark string) (*report.Report, error) {
+	var buf bytes.Buffer
+	sub := genericiooptions.IOStreams{In: streams.In, Out: &buf, ErrOut: streams.ErrOut}
+	var cmd *cobra.Command
+	if args[0] == "all" {
+		cmd = NewCmdAll(f, sub)
+	} else {
+		cmd = NewCmdScan(f, sub)
+	}
+	if benchmark != "" {
+		args = append(args, "--benchmark", benchmark)
+	}
+	cmd.SetArgs(args[1:])
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		var fe *FindingsError
+		if !errors.As(err, &fe) {
+			return nil, err
+		}
+	}
+	return report.Decode(&buf)
+}
+
 // writePlan writes the plan's files under dir, which must not exist or be
 // empty. Scripts are executable.
 func writePlan(dir string, files map[string]string) error {
@@ -250,21 +278,7 @@ func applyOnNode(ctx context.Context, f ClientFactory, before *report.Report, no
 		return err
 	}
 	fmt.Fprintf(streams.Out, "Re-scanning node/%s:\n", safetext.Inert(node))
-	var buf bytes.Buffer
-	scan := NewCmdScan(f, genericiooptions.IOStreams{In: streams.In, Out: &buf, ErrOut: io.Discard})
-	args := []string{"node/" + node, "-o", "json"}
-	if before.Metadata.Benchmark != "" {
-		args = append(args, "--benchmark", before.Metadata.Benchmark)
-	}
-	scan.SetArgs(args)
-	scan.SetContext(ctx)
-	if err := scan.ExecuteContext(ctx); err != nil {
-		var fe *FindingsError
-		if !errors.As(err, &fe) {
-			return fmt.Errorf("re-scan of node/%s: %w", node, err)
-		}
-	}
-	after, err := report.Decode(&buf)
+	after, err := runReportCmd(ctx, f, streams, []string{"scan", "node/" + node, "-o", "json"}, before.Metadata.Benchmark)
 	if err != nil {
 		return fmt.Errorf("re-scan of node/%s: %w", node, err)
 	}
