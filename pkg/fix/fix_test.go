@@ -3,6 +3,7 @@ package fix
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -65,7 +66,17 @@ func TestGoldenPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Assert(t, filepath.Join("testdata", name+".plan.golden"), render(p.Files()))
+			files := p.Files()
+			golden.Assert(t, filepath.Join("testdata", name+".plan.golden"), render(files))
+			for f, content := range files {
+				if strings.HasSuffix(f, ".sh") {
+					cmd := exec.Command("sh", "-n")
+					cmd.Stdin = strings.NewReader(content)
+					if out, err := cmd.CombinedOutput(); err != nil {
+						t.Errorf("%s is not valid sh: %v\n%s", f, err, out)
+					}
+				}
+			}
 		})
 	}
 }

@@ -65,7 +65,8 @@ func collect(items []Item) nodeChanges {
 	return nc
 }
 
-func q(s string) string { return "'" + s + "'" }
+// q quotes a word for sh: single quotes, each ' inside as '\''.
+func q(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // header starts both scripts.
 func header(name, node, source, what string) string {
@@ -99,10 +100,16 @@ func applyScript(node, source string, nc nodeChanges) string {
 		}
 		m := nc.manifest[comp]
 		fmt.Fprintf(&b, "[ -f %s ] || kh_die %s\n", q(m), q(m+" does not exist: nothing was changed"))
+		fmt.Fprintf(&b, "grep -q %s %s || kh_die %s\n", q("^ *- "+comp+"$"), q(m), q(m+" has no '- "+comp+"' command line this plan can edit: nothing was changed"))
+		mounts := false
 		for _, c := range nc.pods[comp] {
 			if c.Guard {
 				fmt.Fprintf(&b, "kh_guard %s %s %s\n", q(m), q(c.Flag), q(c.Value))
 			}
+			mounts = mounts || c.Kind == Mount
+		}
+		if mounts {
+			fmt.Fprintf(&b, "grep -q '^ *volumeMounts:$' %s && grep -q '^ *volumes:$' %s || kh_die %s\n", q(m), q(m), q(m+" has no volumeMounts/volumes lists to add the plan's mounts to: nothing was changed"))
 		}
 	}
 	for _, c := range nc.kubelet {
