@@ -65,7 +65,8 @@ func collect(items []Item) nodeChanges {
 	return nc
 }
 
-// q quotes a word for sh: single quotes, each ' inside as '\''.
+// q quotes a word for sh: in single quotes, each single quote inside
+// closed, escaped and reopened.
 func q(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // header starts both scripts.

@@ -303,7 +303,9 @@ spec:
 		t.Fatal(err)
 	}
 	kubectl(t, "apply", "-f", manifest)
-	t.Cleanup(func() { _, _ = kubectlOut(context.Background(), "delete", "namespace", ns, "--wait=true", "--timeout=120s") })
+	t.Cleanup(func() {
+		_, _ = kubectlOut(context.Background(), "delete", "namespace", ns, "--wait=true", "--timeout=120s")
+	})
 	kubectl(t, "-n", ns, "rollout", "status", "deploy/web", "--timeout=120s")
 
 	findings := func() map[string]bool {
