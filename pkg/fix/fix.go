@@ -152,14 +152,7 @@ func register(check string, g Generator) {
 }
 
 // Generators lists the checks that have a fix generator.
-func Generators() []string {
-	out := make([]string, 0, len(generators))
-	for k := range generators {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func Generators() []string { return sortedKeys(generators) }
 
 // Options select what is fixed.
 type Options struct {

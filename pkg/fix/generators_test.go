@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -122,6 +123,22 @@ func TestSelection(t *testing.T) {
 	} {
 		if got := ids(c.o); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// TestGeneratorsNameRealChecks: every generator is keyed by a check some
+// benchmark's control names (a typo would leave its findings unfixed).
+func TestGeneratorsNameRealChecks(t *testing.T) {
+	used := map[string]bool{}
+	for _, b := range benchmarks.All() {
+		for _, c := range b.Controls {
+			used[c.Check] = true
+		}
+	}
+	for _, g := range Generators() {
+		if !used[g] {
+			t.Errorf("generator %s: no benchmark control uses this check", g)
 		}
 	}
 }
