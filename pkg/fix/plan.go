@@ -210,7 +210,7 @@ func (p *Plan) markdown(files map[string]string) string {
 	var b strings.Builder
 	b.WriteString("# Remediation plan\n\n")
 	if p.Source != "" {
-		fmt.Fprintf(&b, "Made by `kubectl harden fix` from a report of %s", md(p.Source))
+		fmt.Fprintf(&b, "Made by `kubectl harden fix` from a report (source: %s)", md(p.Source))
 	} else {
 		b.WriteString("Made by `kubectl harden fix`")
 	}
