@@ -74,6 +74,14 @@ type Benchmark struct {
 	Removed []Omission `json:"removed,omitempty"`
 	// Controls are the controls.
 	Controls []Control `json:"controls"`
+	// Extends names the benchmark whose controls (and sections) this one
+	// takes: a distribution's profile of a CIS edition, which differs only
+	// in the controls its vendor's self-assessment declares not applicable
+	// (NotApplicable). A benchmark that extends another lists no controls.
+	Extends string `json:"extends,omitempty"`
+	// NotApplicable are controls of Extends that do not apply, each with
+	// the reason (node controls only).
+	NotApplicable []Omission `json:"notApplicable,omitempty"`
 }
 
 // Omission is a rule not implemented, or removed, with the reason.
@@ -158,6 +166,9 @@ type Control struct {
 	// Changes says how the control differs from the same control of the
 	// benchmark's Previous edition, with the source of the change.
 	Changes string `json:"changes,omitempty"`
+	// NotApplicable is set from the benchmark's NotApplicable list: the
+	// reason the control does not apply (the node engine reports N/A).
+	NotApplicable string `json:"-"`
 
 	// sectionTitle is the benchmark's name of the control's section,
 	// filled in by Parse from Benchmark.Sections.
@@ -367,7 +378,56 @@ func loadFS() (map[string]*Benchmark, error) {
 		}
 		out[b.ID] = b
 	}
+	if err := resolveExtends(out); err != nil {
+		return nil, err
+	}
 	return out, validateSet(out)
+}
+
+// resolveExtends gives each benchmark that extends another the other's
+// controls and sections, with its own not-applicable reasons.
+func resolveExtends(all map[string]*Benchmark) error {
+	for _, b := range all {
+		if b.Extends == "" {
+			if len(b.NotApplicable) > 0 {
+				return fmt.Errorf("benchmark %s: notApplicable needs extends", b.ID)
+			}
+			continue
+		}
+		base, ok := all[b.Extends]
+		switch {
+		case !ok || base.Extends != "":
+			return fmt.Errorf("benchmark %s: extends %q, which is not a benchmark of its own controls", b.ID, b.Extends)
+		case len(b.Controls) > 0:
+			return fmt.Errorf("benchmark %s: extends %s and lists controls", b.ID, b.Extends)
+		}
+		na := map[string]string{}
+		for _, o := range b.NotApplicable {
+			if o.Reason == "" {
+				return fmt.Errorf("benchmark %s: control %s is not applicable without a reason", b.ID, o.ID)
+			}
+			na[o.ID] = o.Reason
+		}
+		if b.Sections == nil {
+			b.Sections = base.Sections
+		}
+		b.Omitted = append(append([]Omission(nil), base.Omitted...), b.Omitted...)
+		for _, c := range base.Controls {
+			if r, ok := na[c.ID]; ok {
+				if c.Engine() != EngineNodes {
+					return fmt.Errorf("benchmark %s: control %s is decided from API objects: only node controls can be declared not applicable", b.ID, c.ID)
+				}
+				c.NotApplicable = r
+				delete(na, c.ID)
+			}
+			c.References = []string{fmt.Sprintf("%s, control %s", b.Title, c.ID)}
+			b.Controls = append(b.Controls, c)
+		}
+		for id := range na {
+			return fmt.Errorf("benchmark %s: not-applicable control %s is not a control of %s", b.ID, id, b.Extends)
+		}
+	}
+	return nil
 }
 
 // validateSet checks what spans files: family names do not shadow IDs, and
@@ -505,6 +565,10 @@ func candidates(platform string) []*Benchmark {
 	}
 	return out
 }
+
+// HasPlatform reports whether a platform or distribution ("k3s") has
+// default benchmarks of its own.
+func HasPlatform(platform string) bool { return len(candidates(platform)) > 0 }
 
 // Default is the newest default benchmark of a platform ("" for
 // self-managed clusters), the choice when the server version is unknown.

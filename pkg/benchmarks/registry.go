@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // Engines. A control's engine is derived from its check's name: checks
@@ -89,6 +91,16 @@ func (r *Registry[F]) Specs() []CheckSpec {
 	return out
 }
 
+// Check returns the decision of a check named id, with params validated
+// against its schema.
+func (r *Registry[F]) Check(id string, params Params) (F, error) {
+	spec, fn, ok := r.Lookup(id)
+	if !ok {
+		return fn, fmt.Errorf("%s has no check %q", r.engine, id)
+	}
+	return fn, spec.Validate(params)
+}
+
 // Resolve returns the decision of a control of this engine with its
 // parameters validated.
 func (r *Registry[F]) Resolve(c Control) (CheckSpec, F, error) {
@@ -118,4 +130,22 @@ func (r *Registry[F]) Validate(b *Benchmark) error {
 		return fmt.Errorf("benchmark %s: %s", b.ID, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// ManualSpec is the spec of an API engine's manual check (ENGINE.manual):
+// a control that the API cannot decide, always WARN (ManualOutcome), which
+// the engine's report lists with what a human must check.
+func ManualSpec(engine string) CheckSpec {
+	return CheckSpec{
+		ID:  engine + ".manual",
+		Doc: "cannot be decided from API objects: always WARN, listed in the " + engine + " report with what a human must check",
+		Params: []ParamSpec{
+			{Name: "review", Type: TypeString, Required: true, Wording: true, Doc: "what a human must check"},
+		},
+	}
+}
+
+// ManualOutcome is the decision of a manual check.
+func ManualOutcome(p Params) report.Outcome {
+	return report.Outcome{Status: report.StatusWarn, Reason: "manual review: " + p.String("review")}
 }

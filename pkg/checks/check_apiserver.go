@@ -103,13 +103,12 @@ func cipherDecision(value string, set bool, allowed []string) (bool, string) {
 var strongEncryptionProviders = []string{"aescbc", "kms", "secretbox"}
 
 func encryptionProviders(ev *evidence.Node) Outcome {
-	p, na := needProcess(ev, evidence.APIServer)
-	if na != nil {
-		return *na
+	f, stop := readFlag(ev, evidence.APIServer, "encryption-provider-config", "")
+	if stop != nil {
+		return *stop
 	}
-	obs := []Observation{flagObs(p, evidence.APIServer, "encryption-provider-config", "")}
-	path, ok := p.Flag("encryption-provider-config")
-	if !ok || path == "" {
+	obs, path := []Observation{f.Obs}, f.Value
+	if !f.Set || path == "" {
 		return fail("no encryption provider config: Secrets are stored in etcd unencrypted (identity)", obs...)
 	}
 	provs, ok := ev.EncryptionProviders[path]
@@ -131,28 +130,26 @@ func encryptionProviders(ev *evidence.Node) Outcome {
 }
 
 func requestTimeout(ev *evidence.Node) Outcome {
-	p, na := needProcess(ev, evidence.APIServer)
-	if na != nil {
-		return *na
+	f, stop := readFlag(ev, evidence.APIServer, "request-timeout", "1m0s")
+	if stop != nil {
+		return *stop
 	}
-	o := flagObs(p, evidence.APIServer, "request-timeout", "1m0s")
-	v, set := p.Flag("request-timeout")
-	if !set {
+	v := f.Value
+	if !f.Set {
 		v = "1m0s (default)"
 	}
-	return warn("review whether the request timeout "+v+" suits the cluster's largest list and watch requests", o)
+	return warn("review whether the request timeout "+v+" suits the cluster's largest list and watch requests", f.Obs)
 }
 
 func anonymousAuth(ev *evidence.Node) Outcome {
-	p, na := needProcess(ev, evidence.APIServer)
-	if na != nil {
-		return *na
+	f, stop := readFlag(ev, evidence.APIServer, "anonymous-auth", "true")
+	if stop != nil {
+		return *stop
 	}
-	obs := []Observation{flagObs(p, evidence.APIServer, "anonymous-auth", "true")}
-	v, set := p.Flag("anonymous-auth")
-	if !set {
-		if cfg, ok := p.Flag("authentication-config"); ok {
-			obs = append(obs, flagObs(p, evidence.APIServer, "authentication-config", ""))
+	obs, v := []Observation{f.Obs}, f.Value
+	if !f.Set {
+		if cfg, ok := f.Proc.Flag("authentication-config"); ok {
+			obs = append(obs, flagObs(f.Proc, evidence.APIServer, "authentication-config", ""))
 			return warn("anonymous access may be configured in the structured authentication file "+cfg+" (its anonymous section), which the scan does not read: review it", obs...)
 		}
 		return fail("--anonymous-auth is not set: anonymous requests are allowed by default", obs...)

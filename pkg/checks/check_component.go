@@ -19,6 +19,9 @@ var flagComponents = map[string]evidence.Component{
 	"kube-scheduler": evidence.Scheduler, "etcd": evidence.Etcd, "kubelet": evidence.Kubelet, "kube-proxy": evidence.KubeProxy,
 }
 
+// flagNameParam is the parameter naming one command-line flag.
+var flagNameParam = ParamSpec{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"}
+
 var flagOps = []string{"eq", "ne", "set", "unset", "in", "has", "lacks"}
 
 // componentFlag decides one command-line flag of a component. Ops: eq/ne
@@ -26,14 +29,12 @@ var flagOps = []string{"eq", "ne", "set", "unset", "in", "has", "lacks"}
 // passes when the value is one of a comma list; has passes when the flag's
 // comma list contains every listed item; lacks when it contains none.
 func componentFlag(p Params, ev *evidence.Node) Outcome {
-	c := flagComponents[p.String("component")]
-	proc, na := needProcess(ev, c)
-	if na != nil {
-		return *na
-	}
 	flag, want := p.String("flag"), p.String("value")
-	v, set := proc.Flag(flag)
-	obs := flagObs(proc, c, flag, p.String("default"))
+	f, stop := readFlag(ev, flagComponents[p.String("component")], flag, p.String("default"))
+	if stop != nil {
+		return *stop
+	}
+	v, set, obs := f.Value, f.Set, f.Obs
 	if !set && p.String("default") != "" {
 		v, set = p.String("default"), true
 	}
@@ -124,7 +125,7 @@ func init() {
 		Doc: "one command-line flag of a component process compared with a value (N/A where the component does not run)",
 		Params: []ParamSpec{
 			component,
-			{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"},
+			flagNameParam,
 			{Name: "op", Type: "string", Required: true, Enum: flagOps, Doc: "eq, ne, set, unset, in (value is a comma list), has/lacks (the flag's comma list contains all/none of value)"},
 			{Name: "value", Type: "string", Doc: "the value or comma list"},
 			{Name: "default", Type: "string", Doc: "the component's default when the flag is unset"},
@@ -140,24 +141,16 @@ func init() {
 		},
 	})
 	register(Check{
-		ID:  "component.flag-false",
-		Doc: "a boolean command-line flag of a component is explicitly false (unset means the component's default, which the control rejects)",
-		Params: []ParamSpec{
-			component,
-			{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"},
-			{Name: "default", Type: "string", Required: true, Doc: "the component's default, named when the flag is unset"},
-		},
-		Eval: componentFlagFalse,
+		ID:     "component.flag-false",
+		Doc:    "a boolean command-line flag of a component is explicitly false (unset means the component's default, which the control rejects)",
+		Params: []ParamSpec{component, flagNameParam, {Name: "default", Type: "string", Required: true, Doc: "the component's default, named when the flag is unset"}},
+		Eval:   componentFlagFalse,
 	})
 	register(Check{
-		ID:  "component.flag-min",
-		Doc: "a numeric command-line flag of a component is set to at least min",
-		Params: []ParamSpec{
-			component,
-			{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"},
-			{Name: "min", Type: "int", Required: true, Doc: "the smallest value that passes"},
-		},
-		Eval: componentFlagMin,
+		ID:     "component.flag-min",
+		Doc:    "a numeric command-line flag of a component is set to at least min",
+		Params: []ParamSpec{component, flagNameParam, {Name: "min", Type: "int", Required: true, Doc: "the smallest value that passes"}},
+		Eval:   componentFlagMin,
 	})
 	register(Check{
 		ID:     "component.bind-address-loopback",

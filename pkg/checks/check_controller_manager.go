@@ -7,15 +7,14 @@ import (
 // kube-controller-manager checks beyond the generic component ones.
 
 func gcThreshold(ev *evidence.Node) Outcome {
-	p, na := needProcess(ev, evidence.ControllerManager)
-	if na != nil {
-		return *na
+	f, stop := readFlag(ev, evidence.ControllerManager, "terminated-pod-gc-threshold", "12500")
+	if stop != nil {
+		return *stop
 	}
-	o := flagObs(p, evidence.ControllerManager, "terminated-pod-gc-threshold", "12500")
-	if v, ok := p.Flag("terminated-pod-gc-threshold"); ok && v != "" {
-		return pass("terminated pods are garbage-collected above "+v, o)
+	if f.Set && f.Value != "" {
+		return pass("terminated pods are garbage-collected above "+f.Value, f.Obs)
 	}
-	return warn("--terminated-pod-gc-threshold is not set: up to 12500 terminated pods are kept; review whether a lower threshold suits the cluster", o)
+	return warn("--terminated-pod-gc-threshold is not set: up to 12500 terminated pods are kept; review whether a lower threshold suits the cluster", f.Obs)
 }
 
 func init() {

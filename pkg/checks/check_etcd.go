@@ -69,7 +69,7 @@ func etcdDedicatedCA(ev *evidence.Node) Outcome {
 	if !set || ca == "" {
 		return fail("etcd has no --trusted-ca-file: client certificates are not verified against a dedicated CA", obs...)
 	}
-	clusterCAs := []string{pkiDir + "/ca.crt"}
+	clusterCAs := []string{pkiDirOf(ev) + "/ca.crt"}
 	if api := ev.Process(evidence.APIServer); api != nil {
 		obs = append(obs, flagObs(api, evidence.APIServer, "client-ca-file", ""))
 		if v, ok := api.Flag("client-ca-file"); ok && v != "" {
@@ -100,7 +100,7 @@ func init() {
 		}})
 	register(Check{ID: "etcd.boolean-flag", Doc: "a boolean etcd flag (or its ETCD_* variable) is, or defaults to, want",
 		Params: []ParamSpec{
-			{Name: "flag", Type: "string", Required: true, Doc: "flag name without dashes"},
+			flagNameParam,
 			{Name: "want", Type: "bool", Required: true, Doc: "the value that passes"},
 			{Name: "default", Type: "bool", Required: true, Doc: "etcd's default when neither flag nor variable is set"},
 		},

@@ -13,11 +13,12 @@ import (
 func init() {
 	// allOf reads the map, so this locator joins it here, not in its literal.
 	locators["control-plane-kubeconfigs"] = allOf("admin-kubeconfigs", "scheduler-kubeconfig", "controller-manager-kubeconfig")
+	locate := ParamSpec{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"}
 	register(Check{
 		ID:  "file.mode",
 		Doc: "every file found by the locator has no permission bits outside max (symbolic links are skipped)",
 		Params: []ParamSpec{
-			{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"},
+			locate,
 			{Name: "max", Type: "octal", Required: true, Doc: "the most permissive mode allowed, e.g. 0600"},
 		},
 		Eval: func(p Params, ev *evidence.Node) Outcome {
@@ -28,7 +29,7 @@ func init() {
 		ID:  "file.owner",
 		Doc: "every file found by the locator is owned by user:group (compared by number via the host's /etc/passwd and /etc/group)",
 		Params: []ParamSpec{
-			{Name: "locate", Type: "string", Required: true, Enum: locatorNames(), Doc: "how the files are found"},
+			locate,
 			{Name: "user", Type: "string", Required: true, Doc: "owning user"},
 			{Name: "group", Type: "string", Required: true, Doc: "owning group"},
 		},
@@ -137,6 +138,15 @@ func locatorNames() []string {
 
 const pkiDir = "/etc/kubernetes/pki"
 
+// pkiDirOf is the node's Kubernetes PKI directory: the distribution's
+// (k3s /var/lib/rancher/k3s/server/tls, ...) or kubeadm's.
+func pkiDirOf(ev *evidence.Node) string {
+	if ev.LayoutPKIDir != "" {
+		return ev.LayoutPKIDir
+	}
+	return pkiDir
+}
+
 func manifestOf(c evidence.Component, candidates []string) locator {
 	return oneFile(string(c)+" manifest", c, nil, candidates)
 }
@@ -229,6 +239,7 @@ func adminKubeconfigs(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 // filtered by keep; an absent tree is ERROR on a control-plane node.
 func pkiEntries(keep func(string, *evidence.File) bool, what string) locator {
 	return func(ev *evidence.Node) ([]string, *Outcome, []Observation) {
+		pkiDir := pkiDirOf(ev)
 		if _, o := usable(ev, pkiDir, "PKI directory"); o != nil {
 			return nil, o, nil
 		}
@@ -331,6 +342,11 @@ func kubeletClientCA(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 func kubeletConfigFile(ev *evidence.Node) ([]string, *Outcome, []Observation) {
 	kc := loadKubeletConfig(ev)
 	switch {
+	case kc.proc == nil && ev.NotEstablished[evidence.Kubelet] != "":
+		// An embedded kubelet whose flags are unknown: whether it reads
+		// a config file is unknown too.
+		o := errorOutcome(ev.NotEstablished[evidence.Kubelet])
+		return nil, &o, nil
 	case kc.path != "":
 		why := []Observation{{Location: "kubelet --config", Value: kc.path}}
 		if _, o := usable(ev, kc.path, "kubelet config file"); o != nil {

@@ -75,13 +75,12 @@ var kubeletCiphers = []string{
 }
 
 func hostnameOverride(ev *evidence.Node) Outcome {
-	p, na := needProcess(ev, evidence.Kubelet)
-	if na != nil {
-		return *na
-	}
-	o := flagObs(p, evidence.Kubelet, "hostname-override", "")
-	v, set := p.Flag("hostname-override")
-	return verdict(!set, "--hostname-override is not set", "--hostname-override="+v+" breaks the match between the node name and its TLS identity", o)
+	return flagCheck(evidence.Kubelet, "hostname-override", "", func(v string, set bool) (bool, string) {
+		if !set {
+			return true, "--hostname-override is not set"
+		}
+		return false, "--hostname-override=" + v + " breaks the match between the node name and its TLS identity"
+	})(ev)
 }
 
 var kubeletOptions = []ParamSpec{

@@ -8,16 +8,21 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // k3sDetected is the detection of a k3s server (its server version, as
-// rancher/security-scan package/cfg/config.yaml keys it).
+// rancher/security-scan package/cfg/config.yaml keys it) as it would be
+// reported if the K3s layout were not read: the safeguard for a
+// distribution whose layout the data marks not evaluated.
 func k3sDetected(t *testing.T) EvalOptions {
 	t.Helper()
 	d := distros.Detect(distros.Facts{GitVersion: "v1.28.15+k3s1"})
 	if d == nil || d.ID != "k3s" {
 		t.Fatalf("detection: %+v", d)
 	}
+	d.LayoutEvaluated = false
+	d.NotEvaluated = "K3s runs its components embedded in one process; that layout is not evaluated yet"
 	o := testOpts()
 	o.Distribution = d
 	return o
@@ -68,16 +73,14 @@ func TestUnevaluatedDistributionManagedControlPlane(t *testing.T) {
 	}
 }
 
-// A distribution whose layout is read changes nothing: the kubeadm
-// evaluation as without one.
-func TestEvaluatedLayoutUnchanged(t *testing.T) {
+// A distribution the data does not describe (an ID from a newer report)
+// changes nothing: the kubeadm evaluation as without one.
+func TestUnknownDistributionLayoutUnchanged(t *testing.T) {
 	ev := loadEvidence(t, filepath.Join("testdata", "kubeadm-control-plane.json"))
-	o := k3sDetected(t)
-	d := *o.Distribution
-	d.LayoutEvaluated, d.NotEvaluated = true, ""
-	o.Distribution = &d
+	o := testOpts()
+	o.Distribution = &report.Distribution{ID: "not-a-distribution", Name: "Other", LayoutEvaluated: true}
 	if got, want := EvaluateNode(ev, o), EvaluateNode(ev, testOpts()); !reflect.DeepEqual(got, want) {
-		t.Errorf("a distribution with an evaluated layout changed the evaluation")
+		t.Errorf("an unknown distribution changed the evaluation")
 	}
 }
 
@@ -86,7 +89,7 @@ func TestDetectClusterCarriesDistribution(t *testing.T) {
 	if p.Distribution == nil || p.Distribution.ID != "openshift" || p.Name != "" || p.Managed {
 		t.Fatalf("%+v", p)
 	}
-	if sel := SelectBenchmarkFor("v1.34.4", p); !strings.Contains(sel.Reason, "distribution OpenShift has no benchmark of its own implemented yet") {
+	if sel := SelectBenchmarkFor("v1.34.4", p); !strings.Contains(sel.Reason, "distribution OpenShift has no CIS profile of its own implemented: CIS Kubernetes is evaluated over its layout") {
 		t.Errorf("reason %q", sel.Reason)
 	}
 	if p := DetectCluster(ClusterFacts{GitVersion: "v1.34.4"}); p.Distribution != nil {

@@ -3,7 +3,9 @@ package checks
 import (
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // FuzzKubeletConfig feeds arbitrary kubelet config files and flags through
@@ -59,4 +61,24 @@ func resetParseCache() {
 	parsedConfigs.Lock()
 	parsedConfigs.m = map[string]map[string]any{}
 	parsedConfigs.Unlock()
+}
+
+// FuzzLayoutFiles: the distribution files the layout reads (an etcd config
+// file, a MicroK8s arguments file, a k3s config file's *-arg keys,
+// OpenShift's apiServerArguments) never crash the evaluation.
+func FuzzLayoutFiles(f *testing.F) {
+	f.Add("client-transport-security:\n  client-cert-auth: true\ndata-dir: /d\n", "--anonymous-auth=false\n# c\n--x ${SNAP_DATA}/y\n")
+	f.Add("apiServerArguments:\n  anonymous-auth: [\"true\"]\n", "kube-apiserver-arg+: a=b\nkubelet-arg: [x, 1, {a: b}]\n")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		_, _ = EtcdConfigArgs(a)
+		_ = ParseArgsFile(b)
+		n := &evidence.Node{NodeName: "n", Processes: map[evidence.Component]*evidence.Process{
+			evidence.APIServer: {Args: []string{"hyperkube", "kube-apiserver", "--openshift-config=/c"}},
+			evidence.Etcd:      {Args: []string{"etcd", "--config-file=/var/lib/rancher/rke2/server/db/etcd/config"}},
+		}, Configs: map[string]string{"/c": a, "/var/lib/rancher/rke2/server/db/etcd/config": a, "/etc/rancher/rke2/config.yaml": b}}
+		for _, id := range []string{"openshift", "rke2", "microk8s", "k3s"} {
+			d, _ := distros.Lookup(id)
+			_ = EvaluateNode(n, EvalOptions{Benchmark: "cis-1.12", Distribution: &report.Distribution{ID: d.ID, Name: d.Name, LayoutEvaluated: true}})
+		}
+	})
 }

@@ -47,6 +47,10 @@ func needProcess(ev *evidence.Node, c evidence.Component) (*evidence.Process, *O
 	if p := ev.Process(c); p != nil {
 		return p, nil
 	}
+	if why := ev.NotEstablished[c]; why != "" {
+		o := errorOutcome(why)
+		return nil, &o
+	}
 	o := notApplicable(string(c) + " is not running on this node")
 	return nil, &o
 }
@@ -54,7 +58,7 @@ func needProcess(ev *evidence.Node, c evidence.Component) (*evidence.Process, *O
 // flagObs is the observation of one flag: its value, or "<unset>" with the
 // default that then applies.
 func flagObs(p *evidence.Process, c evidence.Component, flag, dflt string) Observation {
-	obs := Observation{Location: string(c) + " --" + flag}
+	obs := Observation{Location: string(c) + " --" + flag + originSuffix(p, flag)}
 	if v, ok := p.Flag(flag); ok {
 		obs.Value = v
 		if v == "" {
@@ -69,6 +73,15 @@ func flagObs(p *evidence.Process, c evidence.Component, flag, dflt string) Obser
 	return obs
 }
 
+// originSuffix names where a flag's value was read when it is not the
+// process's own command line (" (from the k3s log line ...)"), "" otherwise.
+func originSuffix(p *evidence.Process, flag string) string {
+	if o := p.FlagOrigin(flag); o != "" {
+		return " (" + o + ")"
+	}
+	return ""
+}
+
 // envFlagObs is flagObs for etcd, which also reads ETCD_* variables.
 func envFlagObs(p *evidence.Process, flag, env, dflt string) (string, bool, Observation) {
 	v, src, ok := p.EnvOrFlag(flag, env)
@@ -77,29 +90,46 @@ func envFlagObs(p *evidence.Process, flag, env, dflt string) (string, bool, Obse
 		if dflt != "" {
 			val += " (default " + dflt + ")"
 		}
-		return "", false, Observation{Location: "etcd --" + flag + " / " + env, Value: val}
+		return "", false, Observation{Location: "etcd --" + flag + " / " + env + originSuffix(p, flag), Value: val}
 	}
 	if v == "" {
-		return v, true, Observation{Location: "etcd " + src, Value: `""`}
+		return v, true, Observation{Location: "etcd " + src + originSuffix(p, flag), Value: `""`}
 	}
-	return v, true, Observation{Location: "etcd " + src, Value: v}
+	return v, true, Observation{Location: "etcd " + src + originSuffix(p, flag), Value: v}
 }
 
 // flagCheck builds a decision over one flag of a component. decide gets the
 // value and whether the flag is set, and says pass/fail and why.
 func flagCheck(c evidence.Component, flag, dflt string, decide func(v string, set bool) (bool, string)) func(*evidence.Node) Outcome {
 	return func(ev *evidence.Node) Outcome {
-		p, na := needProcess(ev, c)
-		if na != nil {
-			return *na
+		f, stop := readFlag(ev, c, flag, dflt)
+		if stop != nil {
+			return *stop
 		}
-		v, set := p.Flag(flag)
-		ok, why := decide(v, set)
-		if ok {
-			return pass(why, flagObs(p, c, flag, dflt))
-		}
-		return fail(why, flagObs(p, c, flag, dflt))
+		ok, why := decide(f.Value, f.Set)
+		return verdict(ok, why, why, f.Obs)
 	}
+}
+
+// componentFlagValue is one command-line flag of a running component.
+type componentFlagValue struct {
+	Proc  *evidence.Process
+	Value string
+	Set   bool
+	// Obs is the flag's observation (flagObs), dflt named when unset.
+	Obs Observation
+}
+
+// readFlag reads one flag of component c; stop is the outcome when the
+// component is not running on the node or its arguments are not
+// established (needProcess).
+func readFlag(ev *evidence.Node, c evidence.Component, flag, dflt string) (componentFlagValue, *Outcome) {
+	p, stop := needProcess(ev, c)
+	if stop != nil {
+		return componentFlagValue{}, stop
+	}
+	v, set := p.Flag(flag)
+	return componentFlagValue{Proc: p, Value: v, Set: set, Obs: flagObs(p, c, flag, dflt)}, nil
 }
 
 // flagsPresent passes when every flag is set to a non-empty value.
@@ -243,46 +273,75 @@ func usable(ev *evidence.Node, p, what string) (*evidence.File, *Outcome) {
 	return nil, &o
 }
 
+// fileSurvey is what a file check found: the files its locator names,
+// judged one by one.
+type fileSurvey struct {
+	paths []string
+	// obs are the locator's reasons, then one observation per file.
+	obs       []Observation
+	bad, errs []string
+	// checked counts the files judged (judge's counted).
+	checked int
+}
+
+// surveyFiles runs loc and judges every file it names that was seen to
+// exist: judge says whether the file counts and, if it fails, why ("" when
+// it passes). stop is the locator's own outcome (its reasons prepended).
+func surveyFiles(ev *evidence.Node, loc locator, judge func(p string, f *evidence.File) (counted bool, bad string)) (fileSurvey, *Outcome) {
+	paths, stop, why := loc(ev)
+	if stop != nil {
+		stop.Evidence = append(why, stop.Evidence...)
+		return fileSurvey{}, stop
+	}
+	s := fileSurvey{paths: paths}
+	for _, p := range paths {
+		s.obs = append(s.obs, fileObs(ev, p))
+		f, o := usable(ev, p, "file")
+		if o != nil {
+			s.errs = append(s.errs, o.Reason)
+			continue
+		}
+		counted, bad := judge(p, f)
+		if counted {
+			s.checked++
+		}
+		if bad != "" {
+			s.bad = append(s.bad, bad)
+		}
+	}
+	s.obs = append(why, s.obs...)
+	return s, nil
+}
+
 // modeCheck passes when no file has permission bits outside mask.
 // Symbolic links are skipped: their own mode means nothing.
 func modeCheck(loc locator, mask uint32) func(*evidence.Node) Outcome {
 	return func(ev *evidence.Node) Outcome {
-		paths, stop, why := loc(ev)
+		s, stop := surveyFiles(ev, loc, func(p string, f *evidence.File) (bool, string) {
+			if f.Type == "symlink" {
+				return false, ""
+			}
+			if f.Mode&^mask != 0 {
+				return true, fmt.Sprintf("%s is %04o", shownPath(p, f), f.Mode)
+			}
+			return true, ""
+		})
 		if stop != nil {
-			stop.Evidence = append(why, stop.Evidence...)
 			return *stop
 		}
-		var obs []Observation
-		var bad, errs []string
-		checked := 0
-		for _, p := range paths {
-			obs = append(obs, fileObs(ev, p))
-			f, o := usable(ev, p, "file")
-			if o != nil {
-				errs = append(errs, o.Reason)
-				continue
-			}
-			if f.Type == "symlink" {
-				continue
-			}
-			checked++
-			if f.Mode&^mask != 0 {
-				bad = append(bad, fmt.Sprintf("%s is %04o", shownPath(p, f), f.Mode))
-			}
-		}
-		obs = append(why, obs...)
+		obs := s.obs
 		switch {
-		case len(bad) > 0:
-			return fail(fmt.Sprintf("more permissive than %04o: %s", mask, summarize(bad)), obs...)
-		case len(errs) > 0:
-			return errorOutcome(summarize(errs), obs...)
-		case checked == 0:
+		case len(s.bad) > 0:
+			return fail(fmt.Sprintf("more permissive than %04o: %s", mask, summarize(s.bad)), obs...)
+		case len(s.errs) > 0:
+			return errorOutcome(summarize(s.errs), obs...)
+		case s.checked == 0:
 			return errorOutcome("no regular file to check", obs...)
 		}
-		if checked == 1 {
+		if s.checked == 1 {
 			return pass(fmt.Sprintf("mode is %04o or stricter", mask), obs...)
 		}
-		return pass(fmt.Sprintf("all %d files are %04o or stricter", checked, mask), obs...)
+		return pass(fmt.Sprintf("all %d files are %04o or stricter", s.checked, mask), obs...)
 	}
 }
 
@@ -290,27 +349,18 @@ func modeCheck(loc locator, mask uint32) func(*evidence.Node) Outcome {
 // number against the host's /etc/passwd and /etc/group (root is always 0).
 func ownerCheck(loc locator, user, group string) func(*evidence.Node) Outcome {
 	return func(ev *evidence.Node) Outcome {
-		paths, stop, why := loc(ev)
+		uid, gid := wantID(ev.UID, user), wantID(ev.GID, group)
+		s, stop := surveyFiles(ev, loc, func(p string, f *evidence.File) (bool, string) {
+			if f.UID != uid || f.GID != gid {
+				return true, fmt.Sprintf("%s is %s:%s (%d:%d)", shownPath(p, f),
+					ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID)
+			}
+			return true, ""
+		})
 		if stop != nil {
-			stop.Evidence = append(why, stop.Evidence...)
 			return *stop
 		}
-		uid, gid := wantID(ev.UID, user), wantID(ev.GID, group)
-		var obs []Observation
-		var bad, errs []string
-		for _, p := range paths {
-			obs = append(obs, fileObs(ev, p))
-			f, o := usable(ev, p, "file")
-			if o != nil {
-				errs = append(errs, o.Reason)
-				continue
-			}
-			if f.UID != uid || f.GID != gid {
-				bad = append(bad, fmt.Sprintf("%s is %s:%s (%d:%d)", shownPath(p, f),
-					ownerName(ev.Users, f.UID), ownerName(ev.Groups, f.GID), f.UID, f.GID))
-			}
-		}
-		obs = append(why, obs...)
+		paths, obs, bad, errs := s.paths, s.obs, s.bad, s.errs
 		want := fmt.Sprintf("%s:%s (%d:%d)", user, group, uid, gid)
 		switch {
 		case uid < 0 || gid < 0:
@@ -365,6 +415,11 @@ func oneFile(what string, comp evidence.Component, flagPath func(*evidence.Node)
 				}
 				return []string{p}, nil, why
 			}
+		}
+		if comp != "" && !ev.Has(comp) && ev.NotEstablished[comp] != "" {
+			// An embedded component's flags name its files: unknown here.
+			o := errorOutcome(ev.NotEstablished[comp] + "; its " + what + " is named by those arguments")
+			return nil, &o, nil
 		}
 		if p := ev.FirstExisting(candidates...); p != "" {
 			return []string{p}, nil, nil

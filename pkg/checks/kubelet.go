@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -155,6 +156,9 @@ func loadKubeletConfig(ev *evidence.Node) *kubeletConfig {
 	kc := &kubeletConfig{proc: ev.Process(evidence.Kubelet)}
 	if kc.proc == nil {
 		kc.err = fmt.Errorf("kubelet is not running on this node")
+		if why := ev.NotEstablished[evidence.Kubelet]; why != "" {
+			kc.err = errors.New(why)
+		}
 		return kc
 	}
 	if p, ok := kc.proc.Flag("config"); ok && p != "" {
@@ -604,12 +608,12 @@ func (kc *kubeletConfig) get(key string) (Setting, error) {
 	if gate, isGate := strings.CutPrefix(key, "featureGates."); isGate {
 		if v, ok := kc.proc.Flag(spec.flag); ok {
 			if gv, ok := parseKV(v)[gate]; ok {
-				explicit(gv, "flag", "kubelet --feature-gates "+gate)
+				explicit(gv, "flag", "kubelet --feature-gates "+gate+originSuffix(kc.proc, spec.flag))
 				return s, nil
 			}
 		}
 	} else if v, ok := kc.proc.Flag(spec.flag); ok {
-		explicit(v, "flag", "kubelet --"+spec.flag)
+		explicit(v, "flag", "kubelet --"+spec.flag+originSuffix(kc.proc, spec.flag))
 		return s, nil
 	}
 	// 2. The config file, then its drop-ins.

@@ -35,8 +35,9 @@ type EvalOptions struct {
 	// When set, control-plane and etcd controls are N/A on every node: the
 	// provider runs those components where the scan cannot see them.
 	ManagedControlPlane string
-	// Distribution is the distribution detected on the cluster (nil: none,
-	// the node is read as kubeadm lays it out). When its layout is not
+	// Distribution is the distribution detected on the cluster (nil: the
+	// one the evidence carries, if any; else none, and the node is read as
+	// kubeadm lays it out). When its layout is not
 	// evaluated, every node control is ERROR with the distribution's
 	// reason (control-plane and etcd controls stay N/A under a managed
 	// control plane): the collector reads kubeadm's layout, and judging
@@ -105,6 +106,10 @@ func nodeControl(benchmark string, c benchmarks.Control) NodeControl {
 		reason := "benchmark " + benchmark + ": " + err.Error()
 		return NodeControl{Control: meta, Check: func(*evidence.Node) Outcome { return errorOutcome(reason) }}
 	}
+	if c.NotApplicable != "" {
+		why := c.NotApplicable
+		return NodeControl{Control: meta, Check: func(*evidence.Node) Outcome { return notApplicable(why) }}
+	}
 	params := c.Params
 	return NodeControl{Control: meta, Check: func(ev *evidence.Node) Outcome { return eval(params, ev) }}
 }
@@ -142,13 +147,17 @@ func OwnCatalog() []Control {
 // usually run one too).
 func RolesOf(ev *evidence.Node) []Role {
 	var roles []Role
-	if ev.Has(evidence.APIServer) || ev.Has(evidence.ControllerManager) || ev.Has(evidence.Scheduler) {
+	// A component embedded in a distribution's process whose arguments
+	// could not be established still gives its role: its controls are
+	// then ERROR saying what is missing, never N/A "not running".
+	runs := func(c evidence.Component) bool { return ev.Has(c) || (ev != nil && ev.NotEstablished[c] != "") }
+	if runs(evidence.APIServer) || runs(evidence.ControllerManager) || runs(evidence.Scheduler) {
 		roles = append(roles, RoleControlPlane)
 	}
-	if ev.Has(evidence.Etcd) {
+	if runs(evidence.Etcd) {
 		roles = append(roles, RoleEtcd)
 	}
-	if ev.Has(evidence.Kubelet) {
+	if runs(evidence.Kubelet) {
 		roles = append(roles, RoleWorker)
 	}
 	return roles
@@ -190,6 +199,11 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 		return tr
 	}
 	controls := catalog(b, opts.clock())
+	if opts.Distribution == nil && ev != nil {
+		// Saved evidence carries the distribution detected when it was
+		// collected (scan --from-evidence).
+		opts.Distribution = ev.Distribution
+	}
 	if opts.ManagedControlPlane == "" {
 		opts.ManagedControlPlane = b.Managed
 	}
@@ -213,8 +227,14 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 		return tr
 	}
 
+	// The distribution's layout read into the shape the controls judge
+	// (embedded components, arguments from logs and config files).
+	ev, layoutNotes := applyLayout(ev, opts.Distribution)
 	var empty string
 	switch {
+	case ev != nil && len(ev.Processes) == 0 && len(ev.NotEstablished) > 0:
+		// Components run embedded but none could be read: each control
+		// says what is missing.
 	case ev == nil:
 		empty = "no evidence was collected from the node"
 	case len(ev.Processes) == 0 && ev.TruncatedAt > 0:
@@ -232,7 +252,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 	}
 
 	tr.Roles = RolesOf(ev)
-	tr.Notes = nodeNotes(ev, opts)
+	tr.Notes = append(layoutNotes, nodeNotes(ev, opts)...)
 	tr.Kubelet = KubeletFacts(ev)
 	tr.Layout = Layout(ev)
 	for _, c := range controls {
@@ -247,7 +267,22 @@ func decide(c NodeControl, ev *evidence.Node, roles []Role, opts EvalOptions) (o
 	if opts.ManagedControlPlane != "" && (c.Role == RoleControlPlane || c.Role == RoleEtcd) {
 		return Outcome{Status: StatusNA, Reason: "control plane is managed by " + opts.ManagedControlPlane}
 	}
+	// The distribution's layout decides first: a control that does not
+	// apply to it is N/A with its reason even where the component is
+	// absent (MicroK8s runs no etcd at all).
+	if l := layoutOf(opts.Distribution); l != nil {
+		locate, _ := c.Params["locate"].(string)
+		if why := l.NotApplicableTo(c.Control.Check, locate, string(c.Role)); why != "" {
+			return Outcome{Status: StatusNA, Reason: why}
+		}
+		if why := l.NotEvaluatedFor(c.Control.Check, locate, string(c.Role)); why != "" && slices.Contains(roles, c.Role) {
+			return Outcome{Status: StatusError, Reason: why}
+		}
+	}
 	if !slices.Contains(roles, c.Role) {
+		if o, ok := kubeletByDesign(ev, layoutOf(opts.Distribution), c.Role); ok {
+			return o
+		}
 		return absentRoleOutcome(c.Role)
 	}
 	defer func() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/distros"
+	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -190,12 +191,17 @@ func sortedKeys[V any](m map[string]V) []string {
 // provider's own benchmark on EKS, GKE and AKS, CIS Kubernetes otherwise.
 // The reason names the platform and its evidence first.
 func SelectBenchmarkFor(gitVersion string, p Platform) benchmarks.Selection {
+	if d := p.Distribution; d != nil && benchmarks.HasPlatform(d.ID) {
+		sel := benchmarks.Select(gitVersion, d.ID)
+		sel.Reason = fmt.Sprintf("distribution %s has a CIS profile of its own, decided over its layout: %s", d.Name, sel.Reason)
+		return sel
+	}
 	sel := benchmarks.Select(gitVersion, p.Name)
 	if p.Name != "" {
 		sel.Reason = fmt.Sprintf("platform %s (%s): %s", p.Provider, p.Evidence[0], sel.Reason)
 	}
 	if d := p.Distribution; d != nil {
-		sel.Reason = fmt.Sprintf("distribution %s has no benchmark of its own implemented yet: %s", d.Name, sel.Reason)
+		sel.Reason = fmt.Sprintf("distribution %s has no CIS profile of its own implemented: CIS Kubernetes is evaluated over its layout: %s", d.Name, sel.Reason)
 	}
 	return sel
 }
@@ -211,4 +217,26 @@ func ManagedPlatform(gitVersion string, nodeProviderIDs []string) string {
 		nodes = append(nodes, NodeFacts{ProviderID: id})
 	}
 	return DetectPlatform(gitVersion, nodes).Provider
+}
+
+// OfflinePlatform is the platform of saved evidence: the distribution every
+// node's evidence carries when they all carry the same one (nil otherwise:
+// evidence of no distribution, or of several, is evaluated node by node
+// over the layout each carries).
+func OfflinePlatform(evs []*evidence.Node) *Platform {
+	var d *report.Distribution
+	for i, ev := range evs {
+		switch {
+		case ev == nil || ev.Distribution == nil:
+			return nil
+		case i == 0:
+			d = ev.Distribution
+		case ev.Distribution.ID != d.ID:
+			return nil
+		}
+	}
+	if d == nil {
+		return nil
+	}
+	return &Platform{Distribution: d, Evidence: []string{"saved evidence of distribution " + d.Name}}
 }

@@ -83,6 +83,17 @@ func Targets() []string {
 	add("cert", evidence.KubeletClientCAs...)
 	add("stat", evidence.ProxyKubeconfigs...)
 	add("proxyconfig", evidence.ProxyConfigs...)
+	add("distroconfig", evidence.DistroConfigs...)
+	add("distroconfigdir", evidence.DistroConfigDirs...)
+	add("config", evidence.EtcdConfigFiles...)
+	add("kubeletdropins", evidence.DistroKubeletDropIns...)
+	add("stat", evidence.DistroStatFiles...)
+	for _, c := range evidence.Components {
+		if f, ok := evidence.MicroK8sArgsFiles[c]; ok {
+			add("config", f)
+		}
+	}
+	add("config", evidence.MicroK8sKubeliteArgs)
 	return out
 }
 

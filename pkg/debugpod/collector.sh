@@ -17,6 +17,17 @@
 #                  names and flags redacted (kubelet environment files)
 #   proxyconfig    config, and stat the kubeconfig a kube-proxy config names
 #   encryption     stat it and print only the encryption provider names
+#   distroconfig   a distribution's config file (k3s, RKE2): print only its
+#                  component-argument keys (*-arg) and hardening keys, with
+#                  the values of secret-looking flags redacted
+#   distroconfigdir  tree, and distroconfig every *.yaml below it
+#
+# Distribution processes (k3s, rke2, k0s, kubelite) are recorded as
+# "proc supervisor:NAME"; when k3s runs, the newest line it logged for each
+# embedded component ("Running kube-apiserver --flag ...", the only record
+# of an embedded component's arguments) is read from its journal (through
+# the host's journalctl, HARDEN_JOURNAL=0 disables it) or its log file and
+# printed as a "logline COMPONENT SOURCE" record with the arguments.
 #
 # Output: a header line, records "TYPE FIELD...", a trailer "#end N" where N
 # counts the records, so that a truncated log is detected. Paths are always
@@ -38,6 +49,9 @@ P=${HARDEN_PROC:-/proc}
 MAXF=${HARDEN_MAX_FILE:-262144}
 MAXT=${HARDEN_MAX_TOTAL:-4194304}
 MAXTREE=${HARDEN_MAX_TREE:-2000}
+JOURNAL=${HARDEN_JOURNAL:-1}
+MAXLOGLINES=${HARDEN_MAX_LOG_LINES:-500000}
+LOGTAIL=${HARDEN_LOG_TAIL:-20000}
 NL='
 '
 SEEN=$NL
@@ -134,10 +148,17 @@ toobig() { # toobig FILE: warn when FILE exceeds the per-file bound
 	return 0
 }
 
+# regular_file KEY ROOT VIA PATH: true the first time a record of kind KEY
+# is asked for PATH when PATH is a regular file (its stat record written,
+# $Q its resolved path).
+regular_file() {
+	seen "$1 $3 $4" && return 1
+	statp "$2" "$3" "$4" || return 1
+	[ -f "$2$Q" ]
+}
+
 do_config() {
-	seen "c $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file c "$1" "$2" "$3" || return 0
 	if head -c "$MAXF" "$1$Q" | grep -qiE 'PRIVATE KEY|client-key-data|client-certificate-data|(^|[[:space:]{,"])(token|password|secret|bearerToken)"?[[:space:]]*:'; then
 		echo "warn config $3 looks like it holds credentials; its content was not collected"
 		return 0
@@ -149,9 +170,7 @@ do_config() {
 }
 
 do_cert() {
-	seen "x $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file x "$1" "$2" "$3" || return 0
 	toobig "$1$Q" "$3"
 	echo "cert $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '
@@ -164,9 +183,7 @@ do_cert() {
 
 # do_encryption ROOT VIA PATH: provider names only, in order of appearance.
 do_encryption() {
-	seen "e $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file e "$1" "$2" "$3" || return 0
 	echo "encryption $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '{
 		s = $0
@@ -242,9 +259,7 @@ CONFS
 # says KEY/PASSWORD/TOKEN/SECRET is redacted, and so is the value of every
 # --*password/secret/token flag inside a value.
 do_envfile() {
-	seen "v $2 $3" && return 0
-	statp "$1" "$2" "$3" || return 0
-	[ -f "$1$Q" ] || return 0
+	regular_file v "$1" "$2" "$3" || return 0
 	toobig "$1$Q" "$3"
 	echo "config $2 $3"
 	head -c "$MAXF" "$1$Q" | awk '
@@ -267,6 +282,107 @@ do_envfile() {
 	echo end
 }
 
+# do_distroconfig ROOT VIA PATH: a k3s/RKE2 config file (YAML), as a config
+# record holding only its top-level keys that pass component arguments
+# (*-arg) or harden the node, with their list items; every other key (the
+# join token, datastore credentials, ...) is left out, and the value of a
+# secret-looking flag inside an argument is redacted.
+do_distroconfig() {
+	regular_file d "$1" "$2" "$3" || return 0
+	toobig "$1$Q" "$3"
+	echo "config $2 $3"
+	head -c "$MAXF" "$1$Q" | awk '
+		{ sub(/\r$/, "") }
+		/^#/ || /^---/ { next }
+		/^[A-Za-z0-9_"\047+-]+[ \t]*:/ {
+			k = $0; sub(/[ \t]*:.*/, "", k); gsub(/["\047]/, "", k); sub(/\+$/, "", k)
+			keep = (k ~ /-arg$/ || k ~ /^(protect-kernel-defaults|secrets-encryption|profile|selinux|write-kubeconfig-mode|cluster-init|disable-apiserver|disable-controller-manager|disable-scheduler|disable-etcd|disable-agent|disable-kube-proxy|kubelet-path)$/)
+		}
+		!keep { next }
+		{
+			v = $0; out = ""
+			while (match(v, /([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn])[=:][ \t]*[^] "\047,]+/)) {
+				rs = RSTART; rl = RLENGTH
+				m = substr(v, rs, rl)
+				sep = match(m, /[=:]/)
+				out = out substr(v, 1, rs - 1) substr(m, 1, sep) "<redacted>"
+				v = substr(v, rs + rl)
+			}
+			print out v
+		}' | b64 | sed 's/^/data /'
+	echo end
+}
+
+# do_distroconfigdir ROOT VIA DIR: k3s and RKE2 read DIR/*.yaml after
+# config.yaml, in lexical order.
+do_distroconfigdir() {
+	do_tree "$1" "$2" "$3"
+	dq=$(resolve "$1" "$3")
+	[ -d "$1$dq" ] || return 0
+	for f in "$1$dq"/*.yaml "$1$dq"/*.yml; do
+		[ -f "$f" ] || continue
+		do_distroconfig "$1" "$2" "${3%/}/${f##*/}"
+	done
+}
+
+# loglines SOURCE: stdin is a k3s log, newest line first; print a logline
+# record with the arguments of the first (newest) "Running COMPONENT" line
+# of each component, up to the newest "Starting k3s" line (the start of the
+# running k3s: older lines are of earlier runs).
+loglines() {
+	awk -v max="$MAXLOGLINES" '
+		++n > max { exit }
+		{
+			for (i = 1; i <= 5; i++) {
+				c = comps[i]
+				p = index($0, "Running " c " ")
+				if (p == 0 || (c in got)) continue
+				got[c] = 1
+				m = substr($0, p + 9 + length(c))
+				sub(/"[ \t]*$/, "", m)
+				gsub(/\\"/, "\"", m)
+				print c "\t" m
+			}
+			if (index($0, "Starting k3s ") > 0) exit
+		}
+		BEGIN { split("kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy", comps, " ") }' |
+		while IFS='	' read -r lc lm; do
+			[ -n "$lc" ] || continue
+			echo "logline $lc $1"
+			ARGS=$( (set -f; printf '%s\n' "$lc" $lm) | redact_args)
+			printf '%s\n' "$ARGS" | tr '\n' '\0' | b64 | sed 's/^/argv /'
+			# The files the embedded component's flags name, on the host.
+			R=$H VIA=host cwd=/ ENVS=
+			do_flagfiles "$lc"
+		done
+}
+
+# k3s_logs: the embedded components' arguments of a running k3s, from its
+# log file when it writes one (OpenRC installs, --log), else its journal
+# through the host's journalctl (the journal's files are not text).
+k3s_logs() {
+	for lf in /var/log/k3s.log /var/log/k3s-agent.log; do
+		[ -f "$H$lf" ] || continue
+		tail -n "$LOGTAIL" "$H$lf" 2>/dev/null | awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' | loglines "file:$lf"
+		return 0
+	done
+	[ "$JOURNAL" = 1 ] || {
+		echo "warn k3s runs but its journal was not read (HARDEN_JOURNAL=0): its embedded components' arguments are not established"
+		return 0
+	}
+	for jc in /usr/bin/journalctl /bin/journalctl; do
+		[ -x "$H$jc" ] || continue
+		out=$(chroot "$H" "$jc" -q -r -o cat --no-pager -u k3s -u k3s-agent 2>/dev/null | loglines "journal:k3s.service,k3s-agent.service")
+		if [ -n "$out" ]; then
+			printf '%s\n' "$out"
+		else
+			echo "warn k3s runs but no \"Running <component>\" line was read from its journal (journalctl -u k3s -u k3s-agent): its embedded components' arguments are not established"
+		fi
+		return 0
+	done
+	echo "warn k3s runs but neither a k3s log file nor the host's journalctl was found: its embedded components' arguments are not established"
+}
+
 do_target() { # do_target ROOT VIA KIND PATH
 	case $3 in
 	stat) do_stat "$1" "$2" "$4" ;;
@@ -281,6 +397,8 @@ do_target() { # do_target ROOT VIA KIND PATH
 		;;
 	kubeletdropins) do_dropins "$1" "$2" "$4" ;;
 	envfile) do_envfile "$1" "$2" "$4" ;;
+	distroconfig) do_distroconfig "$1" "$2" "$4" ;;
+	distroconfigdir) do_distroconfigdir "$1" "$2" "$4" ;;
 	proxyconfig)
 		do_config "$1" "$2" "$4"
 		v=$(confval "$1$(resolve "$1" "$4")" kubeconfig)
@@ -402,11 +520,17 @@ do_proc() { # do_proc PIDDIR COMPONENT
 	fi
 	cwd=$(readlink "$d/cwd" 2>/dev/null)
 	[ -n "$cwd" ] || cwd=/
-	for fk in $(flags_for "$2"); do
+	do_flagfiles "$2"
+}
+
+# do_flagfiles COMPONENT: collect the files the component's flags in $ARGS
+# name, inside root $R (read as $VIA), relative to $cwd.
+do_flagfiles() {
+	for fk in $(flags_for "$1"); do
 		f=${fk%%:*}
 		k=${fk#*:}
 		v=$(flagval "$f") || v=
-		if [ -z "$v" ] && [ "$2" = etcd ]; then
+		if [ -z "$v" ] && [ "$1" = etcd ]; then
 			v=$(envval "ETCD_$(echo "$f" | tr 'a-z-' 'A-Z_')") || v=
 		fi
 		[ -n "$v" ] && [ "$v" != "-" ] || continue
@@ -439,9 +563,23 @@ main() {
 		[ -r "$d/cmdline" ] || continue
 		c=
 		read -r c <"$d/comm" 2>/dev/null
-		case $c in kube* | etcd* | hyperkube* | apiserver | scheduler | controller-* | proxy) ;; *) continue ;; esac
+		case $c in kube* | etcd* | hyperkube* | apiserver | scheduler | controller-* | proxy | k3s* | rke2 | k0s) ;; *) continue ;; esac
 		ARGS=$(tr '\0' '\n' <"$d/cmdline" 2>/dev/null | redact_args)
 		[ -n "$ARGS" ] || continue
+		sup=
+		case $c in
+		k3s*) sup=k3s ;;
+		rke2) sup=rke2 ;;
+		k0s) sup=k0s ;;
+		kubelite) sup=kubelite ;;
+		esac
+		if [ -n "$sup" ]; then
+			seen "sup $sup" && continue
+			echo "proc supervisor:$sup ${d##*/} host"
+			printf '%s\n' "$ARGS" | tr '\n' '\0' | b64 | sed 's/^/argv /'
+			[ "$sup" = k3s ] && K3S=1
+			continue
+		fi
 		a0=${ARGS%%"$NL"*}
 		rest=${ARGS#*"$NL"}
 		a1=${rest%%"$NL"*}
@@ -449,6 +587,7 @@ main() {
 		[ -n "$comp" ] || continue
 		do_proc "$d" "$comp"
 	done
+	[ -z "$K3S" ] || k3s_logs
 	awk -F: '$1 ~ /^[A-Za-z0-9._-]+$/ && $3 ~ /^[0-9]+$/ { print "user " $3 " " $1 }' "$H/etc/passwd" 2>/dev/null
 	awk -F: '$1 ~ /^[A-Za-z0-9._-]+$/ && $3 ~ /^[0-9]+$/ { print "group " $3 " " $1 }' "$H/etc/group" 2>/dev/null
 	[ -r "$H/etc/passwd" ] || echo "warn host /etc/passwd is not readable; owners are numeric only"
@@ -459,7 +598,7 @@ main "$@" 2>&1 | awk -v max="$MAXT" '
 	{
 		if (done) next
 		t = $1
-		if (t !~ /^(time|proc|argv|env|file|target|missing|staterr|config|data|cert|pem|encryption|provider|end|user|group|warn)$/) $0 = "warn stderr: " $0
+		if (t !~ /^(time|proc|argv|env|file|target|missing|staterr|config|data|cert|pem|encryption|provider|end|user|group|warn|logline)$/) $0 = "warn stderr: " $0
 		if (bytes + length($0) + 1 > max) { print "truncated " bytes; n++; done = 1; next }
 		bytes += length($0) + 1
 		print

@@ -219,7 +219,7 @@ func toolchains(t *testing.T) map[string][]string {
 		if err := os.Mkdir(bin, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, a := range []string{"sh", "awk", "base64", "cat", "date", "find", "grep", "head", "readlink", "sed", "stat", "tr", "uuencode"} {
+		for _, a := range []string{"sh", "awk", "base64", "cat", "date", "find", "grep", "head", "readlink", "sed", "sort", "stat", "tail", "tr", "uuencode"} {
 			if err := os.Symlink(bb, filepath.Join(bin, a)); err != nil {
 				t.Fatal(err)
 			}

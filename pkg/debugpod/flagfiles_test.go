@@ -29,7 +29,7 @@ func TestCollectorHasNoOwnFlagList(t *testing.T) {
 
 // TestFlagTargetsFormat checks the rendering the script's flags_for parses.
 func TestFlagTargetsFormat(t *testing.T) {
-	word := regexp.MustCompile(`^[a-z0-9-]+:(stat|cert|tree|certtree|kubeletconfig|kubeletdropins|proxyconfig|encryption)$`)
+	word := regexp.MustCompile(`^[a-z0-9-]+:(stat|config|cert|tree|certtree|kubeletconfig|kubeletdropins|proxyconfig|encryption)$`)
 	lines := strings.Split(strings.TrimSuffix(FlagTargets(), "\n"), "\n")
 	if len(lines) != len(evidence.FlagFiles) {
 		t.Fatalf("%d lines for %d components:\n%s", len(lines), len(evidence.FlagFiles), FlagTargets())

@@ -43,12 +43,95 @@ type Signals struct {
 	OSImage []string `json:"osImage,omitempty"`
 }
 
-// Layout says whether the node collector reads the distribution's layout.
+// Layout says whether and how the node evaluation reads the
+// distribution's layout.
 type Layout struct {
 	Evaluated bool `json:"evaluated"`
 	// Reason says what the layout is and that it is not evaluated yet
 	// (required when Evaluated is false).
 	Reason string `json:"reason,omitempty"`
+	// Summary says in one sentence where the distribution keeps each
+	// component and its settings (the README table and the node notes).
+	Summary string `json:"summary,omitempty"`
+	// Arguments says where the embedded components' arguments are read
+	// when they are not processes of their own: ArgumentsK3sLog (the
+	// "Running <component>" lines k3s logs) or ArgumentsMicroK8s (the
+	// arguments files kubelite reads). "" when every component is a
+	// process whose command line is read.
+	Arguments string `json:"arguments,omitempty"`
+	// Supervisor is the distribution's process (evidence.Supervisor*).
+	Supervisor string `json:"supervisor,omitempty"`
+	// Config and ConfigDir are the distribution's config file and its
+	// drop-in directory whose *-arg keys set component flags (k3s, RKE2).
+	Config    string `json:"config,omitempty"`
+	ConfigDir string `json:"configDir,omitempty"`
+	// EtcdConfig is the etcd config file holding the whole configuration
+	// of the etcd the distribution runs (RKE2 --config-file, k3s embedded).
+	EtcdConfig string `json:"etcdConfig,omitempty"`
+	// PKIDir is the distribution's Kubernetes PKI directory.
+	PKIDir string `json:"pkiDir,omitempty"`
+	// NotApplicable are the controls that do not apply to the layout:
+	// those whose file locator (a file.* check's locate parameter) or
+	// whose check is named, each with the reason.
+	NotApplicable []NotApplicable `json:"notApplicable,omitempty"`
+	// NotEvaluated are the controls of the layout whose evidence the scan
+	// does not read yet: ERROR with the reason (same shape).
+	NotEvaluated []NotApplicable `json:"notEvaluated,omitempty"`
+	// KubeletOnlyWith says when the distribution's supervisor runs no
+	// kubelet by design (k0s controller without --enable-worker): nil when
+	// every node of the distribution runs one.
+	KubeletOnlyWith *KubeletOnlyWith `json:"kubeletOnlyWith,omitempty"`
+}
+
+// KubeletOnlyWith names the supervisor commands that start a kubelet only
+// when one of Flags is given. Without them the worker controls are N/A
+// with Reason; with one, a missing kubelet stays an ERROR naming the flag.
+type KubeletOnlyWith struct {
+	// Commands are the supervisor's subcommands (its first non-flag
+	// argument), e.g. "controller".
+	Commands []string `json:"commands"`
+	// Flags are the flag names (without dashes) that add the worker.
+	Flags  []string `json:"flags"`
+	Reason string   `json:"reason"`
+}
+
+// Ways the embedded components' arguments are read (Layout.Arguments).
+const (
+	ArgumentsK3sLog   = "k3s-log"
+	ArgumentsMicroK8s = "microk8s-args"
+)
+
+// NotApplicable is a control that does not apply to a layout: the controls
+// whose file locator is Locate, whose check is Check, or whose role is Role.
+type NotApplicable struct {
+	Locate string `json:"locate,omitempty"`
+	Check  string `json:"check,omitempty"`
+	// Role names every control of a role (etcd on a distribution without
+	// etcd).
+	Role   string `json:"role,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// NotApplicableTo returns the reason a control of check with a file
+// locator (locate, "" for none) does not apply to the layout ("" when it
+// applies).
+func (l Layout) NotApplicableTo(check, locate, role string) string {
+	return matchControl(l.NotApplicable, check, locate, role)
+}
+
+// NotEvaluatedFor returns why a control is not evaluated on the layout
+// ("" when it is).
+func (l Layout) NotEvaluatedFor(check, locate, role string) string {
+	return matchControl(l.NotEvaluated, check, locate, role)
+}
+
+func matchControl(list []NotApplicable, check, locate, role string) string {
+	for _, na := range list {
+		if (na.Locate != "" && na.Locate == locate) || (na.Check != "" && na.Check == check) || (na.Role != "" && na.Role == role) {
+			return na.Reason
+		}
+	}
+	return ""
 }
 
 // Signal kinds, strongest first (report.DistributionSignal.Kind).
@@ -87,6 +170,27 @@ func Parse(data []byte) ([]*Distribution, error) {
 			return nil, fmt.Errorf("distributions: %s has no signal", d.ID)
 		case !d.Layout.Evaluated && d.Layout.Reason == "":
 			return nil, fmt.Errorf("distributions: %s: layout.reason is required when layout.evaluated is false", d.ID)
+		case d.Layout.Evaluated && d.Layout.Summary == "":
+			return nil, fmt.Errorf("distributions: %s: layout.summary is required when layout.evaluated is true", d.ID)
+		}
+		if k := d.Layout.KubeletOnlyWith; k != nil && (d.Layout.Supervisor == "" || len(k.Commands) == 0 || len(k.Flags) == 0 || k.Reason == "") {
+			return nil, fmt.Errorf("distributions: %s: layout.kubeletOnlyWith needs layout.supervisor, commands, flags and a reason", d.ID)
+		}
+		switch d.Layout.Arguments {
+		case "", ArgumentsK3sLog, ArgumentsMicroK8s:
+		default:
+			return nil, fmt.Errorf("distributions: %s: unknown layout.arguments %q", d.ID, d.Layout.Arguments)
+		}
+		for _, na := range append(append([]NotApplicable(nil), d.Layout.NotApplicable...), d.Layout.NotEvaluated...) {
+			named := 0
+			for _, v := range []string{na.Locate, na.Check, na.Role} {
+				if v != "" {
+					named++
+				}
+			}
+			if named != 1 || na.Reason == "" {
+				return nil, fmt.Errorf("distributions: %s: a notApplicable entry names one locate, check or role, and a reason", d.ID)
+			}
 		}
 		for _, list := range [][]string{s.ServerVersion, s.APIGroups, s.NodeAnnotations, s.NodeLabels, s.OSImage} {
 			for _, v := range list {

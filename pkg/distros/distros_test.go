@@ -79,11 +79,21 @@ func TestDataIsValid(t *testing.T) {
 				t.Errorf("%s: source %q is not a public repository and file", d.ID, src)
 			}
 		}
-		if d.Layout.Evaluated {
-			t.Errorf("%s: layout.evaluated is true, but the collector reads no distribution's layout yet", d.ID)
+		// Every distribution's layout is read: each has a summary, and
+		// every control it takes out of the evaluation gives its reason
+		// with a public source or what is missing.
+		if !d.Layout.Evaluated || d.Layout.Summary == "" {
+			t.Errorf("%s: layout not evaluated or without a summary: %+v", d.ID, d.Layout)
 		}
-		if !strings.Contains(d.Layout.Reason, d.Name) || !strings.Contains(d.Layout.Reason, "not evaluated yet") {
-			t.Errorf("%s: reason %q must name the distribution and say its layout is not evaluated yet", d.ID, d.Layout.Reason)
+		for _, na := range d.Layout.NotApplicable {
+			if !strings.Contains(na.Reason, "(") {
+				t.Errorf("%s: N/A reason %q names no source", d.ID, na.Reason)
+			}
+		}
+		for _, ne := range d.Layout.NotEvaluated {
+			if !strings.Contains(ne.Reason, "not evaluated") {
+				t.Errorf("%s: not-evaluated reason %q does not say so", d.ID, ne.Reason)
+			}
 		}
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
@@ -91,16 +101,25 @@ func TestDataIsValid(t *testing.T) {
 	}
 }
 
+func TestParseAcceptsKubeletOnlyWith(t *testing.T) {
+	ds, err := Parse([]byte("distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true, summary: s, supervisor: k0s, kubeletOnlyWith: {commands: [controller], flags: [enable-worker], reason: r}}}\n"))
+	if err != nil || ds[0].Layout.KubeletOnlyWith == nil || ds[0].Layout.KubeletOnlyWith.Reason != "r" {
+		t.Fatalf("%v %+v", err, ds)
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	for name, data := range map[string]string{
-		"no signal":      "distributions:\n- {id: x, name: X, sources: [a], layout: {evaluated: true}}\n",
-		"no reason":      "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: false}}\n",
-		"no sources":     "distributions:\n- {id: x, name: X, signals: {osImage: [X]}, layout: {evaluated: true}}\n",
-		"duplicate":      "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true}}\n- {id: x, name: X, sources: [a], signals: {osImage: [Y]}, layout: {evaluated: true}}\n",
-		"empty signal":   "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [\" \"]}, layout: {evaluated: true}}\n",
-		"no entries":     "distributions: []\n",
-		"not yaml":       "distributions: [",
-		"unknown signal": "distributions:\n- {id: x, name: X, sources: [a], signals: {kernel: [X]}, layout: {evaluated: true}}\n",
+		"no signal":                            "distributions:\n- {id: x, name: X, sources: [a], layout: {evaluated: true}}\n",
+		"no reason":                            "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: false}}\n",
+		"no sources":                           "distributions:\n- {id: x, name: X, signals: {osImage: [X]}, layout: {evaluated: true}}\n",
+		"duplicate":                            "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true}}\n- {id: x, name: X, sources: [a], signals: {osImage: [Y]}, layout: {evaluated: true}}\n",
+		"empty signal":                         "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [\" \"]}, layout: {evaluated: true}}\n",
+		"no entries":                           "distributions: []\n",
+		"not yaml":                             "distributions: [",
+		"unknown signal":                       "distributions:\n- {id: x, name: X, sources: [a], signals: {kernel: [X]}, layout: {evaluated: true}}\n",
+		"kubeletOnlyWith without a reason":     "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true, summary: s, supervisor: k0s, kubeletOnlyWith: {commands: [controller], flags: [enable-worker]}}}\n",
+		"kubeletOnlyWith without a supervisor": "distributions:\n- {id: x, name: X, sources: [a], signals: {osImage: [X]}, layout: {evaluated: true, summary: s, kubeletOnlyWith: {commands: [controller], flags: [enable-worker], reason: r}}}\n",
 	} {
 		if _, err := Parse([]byte(data)); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -176,7 +195,7 @@ func TestDetect(t *testing.T) {
 			if notes := strings.Join(d.Notes, "\n"); !strings.Contains(notes, tc.note) || (tc.note == "" && notes != "") {
 				t.Errorf("notes %q, want %q", notes, tc.note)
 			}
-			if d.LayoutEvaluated || !strings.Contains(d.NotEvaluated, "not evaluated yet") {
+			if !d.LayoutEvaluated || d.NotEvaluated != "" {
 				t.Errorf("layout: %+v", d)
 			}
 		})

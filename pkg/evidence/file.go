@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -159,6 +160,16 @@ func Unmarshal(data []byte, source string) (*Node, error) {
 		}
 		if p == nil {
 			return nil, fmt.Errorf("%s: process %s is null", source, c)
+		}
+	}
+	for c, p := range n.Logged {
+		if _, ok := componentNames[string(c)]; !ok || p == nil {
+			return nil, fmt.Errorf("%s: logged component %q unknown or null", source, safetext.Clip(string(c), 80))
+		}
+	}
+	for name, p := range n.Supervisors {
+		if !slices.Contains(SupervisorNames, name) || p == nil {
+			return nil, fmt.Errorf("%s: supervisor %q unknown or null", source, safetext.Clip(name, 80))
 		}
 	}
 	for k, f := range n.Files {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -249,6 +250,9 @@ func (p *parser) record(text string) error {
 		if len(f) != 3 {
 			return fmt.Errorf("proc record: want 3 fields, got %d", len(f))
 		}
+		if name, ok := strings.CutPrefix(f[0], "supervisor:"); ok {
+			return p.supervisor(name, f[1], f[2])
+		}
 		c, ok := componentNames[f[0]]
 		if !ok {
 			return fmt.Errorf("proc record: unknown component %q", clip(f[0]))
@@ -271,6 +275,22 @@ func (p *parser) record(text string) error {
 			return nil
 		}
 		p.n.Processes[c] = p.proc
+	case "logline":
+		comp, source, _ := strings.Cut(rest, " ")
+		c, ok := componentNames[comp]
+		if !ok || source == "" {
+			return fmt.Errorf("logline record: want a component and a source, got %q", clip(rest))
+		}
+		p.proc, p.procComp, p.procDup = &Process{Origin: safetext.Clip(source, 256)}, c, false
+		p.procArgv = &strings.Builder{}
+		if p.n.Logged == nil {
+			p.n.Logged = map[Component]*Process{}
+		}
+		if p.n.Logged[c] != nil {
+			p.procDup = true // the first line (the newest) wins
+			return nil
+		}
+		p.n.Logged[c] = p.proc
 	case "argv":
 		if p.proc == nil {
 			return errors.New("argv record outside a proc record")
@@ -330,13 +350,9 @@ func (p *parser) record(text string) error {
 		}
 		p.afterFile, p.lastFile = false, nil
 	case "missing", "staterr":
-		v, path, ok := strings.Cut(rest, " ")
-		if !ok {
-			return fmt.Errorf("%s record: want via and path", typ)
-		}
-		via, path, err := parseVia(v, path)
+		via, path, err := recordPath(typ, rest)
 		if err != nil {
-			return fmt.Errorf("%s record: %w", typ, err)
+			return err
 		}
 		fi := &File{Path: path, ReadVia: via}
 		if typ == "staterr" {
@@ -344,13 +360,9 @@ func (p *parser) record(text string) error {
 		}
 		p.addFile(fi)
 	case "config", "cert", "encryption":
-		v, path, ok := strings.Cut(rest, " ")
-		if !ok {
-			return fmt.Errorf("%s record: want via and path", typ)
-		}
-		_, path, err := parseVia(v, path)
+		_, path, err := recordPath(typ, rest)
 		if err != nil {
-			return fmt.Errorf("%s record: %w", typ, err)
+			return err
 		}
 		p.block, p.path = typ, path
 		p.body.Reset()
@@ -432,6 +444,33 @@ func (p *parser) blockRecord(typ, rest string) error {
 	return nil
 }
 
+// supervisor starts a proc record of a distribution's process.
+func (p *parser) supervisor(name, pidText, root string) error {
+	if !slices.Contains(SupervisorNames, name) {
+		return fmt.Errorf("proc record: unknown supervisor %q", clip(name))
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return fmt.Errorf("proc record: bad pid %q", clip(pidText))
+	}
+	switch root {
+	case "host", "container", "unknown":
+	default:
+		return fmt.Errorf("proc record: bad root kind %q", clip(root))
+	}
+	p.proc, p.procComp, p.procDup = &Process{PID: pid, Root: root}, "", false
+	p.procArgv = &strings.Builder{}
+	if p.n.Supervisors == nil {
+		p.n.Supervisors = map[string]*Process{}
+	}
+	if p.n.Supervisors[name] != nil {
+		p.procDup = true // the first (lowest pid) wins
+		return nil
+	}
+	p.n.Supervisors[name] = p.proc
+	return nil
+}
+
 // finishProc decodes the argv of the process being read.
 func (p *parser) finishProc() error {
 	if p.proc == nil {
@@ -468,6 +507,18 @@ func (p *parser) addFile(f *File) *File {
 const maxPathBytes = 4096
 
 // parseVia checks the via field and the path of a record.
+// recordPath reads the "VIA PATH" rest of a record of type typ.
+func recordPath(typ, rest string) (via, path string, err error) {
+	v, path, ok := strings.Cut(rest, " ")
+	if !ok {
+		return "", "", fmt.Errorf("%s record: want via and path", typ)
+	}
+	if via, path, err = parseVia(v, path); err != nil {
+		return "", "", fmt.Errorf("%s record: %w", typ, err)
+	}
+	return via, path, nil
+}
+
 func parseVia(via, path string) (string, string, error) {
 	if !strings.HasPrefix(path, "/") {
 		return "", "", fmt.Errorf("path %q is not absolute", clip(path))

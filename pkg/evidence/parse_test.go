@@ -211,6 +211,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(frame("time 1", "proc etcd 3 host", "argv "+b64("etcd\x00--x"), "env ETCD_A "+b64("b"), "file 81a4 0 0 1 host /a", "target /b"))
 	f.Add(frame("cert host /c", "pem -----BEGIN CERTIFICATE-----", "pem AAAA", "pem -----END CERTIFICATE-----", "end"))
+	f.Add(frame("proc supervisor:k3s 2 host", "argv "+b64("k3s\x00server"), "logline kubelet journal:k3s", "argv "+b64("kubelet\x00--a=b"), "logline kubelet file:/x", "argv "+b64("kubelet")))
 	f.Add(frame("encryption host /e", "provider kms", "end", "truncated 5"))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, in string) {

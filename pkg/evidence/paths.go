@@ -11,35 +11,57 @@ var (
 		"/etc/kubernetes/manifests/kube-apiserver.yaml", "/etc/kubernetes/manifests/kube-apiserver.yml",
 		"/etc/kubernetes/manifests/kube-apiserver.manifest", "/var/snap/microk8s/current/args/kube-apiserver",
 		"/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
+		"/etc/kubernetes/manifests/kube-apiserver-pod.yaml", // OpenShift 4
 	}
 	// ControllerManagerManifests are static pod manifests of kube-controller-manager.
 	ControllerManagerManifests = []string{
 		"/etc/kubernetes/manifests/kube-controller-manager.yaml", "/etc/kubernetes/manifests/kube-controller-manager.yml",
 		"/etc/kubernetes/manifests/kube-controller-manager.manifest", "/var/snap/microk8s/current/args/kube-controller-manager",
 		"/var/lib/rancher/rke2/agent/pod-manifests/kube-controller-manager.yaml",
+		"/etc/kubernetes/manifests/kube-controller-manager-pod.yaml", // OpenShift 4
 	}
 	// SchedulerManifests are static pod manifests of kube-scheduler.
 	SchedulerManifests = []string{
 		"/etc/kubernetes/manifests/kube-scheduler.yaml", "/etc/kubernetes/manifests/kube-scheduler.yml",
 		"/etc/kubernetes/manifests/kube-scheduler.manifest", "/var/snap/microk8s/current/args/kube-scheduler",
 		"/var/lib/rancher/rke2/agent/pod-manifests/kube-scheduler.yaml",
+		"/etc/kubernetes/manifests/kube-scheduler-pod.yaml", // OpenShift 4
 	}
 	// EtcdManifests are static pod manifests or configuration files of etcd.
 	EtcdManifests = []string{
 		"/etc/kubernetes/manifests/etcd.yaml", "/etc/kubernetes/manifests/etcd.yml",
 		"/etc/kubernetes/manifests/etcd.manifest", "/etc/etcd/etcd.conf",
 		"/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml",
+		"/etc/kubernetes/manifests/etcd-pod.yaml", // OpenShift 4
 	}
 	// EtcdDataDirs are etcd data directories used when --data-dir is not on the command line.
-	EtcdDataDirs = []string{"/var/lib/etcd", "/var/lib/etcd/default.etcd", "/var/lib/etcd/data.etcd"}
+	EtcdDataDirs = []string{
+		"/var/lib/etcd", "/var/lib/etcd/default.etcd", "/var/lib/etcd/data.etcd",
+		"/var/lib/rancher/k3s/server/db/etcd", "/var/lib/rancher/rke2/server/db/etcd", "/var/lib/k0s/etcd",
+	}
 	// AdminKubeconfigs are the cluster-admin kubeconfigs written by kubeadm.
-	AdminKubeconfigs = []string{"/etc/kubernetes/admin.conf", "/etc/kubernetes/super-admin.conf"}
+	// (and by k3s, RKE2, k0s and MicroK8s).
+	AdminKubeconfigs = []string{
+		"/etc/kubernetes/admin.conf", "/etc/kubernetes/super-admin.conf",
+		"/var/lib/rancher/k3s/server/cred/admin.kubeconfig", "/var/lib/rancher/rke2/server/cred/admin.kubeconfig",
+		"/var/lib/k0s/pki/admin.conf", "/var/snap/microk8s/current/credentials/client.config",
+	}
 	// SchedulerKubeconfigs are kube-scheduler kubeconfigs when --kubeconfig is not given.
-	SchedulerKubeconfigs = []string{"/etc/kubernetes/scheduler.conf", "/var/lib/kube-scheduler/kubeconfig"}
+	SchedulerKubeconfigs = []string{
+		"/etc/kubernetes/scheduler.conf", "/var/lib/kube-scheduler/kubeconfig",
+		"/var/lib/rancher/k3s/server/cred/scheduler.kubeconfig", "/var/snap/microk8s/current/credentials/scheduler.config",
+	}
 	// ControllerManagerKubeconfigs are kube-controller-manager kubeconfigs when --kubeconfig is not given.
-	ControllerManagerKubeconfigs = []string{"/etc/kubernetes/controller-manager.conf", "/var/lib/kube-controller-manager/kubeconfig"}
+	ControllerManagerKubeconfigs = []string{
+		"/etc/kubernetes/controller-manager.conf", "/var/lib/kube-controller-manager/kubeconfig",
+		"/var/lib/rancher/k3s/server/cred/controller.kubeconfig", "/var/snap/microk8s/current/credentials/controller.config",
+	}
 	// PKIDirs are the directories whose whole tree is stat-ed (and whose *.crt are parsed).
-	PKIDirs = []string{"/etc/kubernetes/pki"}
+	// (kubeadm's, then those of k3s, RKE2, k0s and MicroK8s).
+	PKIDirs = []string{
+		"/etc/kubernetes/pki", "/var/lib/rancher/k3s/server/tls", "/var/lib/rancher/rke2/server/tls",
+		"/var/lib/k0s/pki", "/var/snap/microk8s/current/certs",
+	}
 	// StaticPodDirs are static pod manifest directories whose files are
 	// stat-ed (the kubelet's own staticPodPath is added by the collector).
 	StaticPodDirs = []string{"/etc/kubernetes/manifests"}
@@ -70,9 +92,44 @@ var (
 	// KubeletKubeconfigs are kubelet kubeconfigs used when the kubelet has no --kubeconfig flag.
 	KubeletKubeconfigs = []string{"/etc/kubernetes/kubelet.conf", "/var/lib/kubelet/kubeconfig", "/etc/kubernetes/kubelet/kubeconfig"}
 	// KubeletClientCAs are client CA files used when neither flag nor config names one.
-	KubeletClientCAs = []string{"/etc/kubernetes/pki/ca.crt"}
+	KubeletClientCAs = []string{"/etc/kubernetes/pki/ca.crt", "/var/lib/rancher/k3s/agent/client-ca.crt"}
 	// ProxyKubeconfigs are kube-proxy kubeconfigs used when kube-proxy has no --kubeconfig flag.
 	ProxyKubeconfigs = []string{"/etc/kubernetes/proxy.conf", "/var/lib/kube-proxy/kubeconfig.conf", "/var/lib/kube-proxy/kubeconfig"}
+	// DistroStatFiles are files of distributions' layouts that no running
+	// process's flag names (the flags of MicroK8s's components are in its
+	// arguments files; k3s's kube-proxy may have no log line): only stat-ed.
+	DistroStatFiles = []string{
+		"/var/lib/rancher/k3s/agent/kubelet.kubeconfig", "/var/lib/rancher/k3s/agent/kubeproxy.kubeconfig",
+		"/var/snap/microk8s/current/credentials/kubelet.config", "/var/snap/microk8s/current/credentials/proxy.config",
+		"/var/snap/microk8s/current/certs/ca.crt",
+	}
+	// DistroConfigs are the config files of k3s and RKE2, and DistroConfigDirs
+	// their drop-in directories (*.yaml read after the file, in lexical
+	// order; k3s-io/k3s pkg/configfilearg): only the keys that pass
+	// component arguments (kube-apiserver-arg, kubelet-arg, ...) and a few
+	// hardening keys are collected, never the token.
+	DistroConfigs    = []string{"/etc/rancher/k3s/config.yaml", "/etc/rancher/rke2/config.yaml"}
+	DistroConfigDirs = []string{"/etc/rancher/k3s/config.yaml.d", "/etc/rancher/rke2/config.yaml.d"}
+	// EtcdConfigFiles are the etcd config files k3s and RKE2 write for the
+	// etcd they run (the whole configuration of that etcd: RKE2 starts it
+	// with --config-file, k3s embeds it).
+	EtcdConfigFiles = []string{"/var/lib/rancher/k3s/server/db/etcd/config", "/var/lib/rancher/rke2/server/db/etcd/config"}
+	// DistroKubeletDropIns are kubelet --config-dir directories of embedded
+	// kubelets, whose flags the collector cannot read from a process (k3s:
+	// its "Running kubelet" log line names the directory).
+	DistroKubeletDropIns = []string{"/var/lib/rancher/k3s/agent/etc/kubelet.conf.d"}
+	// MicroK8sArgsDir holds one arguments file per component, which the
+	// kubelite process reads (canonical/microk8s
+	// microk8s-resources/wrappers/run-kubelite-with-args).
+	MicroK8sArgsDir = "/var/snap/microk8s/current/args"
+	// MicroK8sKubeliteArgs is kubelite's own arguments file
+	// (--start-control-plane=false on a node joined as a worker).
+	MicroK8sKubeliteArgs = MicroK8sArgsDir + "/kubelite"
+	// MicroK8sArgsFiles are the components' arguments files of MicroK8s.
+	MicroK8sArgsFiles = map[Component]string{
+		APIServer: MicroK8sArgsDir + "/kube-apiserver", ControllerManager: MicroK8sArgsDir + "/kube-controller-manager",
+		Scheduler: MicroK8sArgsDir + "/kube-scheduler", Kubelet: MicroK8sArgsDir + "/kubelet", KubeProxy: MicroK8sArgsDir + "/kube-proxy",
+	}
 	// ProxyConfigs are kube-proxy config files used when kube-proxy has no --config flag.
 	ProxyConfigs = []string{"/var/lib/kube-proxy/config.conf"}
 )
@@ -114,6 +171,9 @@ var FlagFiles = map[Component][]FlagFile{
 		{"service-account-key-file", "stat"}, {"service-account-signing-key-file", "stat"}, {"token-auth-file", "stat"},
 		{"requestheader-client-ca-file", "cert"}, {"proxy-client-cert-file", "cert"}, {"proxy-client-key-file", "stat"},
 		{"authentication-config", "stat"}, {"authorization-config", "stat"}, {"admission-control-config-file", "stat"},
+		// OpenShift: the KubeAPIServerConfig whose apiServerArguments
+		// carry most of the API server's flags.
+		{"openshift-config", "config"},
 	},
 	ControllerManager: {
 		{"kubeconfig", "stat"}, {"authentication-kubeconfig", "stat"}, {"authorization-kubeconfig", "stat"},

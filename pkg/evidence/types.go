@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
 // SchemaVersion is the version of the JSON form of Node.
@@ -78,7 +80,42 @@ type Node struct {
 	// reached its bound and stopped (a node can fill it, for example with
 	// certificates); 0 when the output is complete.
 	TruncatedAt int64 `json:"truncatedAt,omitempty"`
+	// Distribution is the distribution the scan detected on the cluster
+	// when it collected this evidence (nil: none); evaluating saved
+	// evidence reads the node over that distribution's layout.
+	Distribution *report.Distribution `json:"distribution,omitempty"`
+	// Supervisors are the processes of a distribution that runs or starts
+	// the Kubernetes components itself (k3s, rke2, k0s, kubelite), by
+	// name (Supervisor*). Their arguments are the distribution's own
+	// flags, never a component's.
+	Supervisors map[string]*Process `json:"supervisors,omitempty"`
+	// Logged are the arguments a distribution logged when it started an
+	// embedded component (k3s: "Running kube-apiserver --flag=value ..."),
+	// the newest line per component: Args[0] is the component's name and
+	// Origin says which log it was read from. They are the only record of
+	// an embedded component's command line.
+	Logged map[Component]*Process `json:"logged,omitempty"`
+
+	// NotEstablished says, per component, why its arguments could not be
+	// established although the node runs it (embedded in a distribution's
+	// process whose log holds no line for it). It is derived at evaluation
+	// time from the evidence and the distribution, never collected.
+	NotEstablished map[Component]string `json:"-"`
+	// LayoutPKIDir is the Kubernetes PKI directory of the node's layout,
+	// derived at evaluation time ("": kubeadm's /etc/kubernetes/pki).
+	LayoutPKIDir string `json:"-"`
 }
+
+// Supervisor process names (Node.Supervisors).
+const (
+	SupervisorK3s      = "k3s"
+	SupervisorRKE2     = "rke2"
+	SupervisorK0s      = "k0s"
+	SupervisorKubelite = "kubelite"
+)
+
+// SupervisorNames lists the supervisors the collector records.
+var SupervisorNames = []string{SupervisorK3s, SupervisorRKE2, SupervisorK0s, SupervisorKubelite}
 
 // Process is one running component.
 type Process struct {
@@ -96,6 +133,27 @@ type Process struct {
 	// read through /proc/<pid>/root) or "unknown" (its root could not be
 	// compared; the host root was used).
 	Root string `json:"root,omitempty"`
+	// Origin says where Args were read when they are not the component's
+	// own /proc cmdline: a distribution's log line, an arguments file or
+	// a config file ("" for a process's own command line).
+	Origin string `json:"origin,omitempty"`
+	// FlagOrigins says, per flag name (without dashes), where a flag's
+	// value came from when that is more precise than Origin (a flag a
+	// distribution's config file sets, a value from a component's config
+	// file). Derived at evaluation time.
+	FlagOrigins map[string]string `json:"flagOrigins,omitempty"`
+}
+
+// FlagOrigin says where a flag's value came from ("" for the process's
+// own command line).
+func (p *Process) FlagOrigin(name string) string {
+	if p == nil {
+		return ""
+	}
+	if o := p.FlagOrigins[normalizeFlagName(name)]; o != "" {
+		return o
+	}
+	return p.Origin
 }
 
 // Redacted replaces a secret value the collector refused to print.

@@ -320,3 +320,25 @@ func PrintAudit(w io.Writer, a *report.ExceptionsAudit, sanitize func(string) st
 		fmt.Fprintln(w, sanitize(l))
 	}
 }
+
+// PrintCheck writes what `exceptions check` says of a set: each exception
+// with its state (live, expiring soon, expired) and the controls it names
+// that are not in known, through sanitize, then the count.
+func PrintCheck(w io.Writer, s *Set, known []string, now time.Time, sanitize func(string) string) {
+	for _, e := range s.Entries {
+		state := "live"
+		if e.Expired(now) {
+			state = "expired on " + e.Expires
+		} else if d, ok := e.DaysLeft(now); ok && time.Duration(d)*24*time.Hour < WarnWithin {
+			state = fmt.Sprintf("expiring on %s (%d day(s) left, renew or remove it)", e.Expires, d)
+		} else if e.Expires != "" {
+			state = "live until " + e.Expires
+		}
+		line := fmt.Sprintf("%s: controls %s: %s", e.Source, strings.Join(e.Controls, ","), state)
+		if u := e.UnknownControls(known); len(u) > 0 {
+			line += "; no such control: " + strings.Join(u, ", ")
+		}
+		fmt.Fprintln(w, sanitize(line))
+	}
+	fmt.Fprintf(w, "%d exception(s) in %d file(s): valid.\n", len(s.Entries), len(s.Files))
+}

@@ -475,3 +475,27 @@ func BenchmarkApply1000Nodes(b *testing.B) {
 		Apply(base, s, Options{Now: now})
 	}
 }
+
+func TestPrintCheck(t *testing.T) {
+	es, err := Parse("ex.yaml", []byte(issueExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Set{Files: []string{"ex.yaml"}, Entries: es}
+	for _, tc := range []struct {
+		now   string
+		known []string
+		want  string
+	}{
+		{"2026-01-01", []string{"1.1.12", "4.2.1"}, "<ex.yaml:4: controls 1.1.12,4.2.*: live until 2027-03-31>\n1 exception(s) in 1 file(s): valid.\n"},
+		{"2027-03-25", []string{"1.1.12", "4.2.1"}, "<ex.yaml:4: controls 1.1.12,4.2.*: expiring on 2027-03-31 (6 day(s) left, renew or remove it)>\n"},
+		{"2027-04-02", []string{"4.2.1"}, "<ex.yaml:4: controls 1.1.12,4.2.*: expired on 2027-03-31; no such control: 1.1.12>\n"},
+	} {
+		now, _ := time.Parse(time.DateOnly, tc.now)
+		var b strings.Builder
+		PrintCheck(&b, s, tc.known, now, func(s string) string { return "<" + s + ">" })
+		if !strings.HasPrefix(b.String(), tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.now, b.String(), tc.want)
+		}
+	}
+}

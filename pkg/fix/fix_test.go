@@ -60,6 +60,20 @@ func TestGoldenPlans(t *testing.T) {
 		"kind-stig":    {nil, "stig-v2r6", []string{"kind-control-plane-stig.stig-v2r6.golden"}},
 		"kind-as-rke2": {&report.Platform{Distribution: &report.Distribution{ID: "rke2", Name: "RKE2", LayoutEvaluated: true}}, "cis-1.12", []string{"kind-control-plane.golden", "kind-worker.golden"}},
 	}
+	for _, d := range []struct{ id, name, file, benchmark string }{
+		{"k3s", "K3s", "distros/k3s.k3s-cis-1.12.golden", "k3s-cis-1.12"},
+		{"rke2", "RKE2", "distros/rke2.rke2-cis-1.12.golden", "rke2-cis-1.12"},
+		{"openshift", "OpenShift", "distros/openshift.cis-1.12.golden", "cis-1.12"},
+		{"talos", "Talos", "distros/talos.cis-2.0.golden", "cis-2.0"},
+		{"microk8s", "MicroK8s", "distros/microk8s.cis-1.12.golden", "cis-1.12"},
+		{"k0s", "k0s", "distros/k0s-worker.cis-1.12.golden", "cis-1.12"},
+	} {
+		cases["distro-"+d.id] = struct {
+			platform  *report.Platform
+			benchmark string
+			files     []string
+		}{&report.Platform{Distribution: &report.Distribution{ID: d.id, Name: d.name, LayoutEvaluated: true}}, d.benchmark, []string{d.file}}
+	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			p, err := Generate(nodeReport(t, c.platform, c.benchmark, c.files...), Options{})

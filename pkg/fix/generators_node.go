@@ -27,7 +27,13 @@ var kubeletFixes = map[string]struct {
 
 // kubeletFix sets key to value where the kubelet reads it.
 func kubeletFix(in Input, key, flag, value, impact string) Fix {
-	durable := []Durable{{Target: "kubelet-config ConfigMap (kube-system) and kubeadm --patches kubeletconfiguration", Component: "kubelet", Name: key, Value: value}}
+	var durable []Durable
+	switch {
+	case distribution(in) == "openshift":
+		durable = []Durable{{Target: "OpenShift KubeletConfig spec.kubeletConfig", Component: "kubelet", Name: key, Value: value}}
+	case distribution(in) == "":
+		durable = []Durable{{Target: "kubelet-config ConfigMap (kube-system) and kubeadm --patches kubeletconfiguration", Component: "kubelet", Name: key, Value: value}}
+	}
 	if in.Platform != nil && in.Platform.Name == "eks" {
 		durable = []Durable{{Target: "nodeadm NodeConfig spec.kubelet.config (launch template user data)", Component: "kubelet", Name: key, Value: value}}
 	}
@@ -68,6 +74,12 @@ const dropInName = "90-kubectl-harden.conf"
 
 // fileFix is a chmod or chown of every file the evidence names.
 func fileFix(in Input, mk func(path string) Change, what string) Fix {
+	switch distribution(in) {
+	case "talos":
+		return Fix{Disposition: Manual, Why: "Talos's root filesystem is immutable and its files are written by machined: change them through the machine configuration, or accept the finding"}
+	case "openshift":
+		return Fix{Disposition: Manual, Why: "the Machine Config Operator owns the node's files and reverts what it manages: change them with a MachineConfig for the pool"}
+	}
 	switch in.Params.String("locate") {
 	case "cni-files":
 		return Fix{Disposition: Manual, Why: "the CNI configuration is written by the network plugin (its DaemonSet rewrites it): change the mode in the plugin's own configuration, or accept the finding"}
@@ -84,6 +96,9 @@ func fileFix(in Input, mk func(path string) Change, what string) Fix {
 		return Fix{Disposition: Manual, Why: "the evidence names no file to change"}
 	}
 	why := what + " of the files named in the evidence (only files that need it are changed)"
+	if distribution(in) == "microk8s" {
+		why += "; MicroK8s gives its files to the microk8s group (0660) so that its members run microk8s commands without sudo: after this they need sudo, and a snap refresh may restore the modes"
+	}
 	if in.Params.String("locate") == "kubelet-config" {
 		why += "; kubeadm rewrites the kubelet config on `kubeadm upgrade node` and join: re-run apply.sh after each"
 	}

@@ -58,6 +58,7 @@ func (p *Plan) durableFiles() map[string]string {
 	kubelet := map[string]string{}
 	distro := map[string]map[string][]string{} // file -> key -> args
 	eks := map[string]string{}
+	openshift := map[string]string{}
 	mounts := map[string][]Change{}
 	lists := map[string]bool{}
 	for _, it := range p.Items {
@@ -78,6 +79,8 @@ func (p *Plan) durableFiles() map[string]string {
 				}
 			case strings.HasPrefix(d.Target, "kubelet-config ConfigMap"):
 				kubelet[d.Name] = d.Value
+			case strings.HasPrefix(d.Target, "OpenShift KubeletConfig"):
+				openshift[d.Name] = d.Value
 			case strings.HasPrefix(d.Target, "nodeadm"):
 				eks[d.Name] = d.Value
 			case strings.HasPrefix(d.Target, "/etc/rancher/"):
@@ -146,6 +149,12 @@ func (p *Plan) durableFiles() map[string]string {
 		b.WriteString("# Amazon EKS (AL2023): put this NodeConfig in the launch template's user\n# data so that every new node starts with these kubelet settings.\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n")
 		b.WriteString(nested(eks, "      "))
 		out["durable/eks/nodeconfig.yaml"] = b.String()
+	}
+	if len(openshift) > 0 {
+		var b strings.Builder
+		b.WriteString("# OpenShift: the Machine Config Operator renders this into the pool's\n# kubelet configuration and reboots the pool's nodes one by one. Adjust the\n# pool selector (worker here; master for control-plane nodes).\napiVersion: machineconfiguration.openshift.io/v1\nkind: KubeletConfig\nmetadata:\n  name: kubectl-harden\nspec:\n  machineConfigPoolSelector:\n    matchLabels:\n      pools.operator.machineconfiguration.openshift.io/worker: \"\"\n  kubeletConfig:\n")
+		b.WriteString(nested(openshift, "    "))
+		out["durable/openshift/kubeletconfig.yaml"] = b.String()
 	}
 	for _, file := range sortedKeys(distro) {
 		var b strings.Builder

@@ -145,8 +145,11 @@ func seccompDefaults(nrep *report.Report) map[string]bool {
 	return out
 }
 
-// errorTarget makes a target whose every control is ERROR with msg.
-func errorTarget(kind report.TargetKind, name string, cs []report.Control, msg string) report.TargetReport {
+// errorTarget makes the target of an engine (rbac, workloads) whose
+// objects could not be read: every control of the benchmark is ERROR.
+func errorTarget(kind report.TargetKind, name, engine string, controls func(string) ([]report.Control, error), benchmark string, err error) report.TargetReport {
+	msg := fmt.Sprintf("%s could not be read: %v", engine, err)
+	cs, _ := controls(benchmark)
 	t := report.TargetReport{Kind: kind, Name: name, Roles: []report.Role{report.RoleCluster}, Error: msg}
 	for _, c := range cs {
 		t.Results = append(t.Results, report.NewResult(c, name, report.Outcome{Status: report.StatusError, Reason: msg}))
@@ -163,16 +166,14 @@ func mergeReports(md report.Metadata, nrep, rrep *report.Report, rerr error, sna
 		out.AddTarget(t)
 	}
 	if rerr != nil {
-		cs, _ := rbac.Controls(md.Benchmark)
-		out.AddTarget(errorTarget(report.TargetCluster, report.ClusterTargetName, cs, fmt.Sprintf("rbac could not be read: %v", rerr)))
+		out.AddTarget(errorTarget(report.TargetCluster, report.ClusterTargetName, "rbac", rbac.Controls, md.Benchmark, rerr))
 	} else {
 		for _, t := range rrep.Targets {
 			out.AddTarget(t)
 		}
 	}
 	if werr != nil {
-		cs, _ := workloads.Controls(md.Benchmark)
-		out.AddTarget(errorTarget(report.TargetWorkloads, workloads.TargetName, cs, fmt.Sprintf("workloads could not be read: %v", werr)))
+		out.AddTarget(errorTarget(report.TargetWorkloads, workloads.TargetName, "workloads", workloads.Controls, md.Benchmark, werr))
 	} else {
 		opts := workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem, SeccompDefault: seccompDefaults(nrep)}
 		if len(opts.SeccompDefault) == 0 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -107,13 +106,7 @@ func TestMergeReportsPartError(t *testing.T) {
 
 func kindRBACSnapshot(t *testing.T) *rbac.Snapshot {
 	t.Helper()
-	b, err := os.ReadFile(kindSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var s rbac.Snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, kindSnapshot, &s)
 	return &s
 }

@@ -159,6 +159,10 @@ func chooseBenchmark(flag, gitVersion string, p *checks.Platform, md *report.Met
 		if gitVersion != "" && b.ID != benchmarks.Harden {
 			sel.Warning = benchmarks.RangeWarning(gitVersion, b)
 		}
+	case gitVersion == "" && p != nil && p.Distribution != nil && benchmarks.HasPlatform(p.Distribution.ID):
+		// Saved evidence of a distribution with a profile of its own.
+		b := benchmarks.Default(p.Distribution.ID)
+		sel = benchmarks.Selection{ID: b.ID, Reason: fmt.Sprintf("offline evaluation without --benchmark: the evidence is of distribution %s, whose newest profile is %s (Kubernetes %s)", p.Distribution.Name, b.ID, b.Kubernetes)}
 	case gitVersion == "":
 		b, _ := benchmarks.Resolve("")
 		sel = benchmarks.Selection{ID: b.ID, Reason: fmt.Sprintf("offline evaluation without --benchmark: the default, %s (Kubernetes %s)", b.ID, b.Kubernetes)}

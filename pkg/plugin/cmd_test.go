@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
@@ -113,7 +114,7 @@ func TestControls(t *testing.T) {
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			var list ControlList
+			var list format.ControlList
 			if err := json.Unmarshal([]byte(out), &list); err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +129,7 @@ func TestControls(t *testing.T) {
 		})
 	}
 	out, _, _ := run(t, "controls", "-o", "json")
-	var bl BenchmarkList
+	var bl format.BenchmarkList
 	if err := json.Unmarshal([]byte(out), &bl); err != nil || bl.Kind != "BenchmarkList" || len(bl.Items) != len(benchmarks.All()) {
 		t.Errorf("controls -o json without --benchmark: %v %+v", err, bl)
 	}
@@ -146,10 +147,7 @@ func TestScanFromEvidence(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r report.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := decode(t, out)
 	if r.Kind != report.KindNodeScan || r.APIVersion != report.ReportAPIVersion || len(r.Targets) != 1 {
 		t.Fatalf("report %s/%s with %d targets", r.APIVersion, r.Kind, len(r.Targets))
 	}
@@ -219,10 +217,7 @@ func TestRBACFromSnapshot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r report.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := decode(t, out)
 	if r.Kind != report.KindRBAC || r.Summary.Fail != 0 || r.Summary.Total < 17 {
 		t.Errorf("default kind cluster: kind %s, summary %+v", r.Kind, r.Summary)
 	}
@@ -236,7 +231,7 @@ func TestWhoCanAndSubjectFromSnapshot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var wc WhoCanResult
+	var wc rbac.WhoCanResult
 	if err := json.Unmarshal([]byte(out), &wc); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +250,7 @@ func TestWhoCanAndSubjectFromSnapshot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var sp SubjectPermissions
+	var sp rbac.SubjectPermissions
 	if err := json.Unmarshal([]byte(out), &sp); err != nil {
 		t.Fatal(err)
 	}

@@ -4,17 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
@@ -148,138 +147,12 @@ func inSections(c report.Control, sections []string) bool {
 	return false
 }
 
-// renderParams shows a check's parameters as "k=v, k=v" in key order.
-func renderParams(p map[string]any) string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%v", k, p[k])
-	}
-	return strings.Join(parts, ", ")
-}
-
-// ControlList is the document printed by `controls -o json|yaml`.
-type ControlList struct {
-	APIVersion string           `json:"apiVersion"`
-	Kind       string           `json:"kind"`
-	Items      []report.Control `json:"items"`
-}
-
-// BenchmarkInfo is one benchmark of `controls -o json|yaml` without
-// --benchmark.
-type BenchmarkInfo struct {
-	ID      string `json:"id"`
-	Title   string `json:"title"`
-	Family  string `json:"family"`
-	Version string `json:"version"`
-	// Kubernetes is the range of Kubernetes versions the benchmark was
-	// written for, e.g. "1.34-1.35" or "1.31+".
-	Kubernetes string `json:"kubernetes"`
-	// KubernetesSource says where the range comes from.
-	KubernetesSource string `json:"kubernetesSource"`
-	Platform         string `json:"platform,omitempty"`
-	// Default is true when scan, rbac, workloads and all may choose the
-	// benchmark from the server version.
-	Default bool `json:"default"`
-	// Newest is true for the newest edition of its family, the one the
-	// family name (e.g. --benchmark stig) stands for.
-	Newest   bool `json:"newest"`
-	Controls int  `json:"controls"`
-}
-
-// BenchmarkList is the document printed by `controls -o json|yaml`
-// without --benchmark.
-type BenchmarkList struct {
-	APIVersion string          `json:"apiVersion"`
-	Kind       string          `json:"kind"`
-	Items      []BenchmarkInfo `json:"items"`
-}
-
-// benchmarkList describes every benchmark.
-func benchmarkList() BenchmarkList {
-	l := BenchmarkList{APIVersion: report.ReportAPIVersion, Kind: "BenchmarkList", Items: []BenchmarkInfo{}}
-	for _, b := range benchmarks.All() {
-		newest, _ := benchmarks.Newest(b.Family)
-		l.Items = append(l.Items, BenchmarkInfo{
-			ID: b.ID, Title: b.Title, Family: b.Family, Version: b.Version,
-			Kubernetes: b.Kubernetes.String(), KubernetesSource: b.Kubernetes.Source, Platform: b.Platform,
-			Default: b.Default, Newest: newest != nil && newest.ID == b.ID, Controls: len(b.Controls),
-		})
-	}
-	return l
-}
-
-// runBenchmarks prints the benchmark list.
-func (o *ControlsOptions) runBenchmarks() error {
-	l := benchmarkList()
-	if ok, err := o.printDocument(l, o.Out); ok {
-		return err
-	}
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "Benchmark", Type: "string"},
-		{Name: "Kubernetes", Type: "string"},
-		{Name: "Platform", Type: "string"},
-		{Name: "Auto", Type: "string"},
-		{Name: "Controls", Type: "integer"},
-		{Name: "Title", Type: "string"},
-		{Name: "Family", Type: "string", Priority: 1},
-		{Name: "Version", Type: "string", Priority: 1},
-		{Name: "Range-Source", Type: "string", Priority: 1},
-	}}
-	for _, b := range l.Items {
-		auto := "no"
-		if b.Default {
-			auto = "yes"
-		}
-		family := b.Family
-		if b.Newest {
-			family += " (newest)"
-		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{b.ID, b.Kubernetes, orNone(b.Platform), auto, b.Controls, b.Title, family, b.Version, b.KubernetesSource}})
-	}
-	t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{benchmarks.Harden, "-", "<none>", "no", len(checks.OwnCatalog()) + len(rbac.OwnCatalog()) + len(workloads.OwnCatalog()),
-		"kubectl-harden's own controls (KH-), reported with every benchmark", benchmarks.Harden, "-", "-"}})
-	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
-}
-
-// Run prints the selected controls.
+// Run prints the selected controls, or without --benchmark the
+// benchmarks.
 func (o *ControlsOptions) Run(context.Context) error {
 	if o.Benchmark == "" {
-		return o.runBenchmarks()
+		own := len(checks.OwnCatalog()) + len(rbac.OwnCatalog()) + len(workloads.OwnCatalog())
+		return o.print(format.NewBenchmarkList(own), o.IOStreams, o.NoHeaders)
 	}
-	sel := o.Selected()
-	if ok, err := o.printDocument(ControlList{APIVersion: report.ReportAPIVersion, Kind: "ControlList", Items: sel}, o.Out); ok {
-		return err
-	}
-	if len(sel) == 0 {
-		fmt.Fprintln(o.ErrOut, "No controls match the filters.")
-		return nil
-	}
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "ID", Type: "string"},
-		{Name: "Section", Type: "string"},
-		{Name: "Level", Type: "string"},
-		{Name: "Type", Type: "string"},
-		{Name: "Target", Type: "string"},
-		{Name: "Title", Type: "string"},
-		{Name: "Benchmark", Type: "string", Priority: 1},
-		{Name: "Evidence", Type: "string", Priority: 1},
-		{Name: "Engine", Type: "string", Priority: 1},
-		{Name: "Check", Type: "string", Priority: 1},
-		{Name: "Params", Type: "string", Priority: 1},
-		{Name: "Source", Type: "string", Priority: 1},
-	}}
-	for _, c := range sel {
-		typ := "Manual"
-		if c.Automated {
-			typ = "Automated"
-		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{c.ID, c.Section, levelCell(c.Level, c.Severity), typ, string(c.Role), c.Title, c.Benchmark,
-			orNone(strings.Join(c.Needs, "; ")), orNone(c.Engine), orNone(c.Check), orNone(renderParams(c.Params)), orNone(c.Source)}})
-	}
-	return printTable(t, o.Output == "wide", o.NoHeaders, o.Out)
+	return o.print(format.NewControlList(o.Selected()), o.IOStreams, o.NoHeaders)
 }

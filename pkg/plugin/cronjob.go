@@ -10,15 +10,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
 
 // CronJobOptions holds the flags of `kubectl harden cronjob`.
@@ -121,15 +118,11 @@ func (o *CronJobOptions) Validate() error {
 
 // Run prints the manifests as a List.
 func (o *CronJobOptions) Run(context.Context) error {
-	list := &corev1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}}
-	for _, obj := range cronjob.Objects(o.Gen) {
-		list.Items = append(list.Items, runtime.RawExtension{Object: obj})
-	}
-	var p printers.ResourcePrinter = &printers.YAMLPrinter{}
+	output := "yaml"
 	if o.printer != nil && o.printer.Format == "json" {
-		p = &printers.JSONPrinter{}
+		output = "json"
 	}
-	return p.PrintObj(list, o.Out)
+	return format.PrintManifests(cronjob.Objects(o.Gen), output, o.Out)
 }
 
 // CronJobRunOptions holds the flags of `kubectl harden cronjob run`.

@@ -211,23 +211,7 @@ func (o *ExceptionsCheckOptions) Run(context.Context) error {
 		}
 	}
 	known = append(known, hardenControlIDs()...)
-	now := time.Now()
-	for _, e := range set.Entries {
-		state := "live"
-		if e.Expired(now) {
-			state = "expired on " + e.Expires
-		} else if d, ok := e.DaysLeft(now); ok && time.Duration(d)*24*time.Hour < exceptions.WarnWithin {
-			state = fmt.Sprintf("expiring on %s (%d day(s) left, renew or remove it)", e.Expires, d)
-		} else if e.Expires != "" {
-			state = "live until " + e.Expires
-		}
-		line := fmt.Sprintf("%s: controls %s: %s", e.Source, strings.Join(e.Controls, ","), state)
-		if u := e.UnknownControls(known); len(u) > 0 {
-			line += "; no such control: " + strings.Join(u, ", ")
-		}
-		fmt.Fprintln(o.Out, safetext.Inert(line))
-	}
-	fmt.Fprintf(o.Out, "%d exception(s) in %d file(s): valid.\n", len(set.Entries), len(set.Files))
+	exceptions.PrintCheck(o.Out, set, known, time.Now(), safetext.Inert)
 	return nil
 }
 

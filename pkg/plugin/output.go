@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/exceptions"
@@ -25,15 +26,6 @@ var (
 	// diffFormats are the formats of `kubectl harden diff`.
 	diffFormats = format.Names(format.Diff)
 )
-
-// printTable prints a command's own table (see format.PrintTable).
-var printTable = format.PrintTable
-
-// levelCell is a control's level, or its STIG category.
-var levelCell = format.LevelCell
-
-// orNone is s, or "<none>" when it is empty.
-var orNone = format.OrNone
 
 // OutputFlags is the -o flag shared by every command that prints: one
 // declaration, one validation, one registry of formats. Formats lists what
@@ -109,6 +101,17 @@ func (p *OutputPrinter) PrintDocument(doc any, out io.Writer) (bool, error) {
 		return false, nil
 	}
 	return true, p.Print(doc, format.Writer{Out: out})
+}
+
+// print validates -o and prints doc in the chosen format: a document
+// format prints it as it is, the table formats lay it out with its
+// Sections (see format.Tabled).
+func (f *OutputFlags) print(doc any, streams genericiooptions.IOStreams, noHeaders bool) error {
+	p, err := f.ToPrinter()
+	if err != nil {
+		return err
+	}
+	return p.Print(doc, format.Writer{Out: streams.Out, ErrOut: streams.ErrOut, NoHeaders: noHeaders})
 }
 
 // printDocument validates -o and prints doc when the format is a document

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,7 +15,6 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
-	"github.com/kubectl-harden/kubectl-harden/pkg/version"
 )
 
 // rbacSource is what every rbac subcommand needs: a snapshot of the
@@ -41,19 +38,12 @@ func (s *rbacSource) addFlags(cmd *cobra.Command) {
 // load returns the snapshot and fills the report metadata.
 func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot, error) {
 	if s.FromSnapshot != "" {
-		b, err := os.ReadFile(s.FromSnapshot)
+		snap, err := readSnapshot(s.FromSnapshot, rbac.DecodeSnapshot)
 		if err != nil {
-			return nil, fmt.Errorf("--from-snapshot: %w", err)
-		}
-		snap, err := rbac.DecodeSnapshot(b)
-		if err != nil {
-			return nil, fmt.Errorf("--from-snapshot %s: %w", s.FromSnapshot, err)
-		}
-		s.md = report.Metadata{Source: "snapshot:" + s.FromSnapshot}
-		if err := offlineBenchmark(s.Benchmark, &s.md); err != nil {
 			return nil, err
 		}
-		return snap, nil
+		s.md, err = offlineMetadata("snapshot:"+s.FromSnapshot, s.Benchmark)
+		return snap, err
 	}
 	cl, err := connect(s.factory, 0, 0)
 	if err != nil {
@@ -92,9 +82,7 @@ func collectRBAC(ctx context.Context, cl *cluster, errOut io.Writer) (*rbac.Snap
 
 // rbacReport evaluates a snapshot into the RBAC report.
 func rbacReport(snap *rbac.Snapshot, md report.Metadata, includeSystem bool) *report.Report {
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	r := report.NewReport(report.KindRBAC, md)
+	r := newReport(report.KindRBAC, md)
 	r.AddTarget(rbac.Evaluate(rbac.Build(snap), rbac.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: includeSystem}))
 	return r
 }
@@ -184,20 +172,43 @@ func (o *RBACOptions) Run(ctx context.Context) error {
 	return o.report.Finish(rbacReport(snap, o.md, o.IncludeSystem), o.Out, o.ErrOut)
 }
 
-// WhoCanOptions holds the flags of `kubectl harden rbac who-can`.
-type WhoCanOptions struct {
+// rbacQuery is what who-can and subject share: the snapshot to read, -o
+// (a document or its table) and the table flags.
+type rbacQuery struct {
 	genericiooptions.IOStreams
 	rbacSource
-	AllNamespaces bool
-	Subresource   string
 	OutputFlags
 	TableFlags
+}
+
+func newRBACQuery(f ClientFactory, streams genericiooptions.IOStreams) rbacQuery {
+	return rbacQuery{IOStreams: streams, rbacSource: rbacSource{factory: f}, OutputFlags: OutputFlags{Formats: documentFormats}}
+}
+
+// addFlags registers --from-snapshot, -o and the table flags.
+func (q *rbacQuery) addFlags(cmd *cobra.Command) {
+	q.rbacSource.addFlags(cmd)
+	q.OutputFlags.AddFlags(cmd)
+	q.TableFlags.AddFlags(cmd, "")
+}
+
+// Validate checks -o; it needs no cluster.
+func (q *rbacQuery) Validate() error {
+	_, err := q.OutputFlags.ToPrinter()
+	return err
+}
+
+// WhoCanOptions holds the flags of `kubectl harden rbac who-can`.
+type WhoCanOptions struct {
+	rbacQuery
+	AllNamespaces bool
+	Subresource   string
 
 	attrs rbac.Attributes
 }
 
 func newCmdWhoCan(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &WhoCanOptions{IOStreams: streams, rbacSource: rbacSource{factory: f}}
+	o := &WhoCanOptions{rbacQuery: newRBACQuery(f, streams)}
 	cmd := &cobra.Command{
 		Use:   "who-can VERB (RESOURCE[/NAME] | NONRESOURCEURL)",
 		Short: "List every subject that can do something, and through which binding",
@@ -229,19 +240,12 @@ allow it in their namespace (SCOPE is that namespace).`,
 		Args: exactArgs("VERB", "RESOURCE (or a non-resource URL)"),
 		RunE: runE(o),
 	}
-	o.addFlags(cmd)
+	o.rbacSource.addFlags(cmd)
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List subjects allowed in at least one namespace, with the namespaces (SCOPE).")
 	cmd.Flags().StringVar(&o.Subresource, "subresource", "", "The subresource, e.g. exec, log, proxy, token, approval.")
-	o.OutputFlags = OutputFlags{Formats: documentFormats}
 	o.OutputFlags.AddFlags(cmd)
 	o.TableFlags.AddFlags(cmd, "")
 	return cmd
-}
-
-// Validate checks -o; it needs no cluster.
-func (o *WhoCanOptions) Validate() error {
-	_, err := o.OutputFlags.ToPrinter()
-	return err
 }
 
 // Complete turns the arguments into request attributes, resolving the
@@ -284,89 +288,28 @@ func (o *WhoCanOptions) Complete(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-// WhoCanResult is the document printed by `who-can -o json|yaml`.
-type WhoCanResult struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	// Request is the request as the API server authorizes it: a
-	// cluster-scoped resource without a namespace, namespaces/NAME in
-	// namespace NAME (Scope says how).
-	Request rbac.Attributes   `json:"request"`
-	Scope   rbac.RequestScope `json:"scope"`
-	Grants  []rbac.Grant      `json:"grants"`
-}
-
 // Run prints who can.
 func (o *WhoCanOptions) Run(ctx context.Context) error {
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
 	}
-	m := rbac.Build(snap)
-	var grants []rbac.Grant
-	var attrs rbac.Attributes
-	var scope rbac.RequestScope
-	if o.AllNamespaces {
-		attrs, scope = m.RequestInAnyNamespace(o.attrs)
-		grants = m.WhoCanInAnyNamespace(o.attrs)
-	} else {
-		attrs, scope = m.Request(o.attrs)
-		grants = m.WhoCan(attrs)
-	}
-	if grants == nil {
-		grants = []rbac.Grant{}
-	}
-	for _, n := range scope.Notes {
+	doc := rbac.Build(snap).WhoCanResult(o.attrs, o.AllNamespaces)
+	for _, n := range doc.Scope.Notes {
 		fmt.Fprintf(o.ErrOut, "Warning: %s\n", n)
 	}
-	doc := WhoCanResult{APIVersion: report.ReportAPIVersion, Kind: "WhoCanResult", Request: attrs, Scope: scope, Grants: grants}
-	if ok, err := o.printDocument(doc, o.Out); ok {
-		return err
-	}
-	if len(grants) == 0 {
-		fmt.Fprintf(o.ErrOut, "No subject can %s.\n", attrs)
-		return nil
-	}
-	return printGrants(grants, o.Output == "wide", o.NoHeaders, o.Out)
-}
-
-// printGrants prints grants as a table: who, where, through what.
-func printGrants(grants []rbac.Grant, wide, noHeaders bool, out io.Writer) error {
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "Kind", Type: "string"},
-		{Name: "Subject", Type: "string"},
-		{Name: "Scope", Type: "string"},
-		{Name: "Binding", Type: "string"},
-		{Name: "Role", Type: "string"},
-		{Name: "Rule", Type: "string", Priority: 1},
-		{Name: "Default", Type: "string", Priority: 1},
-	}}
-	for _, g := range grants {
-		name := g.Subject.Name
-		if g.Subject.Kind == rbac.KindServiceAccount {
-			name = g.Subject.Namespace + ":" + g.Subject.Name
-		}
-		def := "no"
-		if g.Default {
-			def = "yes"
-		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{g.Subject.Kind, name, g.Scope(), g.Binding.String(), g.Role.String(), rbac.RuleString(g.Rule), def}})
-	}
-	return printTable(t, wide, noHeaders, out)
+	return o.print(doc, o.IOStreams, o.NoHeaders)
 }
 
 // SubjectOptions holds the flags of `kubectl harden rbac subject`.
 type SubjectOptions struct {
-	genericiooptions.IOStreams
-	rbacSource
-	OutputFlags
-	TableFlags
+	rbacQuery
 
 	subject rbac.Subject
 }
 
 func newCmdSubject(f ClientFactory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &SubjectOptions{IOStreams: streams, rbacSource: rbacSource{factory: f}}
+	o := &SubjectOptions{rbacQuery: newRBACQuery(f, streams)}
 	cmd := &cobra.Command{
 		Use:   "subject (user|group|serviceaccount)/NAME",
 		Short: "Show the effective permissions of a user, group or service account",
@@ -399,9 +342,6 @@ rule of every grant it needs (-o wide, -o json).`,
 		RunE: runE(o),
 	}
 	o.addFlags(cmd)
-	o.OutputFlags = OutputFlags{Formats: documentFormats}
-	o.OutputFlags.AddFlags(cmd)
-	o.TableFlags.AddFlags(cmd, "")
 	return cmd
 }
 
@@ -412,138 +352,11 @@ func (o *SubjectOptions) Complete(_ *cobra.Command, args []string) error {
 	return err
 }
 
-// Validate checks -o; it needs no cluster.
-func (o *SubjectOptions) Validate() error {
-	_, err := o.OutputFlags.ToPrinter()
-	return err
-}
-
-// SubjectPermissions is the document printed by `subject -o json|yaml`.
-type SubjectPermissions struct {
-	APIVersion string       `json:"apiVersion"`
-	Kind       string       `json:"kind"`
-	Subject    rbac.Subject `json:"subject"`
-	Rules      []rbac.Grant `json:"rules"`
-	// FullControl is true when the subject (or one of its groups) already
-	// holds full control; then no path is listed.
-	FullControl bool `json:"fullControl"`
-	// PathsToClusterAdmin holds the subject's shortest path to full
-	// control, if it has one (through itself or one of its groups).
-	PathsToClusterAdmin []rbac.Path `json:"pathsToClusterAdmin"`
-	// PathsToNamespaceAdmin holds, per namespace, the shortest path to
-	// */*/* there, short of full control.
-	PathsToNamespaceAdmin []rbac.Path `json:"pathsToNamespaceAdmin"`
-}
-
 // Run prints the subject's permissions.
 func (o *SubjectOptions) Run(ctx context.Context) error {
 	snap, err := o.load(ctx, o.ErrOut)
 	if err != nil {
 		return err
 	}
-	m := rbac.Build(snap)
-	rules := m.Permissions(o.subject)
-	if rules == nil {
-		rules = []rbac.Grant{}
-	}
-	doc := SubjectPermissions{APIVersion: report.ReportAPIVersion, Kind: "SubjectPermissions", Subject: o.subject, Rules: rules,
-		PathsToClusterAdmin: []rbac.Path{}, PathsToNamespaceAdmin: []rbac.Path{}}
-	path, full := m.PathToClusterAdmin(o.subject)
-	doc.FullControl = full
-	if path != nil {
-		doc.PathsToClusterAdmin = append(doc.PathsToClusterAdmin, *path)
-	}
-	if !full {
-		doc.PathsToNamespaceAdmin = append(doc.PathsToNamespaceAdmin, m.PathsToNamespaceAdmin(o.subject)...)
-	}
-	if ok, err := o.printDocument(doc, o.Out); ok {
-		return err
-	}
-	if len(rules) == 0 {
-		fmt.Fprintf(o.ErrOut, "%s holds no permission.\n", o.subject)
-		return nil
-	}
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "Scope", Type: "string"},
-		{Name: "Verbs", Type: "string"},
-		{Name: "Resources", Type: "string"},
-		{Name: "Names", Type: "string"},
-		{Name: "Via", Type: "string"},
-		{Name: "Binding", Type: "string", Priority: 1},
-		{Name: "Role", Type: "string", Priority: 1},
-		{Name: "Inert", Type: "string", Priority: 1},
-	}}
-	for _, g := range rules {
-		verbs, resources := rbac.RuleVerbs(g.Rule), rbac.RuleResources(g.Rule)
-		via := g.Subject.Kind + " " + g.Subject.Name
-		if g.Subject.Kind == rbac.KindServiceAccount {
-			via = "itself"
-		}
-		// A RoleBinding's rule that no request can use is shown as such.
-		scope := g.Scope()
-		switch {
-		case g.InertAll:
-			scope += " (inert)"
-		case len(g.Inert) > 0:
-			scope += " (partly inert)"
-		}
-		t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{scope, verbs, resources, orNone(strings.Join(g.Rule.ResourceNames, ",")), via, g.Binding.String(), g.Role.String(), orNone(strings.Join(g.Inert, "; "))}})
-	}
-	if err := printTable(t, o.Output == "wide", o.NoHeaders, o.Out); err != nil {
-		return err
-	}
-	paths := append(doc.PathsToClusterAdmin, doc.PathsToNamespaceAdmin...)
-	switch {
-	case full:
-		fmt.Fprintf(o.ErrOut, "%s holds full control.\n", o.subject)
-		return nil
-	case len(paths) == 0:
-		fmt.Fprintf(o.ErrOut, "%s has no path to cluster-admin or to admin of a namespace.\n", o.subject)
-		return nil
-	}
-	fmt.Fprintln(o.Out)
-	return printPaths(paths, o.Output == "wide", o.NoHeaders, o.Out)
-}
-
-// printPaths prints paths as a table, one row per step: the goal
-// (cluster-admin, or namespace/NAME for admin of a namespace), who takes
-// the step, how, whom it becomes, and (wide) the technique and the
-// binding of every grant the step needs.
-func printPaths(paths []rbac.Path, wide, noHeaders bool, out io.Writer) error {
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "Goal", Type: "string"},
-		{Name: "Step", Type: "integer"},
-		{Name: "From", Type: "string"},
-		{Name: "How", Type: "string"},
-		{Name: "Becomes", Type: "string"},
-		{Name: "Technique", Type: "string", Priority: 1},
-		{Name: "Grants", Type: "string", Priority: 1},
-	}}
-	for _, p := range paths {
-		goal := "cluster-admin"
-		if p.Namespace != "" {
-			goal = "namespace/" + p.Namespace
-		}
-		for i, st := range p.Steps {
-			to := "<none>"
-			switch {
-			case st.To != nil:
-				to = st.To.String()
-			case i == len(p.Steps)-1 && p.Namespace != "":
-				to = "admin of namespace " + p.Namespace
-			case i == len(p.Steps)-1:
-				to = "full control (cluster-admin)"
-			}
-			gs := st.Grants
-			if len(gs) == 0 {
-				gs = []rbac.Grant{st.Grant}
-			}
-			var grants []string
-			for _, g := range gs {
-				grants = append(grants, g.Binding.String()+" ("+g.Role.String()+")")
-			}
-			t.Rows = append(t.Rows, metav1.TableRow{Cells: []any{goal, int64(i + 1), st.From.String(), st.How, to, st.Technique, strings.Join(grants, ", ")}})
-		}
-	}
-	return printTable(t, wide, noHeaders, out)
+	return o.print(rbac.Build(snap).SubjectPermissions(o.subject), o.IOStreams, o.NoHeaders)
 }

@@ -31,24 +31,35 @@ import (
 // returns its path.
 func editEvidence(t *testing.T, src string, edit func(m map[string]any)) string {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, src, &m)
 	edit(m)
-	out, err := json.Marshal(m)
+	return writeJSON(t, filepath.Join(t.TempDir(), "node.json"), m)
+}
+
+// readJSON decodes the JSON file path into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "node.json")
-	if err := os.WriteFile(p, out, 0o644); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// writeJSON writes v as JSON to path and returns path.
+func writeJSON(t *testing.T, path string, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return p
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 const kindWorkerEvidence = "../evidence/testdata/kind-worker.json"
@@ -266,14 +277,8 @@ func TestHumanFormatsReadWell(t *testing.T) {
 // object, and one that was fixed is fixed — as the workload engine
 // reports them, through the commands.
 func TestDiffMatchesObjects(t *testing.T) {
-	b, err := os.ReadFile(workloadSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var snap map[string]any
-	if err := json.Unmarshal(b, &snap); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, workloadSnapshot, &snap)
 	// The new cluster: daemonset risky/agent is gone, and a copy of it,
 	// daemonset risky/agent-2, is new.
 	var kept []any
@@ -292,11 +297,7 @@ func TestDiffMatchesObjects(t *testing.T) {
 	}
 	snap["workloads"] = kept
 	dir := t.TempDir()
-	newSnap := filepath.Join(dir, "snapshot-2.json")
-	nb, _ := json.Marshal(snap)
-	if err := os.WriteFile(newSnap, nb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	newSnap := writeJSON(t, filepath.Join(dir, "snapshot-2.json"), snap)
 	write := func(name, snapshot string) string {
 		out, errOut, code := run(t, "workloads", "--from-snapshot", snapshot, "-o", "json")
 		if code != ExitOK {

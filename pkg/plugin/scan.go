@@ -13,13 +13,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
@@ -32,7 +30,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/nodes"
 	"github.com/kubectl-harden/kubectl-harden/pkg/permissions"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
-	"github.com/kubectl-harden/kubectl-harden/pkg/version"
+	"github.com/kubectl-harden/kubectl-harden/pkg/report/format"
 )
 
 // Environment variables that set defaults of scan flags, for air-gapped
@@ -210,7 +208,11 @@ func (o *ScanOptions) Complete(cmd *cobra.Command, args []string) error {
 			return fmt.Errorf("--from-evidence %s: no evidence files found", o.FromEvidence)
 		}
 		o.offlineMD = report.Metadata{Source: "evidence:" + o.FromEvidence}
-		return chooseBenchmark(o.Benchmark, "", nil, &o.offlineMD, o.ErrOut)
+		p := checks.OfflinePlatform(o.offline)
+		if p != nil {
+			o.offlineMD.Platform = platformMetadata(*p)
+		}
+		return chooseBenchmark(o.Benchmark, "", p, &o.offlineMD, o.ErrOut)
 	}
 	if len(args) == 0 && !o.All && o.Selector == "" {
 		return errors.New("name the nodes to scan: node/NAME, NAME, nodes (every node), --all or -l SELECTOR")
@@ -349,10 +351,8 @@ func (o *ScanOptions) Run(ctx context.Context) error {
 
 // offlineReport evaluates the evidence loaded by Complete.
 func (o *ScanOptions) offlineReport() *report.Report {
-	md := o.offlineMD
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	rep := report.NewReport(report.KindNodeScan, md)
+	rep := newReport(report.KindNodeScan, o.offlineMD)
+	md := rep.Metadata
 	for _, ev := range o.offline {
 		rep.AddTarget(checks.EvaluateNode(ev, checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated}))
 	}
@@ -429,10 +429,8 @@ func (p *scanPlan) podOptions() debugpod.Options {
 // namespace's deletion is requested (not awaited).
 func (p *scanPlan) report(ctx context.Context) (*report.Report, error) {
 	o := p.o
-	md := p.md
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	rep := report.NewReport(report.KindNodeScan, md)
+	rep := newReport(report.KindNodeScan, p.md)
+	md := rep.Metadata
 	evalOpts := checks.EvalOptions{Benchmark: md.Benchmark, Now: md.Generated, ManagedControlPlane: p.managed}
 	if md.Platform != nil {
 		evalOpts.Distribution = md.Platform.Distribution
@@ -494,6 +492,8 @@ func (p *scanPlan) evaluateNode(ctx context.Context, nr debugpod.NodeResult, eva
 		return checks.ErrorTarget(nr.Node, nr.Err, p.md.Benchmark)
 	}
 	p.live.Attach(ctx, nr.Evidence) // live /configz when allowed (KH-KUBELET-1)
+	// Saved with the evidence, so that --from-evidence reads the same layout.
+	nr.Evidence.Distribution = evalOpts.Distribution
 	if dir := p.o.SaveEvidence; dir != "" && *saveErr == nil {
 		if _, err := nr.Evidence.Save(dir); err != nil {
 			*saveErr = err
@@ -625,25 +625,8 @@ func (p *scanPlan) printDryRun() error {
 		objs = append(objs, pod)
 	}
 	switch o.report.Format {
-	case "yaml", "json":
-		list := &corev1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}}
-		for _, obj := range objs {
-			list.Items = append(list.Items, runtime.RawExtension{Object: obj})
-		}
-		var printer printers.ResourcePrinter = &printers.YAMLPrinter{}
-		if o.report.Format == "json" {
-			printer = &printers.JSONPrinter{}
-		}
-		return printer.PrintObj(list, o.Out)
-	case "":
-		for _, obj := range objs {
-			m, err := meta.Accessor(obj)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(o.Out, "%s/%s created (dry run)\n", strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind), m.GetName())
-		}
-		return nil
+	case "yaml", "json", "":
+		return format.PrintManifests(objs, o.report.Format, o.Out)
 	}
 	return fmt.Errorf("--dry-run=client prints yaml or json: -o %s is not supported with it", o.report.Format)
 }

@@ -134,10 +134,7 @@ func TestScanLive(t *testing.T) {
 	if code != ExitError || !strings.Contains(errOut, "could not scan 1 target(s): node-0002") {
 		t.Errorf("exit %d (want 1, for the NotReady node)\nstderr:\n%s", code, errOut)
 	}
-	var rep report.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("stdout is not the JSON report: %v\n%s", err, out)
-	}
+	rep := decode(t, out)
 	var names []string
 	for _, tg := range rep.Targets {
 		names = append(names, tg.Name)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
@@ -44,17 +43,13 @@ func pathsSnapshot(t *testing.T) string {
 		case "ServiceAccount":
 			snap.ServiceAccounts = append(snap.ServiceAccounts, rbac.ServiceAccount{Namespace: meta.Metadata.Namespace, Name: meta.Metadata.Name})
 		case "Role":
-			snap.Roles = append(snap.Roles, rbacv1.Role{})
-			into = &snap.Roles[len(snap.Roles)-1]
+			into = grow(&snap.Roles)
 		case "ClusterRole":
-			snap.ClusterRoles = append(snap.ClusterRoles, rbacv1.ClusterRole{})
-			into = &snap.ClusterRoles[len(snap.ClusterRoles)-1]
+			into = grow(&snap.ClusterRoles)
 		case "RoleBinding":
-			snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{})
-			into = &snap.RoleBindings[len(snap.RoleBindings)-1]
+			into = grow(&snap.RoleBindings)
 		case "ClusterRoleBinding":
-			snap.ClusterRoleBindings = append(snap.ClusterRoleBindings, rbacv1.ClusterRoleBinding{})
-			into = &snap.ClusterRoleBindings[len(snap.ClusterRoleBindings)-1]
+			into = grow(&snap.ClusterRoleBindings)
 		default:
 			t.Fatalf("%s: unexpected kind %q", pathsFixtures, meta.Kind)
 		}
@@ -67,15 +62,7 @@ func pathsSnapshot(t *testing.T) string {
 	for _, ns := range []string{"harden-paths", "harden-paths-target", "harden-paths-crb"} {
 		snap.ServiceAccounts = append(snap.ServiceAccounts, rbac.ServiceAccount{Namespace: ns, Name: "default"})
 	}
-	out, err := json.Marshal(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := filepath.Join(t.TempDir(), "snapshot.json")
-	if err := os.WriteFile(name, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return name
+	return writeJSON(t, filepath.Join(t.TempDir(), "snapshot.json"), snap)
 }
 
 // TestSubjectPaths: `rbac subject` shows the paths to cluster-admin and to
@@ -98,7 +85,7 @@ func TestSubjectPaths(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", subject, code, errOut)
 		}
-		var sp SubjectPermissions
+		var sp rbac.SubjectPermissions
 		if err := json.Unmarshal([]byte(out), &sp); err != nil {
 			t.Fatal(err)
 		}
@@ -137,4 +124,11 @@ func TestSubjectPaths(t *testing.T) {
 	if !strings.Contains(errOut, "holds full control") {
 		t.Errorf("kubeadm:cluster-admins: stderr %q", errOut)
 	}
+}
+
+// grow appends a zero element to *list and returns it, to decode into.
+func grow[T any](list *[]T) *T {
+	var zero T
+	*list = append(*list, zero)
+	return &(*list)[len(*list)-1]
 }

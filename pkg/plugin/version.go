@@ -50,6 +50,6 @@ func (o *VersionOptions) Run(context.Context) error {
 	if ok, err := o.printDocument(info, o.Out); ok {
 		return err
 	}
-	_, err := fmt.Fprintf(o.Out, "kubectl-harden %s (commit %s, built %s, %s, %s)\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
+	_, err := fmt.Fprintln(o.Out, info)
 	return err
 }

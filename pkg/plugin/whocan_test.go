@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 )
 
 // TestWhoCanAllNamespaces: -A lists every subject allowed in at least one
@@ -17,7 +19,7 @@ func TestWhoCanAllNamespaces(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var wc WhoCanResult
+	var wc rbac.WhoCanResult
 	if err := json.Unmarshal([]byte(out), &wc); err != nil {
 		t.Fatal(err)
 	}

@@ -108,15 +108,37 @@ func (o *WorkloadsOptions) Validate() error {
 
 // loadWorkloadSnapshot reads a snapshot saved with --save-snapshot.
 func loadWorkloadSnapshot(path string) (*workloads.Snapshot, error) {
+	return readSnapshot(path, workloads.DecodeSnapshot)
+}
+
+// readSnapshot reads a snapshot saved with --save-snapshot (rbac or
+// workloads) with decode.
+func readSnapshot[S any](path string, decode func([]byte) (S, error)) (S, error) {
+	var none S
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--from-snapshot: %w", err)
+		return none, fmt.Errorf("--from-snapshot: %w", err)
 	}
-	snap, err := workloads.DecodeSnapshot(b)
+	snap, err := decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("--from-snapshot %s: %w", path, err)
+		return none, fmt.Errorf("--from-snapshot %s: %w", path, err)
 	}
 	return snap, nil
+}
+
+// offlineMetadata is the metadata of a report evaluated from a file
+// (--from-snapshot), with the benchmark of --benchmark.
+func offlineMetadata(source, benchmark string) (report.Metadata, error) {
+	md := report.Metadata{Source: source}
+	return md, offlineBenchmark(benchmark, &md)
+}
+
+// newReport starts a report of kind, stamped with the time and the
+// tool's version.
+func newReport(kind string, md report.Metadata) *report.Report {
+	md.Generated = time.Now().UTC()
+	md.ToolVersion = version.Get().Version
+	return report.NewReport(kind, md)
 }
 
 // collectWorkloads checks the permissions of the workload collection
@@ -155,11 +177,8 @@ func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error
 		if err != nil {
 			return nil, err
 		}
-		o.md = report.Metadata{Source: "snapshot:" + o.FromSnapshot}
-		if err := offlineBenchmark(o.Benchmark, &o.md); err != nil {
-			return nil, err
-		}
-		return snap, nil
+		o.md, err = offlineMetadata("snapshot:"+o.FromSnapshot, o.Benchmark)
+		return snap, err
 	}
 	cl, err := connect(o.factory, 0, 0)
 	if err != nil {
@@ -187,11 +206,8 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	md := o.md
-	md.Generated = time.Now().UTC()
-	md.ToolVersion = version.Get().Version
-	r := report.NewReport(report.KindWorkloads, md)
-	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{Benchmark: md.Benchmark, IncludeSystem: o.IncludeSystem}))
+	r := newReport(report.KindWorkloads, o.md)
+	r.AddTarget(workloads.Evaluate(workloads.Build(snap), workloads.EvalOptions{Benchmark: o.md.Benchmark, IncludeSystem: o.IncludeSystem}))
 	return o.report.Finish(r, o.Out, o.ErrOut)
 }
 

@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,10 +16,7 @@ func TestWorkloadsFromSnapshot(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r report.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
+	r := decode(t, out)
 	if r.Kind != report.KindWorkloads || len(r.Targets) != 1 || r.Targets[0].Name != "workloads" || len(r.Targets[0].Results) != 21 {
 		t.Fatalf("kind %s, targets %+v", r.Kind, r.Targets)
 	}

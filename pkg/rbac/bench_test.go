@@ -7,6 +7,17 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
+// appNamespace adds namespace ns with its default service account and
+// service accounts app-0, app-1… each with a pod that mounts its token.
+func (s *Snapshot) appNamespace(ns string, apps int) {
+	s.ns(ns)
+	s.sa(ns, "default", nil)
+	for i := 0; i < apps; i++ {
+		s.sa(ns, fmt.Sprintf("app-%d", i), nil)
+		s.pod(ns, fmt.Sprintf("app-%d-pod", i), fmt.Sprintf("app-%d", i), true)
+	}
+}
+
 // syntheticSnapshot makes a big cluster: 10 000 roles (1 000 cluster
 // roles, 9 000 roles over 500 namespaces) and 50 000 bindings, with
 // service accounts and pods, on top of the kubeadm defaults.
@@ -14,13 +25,7 @@ func syntheticSnapshot() *Snapshot {
 	s := kubeadmSnapshot()
 	const nss = 500
 	for n := 0; n < nss; n++ {
-		ns := fmt.Sprintf("ns-%03d", n)
-		s.ns(ns)
-		s.sa(ns, "default", nil)
-		for i := 0; i < 10; i++ {
-			s.sa(ns, fmt.Sprintf("app-%d", i), nil)
-			s.pod(ns, fmt.Sprintf("app-%d-pod", i), fmt.Sprintf("app-%d", i), true)
-		}
+		s.appNamespace(fmt.Sprintf("ns-%03d", n), 10)
 	}
 	verbSets := []string{"get,list,watch", "get,list,watch,create,update,patch,delete", "*"}
 	resSets := []string{"pods,services,configmaps", "secrets", "deployments,statefulsets", "pods/log,pods/exec", "*"}
@@ -98,12 +103,7 @@ func namespacesSnapshot(n int) *Snapshot {
 	s := kubeadmSnapshot()
 	for i := 0; i < n; i++ {
 		ns := fmt.Sprintf("tenant-%05d", i)
-		s.ns(ns)
-		s.sa(ns, "default", nil)
-		for j := 0; j < 2; j++ {
-			s.sa(ns, fmt.Sprintf("app-%d", j), nil)
-			s.pod(ns, fmt.Sprintf("app-%d-pod", j), fmt.Sprintf("app-%d", j), true)
-		}
+		s.appNamespace(ns, 2)
 		s.rb(ns, "team-edit", nil, "ClusterRole", "edit", group(fmt.Sprintf("team-%05d", i)))
 		s.rb(ns, "app-admin", nil, "ClusterRole", "admin", sa(ns, "app-0"))
 		s.role(ns, "config-reader", nil, rule("get,list,watch", "", "configmaps"), rule("get", "", "secrets", "app-config"))

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -50,10 +51,6 @@ type finding struct {
 
 // verdict folds findings into an outcome following the rules above.
 func verdict(fs []finding, opts EvalOptions, what string, clean report.Observation) report.Outcome {
-	max := opts.MaxEvidence
-	if max <= 0 {
-		max = 200
-	}
 	var user, def []finding
 	for _, f := range fs {
 		if f.def {
@@ -64,12 +61,8 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 	}
 	o := report.Outcome{}
 	add := func(list []finding, prefix string) {
+		lines := make([]report.Observation, len(list))
 		for i, f := range list {
-			if len(o.Evidence) >= max {
-				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
-				o.Omitted += len(list) - i
-				return
-			}
 			ob := f.obs
 			ob.Value = prefix + ob.Value
 			if !ob.Object.IsZero() {
@@ -80,17 +73,12 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 					ob.Status = report.StatusInfo
 				}
 			}
-			o.Evidence = append(o.Evidence, ob)
+			lines[i] = ob
 		}
+		o.AddEvidence(opts.MaxEvidence, lines...)
 	}
 	if len(user) > 0 {
-		o.Status = report.StatusWarn
-		for _, f := range user {
-			if f.status == report.StatusFail {
-				o.Status = report.StatusFail
-			}
-		}
-		o.Reason = fmt.Sprintf("%d finding(s): %s", len(user), what)
+		o.Found(len(user), slices.ContainsFunc(user, func(f finding) bool { return f.status == report.StatusFail }), what)
 		add(user, "")
 		if opts.IncludeSystem {
 			add(def, "(default) ")

@@ -1,12 +1,11 @@
 package rbac
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -22,14 +21,7 @@ func resultOf(t *testing.T, tr report.TargetReport, id string) report.Result {
 	return report.Result{}
 }
 
-func evidenceText(r report.Result) string {
-	var b strings.Builder
-	for _, o := range r.Evidence {
-		b.WriteString(o.String())
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+var evidenceText = enginetest.EvidenceText
 
 // TestDefaultKubeadmClusterHasNoFail: the bootstrap policy of a default
 // kind/kubeadm cluster must not produce a finding, with or without
@@ -361,55 +353,20 @@ func TestEvidenceCap(t *testing.T) {
 // KH-RBAC controls under benchmark harden.
 func TestControlsOfEveryBenchmark(t *testing.T) {
 	m := Build(kubeadmSnapshot())
-	for _, id := range append(benchmarks.Known(), "") {
-		cs, err := Controls(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := Evaluate(m, EvalOptions{Benchmark: id})
-		if len(tr.Results) != len(cs) || tr.Error != "" {
-			t.Fatalf("%q: %d results for %d controls (error %q)", id, len(tr.Results), len(cs), tr.Error)
-		}
-		for i, c := range cs {
-			r := tr.Results[i]
-			if r.ControlID != c.ID || c.Title == "" || c.Remediation == "" || c.Role != report.RoleCluster || c.Engine != benchmarks.EngineRBAC {
-				t.Errorf("%q: result %s for control %+v", id, r.ControlID, c)
-			}
-			if strings.HasPrefix(c.ID, "KH-") != (c.Benchmark == report.BenchmarkHarden) {
-				t.Errorf("%q %s: benchmark %s", id, c.ID, c.Benchmark)
-			}
-			if i > 0 && report.CompareIDs(cs[i-1].ID, c.ID) >= 0 {
-				t.Errorf("%q: not sorted at %s", id, c.ID)
-			}
-			if r.Status == report.StatusError {
-				t.Errorf("%q %s: ERROR %s", id, c.ID, r.Reason)
-			}
-		}
-	}
-	if _, err := Controls("bogus"); err == nil {
-		t.Error("Controls(bogus) accepted")
-	}
-	if tr := Evaluate(m, EvalOptions{Benchmark: "bogus"}); tr.Error == "" || len(tr.Results) != 0 {
-		t.Errorf("Evaluate(bogus): %+v", tr)
-	}
+	enginetest.ReportsAsAnnounced(t, benchmarks.EngineRBAC, Controls, func(id string) report.TargetReport {
+		return Evaluate(m, EvalOptions{Benchmark: id})
+	})
 }
 
 // TestRealKindSnapshot evaluates a snapshot collected (with Collect and the
 // metadata client) from a fresh kind v1.34.4 cluster: no FAIL, and the
 // only WARN is the default service account of namespace default.
 func TestRealKindSnapshot(t *testing.T) {
-	b, err := os.ReadFile("testdata/kind-1.34-snapshot.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s Snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
+	s := kindSnapshot(t)
 	if len(s.ClusterRoles) < 60 || len(s.ClusterRoleBindings) < 50 {
 		t.Fatalf("snapshot looks truncated: %d clusterroles, %d clusterrolebindings", len(s.ClusterRoles), len(s.ClusterRoleBindings))
 	}
-	m := Build(&s)
+	m := Build(s)
 	for _, include := range []bool{false, true} {
 		for _, r := range Evaluate(m, EvalOptions{Benchmark: testBenchmark, IncludeSystem: include}).Results {
 			if r.Status == report.StatusFail || (r.Status == report.StatusWarn && r.ControlID != "5.1.5") || r.Status == report.StatusError {

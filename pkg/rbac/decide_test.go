@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -15,22 +16,13 @@ import (
 // check a parameter it does not take, or a value outside its schema, fails
 // here, in the package that owns the check.
 func TestEveryBenchmarkResolves(t *testing.T) {
-	for _, b := range benchmarks.All() {
-		if err := Registry().Validate(b); err != nil {
-			t.Error(err)
-		}
-	}
-	for name, c := range map[string]benchmarks.Control{
+	enginetest.EveryBenchmarkResolves(t, Registry(), map[string]benchmarks.Control{
 		"unknown check":      {ID: "1", Check: "rbac.nope"},
 		"unknown subject":    {ID: "1", Check: broadCheck, Params: Params{"subjects": "system:masters"}},
 		"param not taken":    {ID: "1", Check: "rbac.wildcard-roles", Params: Params{"subjects": "system:anonymous"}},
 		"manual without why": {ID: "1", Check: ManualCheck},
 		"node check":         {ID: "1", Check: "file.mode"},
-	} {
-		if _, _, err := Registry().Resolve(c); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-	}
+	})
 }
 
 func pairKey(c benchmarks.Control) string {
@@ -160,17 +152,7 @@ func TestEveryCheckHasCases(t *testing.T) {
 	}
 	// A manual control is a WARN whatever it asks.
 	breaks[pairKey(benchmarks.Control{Check: ManualCheck})] = true
-	for _, b := range benchmarks.All() {
-		for _, c := range b.ControlsOf(benchmarks.EngineRBAC) {
-			k := pairKey(c)
-			if !breaks[k] {
-				t.Errorf("%s %s: %s has no case giving a non-PASS verdict", b.ID, c.ID, k)
-			}
-			if !passes[k] && !neverPasses[c.Check] {
-				t.Errorf("%s %s: %s has no case giving PASS", b.ID, c.ID, k)
-			}
-		}
-	}
+	enginetest.Covered(t, benchmarks.EngineRBAC, pairKey, passes, breaks, neverPasses)
 }
 
 func kindSnapshot(t *testing.T) *Snapshot {

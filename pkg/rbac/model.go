@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 )
 
 // Subject kinds, as RBAC spells them.
@@ -220,11 +221,8 @@ type Model struct {
 	// scopes says which resources are namespaced (the snapshot's
 	// discovery, else the built-in resources).
 	scopes scopes
-	// notEvaluable is incomplete()'s answer, computed once: every control
-	// asks, and validating a big snapshot per control was a seventh of
-	// the evaluation.
-	notEvaluable     string
-	notEvaluableDone sync.Once
+	// verdict is incomplete()'s answer, worked out once.
+	verdict snapshotdoc.Verdict
 }
 
 // Snapshot returns the snapshot the model was built from.

@@ -1,9 +1,9 @@
 package rbac
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -39,30 +39,7 @@ func TestFindingsNameTheirObject(t *testing.T) {
 		"KH-RBAC-3": {Kind: "clusterrolebinding", Name: "everyone-reads"},
 		"KH-RBAC-4": {Kind: "clusterrolebinding", Name: "pod-maker"},
 	}
-	objectKinds := []string{"role/", "clusterrole/", "rolebinding/", "clusterrolebinding/", "serviceaccount/", "secret/"}
 	tr := Evaluate(Build(s), EvalOptions{Benchmark: testBenchmark, IncludeSystem: true})
-	for _, r := range tr.Results {
-		found := false
-		for _, ob := range r.Evidence {
-			if ob.Object == want[r.ControlID] {
-				found = true
-			}
-			if r.Status == report.StatusPass || r.Status == report.StatusNA {
-				continue
-			}
-			named := false
-			for _, k := range objectKinds {
-				named = named || strings.HasPrefix(ob.Location, k)
-			}
-			if named && (ob.Object.IsZero() || ob.Status == "") {
-				t.Errorf("%s: %q names an object but carries %+v, status %q", r.ControlID, ob.Location, ob.Object, ob.Status)
-			}
-			if !ob.Object.IsZero() && !strings.HasPrefix(ob.Location, ob.Object.Kind+"/"+ob.Object.Name) {
-				t.Errorf("%s: %q carries another object %s", r.ControlID, ob.Location, ob.Object)
-			}
-		}
-		if w, ok := want[r.ControlID]; ok && !found {
-			t.Errorf("%s (%s): no evidence line names %s:\n%s", r.ControlID, r.Status, w, evidenceText(r))
-		}
-	}
+	enginetest.Objects{Want: want, SameObject: true,
+		Kinds: []string{"role/", "clusterrole/", "rolebinding/", "clusterrolebinding/", "serviceaccount/", "secret/"}}.Check(t, tr)
 }

@@ -32,14 +32,8 @@ func Registry() *benchmarks.Registry[decideFunc] { return registry }
 const ManualCheck = "rbac.manual"
 
 func init() {
-	registry.Register(benchmarks.CheckSpec{
-		ID:  ManualCheck,
-		Doc: "cannot be decided from API objects: always WARN, listed in the rbac report with what a human must check",
-		Params: []benchmarks.ParamSpec{
-			{Name: "review", Type: benchmarks.TypeString, Required: true, Wording: true, Doc: "what a human must check"},
-		},
-	}, func(_ *Model, p Params, _ EvalOptions) report.Outcome {
-		return report.Outcome{Status: report.StatusWarn, Reason: "manual review: " + p.String("review")}
+	registry.Register(benchmarks.ManualSpec(benchmarks.EngineRBAC), func(_ *Model, p Params, _ EvalOptions) report.Outcome {
+		return benchmarks.ManualOutcome(p)
 	})
 }
 
@@ -165,11 +159,8 @@ func decide(p planned, m *Model, opts EvalOptions) (o report.Outcome) {
 
 // Decide runs one rbac check with parameters on the model.
 func Decide(m *Model, check string, params Params, opts EvalOptions) (report.Outcome, error) {
-	spec, fn, ok := registry.Lookup(check)
-	if !ok {
-		return report.Outcome{}, fmt.Errorf("rbac has no check %q", check)
-	}
-	if err := spec.Validate(params); err != nil {
+	fn, err := registry.Check(check, params)
+	if err != nil {
 		return report.Outcome{}, err
 	}
 	if why := m.incomplete(); why != "" {

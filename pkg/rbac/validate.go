@@ -1,20 +1,17 @@
 package rbac
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 )
 
-// snapshotKeys are the keys every saved snapshot has (Collect fills every
-// list, and an empty one is saved as null): a document without one of them
-// was not written by --save-snapshot, and evaluating it would report a
-// missing kind as "nothing found".
-var snapshotKeys = []string{"apiVersion", "kind", "collected", "roles", "clusterRoles", "roleBindings", "clusterRoleBindings", "serviceAccounts", "pods", "namespaces", "tokenSecrets"}
+// snapshotFormat is the saved RBAC snapshot document.
+var snapshotFormat = snapshotdoc.Format{Noun: "RBAC snapshot", Article: "an", Kind: SnapshotKind, APIVersion: SnapshotAPIVersion,
+	Keys: []string{"apiVersion", "kind", "collected", "roles", "clusterRoles", "roleBindings", "clusterRoleBindings", "serviceAccounts", "pods", "namespaces", "tokenSecrets"}}
 
 // DecodeSnapshot reads a snapshot saved with --save-snapshot. It rejects
 // anything that is not one (JSON null, an empty object, another kind or
@@ -22,72 +19,20 @@ var snapshotKeys = []string{"apiVersion", "kind", "collected", "roles", "cluster
 // says what is wrong, so that a broken file never evaluates as a clean
 // cluster.
 func DecodeSnapshot(b []byte) (*Snapshot, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
-	}
-	if raw == nil {
-		return nil, errors.New("not an RBAC snapshot: the document is null")
-	}
-	var missing []string
-	for _, k := range snapshotKeys {
-		if _, ok := raw[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	// kind and apiVersion first: another document fails on them, not on
-	// the first field whose type differs.
-	var head Snapshot
-	if err := json.Unmarshal(b, &struct {
-		APIVersion *string `json:"apiVersion"`
-		Kind       *string `json:"kind"`
-	}{&head.APIVersion, &head.Kind}); err != nil {
-		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
-	}
-	if err := head.checkKind(); err != nil {
-		return nil, err
-	}
 	var s Snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("not an RBAC snapshot: %w", err)
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("incomplete RBAC snapshot: missing %s (a snapshot saved with --save-snapshot has every list, empty ones as null)", strings.Join(missing, ", "))
-	}
-	if bytes.Equal(bytes.TrimSpace(raw["collected"]), []byte("null")) || s.Collected.IsZero() {
-		return nil, errors.New("incomplete RBAC snapshot: collected (the time it was taken) is not set")
-	}
-	if err := s.Validate(); err != nil {
+	if err := snapshotFormat.Decode(b, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
-
-func (s *Snapshot) checkKind() error {
-	if s.Kind != SnapshotKind {
-		return fmt.Errorf("not an RBAC snapshot: kind %q is not %s", s.Kind, SnapshotKind)
-	}
-	if s.APIVersion != SnapshotAPIVersion {
-		return fmt.Errorf("RBAC snapshot apiVersion %q is not supported (want %s)", s.APIVersion, SnapshotAPIVersion)
-	}
-	return nil
-}
-
-// maxProblems caps the problems one validation error lists.
-const maxProblems = 10
 
 // Validate checks what the engine relies on: kind and apiVersion, names and
 // namespaces (a RoleBinding without a namespace would be taken for a
 // ClusterRoleBinding and its grants for cluster-wide ones), role
 // references and subject kinds the API server accepts.
 func (s *Snapshot) Validate() error {
-	if err := s.checkKind(); err != nil {
-		return err
-	}
-	var problems []string
-	bad := func(format string, args ...any) {
-		problems = append(problems, fmt.Sprintf(format, args...))
-	}
+	var problems snapshotdoc.Problems
+	bad := problems.Add
 	for i, r := range s.ClusterRoles {
 		if r.Name == "" || r.Namespace != "" {
 			bad("clusterRoles[%d]: want a name and no namespace (name %q, namespace %q)", i, r.Name, r.Namespace)
@@ -154,15 +99,7 @@ func (s *Snapshot) Validate() error {
 			}
 		}
 	}
-	if len(problems) == 0 {
-		return nil
-	}
-	more := ""
-	if len(problems) > maxProblems {
-		more = fmt.Sprintf("; and %d more", len(problems)-maxProblems)
-		problems = problems[:maxProblems]
-	}
-	return fmt.Errorf("invalid RBAC snapshot: %s%s", strings.Join(problems, "; "), more)
+	return snapshotFormat.Check(s.Kind, s.APIVersion, problems)
 }
 
 // incomplete says why nothing can be evaluated on the model, or "". Every
@@ -172,14 +109,10 @@ func (s *Snapshot) Validate() error {
 // a snapshot without any is not a complete picture of a cluster, and
 // "nothing found" in it would be a PASS on nothing examined.
 func (m *Model) incomplete() string {
-	m.notEvaluableDone.Do(func() { m.notEvaluable = m.snapshotProblem() })
-	return m.notEvaluable
+	return m.verdict.Why(m.snap.Validate, m.bootstrapMissing)
 }
 
-func (m *Model) snapshotProblem() string {
-	if err := m.snap.Validate(); err != nil {
-		return err.Error()
-	}
+func (m *Model) bootstrapMissing() string {
 	if len(m.snap.ClusterRoles) == 0 || len(m.snap.ClusterRoleBindings) == 0 {
 		return fmt.Sprintf("the snapshot holds %d clusterroles and %d clusterrolebindings: every API server that uses RBAC has its bootstrap ones (cluster-admin, system:*), so the snapshot is incomplete or RBAC is not the authorizer",
 			len(m.snap.ClusterRoles), len(m.snap.ClusterRoleBindings))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestDecodeSnapshotRejects(t *testing.T) {
 	const head = `"apiVersion":"harden.kubectl.io/v1alpha1","kind":"RBACSnapshot","collected":"2026-01-02T03:04:05Z"`
 	const lists = `"roles":null,"clusterRoles":[{"metadata":{"name":"cluster-admin"}}],"roleBindings":null,"clusterRoleBindings":null,"serviceAccounts":null,"pods":null,"namespaces":["default"],"tokenSecrets":null`
-	cases := []struct{ name, doc, want string }{
+	cases := []struct{ Name, Doc, Want string }{
 		{"empty object", `{}`, `kind ""`},
 		{"null", `null`, "null"},
 		{"array", `[]`, "not an RBAC snapshot"},
@@ -32,17 +33,7 @@ func TestDecodeSnapshotRejects(t *testing.T) {
 			`kind "Robot"`},
 		{"wrong type", `{` + head + `,` + strings.Replace(lists, `"pods":null`, `"pods":{}`, 1) + `}`, "not an RBAC snapshot"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s, err := DecodeSnapshot([]byte(c.doc))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("DecodeSnapshot(%s) = %v, %v; want an error containing %q", c.doc, s, err, c.want)
-			}
-		})
-	}
-	if _, err := DecodeSnapshot([]byte(`{` + head + `,` + lists + `}`)); err != nil {
-		t.Errorf("a minimal snapshot: %v", err)
-	}
+	enginetest.Rejects(t, DecodeSnapshot, cases, `{`+head+`,`+lists+`}`)
 }
 
 func TestDecodeSavedSnapshot(t *testing.T) {

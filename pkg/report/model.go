@@ -194,6 +194,40 @@ type Outcome struct {
 	Omitted int `json:"omitted,omitempty"`
 }
 
+// Found makes the outcome that of n findings on objects that should not
+// be there (what names them): FAIL when one of them calls for FAIL, else
+// WARN.
+func (o *Outcome) Found(n int, fail bool, what string) {
+	o.Status = StatusWarn
+	if fail {
+		o.Status = StatusFail
+	}
+	o.Reason = fmt.Sprintf("%d finding(s): %s", n, what)
+}
+
+// DefaultMaxEvidence is how many evidence lines a control shows when its
+// engine is given no bound.
+const DefaultMaxEvidence = 200
+
+// AddEvidence appends lines to the outcome's evidence while it holds fewer
+// than max lines (DefaultMaxEvidence when max <= 0); the rest are counted
+// in Omitted and in one last line, "N more not shown". It reports whether
+// every line was added.
+func (o *Outcome) AddEvidence(max int, lines ...Observation) bool {
+	if max <= 0 {
+		max = DefaultMaxEvidence
+	}
+	for i, ob := range lines {
+		if len(o.Evidence) >= max {
+			o.Evidence = append(o.Evidence, Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(lines)-i)})
+			o.Omitted += len(lines) - i
+			return false
+		}
+		o.Evidence = append(o.Evidence, ob)
+	}
+	return true
+}
+
 // Result is the outcome of one control on one target, with the control's
 // identity denormalised so that a result stands on its own in any output.
 type Result struct {

@@ -3,7 +3,10 @@
 //	go build -ldflags "-X github.com/kubectl-harden/kubectl-harden/pkg/version.Version=v0.1.0 ..."
 package version
 
-import "runtime"
+import (
+	"fmt"
+	"runtime"
+)
 
 // Set at build time with -ldflags -X; the defaults mark a development build.
 var (
@@ -19,6 +22,11 @@ type Info struct {
 	Date      string `json:"date"`
 	GoVersion string `json:"goVersion"`
 	Platform  string `json:"platform"`
+}
+
+// String is the version as one line.
+func (i Info) String() string {
+	return fmt.Sprintf("kubectl-harden %s (commit %s, built %s, %s, %s)", i.Version, i.Commit, i.Date, i.GoVersion, i.Platform)
 }
 
 // Get returns the build's version information.

@@ -70,16 +70,12 @@ func sortedKeys(m map[string]string) []string {
 // pssControl is a control decided by one PSS check alone.
 func pssControl(id, field, what string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
-		if out, none := m.noWorkloads(); none {
-			return out
-		}
-		fs := m.podFindings(func(w *Workload) []finding {
+		return m.judgePods(o, what+" (PSS "+id+")", func(w *Workload) []finding {
 			if r := runPSS(id, w); !r.Allowed {
 				return []finding{{obs: report.Observation{Location: where(w, field), Value: pssValue(id, r)}, status: report.StatusFail}}
 			}
 			return nil
 		})
-		return verdict(fs, o, what+" (PSS "+id+")", m.examined())
 	}
 }
 
@@ -92,10 +88,7 @@ func check522(m *Model, o EvalOptions) report.Outcome {
 // their own field.
 func hostNS(field string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {
-		if out, none := m.noWorkloads(); none {
-			return out
-		}
-		fs := m.podFindings(func(w *Workload) []finding {
+		return m.judgePods(o, field+" pods (PSS hostNamespaces)", func(w *Workload) []finding {
 			if !w.Spec.HostPID && !w.Spec.HostIPC && !w.Spec.HostNetwork {
 				return nil // nothing for PSS hostNamespaces to reject
 			}
@@ -108,7 +101,6 @@ func hostNS(field string) func(*Model, EvalOptions) report.Outcome {
 			}
 			return nil
 		})
-		return verdict(fs, o, field+" pods (PSS hostNamespaces)", m.examined())
 	}
 }
 
@@ -139,13 +131,7 @@ func visit(s *corev1.PodSpec, fn func(path string, sc *corev1.SecurityContext)) 
 // restricted rejects it. Windows pods cannot set the field and are skipped,
 // as PSS skips them.
 func check526(m *Model, o EvalOptions) report.Outcome {
-	if out, none := m.noWorkloads(); none {
-		return out
-	}
-	fs := m.podFindings(func(w *Workload) []finding {
-		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
-			return nil
-		}
+	return m.judgePods(o, "containers that can escalate privileges (allowPrivilegeEscalation true or unset, privileged, or holding SYS_ADMIN)", notWindows(func(w *Workload) []finding {
 		var out []finding
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
 			loc := where(w, path+".securityContext")
@@ -165,8 +151,7 @@ func check526(m *Model, o EvalOptions) report.Outcome {
 			}
 		})
 		return out
-	})
-	return verdict(fs, o, "containers that can escalate privileges (allowPrivilegeEscalation true or unset, privileged, or holding SYS_ADMIN)", m.examined())
+	}))
 }
 
 // apeSet notes an explicit allowPrivilegeEscalation: false that the API
@@ -179,10 +164,7 @@ func apeSet(sc *corev1.SecurityContext) string {
 }
 
 func check527(m *Model, o EvalOptions) report.Outcome {
-	if out, none := m.noWorkloads(); none {
-		return out
-	}
-	fs := m.podFindings(func(w *Workload) []finding {
+	return m.judgePods(o, "containers that may run as root (PSS runAsNonRoot, runAsUser)", func(w *Workload) []finding {
 		var out []finding
 		for _, id := range []string{pssRunAsNonRoot, pssRunAsUser} {
 			if r := runPSS(id, w); !r.Allowed {
@@ -191,7 +173,6 @@ func check527(m *Model, o EvalOptions) report.Outcome {
 		}
 		return out
 	})
-	return verdict(fs, o, "containers that may run as root (PSS runAsNonRoot, runAsUser)", m.examined())
 }
 
 // check528 decides from the capabilities the container's process really
@@ -202,13 +183,7 @@ func check527(m *Model, o EvalOptions) report.Outcome {
 // requires dropping ALL; neither sees a privileged container's or a
 // not-honoured CAP_NET_RAW drop's NET_RAW.
 func check528(m *Model, o EvalOptions) report.Outcome {
-	if out, none := m.noWorkloads(); none {
-		return out
-	}
-	fs := m.podFindings(func(w *Workload) []finding {
-		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
-			return nil
-		}
+	return m.judgePods(o, "containers holding NET_RAW (privileged, added, or not dropped: runtimes grant it by default)", notWindows(func(w *Workload) []finding {
 		var out []finding
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
 			switch h := holdsCap(sc, "NET_RAW", true); {
@@ -220,15 +195,11 @@ func check528(m *Model, o EvalOptions) report.Outcome {
 			}
 		})
 		return out
-	})
-	return verdict(fs, o, "containers holding NET_RAW (privileged, added, or not dropped: runtimes grant it by default)", m.examined())
+	}))
 }
 
 func check541(m *Model, o EvalOptions) report.Outcome {
-	if out, none := m.noWorkloads(); none {
-		return out
-	}
-	fs := m.podFindings(func(w *Workload) []finding {
+	return m.judgePods(o, "secrets passed in environment variables (values never read)", func(w *Workload) []finding {
 		var out []finding
 		each := func(path string, c *corev1.Container) {
 			for _, e := range c.Env {
@@ -256,7 +227,6 @@ func check541(m *Model, o EvalOptions) report.Outcome {
 		}
 		return out
 	})
-	return verdict(fs, o, "secrets passed in environment variables (values never read)", m.examined())
 }
 
 // check562 fails explicit Unconfined profiles (PSS seccompProfile_baseline)
@@ -310,10 +280,7 @@ func emptyPodSC(sc *corev1.PodSecurityContext) bool {
 }
 
 func check563(m *Model, o EvalOptions) report.Outcome {
-	if out, none := m.noWorkloads(); none {
-		return out
-	}
-	fs := m.podFindings(func(w *Workload) []finding {
+	return m.judgePods(o, "pods with no security context at all (neither pod nor container level)", func(w *Workload) []finding {
 		var bare []string
 		visit(&w.Spec, func(path string, sc *corev1.SecurityContext) {
 			if sc == nil || *sc == (corev1.SecurityContext{}) {
@@ -328,5 +295,4 @@ func check563(m *Model, o EvalOptions) report.Outcome {
 		}
 		return nil
 	})
-	return verdict(fs, o, "pods with no security context at all (neither pod nor container level)", m.examined())
 }

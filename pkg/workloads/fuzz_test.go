@@ -3,14 +3,9 @@ package workloads
 import (
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
-
-// maxFuzzInput bounds what the fuzzer feeds the snapshot decoder. Bigger
-// inputs reach no code that smaller ones do not, and each costs more to
-// run and, once found interesting, far more to minimise: the fuzzer must
-// spend its time on new inputs.
-const maxFuzzInput = 4 << 10
 
 // FuzzEvaluateSnapshot: a snapshot file given to --from-snapshot is
 // untrusted input. DecodeSnapshot rejects what is not a snapshot; what it
@@ -31,24 +26,9 @@ func FuzzEvaluateSnapshot(f *testing.F) {
 		`"volumes":[{"name":"v","hostPath":{"path":"/"}}],"containers":[{"name":"c","ports":[{"containerPort":1,"hostPort":2}],"env":[{"name":"E","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}}]}`))
 	f.Add([]byte(`{"kind":"WorkloadSnapshot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > maxFuzzInput {
-			return
-		}
-		s, err := DecodeSnapshot(data)
-		if err != nil {
-			return
-		}
-		m := Build(s)
-		tr := Evaluate(m, EvalOptions{IncludeSystem: true})
-		if cs, _ := Controls(""); len(tr.Results) != len(cs) {
-			t.Fatalf("%d results", len(tr.Results))
-		}
-		if m.notEvaluable() != "" {
-			for _, r := range tr.Results {
-				if r.Status != report.StatusError {
-					t.Fatalf("%s is %s on a snapshot that cannot be evaluated", r.ControlID, r.Status)
-				}
-			}
-		}
+		enginetest.Fuzzed(t, data, DecodeSnapshot, Controls, func(s *Snapshot) (report.TargetReport, string) {
+			m := Build(s)
+			return Evaluate(m, EvalOptions{IncludeSystem: true}), m.notEvaluable()
+		})
 	})
 }

@@ -2,10 +2,13 @@ package workloads
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -30,9 +33,8 @@ type Model struct {
 	workloads []classified
 	// perNS counts evaluated workloads per namespace.
 	perNS map[string]int
-	// notEvaluableWhy is notEvaluable()'s answer, computed once.
-	notEvaluableWhy  string
-	notEvaluableOnce sync.Once
+	// verdict is notEvaluable()'s answer, worked out once.
+	verdict snapshotdoc.Verdict
 }
 
 type classified struct {
@@ -84,10 +86,6 @@ func where(w *Workload, field string) string {
 //     for <component>"; they are listed with IncludeSystem, counted otherwise;
 //   - no finding is PASS, with what was examined as evidence.
 func verdict(fs []finding, opts EvalOptions, what string, clean report.Observation) report.Outcome {
-	max := opts.MaxEvidence
-	if max <= 0 {
-		max = 200
-	}
 	var user, sys []finding
 	for _, f := range fs {
 		if f.system != "" {
@@ -98,12 +96,8 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 	}
 	o := report.Outcome{}
 	add := func(list []finding) {
+		lines := make([]report.Observation, len(list))
 		for i, f := range list {
-			if len(o.Evidence) >= max {
-				o.Evidence = append(o.Evidence, report.Observation{Location: "…", Value: fmt.Sprintf("%d more not shown", len(list)-i)})
-				o.Omitted += len(list) - i
-				return
-			}
 			ob := f.obs
 			if !ob.Object.IsZero() {
 				// The line's own verdict, for diff and exceptions: what is
@@ -116,8 +110,9 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 			if f.system != "" {
 				ob.Value = "(expected for " + f.system + ") " + ob.Value
 			}
-			o.Evidence = append(o.Evidence, ob)
+			lines[i] = ob
 		}
+		o.AddEvidence(opts.MaxEvidence, lines...)
 	}
 	sysNote := func() {
 		if len(sys) > 0 && !opts.IncludeSystem {
@@ -125,13 +120,7 @@ func verdict(fs []finding, opts EvalOptions, what string, clean report.Observati
 		}
 	}
 	if len(user) > 0 {
-		o.Status = report.StatusWarn
-		for _, f := range user {
-			if f.status == report.StatusFail {
-				o.Status = report.StatusFail
-			}
-		}
-		o.Reason = fmt.Sprintf("%d finding(s): %s", len(user), what)
+		o.Found(len(user), slices.ContainsFunc(user, func(f finding) bool { return f.status == report.StatusFail }), what)
 		add(user)
 		if opts.IncludeSystem {
 			add(sys)
@@ -182,6 +171,15 @@ func (m *Model) scope() string {
 
 // podControl runs a per-workload decision over every workload; each
 // finding names its workload as the object it is about.
+// judgePods decides a pod-level control: N/A without workloads, else the
+// verdict on what decide finds in each workload.
+func (m *Model) judgePods(o EvalOptions, what string, decide func(w *Workload) []finding) report.Outcome {
+	if out, none := m.noWorkloads(); none {
+		return out
+	}
+	return verdict(m.podFindings(decide), o, what, m.examined())
+}
+
 func (m *Model) podFindings(decide func(w *Workload) []finding) []finding {
 	var fs []finding
 	for _, c := range m.workloads {
@@ -194,4 +192,15 @@ func (m *Model) podFindings(decide func(w *Workload) []finding) []finding {
 		}
 	}
 	return fs
+}
+
+// notWindows skips Windows pods, which cannot set the Linux security
+// context fields decide reads (PSS skips them too).
+func notWindows(decide func(w *Workload) []finding) func(w *Workload) []finding {
+	return func(w *Workload) []finding {
+		if w.Spec.OS != nil && w.Spec.OS.Name == corev1.Windows {
+			return nil
+		}
+		return decide(w)
+	}
 }

@@ -36,14 +36,8 @@ func Registry() *benchmarks.Registry[check] { return registry }
 const ManualCheck = "workloads.manual"
 
 func init() {
-	registry.Register(benchmarks.CheckSpec{
-		ID:  ManualCheck,
-		Doc: "cannot be decided from API objects: always WARN, listed in the workloads report with what a human must check",
-		Params: []benchmarks.ParamSpec{
-			{Name: "review", Type: benchmarks.TypeString, Required: true, Wording: true, Doc: "what a human must check"},
-		},
-	}, check{decide: func(_ *Model, p Params, _ EvalOptions) report.Outcome {
-		return report.Outcome{Status: report.StatusWarn, Reason: "manual review: " + p.String("review")}
+	registry.Register(benchmarks.ManualSpec(benchmarks.EngineWorkloads), check{decide: func(_ *Model, p Params, _ EvalOptions) report.Outcome {
+		return benchmarks.ManualOutcome(p)
 	}})
 }
 
@@ -131,11 +125,7 @@ func evalOne(c benchmarks.Control, m *Model, opts EvalOptions) (o report.Outcome
 // Decide runs one workload check with parameters on the model, ERROR when
 // a kind it reads could not be listed, exactly as Evaluate does.
 func Decide(m *Model, checkID string, params Params, opts EvalOptions) (report.Outcome, error) {
-	spec, _, ok := registry.Lookup(checkID)
-	if !ok {
-		return report.Outcome{}, fmt.Errorf("workloads has no check %q", checkID)
-	}
-	if err := spec.Validate(params); err != nil {
+	if _, err := registry.Check(checkID, params); err != nil {
 		return report.Outcome{}, err
 	}
 	return evalOne(benchmarks.Control{ID: checkID, Check: checkID, Params: params}, m, opts), nil

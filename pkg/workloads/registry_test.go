@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -15,22 +16,13 @@ import (
 // that gives a check a parameter it does not take, or a value outside its
 // schema, fails here, in the package that owns the check.
 func TestEveryBenchmarkResolves(t *testing.T) {
-	for _, b := range benchmarks.All() {
-		if err := Registry().Validate(b); err != nil {
-			t.Error(err)
-		}
-	}
-	for name, c := range map[string]benchmarks.Control{
+	enginetest.EveryBenchmarkResolves(t, Registry(), map[string]benchmarks.Control{
 		"unknown check":      {ID: "1", Check: "workloads.nope"},
 		"unknown namespace":  {ID: "1", Check: "workloads.host-namespaces", Params: Params{"namespace": "hostUTS"}},
 		"param not taken":    {ID: "1", Check: "workloads.privileged-containers", Params: Params{"subjects": "x"}},
 		"manual without why": {ID: "1", Check: ManualCheck},
 		"rbac check":         {ID: "1", Check: "rbac.wildcard-roles"},
-	} {
-		if _, _, err := Registry().Resolve(c); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-	}
+	})
 }
 
 // TestControlsOfEveryBenchmark: what Evaluate reports for each benchmark is
@@ -38,26 +30,11 @@ func TestEveryBenchmarkResolves(t *testing.T) {
 // complete snapshot; harden reports nothing (no KH- workload control).
 func TestControlsOfEveryBenchmark(t *testing.T) {
 	m := Build(baseSnapshot(wl("deployment", "prod", "web", nil)))
-	for _, id := range append(benchmarks.Known(), "") {
-		cs, err := Controls(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := Evaluate(m, EvalOptions{Benchmark: id})
-		if len(tr.Results) != len(cs) || tr.Error != "" {
-			t.Fatalf("%q: %d results for %d controls (error %q)", id, len(tr.Results), len(cs), tr.Error)
-		}
-		for i, c := range cs {
-			if r := tr.Results[i]; r.ControlID != c.ID || r.Status == report.StatusError || c.Role != report.RoleCluster || c.Engine != benchmarks.EngineWorkloads {
-				t.Errorf("%q: result %s %s (%s) for control %+v", id, r.ControlID, r.Status, r.Reason, c)
-			}
-		}
-	}
+	enginetest.ReportsAsAnnounced(t, benchmarks.EngineWorkloads, Controls, func(id string) report.TargetReport {
+		return Evaluate(m, EvalOptions{Benchmark: id})
+	})
 	if cs, _ := Controls(benchmarks.Harden); len(cs) != 0 {
 		t.Errorf("harden has %d workload controls, want none", len(cs))
-	}
-	if _, err := Controls("bogus"); err == nil {
-		t.Error("Controls(bogus) accepted")
 	}
 }
 
@@ -148,17 +125,7 @@ func TestEveryCheckHasCases(t *testing.T) {
 		}
 	}
 	breaks[pairKey(benchmarks.Control{Check: ManualCheck})] = true
-	for _, b := range benchmarks.All() {
-		for _, c := range b.ControlsOf(benchmarks.EngineWorkloads) {
-			k := pairKey(c)
-			if !breaks[k] {
-				t.Errorf("%s %s: %s has no case that finds something", b.ID, c.ID, k)
-			}
-			if !passes[k] && !neverPasses[c.Check] {
-				t.Errorf("%s %s: %s has no case that finds nothing", b.ID, c.ID, k)
-			}
-		}
-	}
+	enginetest.Covered(t, benchmarks.EngineWorkloads, pairKey, passes, breaks, neverPasses)
 }
 
 // TestSameCheckSameDecision: every benchmark's workload control reports

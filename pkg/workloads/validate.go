@@ -1,21 +1,17 @@
 package workloads
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-// snapshotKeys are the keys every saved snapshot has (Collect fills every
-// list; an empty one is saved as null). A document without one was not
-// written by --save-snapshot: evaluating it would report a kind that was
-// never listed as "nothing found".
-var snapshotKeys = []string{"apiVersion", "kind", "collected", "namespaces", "workloads", "networkPolicies", "defaultNamespace",
-	"validatingAdmissionPolicies", "validatingAdmissionPolicyBindings", "webhooks", "crds"}
+// snapshotFormat is the saved workload snapshot document.
+var snapshotFormat = snapshotdoc.Format{Noun: "workload snapshot", Article: "a", Kind: SnapshotKind, APIVersion: SnapshotAPIVersion,
+	Keys: []string{"apiVersion", "kind", "collected", "namespaces", "workloads", "networkPolicies", "defaultNamespace",
+		"validatingAdmissionPolicies", "validatingAdmissionPolicyBindings", "webhooks", "crds"}}
 
 // workloadKinds are the kinds Collect records.
 var workloadKinds = map[string]bool{"deployment": true, "statefulset": true, "daemonset": true, "replicaset": true, "job": true, "cronjob": true, "pod": true}
@@ -24,69 +20,20 @@ var workloadKinds = map[string]bool{"deployment": true, "statefulset": true, "da
 // anything that is not one (JSON null, another kind or version, a missing
 // list, a workload without a name) with an error saying what is wrong.
 func DecodeSnapshot(b []byte) (*Snapshot, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("not a workload snapshot: %w", err)
-	}
-	if raw == nil {
-		return nil, errors.New("not a workload snapshot: the document is null")
-	}
-	// kind and apiVersion first: another document fails on them, not on
-	// the first field whose type differs.
-	var head Snapshot
-	if err := json.Unmarshal(b, &struct {
-		APIVersion *string `json:"apiVersion"`
-		Kind       *string `json:"kind"`
-	}{&head.APIVersion, &head.Kind}); err != nil {
-		return nil, fmt.Errorf("not a workload snapshot: %w", err)
-	}
-	if err := head.checkKind(); err != nil {
-		return nil, err
-	}
 	var s Snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("not a workload snapshot: %w", err)
-	}
-	var missing []string
-	for _, k := range snapshotKeys {
-		if _, ok := raw[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("incomplete workload snapshot: missing %s (a snapshot saved with --save-snapshot has every list, empty ones as null)", strings.Join(missing, ", "))
-	}
-	if bytes.Equal(bytes.TrimSpace(raw["collected"]), []byte("null")) || s.Collected.IsZero() {
-		return nil, errors.New("incomplete workload snapshot: collected (the time it was taken) is not set")
-	}
-	if err := s.Validate(); err != nil {
+	if err := snapshotFormat.Decode(b, &s); err != nil {
 		return nil, err
 	}
 	s.Sort()
 	return &s, nil
 }
 
-func (s *Snapshot) checkKind() error {
-	if s.Kind != SnapshotKind {
-		return fmt.Errorf("not a workload snapshot: kind %q is not %s", s.Kind, SnapshotKind)
-	}
-	if s.APIVersion != SnapshotAPIVersion {
-		return fmt.Errorf("workload snapshot apiVersion %q is not supported (want %s)", s.APIVersion, SnapshotAPIVersion)
-	}
-	return nil
-}
-
 // Validate checks what the controls rely on: kind and apiVersion, the
 // identity of every workload and namespace, and the namespace/name form of
 // network policies.
 func (s *Snapshot) Validate() error {
-	if err := s.checkKind(); err != nil {
-		return err
-	}
-	var problems []string
-	bad := func(format string, args ...any) {
-		problems = append(problems, fmt.Sprintf(format, args...))
-	}
+	var problems snapshotdoc.Problems
+	bad := problems.Add
 	for i, n := range s.Namespaces {
 		if n.Name == "" {
 			bad("namespaces[%d]: no name", i)
@@ -105,32 +52,19 @@ func (s *Snapshot) Validate() error {
 			bad("networkPolicies[%d]: %q is not NAMESPACE/NAME", i, np)
 		}
 	}
-	if len(problems) == 0 {
-		return nil
-	}
-	const max = 10
-	more := ""
-	if len(problems) > max {
-		more = fmt.Sprintf("; and %d more", len(problems)-max)
-		problems = problems[:max]
-	}
-	return fmt.Errorf("invalid workload snapshot: %s%s", strings.Join(problems, "; "), more)
+	return snapshotFormat.Check(s.Kind, s.APIVersion, problems)
 }
 
 // notEvaluable says why no control can be decided on the model, or "": the
 // snapshot is invalid, or it was collected in a namespace that does not
 // exist (then every "nothing found" would be a PASS on nothing examined).
 func (m *Model) notEvaluable() string {
-	m.notEvaluableOnce.Do(func() { m.notEvaluableWhy = m.snapshotProblem() })
-	return m.notEvaluableWhy
+	return m.verdict.Why(m.snap.Validate, m.namespaceMissing)
 }
 
-// snapshotProblem is notEvaluable's answer, computed once per model (the
-// snapshot is validated once, not once per control).
-func (m *Model) snapshotProblem() string {
-	if err := m.snap.Validate(); err != nil {
-		return err.Error()
-	}
+// namespaceMissing says when the snapshot was collected in a namespace
+// that is not among those listed.
+func (m *Model) namespaceMissing() string {
 	if ns := m.snap.Namespace; ns != "" {
 		if _, unknown := m.snap.Unavailable[ResNamespaces]; !unknown {
 			found := false

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestDecodeSnapshotRejects(t *testing.T) {
 	const head = `"apiVersion":"harden.kubectl.io/v1alpha1","kind":"WorkloadSnapshot","collected":"2026-01-02T03:04:05Z"`
 	const lists = `"namespaces":[{"name":"default"}],"workloads":null,"networkPolicies":null,"defaultNamespace":null,"validatingAdmissionPolicies":null,"validatingAdmissionPolicyBindings":null,"webhooks":null,"crds":null`
-	cases := []struct{ name, doc, want string }{
+	cases := []struct{ Name, Doc, Want string }{
 		{"kind only", `{"kind":"WorkloadSnapshot"}`, `apiVersion ""`},
 		{"empty object", `{}`, `kind ""`},
 		{"null", `null`, "null"},
@@ -27,17 +28,7 @@ func TestDecodeSnapshotRejects(t *testing.T) {
 		{"workload outside the collected namespace", `{` + head + `,"namespace":"a",` + strings.Replace(lists, `"workloads":null`, `"workloads":[{"kind":"pod","namespace":"b","name":"p","spec":{}}]`, 1) + `}`, `collected in namespace "a"`},
 		{"network policy without a namespace", `{` + head + `,` + strings.Replace(lists, `"networkPolicies":null`, `"networkPolicies":["x"]`, 1) + `}`, "not NAMESPACE/NAME"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s, err := DecodeSnapshot([]byte(c.doc))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("DecodeSnapshot(%s) = %v, %v; want an error containing %q", c.doc, s, err, c.want)
-			}
-		})
-	}
-	if _, err := DecodeSnapshot([]byte(`{` + head + `,` + lists + `}`)); err != nil {
-		t.Errorf("a minimal snapshot: %v", err)
-	}
+	enginetest.Rejects(t, DecodeSnapshot, cases, `{`+head+`,`+lists+`}`)
 	b, err := os.ReadFile("testdata/snapshot.json")
 	if err != nil {
 		t.Fatal(err)

@@ -48,17 +48,8 @@ func TestCronJob(t *testing.T) {
 		t.Run(strings.ReplaceAll(command, " ", "-"), func(t *testing.T) {
 			ns := fmt.Sprintf("harden-cj-%d", i)
 			name := fmt.Sprintf("harden-cj-%d", i)
-			r := harden(t, time.Minute, "cronjob", "--image", cronImage, "--command", command, "--configmap", "harden-report",
-				"--name", name, "-n", ns, "--debug-image", debugImage(), "--debug-image-pull-policy", "IfNotPresent",
-				"--dry-run=client", "-o", "yaml")
-			if r.exit != 0 {
-				t.Fatalf("cronjob:\n%s", r)
-			}
-			manifests := filepath.Join(t.TempDir(), "cronjob.yaml")
-			if err := os.WriteFile(manifests, []byte(r.stdout), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			kubectl(t, "apply", "-f", manifests)
+			manifests := applyCronJob(t, "--image", cronImage, "--command", command, "--configmap", "harden-report",
+				"--name", name, "-n", ns, "--debug-image", debugImage(), "--debug-image-pull-policy", "IfNotPresent")
 			t.Cleanup(func() {
 				_, _ = kubectlOut(context.Background(), "delete", "-f", manifests, "--wait=false", "--ignore-not-found")
 			})
@@ -267,15 +258,7 @@ spec:
 		_, _ = kubectlOut(ctx, "delete", "pv", name, "--ignore-not-found")
 		_, _ = nodeExecErr(cluster.worker, "rm -rf "+dir, nil)
 	})
-	r := harden(t, time.Minute, "cronjob", "--image", cronImage, "--command", "rbac", "--pvc", pvc, "--name", name, "-n", ns, "--dry-run=client", "-o", "yaml")
-	if r.exit != 0 {
-		t.Fatalf("cronjob:\n%s", r)
-	}
-	manifests := filepath.Join(t.TempDir(), "cronjob.yaml")
-	if err := os.WriteFile(manifests, []byte(r.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	kubectl(t, "apply", "-f", manifests)
+	applyCronJob(t, "--image", cronImage, "--command", "rbac", "--pvc", pvc, "--name", name, "-n", ns)
 	t.Cleanup(func() {
 		_, _ = kubectlOut(context.Background(), "delete", "clusterrole,clusterrolebinding", name, "--ignore-not-found")
 	})
@@ -301,4 +284,20 @@ spec:
 	if after := strings.Fields(nodeExec(t, cluster.worker, "ls -A "+dir)); strings.Join(after, ",") != files[0] {
 		t.Errorf("after a failed run the volume holds %v, want only %s", after, files[0])
 	}
+}
+
+// applyCronJob prints the manifests of `cronjob` with args and applies
+// them; it returns the manifests' file, for the caller's cleanup.
+func applyCronJob(t *testing.T, args ...string) string {
+	t.Helper()
+	r := harden(t, time.Minute, append(append([]string{"cronjob"}, args...), "--dry-run=client", "-o", "yaml")...)
+	if r.exit != 0 {
+		t.Fatalf("cronjob:\n%s", r)
+	}
+	manifests := filepath.Join(t.TempDir(), "cronjob.yaml")
+	if err := os.WriteFile(manifests, []byte(r.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "apply", "-f", manifests)
+	return manifests
 }

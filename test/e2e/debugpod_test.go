@@ -13,6 +13,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
@@ -43,18 +44,7 @@ func TestDebugpodRunner(t *testing.T) {
 	client := cluster.client
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	r, err := debugpod.NewRunner(client, debugpodOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if _, err := r.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	}()
-	if err := r.Prepare(ctx); err != nil {
-		t.Fatal(err)
-	}
+	r := preparedRunner(ctx, t, client, debugpodOptions(t))
 	start := time.Now()
 	results := r.CollectAll(ctx, []string{cluster.cp, cluster.worker}, 2)
 	t.Logf("collected %d nodes in %s", len(results), time.Since(start))
@@ -146,20 +136,9 @@ func TestDebugpodRunnerEarlyFailures(t *testing.T) {
 	t.Run("image not present", func(t *testing.T) {
 		o := debugpodOptions(t)
 		o.Image, o.ImagePullPolicy = "local/does-not-exist:0", corev1.PullNever
-		r, err := debugpod.NewRunner(cluster.client, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if _, err := r.Close(context.Background()); err != nil {
-				t.Error(err)
-			}
-		}()
-		if err := r.Prepare(ctx); err != nil {
-			t.Fatal(err)
-		}
+		r := preparedRunner(ctx, t, cluster.client, o)
 		start := time.Now()
-		_, err = r.Collect(ctx, cluster.worker)
+		_, err := r.Collect(ctx, cluster.worker)
 		t.Logf("after %s: %v", time.Since(start), err)
 		if err == nil || !strings.Contains(err.Error(), "ErrImageNeverPull") || strings.Contains(err.Error(), "did not finish within --timeout") {
 			t.Fatalf("err = %v, want ErrImageNeverPull at once", err)
@@ -189,4 +168,24 @@ func TestDebugpodRunnerEarlyFailures(t *testing.T) {
 		}
 	})
 	assertNoLeftovers(t, 2*time.Minute)
+}
+
+// preparedRunner makes a runner with o and prepares it; the runner is
+// closed (its namespace and pods deleted) when the test ends, and a
+// failure to close fails the test.
+func preparedRunner(ctx context.Context, t *testing.T, client kubernetes.Interface, o debugpod.Options) *debugpod.Runner {
+	t.Helper()
+	r, err := debugpod.NewRunner(client, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := r.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := r.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

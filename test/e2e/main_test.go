@@ -32,7 +32,9 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -192,83 +194,39 @@ func takeInventory(ctx context.Context) (inventory, error) {
 		}
 	}
 	keep := func(ns string) bool { return !terminating[ns] }
-	if l, err := c.CoreV1().Pods("").List(ctx, all); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) && (len(o.OwnerReferences) == 0 || o.Labels[managedByKey] == managedByValue) {
-				add("pod", o.Namespace, o.Name)
+	// from adds the listed objects of a kind, outside the namespaces
+	// being deleted (and, of pods, those without an owner or of ours).
+	from := func(kind string) func(runtime.Object, error) {
+		return func(l runtime.Object, err error) {
+			var items []runtime.Object
+			if err == nil {
+				items, err = meta.ExtractList(l)
+			}
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			for _, it := range items {
+				o, err := meta.Accessor(it)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if keep(o.GetNamespace()) && (kind != "pod" || len(o.GetOwnerReferences()) == 0 || o.GetLabels()[managedByKey] == managedByValue) {
+					add(kind, o.GetNamespace(), o.GetName())
+				}
 			}
 		}
 	}
-	if l, err := c.CoreV1().ServiceAccounts("").List(ctx, all); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) {
-				add("serviceaccount", o.Namespace, o.Name)
-			}
-		}
-	}
-	if l, err := c.RbacV1().Roles("").List(ctx, all); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) {
-				add("role", o.Namespace, o.Name)
-			}
-		}
-	}
-	if l, err := c.RbacV1().RoleBindings("").List(ctx, all); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) {
-				add("rolebinding", o.Namespace, o.Name)
-			}
-		}
-	}
-	if l, err := c.RbacV1().ClusterRoles().List(ctx, all); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			add("clusterrole", "", o.Name)
-		}
-	}
-	if l, err := c.RbacV1().ClusterRoleBindings().List(ctx, all); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			add("clusterrolebinding", "", o.Name)
-		}
-	}
-	if l, err := c.CoreV1().ConfigMaps("").List(ctx, ours); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) {
-				add("configmap", o.Namespace, o.Name)
-			}
-		}
-	}
-	if l, err := c.BatchV1().Jobs("").List(ctx, ours); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) {
-				add("job", o.Namespace, o.Name)
-			}
-		}
-	}
-	if l, err := c.BatchV1().CronJobs("").List(ctx, ours); err != nil {
-		errs = append(errs, err)
-	} else {
-		for _, o := range l.Items {
-			if keep(o.Namespace) {
-				add("cronjob", o.Namespace, o.Name)
-			}
-		}
-	}
+	from("pod")(c.CoreV1().Pods("").List(ctx, all))
+	from("serviceaccount")(c.CoreV1().ServiceAccounts("").List(ctx, all))
+	from("role")(c.RbacV1().Roles("").List(ctx, all))
+	from("rolebinding")(c.RbacV1().RoleBindings("").List(ctx, all))
+	from("clusterrole")(c.RbacV1().ClusterRoles().List(ctx, all))
+	from("clusterrolebinding")(c.RbacV1().ClusterRoleBindings().List(ctx, all))
+	from("configmap")(c.CoreV1().ConfigMaps("").List(ctx, ours))
+	from("job")(c.BatchV1().Jobs("").List(ctx, ours))
+	from("cronjob")(c.BatchV1().CronJobs("").List(ctx, ours))
 	return inv, errors.Join(errs...)
 }
 

@@ -35,12 +35,13 @@ const (
 // own flags; the old spellings --aws-account, --aws-region and
 // --cluster-arn are still accepted.
 type asffFormat struct {
+	about
 	o ASFFOptions
 }
 
-func (*asffFormat) Name() string { return "asff" }
-func (*asffFormat) Help() string { return "AWS Security Hub findings (ASFF)" }
-func (*asffFormat) Docs() Doc    { return Report }
+func newASFF() Format {
+	return &asffFormat{about: about{"asff", "AWS Security Hub findings (ASFF)", Report}}
+}
 
 // ASFFOptions are the settings of -o asff.
 type ASFFOptions struct {

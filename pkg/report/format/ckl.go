@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"sort"
@@ -24,11 +23,11 @@ import (
 // and as its XSD constrains it (element order, required elements and the
 // values of STATUS, ROLE, ASSET_TYPE, SID_NAME and VULN_ATTRIBUTE:
 // mitre/heimdall2 libs/hdf-converters/src/ckl-mapper/jsonixMapping.ts).
-type cklFormat struct{}
+type cklFormat struct{ about }
 
-func (cklFormat) Name() string { return "ckl" }
-func (cklFormat) Help() string { return "a DISA STIG Viewer checklist (with --benchmark stig)" }
-func (cklFormat) Docs() Doc    { return Report }
+func newCKL() Format {
+	return cklFormat{about{"ckl", "a DISA STIG Viewer checklist (with --benchmark stig)", Report}}
+}
 
 // CKL statuses (the four values of STATUS).
 const (
@@ -181,16 +180,7 @@ func (f cklFormat) Print(doc any, w Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w.Out, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w.Out)
-	enc.Indent("", "\t")
-	if err := enc.Encode(ck); err != nil {
-		return err
-	}
-	_, err = io.WriteString(w.Out, "\n")
-	return err
+	return writeXML(ck, "\t", w.Out)
 }
 
 // ruleResult is one target's result of one STIG rule.

@@ -31,8 +31,8 @@ const (
 	// Diff is a *report.Diff (diff).
 	Diff
 	// Document is any other document with apiVersion and kind (controls,
-	// rbac who-can, rbac subject): machine formats print it as it is; its
-	// table is the command's own, printed with PrintTable.
+	// rbac who-can, rbac subject): machine formats print it as it is, the
+	// table formats lay it out with its Sections (Tabled).
 	Document
 )
 
@@ -92,14 +92,14 @@ type Optioned interface {
 var registry = []func() Format{
 	func() Format { return &tableFormat{} },
 	func() Format { return &tableFormat{wide: true} },
-	func() Format { return jsonFormat{} },
-	func() Format { return yamlFormat{} },
-	func() Format { return junitFormat{} },
-	func() Format { return sarifFormat{} },
-	func() Format { return &asffFormat{} },
-	func() Format { return htmlFormat{} },
-	func() Format { return cklFormat{} },
-	func() Format { return markdownFormat{} },
+	newJSON,
+	newYAML,
+	newJUnit,
+	newSARIF,
+	newASFF,
+	newHTML,
+	newCKL,
+	newMarkdown,
 	func() Format { return &templateFormat{name: "jsonpath"} },
 	func() Format { return &templateFormat{name: "go-template"} },
 }
@@ -137,16 +137,21 @@ func NewSet(names []string) *Set {
 	return s
 }
 
-// spellings are the values of -o the set accepts, as help shows them.
-func (s *Set) spellings() []string {
-	var out []string
+// spelling is one value of -o as help and completion write it: the name
+// and what the user types after it (a template or its file), with help.
+type spelling struct{ value, help string }
+
+// spellings are the values of -o the set accepts (the table, an empty
+// value, is not listed).
+func (s *Set) spellings() []spelling {
+	var out []spelling
 	for _, f := range s.formats {
 		switch {
 		case f.Name() == "":
 		case isTemplated(f):
-			out = append(out, f.Name()+"=...", f.Name()+"-file=...")
+			out = append(out, spelling{f.Name() + "=", f.Help()}, spelling{f.Name() + "-file=", f.Help() + " read from a file"})
 		default:
-			out = append(out, f.Name())
+			out = append(out, spelling{f.Name(), f.Help()})
 		}
 	}
 	return out
@@ -157,22 +162,28 @@ func isTemplated(f Format) bool {
 	return ok
 }
 
+// values are the values of -o as help writes them ("jsonpath=...").
+func (s *Set) values() string {
+	var values []string
+	for _, sp := range s.spellings() {
+		if strings.HasSuffix(sp.value, "=") {
+			sp.value += "..."
+		}
+		values = append(values, sp.value)
+	}
+	return strings.Join(values, ", ")
+}
+
 // Usage is the help of -o.
 func (s *Set) Usage() string {
-	return fmt.Sprintf("Output format: one of (%s); a table when empty.", strings.Join(s.spellings(), ", "))
+	return fmt.Sprintf("Output format: one of (%s); a table when empty.", s.values())
 }
 
 // Completions are the values of -o with their help, for shell completion.
 func (s *Set) Completions() []string {
 	var out []string
-	for _, f := range s.formats {
-		switch {
-		case f.Name() == "":
-		case isTemplated(f):
-			out = append(out, f.Name()+"=\t"+f.Help(), f.Name()+"-file=\t"+f.Help()+" read from a file")
-		default:
-			out = append(out, f.Name()+"\t"+f.Help())
-		}
+	for _, sp := range s.spellings() {
+		out = append(out, sp.value+"\t"+sp.help)
 	}
 	return out
 }
@@ -219,7 +230,7 @@ func (s *Set) Lookup(output string) (Format, error) {
 	name, arg, hasArg := strings.Cut(output, "=")
 	name = strings.ToLower(strings.TrimSpace(name))
 	bad := func() error {
-		return fmt.Errorf("--output %q is not supported: use one of %s, or leave -o out for the default output", output, strings.Join(s.spellings(), ", "))
+		return fmt.Errorf("--output %q is not supported: use one of %s, or leave -o out for the default output", output, s.values())
 	}
 	if name == "" && hasArg {
 		return nil, bad()
@@ -264,6 +275,17 @@ func IsTable(f Format) bool {
 	_, ok := f.(*tableFormat)
 	return f == nil || ok
 }
+
+// about is what help, completion and -o validation know of a format
+// (Name, Help, Docs of Format).
+type about struct {
+	name, help string
+	docs       Doc
+}
+
+func (a about) Name() string { return a.name }
+func (a about) Help() string { return a.help }
+func (a about) Docs() Doc    { return a.docs }
 
 // unsupported is the error of a format given a document it does not print
 // (a command offers only the formats of its documents).

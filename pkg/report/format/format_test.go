@@ -3,7 +3,6 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
-	"golang.org/x/net/html"
-	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/formattest"
 	"github.com/kubectl-harden/kubectl-harden/internal/golden"
 	"github.com/kubectl-harden/kubectl-harden/internal/reportsample"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -192,50 +190,6 @@ func TestFormatOptionsBelongToTheirFormat(t *testing.T) {
 	}
 }
 
-// parsesAs checks that out is one document of the format and nothing else.
-func parsesAs(t *testing.T, format string, out []byte) {
-	t.Helper()
-	switch format {
-	case "json", "sarif", "asff":
-		dec := json.NewDecoder(bytes.NewReader(out))
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s: %v\n%s", format, err, out)
-		}
-		if dec.More() {
-			t.Fatalf("%s: more than one document", format)
-		}
-		if _, ok := v.([]any); format == "asff" && !ok {
-			t.Fatalf("asff: not an array: %s", out)
-		}
-	case "yaml":
-		var v map[string]any
-		if err := yaml.UnmarshalStrict(out, &v); err != nil || v["apiVersion"] == nil {
-			t.Fatalf("yaml: %v %v\n%s", err, v, out)
-		}
-	case "junit":
-		var v JUnitSuites
-		if err := xml.Unmarshal(out, &v); err != nil {
-			t.Fatalf("junit: %v\n%s", err, out)
-		}
-	case "ckl":
-		var v CKLChecklist
-		if err := xml.Unmarshal(out, &v); err != nil {
-			t.Fatalf("ckl: %v\n%s", err, out)
-		}
-	case "html":
-		s := string(out)
-		if !strings.HasPrefix(s, "<!DOCTYPE html>") || !strings.HasSuffix(strings.TrimSpace(s), "</html>") {
-			t.Fatalf("html: not one page: %.80q ... %.80q", s, s[max(0, len(s)-80):])
-		}
-		if _, err := html.Parse(bytes.NewReader(out)); err != nil {
-			t.Fatalf("html: %v", err)
-		}
-	default:
-		t.Fatalf("no parser for %s", format)
-	}
-}
-
 // Every machine format is exactly one document, whatever the report holds:
 // results, none, or only a target that could not be scanned.
 func TestMachineFormatsAreOneDocument(t *testing.T) {
@@ -251,7 +205,7 @@ func TestMachineFormatsAreOneDocument(t *testing.T) {
 			if name == "ckl" && r.Metadata.Benchmark != "stig-v2r6" {
 				continue
 			}
-			parsesAs(t, name, []byte(render(t, name, r, Writer{})))
+			formattest.ParsesAs(t, name, []byte(render(t, name, r, Writer{})))
 		}
 	}
 }

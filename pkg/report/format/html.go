@@ -29,11 +29,11 @@ const htmlFold = 4
 // network. The result tables have fixed column widths and wrap anywhere:
 // a long unbreakable value (1.2.29's cipher list) wraps in its own cell
 // instead of widening the table and squeezing the other columns.
-type htmlFormat struct{}
+type htmlFormat struct{ about }
 
-func (htmlFormat) Name() string { return "html" }
-func (htmlFormat) Help() string { return "one self-contained HTML page with filters" }
-func (htmlFormat) Docs() Doc    { return Report }
+func newHTML() Format {
+	return htmlFormat{about{"html", "one self-contained HTML page with filters", Report}}
+}
 
 type htmlView struct {
 	Kind      string
@@ -170,6 +170,10 @@ func buildHTMLView(r *report.Report) htmlView {
 	}
 	if p := r.Metadata.Platform; p != nil {
 		v.Platform = firstNonEmpty(p.Provider, p.Name)
+		if d := p.Distribution; d != nil {
+			// The distribution whose layout and benchmark the scan used.
+			v.Platform = strings.TrimSpace(d.Name + " " + v.Platform)
+		}
 	}
 	if !r.Metadata.Generated.IsZero() {
 		v.Generated = r.Metadata.Generated.UTC().Format("2006-01-02 15:04:05 UTC")

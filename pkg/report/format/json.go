@@ -6,11 +6,11 @@ import (
 )
 
 // jsonFormat is the document itself, as indented JSON.
-type jsonFormat struct{}
+type jsonFormat struct{ about }
 
-func (jsonFormat) Name() string { return "json" }
-func (jsonFormat) Help() string { return "the document as JSON" }
-func (jsonFormat) Docs() Doc    { return Report | Diff | Document }
+func newJSON() Format {
+	return jsonFormat{about{"json", "the document as JSON", Report | Diff | Document}}
+}
 
 func (jsonFormat) Print(doc any, w Writer) error { return writeJSON(doc, w.Out) }
 

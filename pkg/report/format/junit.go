@@ -13,11 +13,9 @@ import (
 // ACCEPTED (with the exception's reason) skipped;
 // WARN and INFO pass with their evidence in system-out (WARN fails a job
 // through the exit code of --fail-on WARN, not through the XML).
-type junitFormat struct{}
+type junitFormat struct{ about }
 
-func (junitFormat) Name() string { return "junit" }
-func (junitFormat) Help() string { return "JUnit XML for CI test reports" }
-func (junitFormat) Docs() Doc    { return Report }
+func newJUnit() Format { return junitFormat{about{"junit", "JUnit XML for CI test reports", Report}} }
 
 // JUnitSuites is the document of -o junit.
 type JUnitSuites struct {
@@ -102,16 +100,7 @@ func (f junitFormat) Print(doc any, w Writer) error {
 		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, s)
 	}
-	if _, err := io.WriteString(w.Out, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w.Out)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w.Out, "\n")
-	return err
+	return writeXML(out, "  ", w.Out)
 }
 
 // resultDetail is a result's reason, evidence and remediation as text.
@@ -131,4 +120,19 @@ func resultDetail(res report.Result) string {
 		b.WriteString("\nremediation: " + res.Remediation)
 	}
 	return b.String()
+}
+
+// writeXML writes v as one XML document: the header, v indented with
+// indent, a final newline.
+func writeXML(v any, indent string, out io.Writer) error {
+	if _, err := io.WriteString(out, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(out)
+	enc.Indent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := io.WriteString(out, "\n")
+	return err
 }

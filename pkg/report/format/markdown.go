@@ -10,11 +10,11 @@ import (
 
 // markdownFormat is a diff as a markdown comment for a pull request or a
 // ticket.
-type markdownFormat struct{}
+type markdownFormat struct{ about }
 
-func (markdownFormat) Name() string { return "markdown" }
-func (markdownFormat) Help() string { return "a markdown summary for a pull request or a ticket" }
-func (markdownFormat) Docs() Doc    { return Diff }
+func newMarkdown() Format {
+	return markdownFormat{about{"markdown", "a markdown summary for a pull request or a ticket", Diff}}
+}
 
 // mdEscape keeps a cell inside its markdown table cell and inert: pipes,
 // newlines, HTML and markup are escaped, and control characters too.

@@ -12,11 +12,11 @@ import (
 // sarifFormat is SARIF 2.1.0 for code-scanning dashboards: one run, rules
 // are the controls, each result names its target (a logical location of
 // the target's kind), the objects and files of its evidence.
-type sarifFormat struct{}
+type sarifFormat struct{ about }
 
-func (sarifFormat) Name() string { return "sarif" }
-func (sarifFormat) Help() string { return "SARIF 2.1.0 for code-scanning dashboards" }
-func (sarifFormat) Docs() Doc    { return Report }
+func newSARIF() Format {
+	return sarifFormat{about{"sarif", "SARIF 2.1.0 for code-scanning dashboards", Report}}
+}
 
 // SARIFLog is the document of -o sarif.
 type SARIFLog struct {

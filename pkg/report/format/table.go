@@ -51,8 +51,63 @@ func (f *tableFormat) Print(doc any, w Writer) error {
 		return f.printDiff(d, w)
 	case *metav1.Table:
 		return PrintTable(d, f.wide, w.NoHeaders, w.Out)
+	case Tabled:
+		return printSections(d.Sections(), f.wide, w)
 	}
 	return unsupported(f, doc)
+}
+
+// Tabled is a Document that the table formats lay out as tables of its
+// own (controls, rbac who-can, rbac subject); the machine formats print
+// the document itself.
+type Tabled interface {
+	// Sections are the document's tables and notes, in order.
+	Sections() []Section
+}
+
+// Section is one part of a Tabled document's table output: a table,
+// printed to Out (a blank line apart from the table before it), or, when
+// Table is nil, a note for a person, printed to ErrOut.
+type Section struct {
+	Table *metav1.Table
+	Note  string
+}
+
+func printSections(sections []Section, wide bool, w Writer) error {
+	tables := 0
+	for _, s := range sections {
+		if s.Table == nil {
+			fmt.Fprintln(w.errOut(), s.Note)
+			continue
+		}
+		if tables > 0 {
+			fmt.Fprintln(w.Out)
+		}
+		tables++
+		if err := PrintTable(s.Table, wide, w.NoHeaders, w.Out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Columns are a table's columns: the names of those a table always shows,
+// then those only -o wide shows, each with its type (Type, when a column
+// is not a string).
+func Columns(names, wide []string, types map[string]string) []metav1.TableColumnDefinition {
+	var cols []metav1.TableColumnDefinition
+	add := func(priority int32, names []string) {
+		for _, n := range names {
+			typ := types[n]
+			if typ == "" {
+				typ = "string"
+			}
+			cols = append(cols, metav1.TableColumnDefinition{Name: n, Type: typ, Priority: priority})
+		}
+	}
+	add(0, names)
+	add(1, wide)
+	return cols
 }
 
 // PrintTable prints a table with cli-runtime's printer, which upper-cases
@@ -98,16 +153,9 @@ func (f *tableFormat) printReport(r *report.Report, w Writer) error {
 }
 
 func (f *tableFormat) resultTable(r *report.Report, w Writer) (hidden int, err error) {
-	t := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
-		{Name: "Target", Type: "string"},
-		{Name: "Control", Type: "string"},
-		{Name: "Status", Type: "string"},
-		{Name: "Level", Type: "string"},
-		{Name: "Title", Type: "string"},
-		{Name: "Reason", Type: "string", Priority: 1},
-		{Name: "Evidence", Type: "string", Priority: 1},
-		{Name: "Remediation", Type: "string", Priority: 1},
-	}}
+	t := &metav1.Table{ColumnDefinitions: Columns(
+		[]string{"Target", "Control", "Status", "Level", "Title"},
+		[]string{"Reason", "Evidence", "Remediation"}, nil)}
 	for _, tg := range r.Targets {
 		// A target that could not be scanned at all has the same ERROR for
 		// every control: one row says it (JSON and the others keep them all).

@@ -3,11 +3,11 @@ package format
 import "sigs.k8s.io/yaml"
 
 // yamlFormat is the document itself, as YAML.
-type yamlFormat struct{}
+type yamlFormat struct{ about }
 
-func (yamlFormat) Name() string { return "yaml" }
-func (yamlFormat) Help() string { return "the document as YAML" }
-func (yamlFormat) Docs() Doc    { return Report | Diff | Document }
+func newYAML() Format {
+	return yamlFormat{about{"yaml", "the document as YAML", Report | Diff | Document}}
+}
 
 func (yamlFormat) Print(doc any, w Writer) error {
 	b, err := yaml.Marshal(doc)
