@@ -254,6 +254,7 @@ func EvaluateNode(ev *evidence.Node, opts EvalOptions) TargetReport {
 	tr.Roles = RolesOf(ev)
 	tr.Notes = append(layoutNotes, nodeNotes(ev, opts)...)
 	tr.Kubelet = KubeletFacts(ev)
+	tr.Layout = Layout(ev)
 	for _, c := range controls {
 		tr.Results = append(tr.Results, NewResult(c.Control, tr.Name, decide(c, ev, tr.Roles, opts)))
 	}

@@ -209,6 +209,7 @@ the cluster.
 		NewCmdControls(streams),
 		NewCmdCleanup(f, streams),
 		NewCmdDiff(streams),
+		NewCmdFix(f, streams),
 		NewCmdExceptions(streams),
 		NewCmdCronJob(f, streams),
 		NewCmdVersion(streams),

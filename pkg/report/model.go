@@ -564,6 +564,24 @@ type KubeletFacts struct {
 	SeccompDefault *bool `json:"seccompDefault,omitempty"`
 }
 
+// NodeLayout is where a node's component settings come from.
+type NodeLayout struct {
+	// Manifests maps a running control-plane component (kube-apiserver,
+	// kube-controller-manager, kube-scheduler, etcd) to the static pod
+	// manifest found for it on the host.
+	Manifests map[string]string `json:"manifests,omitempty"`
+	// KubeletConfig is the kubelet's --config file ("" without one).
+	KubeletConfig string `json:"kubeletConfig,omitempty"`
+	// KubeletConfigDir is the kubelet's --config-dir ("" without one).
+	KubeletConfigDir string `json:"kubeletConfigDir,omitempty"`
+	// KubeletFlags are the names (without dashes) of the flags on the
+	// kubelet's command line: a flag overrides the config file.
+	KubeletFlags []string `json:"kubeletFlags,omitempty"`
+	// KubeletEnvFiles are the kubelet unit's EnvironmentFiles seen on the
+	// host, where command-line flags usually come from.
+	KubeletEnvFiles []string `json:"kubeletEnvFiles,omitempty"`
+}
+
 // TargetReport holds the results of one target (a node, or the cluster).
 type TargetReport struct {
 	// Kind says what the target is. Reports written before it existed
@@ -576,6 +594,11 @@ type TargetReport struct {
 	ProviderID string `json:"providerID,omitempty"`
 	// Kubelet holds a node's kubelet facts, when its evidence shows them.
 	Kubelet *KubeletFacts `json:"kubelet,omitempty"`
+	// Layout says where a node's settings are decided (static pod
+	// manifests, the kubelet's config file, drop-in directory and
+	// command-line flags), so that a fix changes them where the effective
+	// value comes from. Absent when the evidence shows none.
+	Layout *NodeLayout `json:"layout,omitempty"`
 	// Roles are the roles detected on the target, e.g. control-plane, etcd, worker.
 	Roles []Role `json:"roles,omitempty"`
 	// Error says why the target could not be scanned at all; its results
