@@ -69,13 +69,13 @@ kh_chown() {
 # kh_write FILE MODE: write stdin to FILE (mode MODE, root:root).
 kh_write() {
 	KH_WRITTEN=0
-	mkdir -p "$KH_BACKUP/work"
-	cat > "$KH_BACKUP/work/new"
-	if kh_same "$KH_BACKUP/work/new" "$1"; then kh_say "unchanged: $1"; return 0; fi
+	mkdir -p "$KH_BACKUP/staging"
+	cat > "$KH_BACKUP/staging/new"
+	if kh_same "$KH_BACKUP/staging/new" "$1"; then kh_say "unchanged: $1"; return 0; fi
 	kh_backup "$1"
 	mkdir -p "$(dirname "$1")"
 	t="$(dirname "$1")/.kh-$(basename "$1").tmp"
-	cp "$KH_BACKUP/work/new" "$t"
+	cp "$KH_BACKUP/staging/new" "$t"
 	chmod "$2" "$t"
 	chown 0:0 "$t"
 	mv -f "$t" "$1"
@@ -98,8 +98,8 @@ kh_guard() {
 # work copy.
 kh_pod_begin() {
 	KH_M=$1 KH_COMP=$2
-	mkdir -p "$KH_BACKUP/work"
-	KH_W="$KH_BACKUP/work/$KH_COMP.yaml"
+	mkdir -p "$KH_BACKUP/staging"
+	KH_W="$KH_BACKUP/staging/$KH_COMP.yaml"
 	cp "$KH_M" "$KH_W"
 	grep -q "^ *- $KH_COMP\$" "$KH_W" || kh_die "$KH_M: no '- $KH_COMP' command line found: not a manifest this plan can edit"
 }
@@ -182,8 +182,8 @@ kh_pod_commit() {
 
 # kh_kubelet KEY VALUE FILE: set a top-level key of the kubelet's config file.
 kh_kubelet() {
-	mkdir -p "$KH_BACKUP/work"
-	w="$KH_BACKUP/work/kubelet-config"
+	mkdir -p "$KH_BACKUP/staging"
+	w="$KH_BACKUP/staging/kubelet-config"
 	if grep -q "^$1:" "$3"; then
 		cur=$(sed -n "s/^$1: *//p" "$3" | head -n 1)
 		if [ "$cur" = "$2" ]; then kh_say "unchanged: kubelet $1: $2"; return 0; fi
