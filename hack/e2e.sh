@@ -7,8 +7,11 @@
 # deletes it. HARDEN_SKIP_E2E=1 skips everything (loudly); nothing else skips:
 # without docker or a cluster the tests fail.
 #
-#   HARDEN_E2E_RUN      a -run regexp for go test (default: all tests)
-#   HARDEN_E2E_TIMEOUT  go test -timeout (default 40m)
+#   HARDEN_E2E_RUN       a -run regexp for go test (default: all tests)
+#   HARDEN_E2E_TIMEOUT   go test -timeout (default 40m)
+#   HARDEN_E2E_PARALLEL  go test -parallel: how many of the tests that only read the
+#                        cluster run at once, after the sequential ones (default 4;
+#                        they wait on the cluster, not on the CPU)
 set -euo pipefail
 
 if [[ "${HARDEN_SKIP_E2E:-0}" == 1 ]]; then
@@ -49,5 +52,6 @@ if [[ -n "${HARDEN_E2E_RUN:-}" ]]; then
 fi
 test_start=$SECONDS
 harden::log "go test -tags e2e ./test/e2e/... (cluster $HARDEN_KIND_CLUSTER, kubeconfig $HARDEN_KUBECONFIG)"
-(cd "$HARDEN_ROOT" && go test -tags e2e -count=1 -timeout "${HARDEN_E2E_TIMEOUT:-40m}" -v "${run_args[@]}" ./test/e2e/...)
+(cd "$HARDEN_ROOT" && go test -tags e2e -count=1 -timeout "${HARDEN_E2E_TIMEOUT:-40m}" \
+  -parallel "${HARDEN_E2E_PARALLEL:-4}" -v "${run_args[@]}" ./test/e2e/...)
 harden::log "e2e tests passed in $((SECONDS - test_start))s"

@@ -16,6 +16,9 @@ import (
 // TestAll: `kubectl harden all` prints one report with both nodes, RBAC and
 // workloads; its JSON round-trips; the exit code follows --fail-on.
 func TestAll(t *testing.T) {
+	// Parallel: it asserts the report's shape, exit codes and the
+	// kubelet's seccompDefault, none of which another test's objects change.
+	t.Parallel()
 	r := harden(t, scanTimeout, "all", "-o", "json", "--fail-on", "FAIL")
 	if r.exit != 2 {
 		t.Fatalf("want exit 2 (kind has FAILs) with --fail-on FAIL:\n%s", r)

@@ -21,6 +21,9 @@ import (
 // the newer edition changed the control (its data says how, and those are
 // listed); `controls --benchmark stig` is the newest STIG.
 func TestBenchmarkChoice(t *testing.T) {
+	// Parallel: node verdicts only change when a node does, which only
+	// sequential tests do.
+	t.Parallel()
 	newer, ok := benchmarks.Lookup(kindBenchmark)
 	if !ok || newer.Previous == "" {
 		t.Fatalf("%s is not an edition that revises a previous one", kindBenchmark)

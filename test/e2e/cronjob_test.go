@@ -34,6 +34,11 @@ const cronImage = "kubectl-harden:e2e"
 // (its ClusterRoleBinding removed) fails its Job and leaves the last good
 // report in place.
 func TestCronJob(t *testing.T) {
+	// Parallel, and so are its commands: each has a namespace, a
+	// CronJob and a ClusterRoleBinding of its own, and the probe pod is only
+	// read; what the reports must hold (every part, no ERROR, the probe in
+	// 5.2.2) holds whatever else runs.
+	t.Parallel()
 	buildCronImage(t)
 	probeNS := "harden-cj-probe"
 	kubectl(t, "create", "namespace", probeNS)
@@ -43,9 +48,14 @@ func TestCronJob(t *testing.T) {
 	kubectl(t, "label", "namespace", probeNS, "pod-security.kubernetes.io/enforce=privileged")
 	kubectl(t, "run", "harden-probe", "-n", probeNS, "--image", debugImage(), "--image-pull-policy", "IfNotPresent",
 		"--overrides", `{"spec":{"containers":[{"name":"harden-probe","image":"`+debugImage()+`","imagePullPolicy":"IfNotPresent","command":["sleep","3600"],"securityContext":{"privileged":true}}]}}`)
+	// The subtests are parallel: they run after this function returns, and
+	// a cleanup registered now runs after them (and before the probe
+	// namespace's).
+	t.Cleanup(func() { assertNoLeftovers(t, 2*time.Minute) })
 
 	for i, command := range cronjob.Commands {
 		t.Run(strings.ReplaceAll(command, " ", "-"), func(t *testing.T) {
+			t.Parallel()
 			ns := fmt.Sprintf("harden-cj-%d", i)
 			name := fmt.Sprintf("harden-cj-%d", i)
 			manifests := applyCronJob(t, "--image", cronImage, "--command", command, "--configmap", "harden-report",
@@ -80,7 +90,6 @@ func TestCronJob(t *testing.T) {
 			}
 		})
 	}
-	assertNoLeftovers(t, 2*time.Minute)
 }
 
 // debugImage is the image of the debug pods, and the base of the job image:
@@ -127,9 +136,11 @@ type jobRun struct {
 // runJob starts a Job from the CronJob and waits for it to complete or fail.
 func runJob(t *testing.T, ns, cron, job string) jobRun {
 	t.Helper()
+	// The job's scan creates pods of kubectl harden.
+	defer busy(t)()
 	kubectl(t, "create", "job", "-n", ns, "--from=cronjob/"+cron, job)
 	var ok, done bool
-	if !eventually(8*time.Minute, 2*time.Second, func() bool {
+	if !eventually(8*time.Minute, 500*time.Millisecond, func() bool {
 		j, err := cluster.client.BatchV1().Jobs(ns).Get(context.Background(), job, metav1.GetOptions{})
 		if err != nil {
 			return false

@@ -41,6 +41,9 @@ func debugpodOptions(t *testing.T) debugpod.Options {
 // mode and owner, and leaves no pod. With HARDEN_E2E_SAVE_FIXTURES=1 it
 // rewrites pkg/evidence/testdata/kind-*.json from what it collected.
 func TestDebugpodRunner(t *testing.T) {
+	// Parallel: it checks only its own scan's pods; file modes change only
+	// in sequential tests.
+	t.Parallel()
 	client := cluster.client
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -130,6 +133,7 @@ func saveFixture(t *testing.T, ev *evidence.Node) {
 // --namespace that enforces the baseline Pod Security level is refused
 // before any pod is created.
 func TestDebugpodRunnerEarlyFailures(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -147,6 +151,7 @@ func TestDebugpodRunnerEarlyFailures(t *testing.T) {
 
 	t.Run("baseline namespace", func(t *testing.T) {
 		const ns = "harden-e2e-baseline"
+		defer busy(t)()
 		freshNamespace(t, ns, "baseline")
 		o := debugpodOptions(t)
 		o.Namespace = ns
@@ -179,6 +184,8 @@ func preparedRunner(ctx context.Context, t *testing.T, client kubernetes.Interfa
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered first, so it ends after the runner is closed.
+	t.Cleanup(busy(t))
 	t.Cleanup(func() {
 		if _, err := r.Close(context.Background()); err != nil {
 			t.Error(err)

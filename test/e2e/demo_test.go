@@ -19,6 +19,10 @@ import (
 // PATH and HOME, as the user would paste them: every line must succeed (a node
 // that could not be scanned makes scan and all exit 1).
 func TestDemoSuggestionsRunAsPrinted(t *testing.T) {
+	// Parallel: the demo and its suggestions only read the cluster; their
+	// scans are activities (busy) for the other tests' leftover checks.
+	t.Parallel()
+	defer busy(t)()
 	userPath := userPATH()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()

@@ -170,7 +170,7 @@ func waitHealthy(t *testing.T, nodes []string) {
 	for _, n := range nodes {
 		waitNodeReady(t, n, time.Now().Add(-time.Minute))
 	}
-	ok := eventually(5*time.Minute, 3*time.Second, func() bool {
+	ok := eventually(5*time.Minute, time.Second, func() bool {
 		out, err := kubectlOut(context.Background(), "get", "--raw", "/readyz")
 		return err == nil && strings.TrimSpace(out) == "ok"
 	})
@@ -178,7 +178,7 @@ func waitHealthy(t *testing.T, nodes []string) {
 		t.Fatalf("the API server did not become ready within 5m")
 	}
 	var last string
-	ok = eventually(5*time.Minute, 3*time.Second, func() bool {
+	ok = eventually(5*time.Minute, time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		pods, err := cluster.client.CoreV1().Pods("kube-system").List(ctx, metav1.ListOptions{})

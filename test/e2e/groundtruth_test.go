@@ -35,6 +35,7 @@ func baseline(t *testing.T) *report.Report {
 }
 
 func TestPluginDispatch(t *testing.T) {
+	t.Parallel()
 	r := harden(t, time.Minute, "version")
 	if r.exit != 0 || !strings.Contains(r.stdout, e2eVersion) {
 		t.Fatalf("`kubectl harden version` through kubectl's plugin dispatch: want exit 0 and %s in the output\n%s", e2eVersion, r)

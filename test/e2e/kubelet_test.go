@@ -16,6 +16,7 @@ import (
 // kubelet's files and flags equals the node's /configz, read once more
 // independently with `kubectl get --raw`. Read-only: safe on a shared cluster.
 func TestKubeletConfigzMatchesResolution(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep := scanJSON(t, "nodes", "--save-evidence", dir)
 	evs, err := evidence.Load(dir)

@@ -47,6 +47,11 @@ type lpCase struct {
 // CronJob's roles): the report is complete, with no ERROR; then with each
 // permission removed in turn, the command names the missing permission.
 func TestLeastPrivilege(t *testing.T) {
+	// Parallel, and so are its commands: every ServiceAccount, role and
+	// binding is its own (lp-NAME[-i]); what is asserted (no ERROR, no
+	// missing permission with all of them, the removed one named) does not
+	// depend on what else the cluster holds.
+	t.Parallel()
 	ctx := context.Background()
 	for _, ns := range []string{lpNamespace, lpPods} {
 		labels := map[string]string{lpLabel: "true"}
@@ -71,6 +76,10 @@ func TestLeastPrivilege(t *testing.T) {
 			_ = cluster.client.RbacV1().Roles(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, sel)
 		}
 	})
+	// The subtests are parallel: they run after this function returns, and
+	// a cleanup registered now runs after them (and before the namespaces
+	// above are deleted).
+	t.Cleanup(func() { assertNoLeftovers(t, time.Minute) })
 	cases := []lpCase{
 		{name: "scan", args: []string{"scan", "nodes", "-n", lpPods}, perms: permissions.Scan(lpPods, false, false), removeAll: true},
 		{name: "rbac", args: []string{"rbac"}, perms: permissions.RBAC(), removeAll: true},
@@ -84,6 +93,7 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			granted := access.Only(tc.perms, access.Required, access.Degrades)
 			if tc.name == "cleanup" {
 				// A dry run lists only.
@@ -129,7 +139,6 @@ func TestLeastPrivilege(t *testing.T) {
 			}
 		})
 	}
-	assertNoLeftovers(t, time.Minute)
 }
 
 func needOf(p access.Permission) string {

@@ -12,8 +12,23 @@
 //	                     passed through to the plugin (offline: local/busybox:1.35, IfNotPresent)
 //	HARDEN_SKIP_E2E=1    skips every test, loudly
 //
-// The tests change the nodes (file modes, kubelet config, API server flags) and
-// restore them in t.Cleanup; they never run in parallel with each other.
+// Two kinds of tests share the one cluster. Those that change a node (file
+// modes, kubelet config, kubelet and API server restarts, static pod
+// manifests, fix apply/rollback) or assert cluster-wide state another test
+// could change (RBAC verdicts over every binding, dry runs that must create
+// nothing, leftover checks mid-test) are sequential: they restore what they
+// change in t.Cleanup and run one after another. Those that only read the
+// cluster and create objects of their own, uniquely named, call t.Parallel:
+// Go runs them together (up to -parallel, HARDEN_E2E_PARALLEL in
+// hack/e2e.sh) after every sequential test has finished, so they never see
+// a node being changed.
+//
+// While tests run in parallel, "nothing of kubectl harden is left" can only
+// be asserted when no other test has a scan running: every run of kubectl
+// harden (and every CronJob run and debugpod runner) is an activity
+// (busy), and assertNoLeftovers first waits until the other tests' activities
+// have ended, holding new ones back (quiet), then checks the whole cluster
+// as before.
 package e2e
 
 import (
@@ -28,6 +43,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -264,7 +280,7 @@ func waitForLeftovers(before inventory, wait time.Duration) []string {
 		if len(left) == 0 || time.Now().After(deadline) {
 			return left
 		}
-		time.Sleep(2 * time.Second)
+		time.Sleep(time.Second)
 	}
 }
 
@@ -375,6 +391,7 @@ func hasFlag(args []string, flag string) bool {
 // harden runs kubectl harden to completion (or timeout) and logs its wall time.
 func harden(t *testing.T, timeout time.Duration, args ...string) run {
 	t.Helper()
+	defer busy(t)()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := hardenCmd(ctx, args...)
@@ -573,8 +590,19 @@ func leftovers() (string, error) {
 
 // assertNoLeftovers waits up to wait for every pod and namespace labelled
 // managed-by=kubectl-harden to be gone (namespaces take a while to terminate).
+// The check is cluster-wide: if something is there, it first waits (quiet)
+// until no other test has a scan running and holds new scans back, so that
+// what it sees can only be left behind; wait counts from then.
 func assertNoLeftovers(t *testing.T, wait time.Duration) {
 	t.Helper()
+	if out, err := leftovers(); err == nil && out == "" {
+		return
+	}
+	begin := time.Now()
+	defer quiet(t)()
+	if waited := time.Since(begin); waited > 2*time.Second {
+		t.Logf("waited %s for the other tests' scans to end", waited.Round(time.Second))
+	}
 	deadline := time.Now().Add(wait)
 	for {
 		out, err := leftovers()
@@ -588,8 +616,103 @@ func assertNoLeftovers(t *testing.T, wait time.Duration) {
 			t.Errorf("objects of kubectl harden left in the cluster after %s (err %v):\n%s", wait, err, out)
 			return
 		}
-		time.Sleep(time.Second)
+		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// activities counts what creates objects of kubectl harden in the cluster
+// (a run of kubectl harden, a CronJob's run, a debugpod runner), by
+// top-level test, and the assertNoLeftovers calls waiting for the other
+// tests' to end.
+var activities = struct {
+	sync.Mutex
+	cond    *sync.Cond
+	byTest  map[string]int
+	total   int
+	waiting int
+}{byTest: map[string]int{}}
+
+func init() { activities.cond = sync.NewCond(&activities.Mutex) }
+
+// quietLimit bounds how long busy and quiet wait for each other: far above
+// the longest scan, so that reaching it means a bug, not a slow cluster.
+const quietLimit = 15 * time.Minute
+
+func topLevel(t *testing.T) string {
+	name, _, _ := strings.Cut(t.Name(), "/")
+	return name
+}
+
+// busy starts an activity of t's test and returns the function that ends it
+// (safe to call more than once). A test without an activity running waits
+// while an assertNoLeftovers waits for quiet; a test with one (nested
+// activities) does not, so that it cannot deadlock.
+func busy(t *testing.T) func() {
+	t.Helper()
+	key := topLevel(t)
+	a := &activities
+	a.Lock()
+	if !waitCond(a.cond, func() bool { return a.waiting == 0 || a.byTest[key] > 0 }) {
+		a.Unlock()
+		t.Fatalf("no quiet moment for %s: other tests waited for leftovers longer than %s", key, quietLimit)
+	}
+	a.byTest[key]++
+	a.total++
+	a.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			a.Lock()
+			a.byTest[key]--
+			a.total--
+			a.cond.Broadcast()
+			a.Unlock()
+		})
+	}
+}
+
+// quiet waits until no test other than t's has an activity running and
+// keeps new ones from starting until the returned function is called.
+func quiet(t *testing.T) func() {
+	t.Helper()
+	key := topLevel(t)
+	a := &activities
+	a.Lock()
+	a.waiting++
+	ok := waitCond(a.cond, func() bool { return a.total-a.byTest[key] == 0 })
+	a.Unlock()
+	release := func() {
+		a.Lock()
+		a.waiting--
+		a.cond.Broadcast()
+		a.Unlock()
+	}
+	if !ok {
+		release()
+		t.Fatalf("the other tests' scans did not end within %s", quietLimit)
+	}
+	return release
+}
+
+// waitCond waits on c (its lock held) until ok() or quietLimit passes.
+func waitCond(c *sync.Cond, ok func() bool) bool {
+	if ok() {
+		return true
+	}
+	deadline := time.Now().Add(quietLimit)
+	timer := time.AfterFunc(quietLimit, func() {
+		c.L.Lock()
+		c.Broadcast()
+		c.L.Unlock()
+	})
+	defer timer.Stop()
+	for !ok() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		c.Wait()
+	}
+	return true
 }
 
 // eventually polls cond every interval until it returns true or timeout passes.

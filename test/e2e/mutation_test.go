@@ -179,7 +179,7 @@ func restartKubelet(t *testing.T, node string) {
 func waitNodeReady(t *testing.T, node string, since time.Time) {
 	t.Helper()
 	start := since
-	ok := eventually(3*time.Minute, 2*time.Second, func() bool {
+	ok := eventually(3*time.Minute, 500*time.Millisecond, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		lease, err := cluster.client.CoordinationV1().Leases("kube-node-lease").Get(ctx, node, metav1.GetOptions{})
@@ -219,7 +219,7 @@ func addAPIServerFlag(manifest, flag string) (string, error) {
 // --profiling=false and the API answers /readyz again.
 func waitAPIServer(t *testing.T, node string, withFlag bool) {
 	t.Helper()
-	ok := eventually(4*time.Minute, 2*time.Second, func() bool {
+	ok := eventually(4*time.Minute, time.Second, func() bool {
 		argv := procCmdline(t, node, "kube-apiserver")
 		if len(argv) < 2 {
 			return false
@@ -235,7 +235,7 @@ func waitAPIServer(t *testing.T, node string, withFlag bool) {
 	if !ok {
 		t.Fatalf("kube-apiserver on %s: --profiling=false present=%v not reached within 4m", node, withFlag)
 	}
-	ok = eventually(4*time.Minute, 2*time.Second, func() bool {
+	ok = eventually(4*time.Minute, 500*time.Millisecond, func() bool {
 		out, err := kubectlOut(context.Background(), "get", "--raw", "/readyz")
 		return err == nil && strings.TrimSpace(out) == "ok"
 	})
@@ -250,7 +250,7 @@ func privilegedNamespace(t *testing.T, name string) string {
 	t.Helper()
 	ctx := context.Background()
 	freshNamespace(t, name, "privileged")
-	if !eventually(time.Minute, time.Second, func() bool {
+	if !eventually(time.Minute, 200*time.Millisecond, func() bool {
 		_, err := cluster.client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
 		return err == nil
 	}) {
@@ -266,7 +266,7 @@ func freshNamespace(t *testing.T, name, enforce string) {
 	t.Helper()
 	ctx := context.Background()
 	_ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
-	eventually(2*time.Minute, time.Second, func() bool {
+	eventually(2*time.Minute, 250*time.Millisecond, func() bool {
 		_, err := cluster.client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
 		return apierrors.IsNotFound(err)
 	})
@@ -282,7 +282,7 @@ func freshNamespace(t *testing.T, name, enforce string) {
 	// report counting their token mounts, say).
 	t.Cleanup(func() {
 		_ = cluster.client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
-		if !eventually(3*time.Minute, time.Second, func() bool {
+		if !eventually(3*time.Minute, 250*time.Millisecond, func() bool {
 			_, err := cluster.client.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
 			return apierrors.IsNotFound(err)
 		}) {

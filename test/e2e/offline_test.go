@@ -75,6 +75,8 @@ func namespaceNames(t *testing.T) []string {
 // TestSaveAndReplayEvidence scans with --save-evidence, then evaluates the saved
 // evidence with --from-evidence and no cluster at all: same statuses.
 func TestSaveAndReplayEvidence(t *testing.T) {
+	// Parallel: it compares a node scan with its own saved evidence.
+	t.Parallel()
 	dir := t.TempDir()
 	live := scanJSON(t, "nodes", "--save-evidence", dir)
 	var files []string

@@ -49,6 +49,9 @@ type psCase struct {
 //     NET_RAW or SYS_ADMIN added in any letter case, or a privileged
 //     container, is rejected by baseline too.
 func TestPodSecurityEdges(t *testing.T) {
+	// Parallel: its pods, namespaces and the workloads scan are its own
+	// (-n harden-psa-run).
+	t.Parallel()
 	const runNS, baseNS, restrictedNS = "harden-psa-run", "harden-psa-baseline", "harden-psa-restricted"
 	privilegedNamespace(t, runNS)
 	freshNamespace(t, baseNS, "baseline")
@@ -92,7 +95,7 @@ func TestPodSecurityEdges(t *testing.T) {
 	}
 	runtime := map[string]held{}
 	for _, c := range cases {
-		if !eventually(3*time.Minute, 2*time.Second, func() bool {
+		if !eventually(3*time.Minute, 500*time.Millisecond, func() bool {
 			p, err := cluster.client.CoreV1().Pods(runNS).Get(ctx, c.name, metav1.GetOptions{})
 			return err == nil && (p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed)
 		}) {

@@ -68,7 +68,7 @@ func TestRBAC(t *testing.T) {
 		t.Fatalf("kubectl apply -f %s failed", rbacFixtures)
 	}
 	// the token controller fills the legacy token Secret
-	eventually(30*time.Second, time.Second, func() bool {
+	eventually(30*time.Second, 250*time.Millisecond, func() bool {
 		out, err := kubectlOut(context.Background(), "get", "secret", "-n", rbacNS, "e2e-risky-legacy-token", "-o", "jsonpath={.data.token}")
 		return err == nil && out != ""
 	})

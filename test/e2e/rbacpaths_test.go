@@ -45,6 +45,10 @@ type subjectPaths struct {
 // has the power the path ends in, and did not before. What a proof changed
 // is undone before the next one; everything goes in t.Cleanup.
 func TestRBACPaths(t *testing.T) {
+	// Parallel: the paths asked about are those of its own service
+	// accounts (no other test binds their groups), KH-RBAC-4 is read for
+	// its own bindings, and what a proof creates is named harden-e2e-paths-*.
+	t.Parallel()
 	deleteAll := func() {
 		// the clusterrolebindings a proof created (its namespaced objects go with the namespaces)
 		out, err := kubectlOut(context.Background(), "get", "clusterrolebindings", "-o", "name")
@@ -158,7 +162,7 @@ func applyPathsFixtures(t *testing.T) {
 		t.Fatalf("kubectl apply -f %s failed", pathsFixtures)
 	}
 	for _, ns := range []string{pathsNS, pathsTarget, pathsCRBNS} {
-		if !eventually(30*time.Second, time.Second, func() bool {
+		if !eventually(30*time.Second, 250*time.Millisecond, func() bool {
 			_, err := kubectlOut(context.Background(), "get", "serviceaccount", "default", "-n", ns)
 			return err == nil
 		}) {
@@ -255,7 +259,7 @@ func (a actor) must(t *testing.T, args ...string) string {
 	t.Helper()
 	var out string
 	var err error
-	eventually(20*time.Second, time.Second, func() bool {
+	eventually(20*time.Second, 250*time.Millisecond, func() bool {
 		out, err = a.kubectl(args...)
 		return err == nil
 	})
@@ -301,7 +305,7 @@ func provePath(t *testing.T, sa string, p rbac.Path) {
 				t.Errorf("undo kubectl %s: %v\n%s", strings.Join(u, " "), err, out)
 			}
 		}
-		if !eventually(30*time.Second, time.Second, func() bool { return !sarAllowed(t, self, goal) }) {
+		if !eventually(30*time.Second, 200*time.Millisecond, func() bool { return !sarAllowed(t, self, goal) }) {
 			t.Errorf("%s still has %s after the undo", sa, goalOf(p))
 		}
 	}()
@@ -358,7 +362,7 @@ func provePath(t *testing.T, sa string, p rbac.Path) {
 	}
 
 	final := subject{name: a.user, user: a.user, groups: a.groups}
-	if !eventually(20*time.Second, time.Second, func() bool { return sarAllowed(t, final, goal) }) {
+	if !eventually(20*time.Second, 200*time.Millisecond, func() bool { return sarAllowed(t, final, goal) }) {
 		t.Fatalf("after every step, SubjectAccessReview: %s %v may not %s", a.user, a.groups, goal)
 	}
 	canI := []string{"auth", "can-i", "*", "*"}

@@ -45,6 +45,9 @@ type scopeCase struct {
 // counts as allowed, since authorization comes first) is not forbidden; a
 // SubjectAccessReview with the real request's attributes allows it.
 func TestWhoCanScope(t *testing.T) {
+	// Parallel: it compares answers about its own users (harden-scope-*),
+	// whom no other test binds.
+	t.Parallel()
 	cleanup := func() {
 		if out, err := kubectlOut(context.Background(), "delete", "-f", scopeFixtures, "--ignore-not-found", "--wait=false"); err != nil {
 			t.Logf("deleting %s: %v\n%s", scopeFixtures, err, out)

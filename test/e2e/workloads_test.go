@@ -37,6 +37,10 @@ func evidenceWith(r *report.Result, subs ...string) bool {
 // that kind's own system pods are INFO, not FAIL; and that a caller without
 // list permissions gets ERROR, never PASS.
 func TestWorkloads(t *testing.T) {
+	// Parallel: its scans are of its own namespace and kube-system (where
+	// no test creates anything), and the whole cluster's 5.3.1 and 5.6.4 are
+	// read for kind's own objects.
+	t.Parallel()
 	deleteFixtures := func() {
 		if out, err := kubectlOut(context.Background(), "delete", "-f", workloadFixtures, "--ignore-not-found", "--wait=true", "--timeout=180s"); err != nil {
 			t.Errorf("deleting the workload fixtures: %v\n%s", err, out)
