@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,35 +98,54 @@ func TestCronJob(t *testing.T) {
 // default, the busybox pinned by digest.
 func debugImage() string { return envOr("HARDEN_DEBUG_IMAGE", debugpod.DefaultImage) }
 
+// cronImageBuild builds the job image once for the tests that use it (they
+// run in parallel: two builds and loads of one tag at once would race).
+var cronImageBuild struct {
+	once sync.Once
+	err  error
+}
+
 // buildCronImage builds the job image from the Dockerfile with the binary
-// under test and loads it into the kind nodes.
+// under test and loads it into the kind nodes, once per test binary.
 func buildCronImage(t *testing.T) {
 	t.Helper()
-	dir := t.TempDir()
+	cronImageBuild.once.Do(func() { cronImageBuild.err = buildCronImageOnce() })
+	if cronImageBuild.err != nil {
+		t.Fatal(cronImageBuild.err)
+	}
+}
+
+func buildCronImageOnce() error {
+	dir, err := os.MkdirTemp("", "harden-e2e-cronimage-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
 	bin, err := os.ReadFile(filepath.Join(cluster.binDir, "kubectl-harden"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "kubectl-harden"), bin, 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	df, err := os.ReadFile(filepath.Join(cluster.repoRoot, "Dockerfile"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), df, 0o644); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if out, err := exec.Command(cluster.docker, "build", "-q", "-t", cronImage, "--build-arg", "BASE="+debugImage(), dir).CombinedOutput(); err != nil {
-		t.Fatalf("docker build: %v\n%s", err, out)
+		return fmt.Errorf("docker build: %v\n%s", err, out)
 	}
 	kind, err := exec.LookPath("kind")
 	if err != nil {
 		kind = filepath.Join(envOr("KINDLAB_CACHE", "/var/cache/kindlab"), "bin", "kind")
 	}
 	if out, err := exec.Command(kind, "load", "docker-image", cronImage, "--name", cluster.name).CombinedOutput(); err != nil {
-		t.Fatalf("kind load docker-image %s: %v\n%s", cronImage, err, out)
+		return fmt.Errorf("kind load docker-image %s: %v\n%s", cronImage, err, out)
 	}
+	return nil
 }
 
 type jobRun struct {
@@ -223,6 +243,9 @@ func summaryLine(rep *report.Report) string {
 // reports are then read from the node's directory. A failed run adds no
 // file and leaves no temporary file.
 func TestCronJobPVC(t *testing.T) {
+	// Parallel: its namespace, PersistentVolume, CronJob and binding are
+	// its own, and its node directory is read by no scan.
+	t.Parallel()
 	buildCronImage(t)
 	const (
 		ns, name, pvc = "harden-cj-pvc", "harden-cj-pvc", "harden-reports"
