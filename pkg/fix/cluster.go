@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -184,7 +186,7 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 			it.Fix.Why += "; not patched (a bare pod cannot change its security context: recreate it from a controller): " + strings.Join(skipped, ", ")
 		}
 	}
-	for _, ns := range sortedKeys(denies) {
+	for _, ns := range slices.Sorted(maps.Keys(denies)) {
 		p.Cluster["cluster/decisions/networkpolicy-"+ns+"-default-deny.yaml"] = fmt.Sprintf("# A default-deny ingress policy for namespace %s: once applied, no pod of the\n# namespace accepts a connection that another NetworkPolicy does not allow.\n# Write those allow rules first.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-ingress\n  namespace: %s\nspec:\n  podSelector: {}\n  policyTypes:\n  - Ingress\n", ns, ns)
 	}
 	if client == nil {
@@ -201,7 +203,7 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 		}
 		p.writeValidated(ctx, client, file, obj, "# Security context of "+ref.String()+" (kubectl harden fix). Apply with\n#   kubectl apply --server-side --field-manager kubectl-harden-fix -f FILE\n# The controller rolls its pods out again.\n")
 	}
-	for _, ns := range sortedKeys(namespaces) {
+	for _, ns := range slices.Sorted(maps.Keys(namespaces)) {
 		level := ""
 		var stricter []string
 		for _, l := range []string{"restricted", "baseline"} {

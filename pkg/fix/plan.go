@@ -113,7 +113,7 @@ func (p *Plan) durableFiles() map[string]string {
 	if len(extra) > 0 {
 		var b strings.Builder
 		b.WriteString("# Merge into the ClusterConfiguration of the kubeadm-config ConfigMap\n# (kubectl -n kube-system edit configmap kubeadm-config), so that\n# `kubeadm upgrade` and new control-plane joins keep these flags.\n# kubeadm.k8s.io/v1beta4 format: extraArgs is a list of name/value.\napiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n")
-		for _, f := range sortedKeys(extra) {
+		for _, f := range slices.Sorted(maps.Keys(extra)) {
 			ind := ""
 			if f == "etcd.local" {
 				b.WriteString("etcd:\n  local:\n")
@@ -123,7 +123,7 @@ func (p *Plan) durableFiles() map[string]string {
 				ind = "  "
 			}
 			b.WriteString(ind + "extraArgs:\n")
-			for _, k := range sortedKeys(extra[f]) {
+			for _, k := range slices.Sorted(maps.Keys(extra[f])) {
 				if lists[k] {
 					fmt.Fprintf(&b, "%s# add these to the list already there (kubeadm's own: NodeRestriction)\n", ind)
 				}
@@ -156,10 +156,10 @@ func (p *Plan) durableFiles() map[string]string {
 		b.WriteString(nested(openshift, "    "))
 		out["durable/openshift/kubeletconfig.yaml"] = b.String()
 	}
-	for _, file := range sortedKeys(distro) {
+	for _, file := range slices.Sorted(maps.Keys(distro)) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "# Add to %s on every server (and agent, for kubelet-arg), then\n# restart the service: the distribution writes its components' flags from it.\n", file)
-		for _, k := range sortedKeys(distro[file]) {
+		for _, k := range slices.Sorted(maps.Keys(distro[file])) {
 			b.WriteString(k + ":\n")
 			for _, a := range distro[file][k] {
 				fmt.Fprintf(&b, "- %q\n", a)
@@ -189,12 +189,10 @@ func appendUnique(s []string, v string) []string {
 	return append(s, v)
 }
 
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
 // nested renders dotted keys as nested YAML.
 func nested(kv map[string]string, ind string) string {
 	var cs []Change
-	for _, k := range sortedKeys(kv) {
+	for _, k := range slices.Sorted(maps.Keys(kv)) {
 		cs = append(cs, Change{Key: k, Value: kv[k], Path: "/" + dropInName})
 	}
 	s := dropInChanges(cs)
@@ -239,7 +237,7 @@ func (p *Plan) markdown(files map[string]string) string {
 
 	b.WriteString("## How to apply\n\n")
 	var nodeDirs []string
-	for _, f := range sortedKeys(files) {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		if strings.HasSuffix(f, "/apply.sh") {
 			nodeDirs = append(nodeDirs, path.Dir(f))
 		}
@@ -321,7 +319,7 @@ func (p *Plan) markdown(files map[string]string) string {
 		return b.String()
 	}
 	var ctl []string
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		ctl = append(ctl, "--control "+id)
 	}
 	sort.SliceStable(ctl, func(i, j int) bool {
@@ -334,7 +332,7 @@ func (p *Plan) markdown(files map[string]string) string {
 // listFiles lists the plan's files under prefix, after intro.
 func listFiles(b *strings.Builder, files map[string]string, prefix, intro string) {
 	var list []string
-	for _, f := range sortedKeys(files) {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		if strings.HasPrefix(f, prefix) {
 			list = append(list, f)
 		}
