@@ -138,23 +138,22 @@ func (p *Plan) durableFiles() map[string]string {
 		}
 		out["durable/kubeadm/clusterconfiguration.yaml"] = b.String()
 	}
-	if len(kubelet) > 0 {
-		var b strings.Builder
-		b.WriteString("# kubeadm patch for the kubelet configuration: keep it beside the other\n# --patches files and pass `--patches DIR` to kubeadm init, join and\n# upgrade node. Add the same keys to the kubelet-config ConfigMap\n# (kubectl -n kube-system edit configmap kubelet-config, data.kubelet),\n# which kubeadm writes to every joining or upgraded node.\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n")
-		b.WriteString(nested(kubelet, ""))
-		out["durable/kubeadm/patches/kubeletconfiguration+strategic.yaml"] = b.String()
-	}
-	if len(eks) > 0 {
-		var b strings.Builder
-		b.WriteString("# Amazon EKS (AL2023): put this NodeConfig in the launch template's user\n# data so that every new node starts with these kubelet settings.\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n")
-		b.WriteString(nested(eks, "      "))
-		out["durable/eks/nodeconfig.yaml"] = b.String()
-	}
-	if len(openshift) > 0 {
-		var b strings.Builder
-		b.WriteString("# OpenShift: the Machine Config Operator renders this into the pool's\n# kubelet configuration and reboots the pool's nodes one by one. Adjust the\n# pool selector (worker here; master for control-plane nodes).\napiVersion: machineconfiguration.openshift.io/v1\nkind: KubeletConfig\nmetadata:\n  name: kubectl-harden\nspec:\n  machineConfigPoolSelector:\n    matchLabels:\n      pools.operator.machineconfiguration.openshift.io/worker: \"\"\n  kubeletConfig:\n")
-		b.WriteString(nested(openshift, "    "))
-		out["durable/openshift/kubeletconfig.yaml"] = b.String()
+	// KubeletConfiguration keys, as each source that keeps them writes them.
+	for _, d := range []struct {
+		keys         map[string]string
+		file, indent string
+		head         string
+	}{
+		{kubelet, "durable/kubeadm/patches/kubeletconfiguration+strategic.yaml", "",
+			"# kubeadm patch for the kubelet configuration: keep it beside the other\n# --patches files and pass `--patches DIR` to kubeadm init, join and\n# upgrade node. Add the same keys to the kubelet-config ConfigMap\n# (kubectl -n kube-system edit configmap kubelet-config, data.kubelet),\n# which kubeadm writes to every joining or upgraded node.\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"},
+		{eks, "durable/eks/nodeconfig.yaml", "      ",
+			"# Amazon EKS (AL2023): put this NodeConfig in the launch template's user\n# data so that every new node starts with these kubelet settings.\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n"},
+		{openshift, "durable/openshift/kubeletconfig.yaml", "    ",
+			"# OpenShift: the Machine Config Operator renders this into the pool's\n# kubelet configuration and reboots the pool's nodes one by one. Adjust the\n# pool selector (worker here; master for control-plane nodes).\napiVersion: machineconfiguration.openshift.io/v1\nkind: KubeletConfig\nmetadata:\n  name: kubectl-harden\nspec:\n  machineConfigPoolSelector:\n    matchLabels:\n      pools.operator.machineconfiguration.openshift.io/worker: \"\"\n  kubeletConfig:\n"},
+	} {
+		if len(d.keys) > 0 {
+			out[d.file] = d.head + nested(d.keys, d.indent)
+		}
 	}
 	for _, file := range slices.Sorted(maps.Keys(distro)) {
 		var b strings.Builder
