@@ -815,14 +815,7 @@ func PathEvidence(p Path) []report.Observation { return pathEvidence(p) }
 // each single grant looked like.
 func checkPaths(m *Model, o EvalOptions) report.Outcome {
 	paths := m.PathsToClusterAdmin()
-	var user, def []Path
-	for _, p := range paths {
-		if p.Default {
-			def = append(def, p)
-		} else {
-			user = append(user, p)
-		}
-	}
+	def, user := partition(paths, func(p Path) bool { return p.Default })
 	n := len(m.knownSubjects())
 	out := report.Outcome{}
 	show := func(ps []Path) {
