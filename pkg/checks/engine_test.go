@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -167,12 +168,7 @@ func TestResultsSortedAndFilled(t *testing.T) {
 // wantNotes fails the test for each of wants that no note of tr contains.
 func wantNotes(t *testing.T, tr TargetReport, wants ...string) {
 	t.Helper()
-	notes := strings.Join(tr.Notes, "\n")
-	for _, want := range wants {
-		if !strings.Contains(notes, want) {
-			t.Errorf("notes %q lack %q", notes, want)
-		}
-	}
+	testutil.Contains(t, "notes", strings.Join(tr.Notes, "\n"), wants...)
 }
 
 func TestUnknownBenchmark(t *testing.T) {
