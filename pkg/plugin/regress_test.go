@@ -19,6 +19,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod/sim"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
 // These tests run the commands the way users run them and each guards a
@@ -175,7 +176,7 @@ func TestAllPassesSeccompDefaultUnderEveryBenchmark(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bench := range []string{report.BenchmarkCIS112, "gke-1.9.0"} {
-		snap, err := loadWorkloadSnapshot(workloadSnapshot)
+		snap, err := readSnapshot(workloadSnapshot, workloads.DecodeSnapshot)
 		if err != nil {
 			t.Fatal(err)
 		}
