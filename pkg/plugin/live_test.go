@@ -196,16 +196,21 @@ func TestWorkloadsUnknownNamespace(t *testing.T) {
 // TestAllLive: one connection for the three parts (the server version is
 // read once), the nodes scanned, RBAC and workloads of every namespace, and
 // only declared requests.
-func TestAllLive(t *testing.T) {
-	c := sim.New(2, simFast, 0, 0)
-	for _, obj := range apiObjects() {
+// liveCluster is a simulated cluster of n nodes holding apiObjects and
+// the namespace "security" (PSA privileged) that scans create their pods in.
+func liveCluster(t *testing.T, n int) *sim.Cluster {
+	t.Helper()
+	c := sim.New(n, simFast, 0, 0)
+	for _, obj := range append(apiObjects(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "security", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"}}}) {
 		if err := c.Client.Tracker().Add(obj); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := c.Client.Tracker().Add(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "security", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"}}}); err != nil {
-		t.Fatal(err)
-	}
+	return c
+}
+
+func TestAllLive(t *testing.T) {
+	c := liveCluster(t, 2)
 	f, meta := newAPIFake(t, c.Client)
 	streams, out, errOut := testStreams()
 	o := &AllOptions{IOStreams: streams, factory: f, scan: newScanOptions(f, streams)}
@@ -453,15 +458,7 @@ func writeFile(path string) error { return os.WriteFile(path, []byte("x"), 0o600
 // and says the findings of the bare privileged pod are manual: no
 // controller to patch.
 func TestFixLive(t *testing.T) {
-	c := sim.New(1, simFast, 0, 0)
-	for _, obj := range apiObjects() {
-		if err := c.Client.Tracker().Add(obj); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := c.Client.Tracker().Add(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "security", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"}}}); err != nil {
-		t.Fatal(err)
-	}
+	c := liveCluster(t, 1)
 	f, _ := newAPIFake(t, c.Client)
 	f.ns = "security"
 	streams, out, errOut := testStreams()
