@@ -2,6 +2,7 @@
 package testutil
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -15,4 +16,19 @@ func Contains(t testing.TB, what, got string, wants ...string) {
 			t.Errorf("%s lacks %q:\n%s", what, want, got)
 		}
 	}
+}
+
+// JSONRoundTrip marshals v to JSON and decodes it into a new T, failing t
+// on either error.
+func JSONRoundTrip[T any](t testing.TB, v T) T {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back T
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	return back
 }

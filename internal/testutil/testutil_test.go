@@ -5,7 +5,14 @@ import "testing"
 // recorder is a testing.TB that records failures instead of failing.
 type recorder struct {
 	testing.TB
-	errors []string
+	errors, fatals []string
+}
+
+// Fatal records the failure and stops the function under test, as
+// t.Fatal stops the test (the caller recovers).
+func (r *recorder) Fatal(args ...any) {
+	r.fatals = append(r.fatals, "fatal")
+	panic(r)
 }
 
 func (r *recorder) Helper() {}
@@ -33,4 +40,21 @@ func TestContains(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	type doc struct {
+		A string `json:"a"`
+		b int    // unexported: lost on the way, as in any JSON round trip
+	}
+	if got := JSONRoundTrip(t, doc{A: "x", b: 1}); got != (doc{A: "x"}) {
+		t.Errorf("round trip = %+v", got)
+	}
+	r := &recorder{TB: t}
+	defer func() {
+		if recover() == nil || len(r.fatals) != 1 {
+			t.Errorf("a value JSON cannot encode did not fail the test: %v", r.fatals)
+		}
+	}()
+	JSONRoundTrip[any](r, func() {})
 }
