@@ -3,6 +3,7 @@ package testutil
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -31,4 +32,33 @@ func JSONRoundTrip[T any](t testing.TB, v T) T {
 		t.Fatal(err)
 	}
 	return back
+}
+
+// WriteFile writes data to path (mode 0644) and returns path.
+func WriteFile(t testing.TB, path, data string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// WriteJSON writes v as JSON to path (mode 0644) and returns path.
+func WriteJSON(t testing.TB, path string, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return WriteFile(t, path, string(b))
+}
+
+// Mkdir makes the directory path and its parents (mode 0755) and returns
+// path.
+func Mkdir(t testing.TB, path string) string {
+	t.Helper()
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -1,6 +1,10 @@
 package testutil
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // recorder is a testing.TB that records failures instead of failing.
 type recorder struct {
@@ -57,4 +61,22 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 	}()
 	JSONRoundTrip[any](r, func() {})
+}
+
+func TestWriteHelpers(t *testing.T) {
+	dir := Mkdir(t, filepath.Join(t.TempDir(), "a", "b"))
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		t.Fatalf("Mkdir: %v", err)
+	}
+	p := WriteJSON(t, filepath.Join(dir, "x.json"), map[string]int{"n": 1})
+	if b, err := os.ReadFile(p); err != nil || string(b) != `{"n":1}` {
+		t.Errorf("WriteJSON wrote %q, %v", b, err)
+	}
+	r := &recorder{TB: t}
+	defer func() {
+		if recover() == nil || len(r.fatals) != 1 {
+			t.Errorf("writing into a missing directory did not fail the test: %v", r.fatals)
+		}
+	}()
+	WriteFile(r, filepath.Join(dir, "missing", "x"), "")
 }

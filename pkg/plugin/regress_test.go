@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod/sim"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
@@ -35,7 +36,7 @@ func editEvidence(t *testing.T, src string, edit func(m map[string]any)) string 
 	var m map[string]any
 	readJSON(t, src, &m)
 	edit(m)
-	return writeJSON(t, filepath.Join(t.TempDir(), "node.json"), m)
+	return testutil.WriteJSON(t, filepath.Join(t.TempDir(), "node.json"), m)
 }
 
 // readJSON decodes the JSON file path into v.
@@ -48,19 +49,6 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-}
-
-// writeJSON writes v as JSON to path and returns path.
-func writeJSON(t *testing.T, path string, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 const kindWorkerEvidence = "../evidence/testdata/kind-worker.json"
@@ -298,7 +286,7 @@ func TestDiffMatchesObjects(t *testing.T) {
 	}
 	snap["workloads"] = kept
 	dir := t.TempDir()
-	newSnap := writeJSON(t, filepath.Join(dir, "snapshot-2.json"), snap)
+	newSnap := testutil.WriteJSON(t, filepath.Join(dir, "snapshot-2.json"), snap)
 	write := func(name, snapshot string) string {
 		out, errOut, code := run(t, "workloads", "--from-snapshot", snapshot, "-o", "json")
 		if code != ExitOK {
