@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -96,9 +97,7 @@ func writeTree(t *testing.T, root string, files []fakeFile) {
 				t.Fatal(err)
 			}
 		default:
-			if err := os.WriteFile(p, []byte(f.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			testutil.WriteFile(t, p, f.body)
 		}
 		mode := f.mode
 		if mode == 0 {

@@ -200,9 +200,7 @@ func TestDiffRejectsWhatIsNotAReport(t *testing.T) {
 		"no target":     {`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"NodeScanReport","metadata":{"benchmark":"cis-1.12"},"targets":[{"results":[]}]}`, "name"},
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
-		if err := os.WriteFile(p, []byte(tc.doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, p, tc.doc)
 		_, errOut, code := run(t, "diff", oldPath, p)
 		if code != ExitError || !strings.Contains(errOut, p) || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 1 naming the file and %q", name, code, errOut, tc.want)
@@ -293,9 +291,7 @@ func TestDiffMatchesObjects(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, p, out)
 		return p
 	}
 	oldPath, newPath := write("old.json", workloadSnapshot), write("new.json", newSnap)

@@ -3,7 +3,6 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,9 +104,7 @@ func TestRegistry(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	tmpl := filepath.Join(t.TempDir(), "t.tmpl")
-	if err := os.WriteFile(tmpl, []byte("{{.kind}}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, tmpl, "{{.kind}}")
 	reports := NewSet(Names(Report))
 	for _, tc := range []struct {
 		set    *Set
