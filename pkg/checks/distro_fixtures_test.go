@@ -77,8 +77,6 @@ func k3sServer(t testing.TB) *evidence.Node {
 	addFile(n, "/var/lib/rancher/k3s/server/tls/service.key", 0o600, 0, 0)
 	addDir(n, "/var/lib/cni/networks", 0o755, 0, 0)
 	addFile(n, "/var/lib/cni/networks/cbr0/10.42.0.2", 0o600, 0, 0)
-	addMissing(n, evidence.KubeletUnits...)
-	addMissing(n, evidence.KubeletConfigs...)
 	addMissing(n, "/etc/cni/net.d")
 	return n
 }
@@ -87,8 +85,11 @@ func k3sServer(t testing.TB) *evidence.Node {
 // alike under /etc/rancher/<distro> and /var/lib/rancher/<distro>, with the
 // modes and owners their guides' audits return (the etcd data directory
 // owned by etcdUID): config.yaml, the etcd config, the kubelet drop-in
-// 00-<distro>-defaults.conf, credentials, TLS and agent files.
+// 00-<distro>-defaults.conf, credentials, TLS and agent files; neither
+// has kubeadm's kubelet unit or config.
 func rancherFiles(t testing.TB, n *evidence.Node, distro string, etcdUID int) {
+	addMissing(n, evidence.KubeletUnits...)
+	addMissing(n, evidence.KubeletConfigs...)
 	dataDir := "/var/lib/rancher/" + distro
 	n.Configs["/etc/rancher/"+distro+"/config.yaml"] = distroFile(t, distro+"-config.yaml")
 	n.Configs[dataDir+"/server/db/etcd/config"] = distroFile(t, distro+"-etcd-config.yaml")
@@ -133,8 +134,6 @@ func rke2Server(t testing.TB) *evidence.Node {
 	rancherFiles(t, n, "rke2", 1001)
 	addDir(n, "/etc/cni/net.d", 0o700, 0, 0)
 	addFile(n, "/etc/cni/net.d/05-cilium.conflist", 0o600, 0, 0)
-	addMissing(n, evidence.KubeletUnits...)
-	addMissing(n, evidence.KubeletConfigs...)
 	addMissing(n, "/var/lib/cni/networks")
 	return n
 }
