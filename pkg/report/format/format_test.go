@@ -215,4 +215,13 @@ func TestTemplates(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tc.output, got, tc.want)
 		}
 	}
+	// A large count prints as kubectl prints the integers of the objects
+	// it decodes, never in exponent form.
+	big := reportsample.Report()
+	big.Summary.Total = 1300000
+	for _, output := range []string{"jsonpath={.summary.total}", "go-template={{.summary.total}}"} {
+		if got := render(t, output, big, Writer{}); got != "1300000" {
+			t.Errorf("%s: got %q, want 1300000", output, got)
+		}
+	}
 }
