@@ -81,12 +81,18 @@ func (p Permission) As(n Need) Permission { p.Need = n; return p }
 
 // ResourceString is "resource[/subresource][.group]", as kubectl writes it.
 func (p Permission) ResourceString() string {
-	s := p.Resource
-	if p.Subresource != "" {
-		s += "/" + p.Subresource
+	return ResourceString(p.Resource, p.Subresource, p.Group)
+}
+
+// ResourceString writes a resource as "resource[/subresource][.group]", the
+// way `kubectl describe clusterrole` lists a rule's resources.
+func ResourceString(resource, subresource, group string) string {
+	s := resource
+	if subresource != "" {
+		s += "/" + subresource
 	}
-	if p.Group != "" {
-		s += "." + p.Group
+	if group != "" {
+		s += "." + group
 	}
 	return s
 }

@@ -329,18 +329,15 @@ func versionParts(v string) []int {
 
 // newer reports whether a is a newer edition than b.
 func newer(a, b *Benchmark) bool {
-	pa, pb := versionParts(a.Version), versionParts(b.Version)
-	for i := 0; i < len(pa) || i < len(pb); i++ {
-		var x, y int
-		if i < len(pa) {
-			x = pa[i]
+	// Missing parts count as 0: 1.12 and 1.12.0 are the same edition.
+	trim := func(p []int) []int {
+		for len(p) > 0 && p[len(p)-1] == 0 {
+			p = p[:len(p)-1]
 		}
-		if i < len(pb) {
-			y = pb[i]
-		}
-		if x != y {
-			return x > y
-		}
+		return p
+	}
+	if c := slices.Compare(trim(versionParts(a.Version)), trim(versionParts(b.Version))); c != 0 {
+		return c > 0
 	}
 	return a.ID > b.ID
 }

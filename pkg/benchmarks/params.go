@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -195,11 +196,7 @@ func (c CheckSpec) Verdict(p Params) Params {
 // Key renders params as "k=v, k=v" in key order: a stable identity of a
 // parameter set, used to compare and to print them.
 func (p Params) Key() string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(p))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s=%v", k, p[k])

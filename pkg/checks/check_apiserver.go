@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -15,7 +16,7 @@ import (
 // pluginList reads an admission plugin flag.
 func pluginList(p *evidence.Process, flag string) []string {
 	v, _ := p.Flag(flag)
-	return splitList(v)
+	return benchmarks.SplitList(v)
 }
 
 // enabledPlugin passes when the plugin is in --enable-admission-plugins
@@ -38,7 +39,7 @@ func enabledPlugin(plugin string) func(*evidence.Node) Outcome {
 // notDisabledPlugin passes when a default-on plugin is not disabled.
 func notDisabledPlugin(plugin string) func(*evidence.Node) Outcome {
 	return flagCheck(evidence.APIServer, "disable-admission-plugins", "", func(v string, set bool) (bool, string) {
-		if slices.Contains(splitList(v), plugin) {
+		if slices.Contains(benchmarks.SplitList(v), plugin) {
 			return false, plugin + " is disabled"
 		}
 		return true, plugin + " is not disabled (it is on by default)"
@@ -60,7 +61,7 @@ func authzCheck(decide func(modes []string) (bool, string)) func(*evidence.Node)
 		}
 		modes := []string{"AlwaysAllow"}
 		if v, ok := p.Flag("authorization-mode"); ok {
-			modes = splitList(v)
+			modes = benchmarks.SplitList(v)
 		}
 		ok, why := decide(modes)
 		return verdict(ok, why, why, obs...)
@@ -80,7 +81,7 @@ var apiserverCiphers = []string{
 // cipherDecision passes when every listed suite is in allowed. An unset
 // list is FAIL: Go's default then applies, which still offers CBC suites.
 func cipherDecision(value string, set bool, allowed []string) (bool, string) {
-	suites := splitList(value)
+	suites := benchmarks.SplitList(value)
 	if !set || len(suites) == 0 {
 		return false, "no cipher suite list is set: Go's default list applies, which includes CBC-mode suites"
 	}
@@ -250,7 +251,7 @@ func init() {
 			Eval: func(p Params, ev *evidence.Node) Outcome {
 				plugin := p.String("plugin")
 				return flagCheck(evidence.APIServer, "enable-admission-plugins", "", func(v string, set bool) (bool, string) {
-					if slices.Contains(splitList(v), plugin) {
+					if slices.Contains(benchmarks.SplitList(v), plugin) {
 						return false, plugin + " is enabled"
 					}
 					return true, plugin + " is not enabled"

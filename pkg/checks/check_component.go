@@ -2,11 +2,12 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -38,7 +39,7 @@ func componentFlag(p Params, ev *evidence.Node) Outcome {
 	if !set && p.String("default") != "" {
 		v, set = p.String("default"), true
 	}
-	items := splitList(v)
+	items := benchmarks.SplitList(v)
 	var ok bool
 	var why string
 	switch p.String("op") {
@@ -51,15 +52,15 @@ func componentFlag(p Params, ev *evidence.Node) Outcome {
 	case "unset":
 		ok, why = !set || v == "", fmt.Sprintf("--%s must not be set", flag)
 	case "in":
-		ok, why = set && slices.Contains(splitList(want), v), fmt.Sprintf("--%s must be one of %s", flag, want)
+		ok, why = set && slices.Contains(benchmarks.SplitList(want), v), fmt.Sprintf("--%s must be one of %s", flag, want)
 	case "has":
 		ok, why = set, fmt.Sprintf("--%s must include %s", flag, want)
-		for _, w := range splitList(want) {
+		for _, w := range benchmarks.SplitList(want) {
 			ok = ok && slices.Contains(items, w)
 		}
 	case "lacks":
 		ok, why = true, fmt.Sprintf("--%s must not include %s", flag, want)
-		for _, w := range splitList(want) {
+		for _, w := range benchmarks.SplitList(want) {
 			ok = ok && !slices.Contains(items, w)
 		}
 	}
@@ -114,11 +115,7 @@ func bindLoopback(c evidence.Component) func(*evidence.Node) Outcome {
 }
 
 func init() {
-	comps := make([]string, 0, len(flagComponents))
-	for k := range flagComponents {
-		comps = append(comps, k)
-	}
-	sort.Strings(comps)
+	comps := slices.Sorted(maps.Keys(flagComponents))
 	component := ParamSpec{Name: "component", Type: "string", Required: true, Enum: comps, Doc: "the process"}
 	register(Check{
 		ID:  "component.flag",

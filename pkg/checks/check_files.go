@@ -2,7 +2,8 @@ package checks
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
@@ -126,12 +127,7 @@ func allOf(names ...string) locator {
 }
 
 func locatorNames() []string {
-	out := make([]string, 0, len(locators))
-	for k := range locators {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(locators))
 }
 
 // Locators: the named ways a file check (file.mode, file.owner) finds the

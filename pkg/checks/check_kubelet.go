@@ -2,7 +2,8 @@ package checks
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,11 +160,7 @@ func kubeletNamed(id, doc string, keys []string, decide func(*evidence.Node) Out
 }
 
 func init() {
-	keys := make([]string, 0, len(kubeletKeys))
-	for k := range kubeletKeys {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(kubeletKeys))
 	register(Check{
 		ID:  "kubelet.setting",
 		Doc: "one effective kubelet setting (flag, else --config file, else the kubelet default) compared with a value",

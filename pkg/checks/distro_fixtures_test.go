@@ -73,26 +73,30 @@ func k3sServer(t testing.TB) *evidence.Node {
 	n := distroNode("server-0")
 	n.Supervisors = map[string]*evidence.Process{evidence.SupervisorK3s: {PID: 2226, Args: []string{"/usr/local/bin/k3s", "server"}, Root: "host"}}
 	n.Logged = journalLogged(distroFile(t, "k3s-server.journal.txt"), "journal:k3s.service,k3s-agent.service")
-	n.Configs["/etc/rancher/k3s/config.yaml"] = distroFile(t, "k3s-config.yaml")
-	n.Configs["/var/lib/rancher/k3s/server/db/etcd/config"] = distroFile(t, "k3s-etcd-config.yaml")
-	const dropIns = "/var/lib/rancher/k3s/agent/etc/kubelet.conf.d"
-	addDir(n, dropIns, 0o700, 0, 0)
-	n.Configs[dropIns+"/00-k3s-defaults.conf"] = distroFile(t, "k3s-00-k3s-defaults.conf")
-	addFile(n, dropIns+"/00-k3s-defaults.conf", 0o600, 0, 0)
-	rancherFiles(n, "/var/lib/rancher/k3s", 0)
+	rancherFiles(t, n, "k3s", 0)
 	addFile(n, "/var/lib/rancher/k3s/server/tls/service.key", 0o600, 0, 0)
 	addDir(n, "/var/lib/cni/networks", 0o755, 0, 0)
 	addFile(n, "/var/lib/cni/networks/cbr0/10.42.0.2", 0o600, 0, 0)
-	addMissing(n, evidence.KubeletUnits...)
-	addMissing(n, evidence.KubeletConfigs...)
 	addMissing(n, "/etc/cni/net.d")
 	return n
 }
 
-// rancherFiles adds the files K3s and RKE2 keep alike under dataDir, with
-// the modes and owners their guides' audits return (the etcd data
-// directory owned by etcdUID).
-func rancherFiles(n *evidence.Node, dataDir string, etcdUID int) {
+// rancherFiles adds the files K3s and RKE2 (distro "k3s" or "rke2") keep
+// alike under /etc/rancher/<distro> and /var/lib/rancher/<distro>, with the
+// modes and owners their guides' audits return (the etcd data directory
+// owned by etcdUID): config.yaml, the etcd config, the kubelet drop-in
+// 00-<distro>-defaults.conf, credentials, TLS and agent files; neither
+// has kubeadm's kubelet unit or config.
+func rancherFiles(t testing.TB, n *evidence.Node, distro string, etcdUID int) {
+	addMissing(n, evidence.KubeletUnits...)
+	addMissing(n, evidence.KubeletConfigs...)
+	dataDir := "/var/lib/rancher/" + distro
+	n.Configs["/etc/rancher/"+distro+"/config.yaml"] = distroFile(t, distro+"-config.yaml")
+	n.Configs[dataDir+"/server/db/etcd/config"] = distroFile(t, distro+"-etcd-config.yaml")
+	dropIns := dataDir + "/agent/etc/kubelet.conf.d"
+	addDir(n, dropIns, 0o700, 0, 0)
+	n.Configs[dropIns+"/00-"+distro+"-defaults.conf"] = distroFile(t, distro+"-00-"+distro+"-defaults.conf")
+	addFile(n, dropIns+"/00-"+distro+"-defaults.conf", 0o600, 0, 0)
 	for _, p := range []string{"admin", "scheduler", "controller"} {
 		addFile(n, dataDir+"/server/cred/"+p+".kubeconfig", 0o600, 0, 0)
 	}
@@ -122,22 +126,14 @@ func rke2Server(t testing.TB) *evidence.Node {
 		n.Processes[c].Root = "container"
 	}
 	n.Users[1001], n.Groups[1001] = "etcd", "etcd"
-	n.Configs["/var/lib/rancher/rke2/server/db/etcd/config"] = distroFile(t, "rke2-etcd-config.yaml")
-	n.Configs["/etc/rancher/rke2/config.yaml"] = distroFile(t, "rke2-config.yaml")
-	const dropIns = "/var/lib/rancher/rke2/agent/etc/kubelet.conf.d"
-	addDir(n, dropIns, 0o700, 0, 0)
-	n.Configs[dropIns+"/00-rke2-defaults.conf"] = distroFile(t, "rke2-00-rke2-defaults.conf")
-	addFile(n, dropIns+"/00-rke2-defaults.conf", 0o600, 0, 0)
 	pm := "/var/lib/rancher/rke2/agent/pod-manifests"
 	addDir(n, pm, 0o700, 0, 0)
 	for _, c := range []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kube-proxy"} {
 		addFile(n, pm+"/"+c+".yaml", 0o600, 0, 0)
 	}
-	rancherFiles(n, "/var/lib/rancher/rke2", 1001)
+	rancherFiles(t, n, "rke2", 1001)
 	addDir(n, "/etc/cni/net.d", 0o700, 0, 0)
 	addFile(n, "/etc/cni/net.d/05-cilium.conflist", 0o600, 0, 0)
-	addMissing(n, evidence.KubeletUnits...)
-	addMissing(n, evidence.KubeletConfigs...)
 	addMissing(n, "/var/lib/cni/networks")
 	return n
 }

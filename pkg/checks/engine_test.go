@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -133,9 +134,7 @@ func TestManagedControlPlane(t *testing.T) {
 			t.Errorf("%s: worker control N/A on a managed platform", r.ControlID)
 		}
 	}
-	if !strings.Contains(strings.Join(tr.Notes, "\n"), "managed by EKS") {
-		t.Errorf("notes %v", tr.Notes)
-	}
+	wantNotes(t, tr, "managed by EKS")
 }
 
 func TestNoKubeletIsErrorNotNA(t *testing.T) {
@@ -163,12 +162,13 @@ func TestResultsSortedAndFilled(t *testing.T) {
 	if tr.Summary.Total != len(tr.Results) {
 		t.Errorf("summary %+v", tr.Summary)
 	}
-	notes := strings.Join(tr.Notes, "\n")
-	for _, want := range []string{"kubelet config: /var/lib/kubelet/config.yaml (from --config)", "kube-proxy config: /var/lib/kube-proxy/config.conf (from --config)"} {
-		if !strings.Contains(notes, want) {
-			t.Errorf("notes %q lack %q", notes, want)
-		}
-	}
+	wantNotes(t, tr, "kubelet config: /var/lib/kubelet/config.yaml (from --config)", "kube-proxy config: /var/lib/kube-proxy/config.conf (from --config)")
+}
+
+// wantNotes fails the test for each of wants that no note of tr contains.
+func wantNotes(t *testing.T, tr TargetReport, wants ...string) {
+	t.Helper()
+	testutil.Contains(t, "notes", strings.Join(tr.Notes, "\n"), wants...)
 }
 
 func TestUnknownBenchmark(t *testing.T) {

@@ -2,7 +2,9 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -173,11 +175,7 @@ func keyFileModes(ev *evidence.Node) Outcome {
 	if len(keys) == 0 {
 		return notApplicable("no private key files were found on this node")
 	}
-	paths := make([]string, 0, len(keys))
-	for p := range keys {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(keys))
 	loc := func(*evidence.Node) ([]string, *Outcome, []Observation) { return paths, nil, nil }
 	return modeCheck(loc, 0o600)(ev)
 }

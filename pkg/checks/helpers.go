@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -165,21 +166,10 @@ func joinFlags(flags []string) string {
 	return strings.Join(out, " and ") + " are"
 }
 
-// splitList splits a comma-separated value, trimming blanks.
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // parseKV parses "A=true,B=false" (feature gates).
 func parseKV(v string) map[string]string {
 	out := map[string]string{}
-	for _, kv := range splitList(v) {
+	for _, kv := range benchmarks.SplitList(v) {
 		k, val, _ := strings.Cut(kv, "=")
 		out[strings.TrimSpace(k)] = strings.TrimSpace(val)
 	}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -415,11 +417,7 @@ func lookupMerged(doc map[string]any, parts []string, exact, inMap bool) (leaf, 
 	if len(parts) == 0 {
 		return leaf{}, false
 	}
-	keys := make([]string, 0, len(doc))
-	for k := range doc {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(doc))
 	var found leaf
 	var ok bool
 	for _, k := range keys {

@@ -229,12 +229,7 @@ func TestKubeletDropInDecidesControlAndSaysSo(t *testing.T) {
 	if !strings.Contains(evidenceText(r), dropInDir+"/40-nodeadm.conf readOnlyPort") {
 		t.Errorf("evidence %v does not name the drop-in", r.Evidence)
 	}
-	notes := strings.Join(EvaluateNode(n, testOpts()).Notes, "\n")
-	for _, want := range []string{"drop-ins of --config-dir " + dropInDir + " in merge order: " + dropInDir + "/40-nodeadm.conf", "ignored by the kubelet (not *.conf): " + dropInDir + "/README"} {
-		if !strings.Contains(notes, want) {
-			t.Errorf("notes %q lack %q", notes, want)
-		}
-	}
+	wantNotes(t, EvaluateNode(n, testOpts()), "drop-ins of --config-dir "+dropInDir+" in merge order: "+dropInDir+"/40-nodeadm.conf", "ignored by the kubelet (not *.conf): "+dropInDir+"/README")
 }
 
 // An EKS AL2023 node (nodeadm): JSON config at /etc/kubernetes/kubelet/config.json,

@@ -3,8 +3,9 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,12 +89,7 @@ func sameKubeletValue(a, b string) bool {
 
 // KubeletControlKeys lists every kubelet setting a control reads, sorted.
 func KubeletControlKeys() []string {
-	keys := make([]string, 0, len(kubeletKeys))
-	for k := range kubeletKeys {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(kubeletKeys))
 }
 
 // CompareKubeletConfigz compares, for every kubelet setting a control

@@ -37,9 +37,7 @@ func TestKubeletUsesItsOwnConfigFlag(t *testing.T) {
 				t.Errorf("4.1.9 checked %v (%s)", f.Evidence, f.Status)
 			}
 			tr := EvaluateNode(n, testOpts())
-			if !strings.Contains(strings.Join(tr.Notes, "\n"), "kubelet config: /custom/path.yaml (from --config)") {
-				t.Errorf("notes %v", tr.Notes)
-			}
+			wantNotes(t, tr, "kubelet config: /custom/path.yaml (from --config)")
 		})
 	}
 }
@@ -108,9 +106,7 @@ func TestKubeletDefaultsDependOnConfigFile(t *testing.T) {
 		}
 	}
 	tr := EvaluateNode(flagsOnly, testOpts())
-	if !strings.Contains(strings.Join(tr.Notes, "\n"), "/var/lib/kubelet/config.yaml exists on the host but the kubelet does not read it") {
-		t.Errorf("notes %v", tr.Notes)
-	}
+	wantNotes(t, tr, "/var/lib/kubelet/config.yaml exists on the host but the kubelet does not read it")
 }
 
 func TestKubeletFlagBeatsConfig(t *testing.T) {

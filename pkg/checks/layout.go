@@ -396,11 +396,11 @@ func EtcdConfigArgs(text string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	for _, k := range sortedKeys(doc) {
+	for _, k := range slices.Sorted(maps.Keys(doc)) {
 		v := doc[k]
 		if m, ok := v.(map[string]any); ok {
 			flags := etcdTransportKeys[k]
-			for _, sk := range sortedKeys(m) {
+			for _, sk := range slices.Sorted(maps.Keys(m)) {
 				if f, ok := flags[sk]; ok {
 					out = append(out, "--"+f+"="+renderValue(m[sk]))
 				}
@@ -458,7 +458,7 @@ func openshiftConfig(n, ev *evidence.Node, c evidence.Component, key string) str
 	flags, _ := doc[key].(map[string]any)
 	args := []string{p.Args[0]}
 	origins := map[string]string{}
-	for _, k := range sortedKeys(flags) {
+	for _, k := range slices.Sorted(maps.Keys(flags)) {
 		vals, _ := flags[k].([]any)
 		for _, v := range vals {
 			args = append(args, "--"+k+"="+renderValue(v))

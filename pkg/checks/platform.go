@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -130,11 +132,11 @@ func DetectPlatform(gitVersion string, nodes []NodeFacts) Platform {
 			oses["Container-Optimized OS"] = true
 		}
 	}
-	p.Cloud = strings.Join(sortedKeys(clouds), ",")
-	p.OS = sortedKeys(oses)
+	p.Cloud = strings.Join(slices.Sorted(maps.Keys(clouds)), ",")
+	p.OS = slices.Sorted(maps.Keys(oses))
 	// One vote decides; conflicting votes (a GKE server with EKS labels)
 	// follow the server version, the stronger signal.
-	names := sortedKeys(votes)
+	names := slices.Sorted(maps.Keys(votes))
 	switch {
 	case len(names) == 1:
 		p.Name = names[0]
@@ -175,15 +177,6 @@ func setVote(votes map[string]string, name, why string) {
 	if _, ok := votes[name]; !ok {
 		votes[name] = why
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // SelectBenchmarkFor chooses the benchmark for a server version on a

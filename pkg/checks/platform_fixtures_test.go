@@ -50,23 +50,7 @@ func gkeCOSWorker() *evidence.Node {
 		"--kubeconfig=/var/lib/kubelet/kubeconfig", "--bootstrap-kubeconfig=/var/lib/kubelet/bootstrap-kubeconfig",
 		"--config=" + cfg, "--cert-dir=/var/lib/kubelet/pki/",
 		"--node-labels=cloud.google.com/gke-nodepool=pool-1,cloud.google.com/gke-os-distribution=cos"},
-		cfg, `apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-authentication:
-  anonymous:
-    enabled: false
-  webhook:
-    enabled: true
-  x509:
-    clientCAFile: /etc/srv/kubernetes/pki/ca-certificates.crt
-authorization:
-  mode: Webhook
-readOnlyPort: 10255
-featureGates:
-  RotateKubeletServerCertificate: true
-serverTLSBootstrap: true
-staticPodPath: /etc/kubernetes/manifests
-`, map[string]uint32{
+		cfg, platformFile("gke-cos-kubelet-config.yaml"), map[string]uint32{
 			cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/var/lib/kube-proxy/kubeconfig": 0o644,
 			"/etc/systemd/system/kubelet.service": 0o644, "/etc/srv/kubernetes/pki/ca-certificates.crt": 0o644,
 		})
@@ -84,12 +68,7 @@ func eksAL2023Worker() *evidence.Node {
 	return platformWorker("ip-10-0-1-23.eu-west-1.compute.internal", []string{"/usr/bin/kubelet",
 		"--config=" + cfg, "--kubeconfig=/var/lib/kubelet/kubeconfig", "--image-credential-provider-bin-dir=/etc/eks/image-credential-provider",
 		"--node-ip=10.0.1.23", "--cloud-provider=external", "--hostname-override=ip-10-0-1-23.eu-west-1.compute.internal"},
-		cfg, `{"apiVersion":"kubelet.config.k8s.io/v1beta1","kind":"KubeletConfiguration",
-"authentication":{"anonymous":{"enabled":false},"webhook":{"enabled":true,"cacheTTL":"2m0s"},"x509":{"clientCAFile":"/etc/kubernetes/pki/ca.crt"}},
-"authorization":{"mode":"Webhook"},"readOnlyPort":0,"protectKernelDefaults":true,
-"featureGates":{"RotateKubeletServerCertificate":true},"serverTLSBootstrap":true,
-"tlsCipherSuites":["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256","TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256","TLS_RSA_WITH_AES_128_GCM_SHA256","TLS_RSA_WITH_AES_256_GCM_SHA384"]}
-`, map[string]uint32{cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/etc/kubernetes/pki/ca.crt": 0o644, "/etc/systemd/system/kubelet.service": 0o644})
+		cfg, platformFile("eks-al2023-kubelet-config.json"), map[string]uint32{cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/etc/kubernetes/pki/ca.crt": 0o644, "/etc/systemd/system/kubelet.service": 0o644})
 }
 
 // eksBottlerocketWorker: the kubelet from exec-start.conf with --config
@@ -102,24 +81,7 @@ func eksBottlerocketWorker() *evidence.Node {
 	return platformWorker("ip-10-0-2-34.eu-west-1.compute.internal", []string{"/usr/bin/kubelet",
 		"--cloud-provider", "external", "--kubeconfig=/etc/kubernetes/kubelet/kubeconfig", "--config=" + cfg,
 		"--root-dir=/var/lib/kubelet", "--cert-dir=/var/lib/kubelet/pki", "--node-ip=10.0.2.34"},
-		cfg, `apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-authentication:
-  anonymous:
-    enabled: false
-  webhook:
-    enabled: true
-  x509:
-    clientCAFile: "/etc/kubernetes/pki/ca.crt"
-authorization:
-  mode: Webhook
-readOnlyPort: 0
-protectKernelDefaults: true
-tlsCertFile: "/etc/kubernetes/pki/kubelet-server.crt"
-tlsPrivateKeyFile: "/etc/kubernetes/pki/private/kubelet-server.key"
-staticPodPath: "/etc/kubernetes/static-pods/"
-podPidsLimit: 1048576
-`, map[string]uint32{cfg: 0o644, "/etc/kubernetes/kubelet/kubeconfig": 0o600, "/etc/kubernetes/pki/ca.crt": 0o644})
+		cfg, platformFile("eks-bottlerocket-kubelet-config.yaml"), map[string]uint32{cfg: 0o644, "/etc/kubernetes/kubelet/kubeconfig": 0o600, "/etc/kubernetes/pki/ca.crt": 0o644})
 }
 
 // aksUbuntuWorker: /usr/local/bin/kubelet with --config
@@ -134,11 +96,7 @@ func aksUbuntuWorker() *evidence.Node {
 		"--kubeconfig=/var/lib/kubelet/kubeconfig", "--bootstrap-kubeconfig=/var/lib/kubelet/bootstrap-kubeconfig",
 		"--tls-cert-file=/etc/kubernetes/certs/kubeletserver.crt", "--tls-private-key-file=/etc/kubernetes/certs/kubeletserver.key",
 		"--read-only-port=0"},
-		cfg, `{"kind":"KubeletConfiguration","apiVersion":"kubelet.config.k8s.io/v1beta1",
-"authentication":{"anonymous":{"enabled":false},"webhook":{"enabled":true},"x509":{"clientCAFile":"/etc/kubernetes/certs/ca.crt"}},
-"authorization":{"mode":"Webhook"},"eventRecordQPS":0,"streamingConnectionIdleTimeout":"4h0m0s","makeIPTablesUtilChains":true,
-"rotateCertificates":true,"featureGates":{"RotateKubeletServerCertificate":true},"protectKernelDefaults":true}
-`, map[string]uint32{cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/etc/kubernetes/certs/ca.crt": 0o600, "/etc/systemd/system/kubelet.service": 0o644})
+		cfg, platformFile("aks-ubuntu-kubeletconfig.json"), map[string]uint32{cfg: 0o644, "/var/lib/kubelet/kubeconfig": 0o644, "/etc/kubernetes/certs/ca.crt": 0o600, "/etc/systemd/system/kubelet.service": 0o644})
 	return n
 }
 
@@ -185,4 +143,14 @@ func TestPlatformFixtures(t *testing.T) {
 			checkGolden(t, filepath.Join("testdata", name+"."+fx.benchmark+".golden"), tr)
 		})
 	}
+}
+
+// platformFile reads a platform's kubelet configuration fixture from
+// testdata/platforms.
+func platformFile(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", "platforms", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

@@ -160,6 +160,15 @@ regular_file() {
 	[ -f "$2$Q" ]
 }
 
+# begin KEY RECORD ROOT VIA PATH: the header of a RECORD for PATH when
+# regular_file KEY holds, with a warning when the file is larger than the
+# bound; false when the file is not to be read.
+begin() {
+	regular_file "$1" "$3" "$4" "$5" || return 1
+	toobig "$3$Q" "$5"
+	echo "$2 $4 $5"
+}
+
 do_config() {
 	regular_file c "$1" "$2" "$3" || return 0
 	if head -c "$MAXF" "$1$Q" | grep -qiE 'PRIVATE KEY|client-key-data|client-certificate-data|(^|[[:space:]{,"])(token|password|secret|bearerToken)"?[[:space:]]*:'; then
@@ -173,9 +182,7 @@ do_config() {
 }
 
 do_cert() {
-	regular_file x "$1" "$2" "$3" || return 0
-	toobig "$1$Q" "$3"
-	echo "cert $2 $3"
+	begin x cert "$1" "$2" "$3" || return 0
 	head -c "$MAXF" "$1$Q" | awk '
 		{ sub(/\r$/, "") }
 		$0 == "-----BEGIN CERTIFICATE-----" { inb = 1; print "pem " $0; next }
@@ -267,9 +274,7 @@ CONFS
 # says KEY/PASSWORD/TOKEN/SECRET is redacted, and so is the value of every
 # --*password/secret/token flag inside a value.
 do_envfile() {
-	regular_file v "$1" "$2" "$3" || return 0
-	toobig "$1$Q" "$3"
-	echo "config $2 $3"
+	begin v config "$1" "$2" "$3" || return 0
 	head -c "$MAXF" "$1$Q" | awk '
 		{ sub(/\r$/, ""); sub(/^[ \t]*export[ \t]+/, "") }
 		!match($0, /^[A-Za-z_][A-Za-z0-9_]*=/) { next }
@@ -296,9 +301,7 @@ do_envfile() {
 # join token, datastore credentials, ...) is left out, and the value of a
 # secret-looking flag inside an argument is redacted.
 do_distroconfig() {
-	regular_file d "$1" "$2" "$3" || return 0
-	toobig "$1$Q" "$3"
-	echo "config $2 $3"
+	begin d config "$1" "$2" "$3" || return 0
 	head -c "$MAXF" "$1$Q" | awk '
 		{ sub(/\r$/, "") }
 		/^#/ || /^---/ { next }

@@ -2,7 +2,6 @@ package debugpod
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,8 +17,7 @@ import (
 // collected, and /etc/rancher/k3s/config.yaml keeps only its *-arg and
 // hardening keys (never the token or the datastore endpoint).
 func TestCollectorK3sLayout(t *testing.T) {
-	root := t.TempDir()
-	host, proc := filepath.Join(root, "host"), filepath.Join(root, "proc")
+	host, proc := fakeRoots(t)
 	const logLines = `Jan 01 k3s[2226]: time="x" level=info msg="Running kube-apiserver --anonymous-auth=true --encryption-provider-config=/var/lib/rancher/k3s/server/cred/encryption-config.json"
 Jan 02 k3s[2226]: time="x" level=info msg="Starting k3s v1.33.5+k3s1 (abcdef)"
 Jan 02 k3s[2226]: time="x" level=info msg="Running kube-apiserver --anonymous-auth=false --controllers=*,tokencleaner --encryption-provider-config=/var/lib/rancher/k3s/server/cred/encryption-config.json"

@@ -2,7 +2,6 @@ package debugpod
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,8 +14,7 @@ import (
 // *.conf, symlinked files too) and the kubelet's environment file with a
 // secret in it; the resolver then evaluates the drop-in's value.
 func TestCollectorKubeletDropIns(t *testing.T) {
-	dir := t.TempDir()
-	host, proc := filepath.Join(dir, "host"), filepath.Join(dir, "proc")
+	host, proc := fakeRoots(t)
 	const d = "/etc/kubernetes/kubelet/config.json.d"
 	hdr := `"apiVersion":"kubelet.config.k8s.io/v1beta1","kind":"KubeletConfiguration"`
 	writeTree(t, host, []fakeFile{

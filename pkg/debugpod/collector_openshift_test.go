@@ -2,7 +2,6 @@ package debugpod
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,8 +16,7 @@ import (
 func TestCollectorOpenShiftStaticPodResources(t *testing.T) {
 	const keyBody = "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END RSA PRIVATE KEY-----\n"
 	const res = "/etc/kubernetes/static-pod-resources"
-	root := t.TempDir()
-	host, proc := filepath.Join(root, "host"), filepath.Join(root, "proc")
+	host, proc := fakeRoots(t)
 	writeTree(t, host, []fakeFile{
 		{path: res + "/kube-apiserver-certs/secrets/localhost-serving-cert-certkey/tls.key", body: keyBody, mode: 0o600},
 		{path: res + "/kube-apiserver-certs/secrets/localhost-serving-cert-certkey/tls.crt", body: "not a certificate\n", mode: 0o600},

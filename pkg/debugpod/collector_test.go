@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
 
@@ -96,9 +97,7 @@ func writeTree(t *testing.T, root string, files []fakeFile) {
 				t.Fatal(err)
 			}
 		default:
-			if err := os.WriteFile(p, []byte(f.body), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			testutil.WriteFile(t, p, f.body)
 		}
 		mode := f.mode
 		if mode == 0 {
@@ -140,10 +139,17 @@ func fakeProc(t *testing.T, procDir string, pid int, comm string, argv []string,
 // fakeNode builds a host root and a /proc with a kubelet, a containerized
 // kube-apiserver, etcd, a containerized kube-proxy and a hyperkube
 // scheduler, full of secret-looking files.
+// fakeRoots returns the paths of a host's root and of its /proc (not
+// created) side by side in a temporary directory.
+func fakeRoots(t *testing.T) (host, proc string) {
+	dir := t.TempDir()
+	return filepath.Join(dir, "host"), filepath.Join(dir, "proc")
+}
+
 func fakeNode(t *testing.T) (host, proc string, ca, leaf string) {
 	t.Helper()
-	dir := t.TempDir()
-	host, proc = filepath.Join(dir, "host"), filepath.Join(dir, "proc")
+	host, proc = fakeRoots(t)
+	dir := filepath.Dir(host)
 	apiRoot, proxyRoot := filepath.Join(dir, "ctr-apiserver"), filepath.Join(dir, "ctr-proxy")
 	ca, leaf = testPKI(t)
 	key := "-----BEGIN RSA PRIVATE KEY-----\nSECRET-PRIVATE-KEY-BODY\n-----END RSA PRIVATE KEY-----\n"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -53,8 +52,7 @@ func TestFlagTargetsFormat(t *testing.T) {
 // the file each flag names was looked at: the Go list and what the script
 // does agree.
 func TestCollectorReadsEveryFlagFile(t *testing.T) {
-	dir := t.TempDir()
-	host, proc := filepath.Join(dir, "host"), filepath.Join(dir, "proc")
+	host, proc := fakeRoots(t)
 	writeTree(t, host, []fakeFile{{path: "/etc/passwd", body: "root:x:0:0::/root:/bin/sh\n"}})
 	want := map[string]string{} // path -> component flag
 	pid := 100

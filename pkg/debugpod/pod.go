@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -261,11 +262,7 @@ func Generate(node string, o Options) *corev1.Pod {
 		o.Namespace = NamespaceName(o.ScanID)
 	}
 	env := collectorEnv(o.MaxFileBytes, o.MaxTotalBytes)
-	keys := make([]string, 0, len(env))
-	for k := range env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(env))
 	var envVars []corev1.EnvVar
 	for _, k := range keys {
 		envVars = append(envVars, corev1.EnvVar{Name: k, Value: env[k]})

@@ -9,7 +9,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 )
@@ -203,11 +204,7 @@ func ParseCertificatesContext(ctx context.Context, pems map[string][]byte) (map[
 // parseAndLink is ParseCertificatesContext with a budget of its own.
 func parseAndLink(ctx context.Context, pems map[string][]byte, budget int) (map[string]*Certificate, error) {
 	out := make(map[string]*Certificate, len(pems))
-	paths := make([]string, 0, len(pems))
-	for p := range pems {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(pems))
 	parsed := make(map[string]*x509.Certificate, len(pems))
 	for i, p := range paths {
 		if i%256 == 0 && ctx.Err() != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 )
 
 func sampleNode(name string) *Node {
@@ -54,21 +55,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	empty := filepath.Join(dir, "empty")
-	if err := os.Mkdir(empty, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dup := filepath.Join(dir, "dup")
-	if err := os.Mkdir(dup, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	write := func(name, body string) string { return testutil.WriteFile(t, filepath.Join(dir, name), body) }
+	empty := testutil.Mkdir(t, filepath.Join(dir, "empty"))
+	dup := testutil.Mkdir(t, filepath.Join(dir, "dup"))
 	js, _ := sampleNode("x").Marshal()
 	for _, n := range []string{"a.json", "b.json"} {
 		if err := os.WriteFile(filepath.Join(dup, n), js, 0o644); err != nil {

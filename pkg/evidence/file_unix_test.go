@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 )
 
 // TestLoadRefusesUnboundedFiles: --from-evidence reads no more than the
@@ -23,10 +25,7 @@ func TestLoadRefusesUnboundedFiles(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fifoDir := filepath.Join(dir, "with-fifo")
-	if err := os.Mkdir(fifoDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fifoDir := testutil.Mkdir(t, filepath.Join(dir, "with-fifo"))
 	if err := syscall.Mkfifo(filepath.Join(fifoDir, "node-a.json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +33,7 @@ func TestLoadRefusesUnboundedFiles(t *testing.T) {
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
 	}
-	zeroDir := filepath.Join(dir, "with-zero")
-	if err := os.Mkdir(zeroDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	zeroDir := testutil.Mkdir(t, filepath.Join(dir, "with-zero"))
 	if err := os.Symlink("/dev/zero", filepath.Join(zeroDir, "node-a.json")); err != nil {
 		t.Fatal(err)
 	}
@@ -57,10 +53,7 @@ func TestLoadRefusesUnboundedFiles(t *testing.T) {
 	if err := os.WriteFile(real, js, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	linkDir := filepath.Join(dir, "with-link")
-	if err := os.Mkdir(linkDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	linkDir := testutil.Mkdir(t, filepath.Join(dir, "with-link"))
 	if err := os.Symlink(real, filepath.Join(linkDir, "linked.json")); err != nil {
 		t.Fatal(err)
 	}

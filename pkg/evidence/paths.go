@@ -7,33 +7,13 @@ package evidence
 // k3s/RKE2, microk8s and the managed distributions.
 var (
 	// APIServerManifests are static pod manifests (or argument files) of kube-apiserver.
-	APIServerManifests = []string{
-		"/etc/kubernetes/manifests/kube-apiserver.yaml", "/etc/kubernetes/manifests/kube-apiserver.yml",
-		"/etc/kubernetes/manifests/kube-apiserver.manifest", "/var/snap/microk8s/current/args/kube-apiserver",
-		"/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml",
-		"/etc/kubernetes/manifests/kube-apiserver-pod.yaml", // OpenShift 4
-	}
+	APIServerManifests = staticPodManifests("kube-apiserver", "/var/snap/microk8s/current/args/kube-apiserver")
 	// ControllerManagerManifests are static pod manifests of kube-controller-manager.
-	ControllerManagerManifests = []string{
-		"/etc/kubernetes/manifests/kube-controller-manager.yaml", "/etc/kubernetes/manifests/kube-controller-manager.yml",
-		"/etc/kubernetes/manifests/kube-controller-manager.manifest", "/var/snap/microk8s/current/args/kube-controller-manager",
-		"/var/lib/rancher/rke2/agent/pod-manifests/kube-controller-manager.yaml",
-		"/etc/kubernetes/manifests/kube-controller-manager-pod.yaml", // OpenShift 4
-	}
+	ControllerManagerManifests = staticPodManifests("kube-controller-manager", "/var/snap/microk8s/current/args/kube-controller-manager")
 	// SchedulerManifests are static pod manifests of kube-scheduler.
-	SchedulerManifests = []string{
-		"/etc/kubernetes/manifests/kube-scheduler.yaml", "/etc/kubernetes/manifests/kube-scheduler.yml",
-		"/etc/kubernetes/manifests/kube-scheduler.manifest", "/var/snap/microk8s/current/args/kube-scheduler",
-		"/var/lib/rancher/rke2/agent/pod-manifests/kube-scheduler.yaml",
-		"/etc/kubernetes/manifests/kube-scheduler-pod.yaml", // OpenShift 4
-	}
+	SchedulerManifests = staticPodManifests("kube-scheduler", "/var/snap/microk8s/current/args/kube-scheduler")
 	// EtcdManifests are static pod manifests or configuration files of etcd.
-	EtcdManifests = []string{
-		"/etc/kubernetes/manifests/etcd.yaml", "/etc/kubernetes/manifests/etcd.yml",
-		"/etc/kubernetes/manifests/etcd.manifest", "/etc/etcd/etcd.conf",
-		"/var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml",
-		"/etc/kubernetes/manifests/etcd-pod.yaml", // OpenShift 4
-	}
+	EtcdManifests = staticPodManifests("etcd", "/etc/etcd/etcd.conf")
 	// EtcdDataDirs are etcd data directories used when --data-dir is not on the command line.
 	EtcdDataDirs = []string{
 		"/var/lib/etcd", "/var/lib/etcd/default.etcd", "/var/lib/etcd/data.etcd",
@@ -202,4 +182,17 @@ var FlagFiles = map[Component][]FlagFile{
 		{"peer-cert-file", "cert"}, {"peer-key-file", "stat"}, {"peer-trusted-ca-file", "cert"}, {"config-file", "stat"},
 	},
 	KubeProxy: {{"config", "proxyconfig"}, {"kubeconfig", "stat"}},
+}
+
+// staticPodManifests are the places of a control-plane component's static
+// pod manifest: kubeadm's (and kind's) .yaml, then .yml and .manifest,
+// other (its arguments file on MicroK8s, etcd's config file), RKE2's
+// pod-manifests, and OpenShift 4's NAME-pod.yaml.
+func staticPodManifests(name, other string) []string {
+	return []string{
+		"/etc/kubernetes/manifests/" + name + ".yaml", "/etc/kubernetes/manifests/" + name + ".yml",
+		"/etc/kubernetes/manifests/" + name + ".manifest", other,
+		"/var/lib/rancher/rke2/agent/pod-manifests/" + name + ".yaml",
+		"/etc/kubernetes/manifests/" + name + "-pod.yaml",
+	}
 }

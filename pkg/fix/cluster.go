@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -180,28 +183,34 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 				t.pod[k] = v
 			}
 		}
-		if len(skipped) > 0 {
+		switch {
+		case len(skipped) == len(it.Fix.Objects):
+			it.Fix = Fix{Disposition: Manual, Why: "no controller to patch: a bare pod cannot change its security context, recreate it from a controller: " + strings.Join(skipped, ", ")}
+		case len(skipped) > 0:
 			it.Fix.Why += "; not patched (a bare pod cannot change its security context: recreate it from a controller): " + strings.Join(skipped, ", ")
 		}
 	}
-	for _, ns := range sortedKeys(denies) {
+	for _, ns := range slices.Sorted(maps.Keys(denies)) {
 		p.Cluster["cluster/decisions/networkpolicy-"+ns+"-default-deny.yaml"] = fmt.Sprintf("# A default-deny ingress policy for namespace %s: once applied, no pod of the\n# namespace accepts a connection that another NetworkPolicy does not allow.\n# Write those allow rules first.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-ingress\n  namespace: %s\nspec:\n  podSelector: {}\n  policyTypes:\n  - Ingress\n", ns, ns)
 	}
 	if client == nil {
 		return
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].String() < order[j].String() })
+	notRendered := map[report.ObjectRef]string{}
+	defer p.unrendered(notRendered)
 	for _, ref := range order {
 		t := patches[ref]
 		obj, err := partialWorkload(ctx, client, ref, t.container, t.pod)
 		file := objectFile("cluster/", ref)
 		if err != nil {
-			p.Cluster[file+".error.txt"] = "not rendered: " + safetext.Clip(err.Error(), 500) + "\n"
+			notRendered[ref] = safetext.Clip(err.Error(), 500)
+			p.Cluster[file+".error.txt"] = "not rendered: " + notRendered[ref] + "\n"
 			continue
 		}
 		p.writeValidated(ctx, client, file, obj, "# Security context of "+ref.String()+" (kubectl harden fix). Apply with\n#   kubectl apply --server-side --field-manager kubectl-harden-fix -f FILE\n# The controller rolls its pods out again.\n")
 	}
-	for _, ns := range sortedKeys(namespaces) {
+	for _, ns := range slices.Sorted(maps.Keys(namespaces)) {
 		level := ""
 		var stricter []string
 		for _, l := range []string{"restricted", "baseline"} {
@@ -239,6 +248,30 @@ func (p *Plan) RenderCluster(ctx context.Context, client kubernetes.Interface) {
 	}
 }
 
+// unrendered turns a workload fix none of whose controllers could be
+// rendered into a manual one that says why.
+func (p *Plan) unrendered(notRendered map[report.ObjectRef]string) {
+items:
+	for i := range p.Items {
+		it := &p.Items[i]
+		if it.Fix.Disposition != Fixed || workloadFixes[it.Check].why == "" {
+			continue
+		}
+		var why []string
+		for _, o := range it.Fix.Objects {
+			if !workloadKinds[o.Kind] {
+				continue
+			}
+			e, failed := notRendered[o]
+			if !failed {
+				continue items
+			}
+			why = append(why, o.String()+": "+e)
+		}
+		it.Fix = Fix{Disposition: Manual, Why: "not rendered: " + strings.Join(why, "; ")}
+	}
+}
+
 // writeValidated writes an object and the server dry run's result beside it.
 func (p *Plan) writeValidated(ctx context.Context, client kubernetes.Interface, file string, obj map[string]any, header string) {
 	b, err := yaml.Marshal(obj)
@@ -268,37 +301,32 @@ func (p *Plan) writeValidated(ctx context.Context, client kubernetes.Interface, 
 // partialWorkload reads the live object and renders the partial object
 // that sets the security context of its pod template.
 func partialWorkload(ctx context.Context, client kubernetes.Interface, ref report.ObjectRef, container, pod map[string]any) (map[string]any, error) {
-	var spec *corev1.PodSpec
-	apiVersion, kind := "apps/v1", ""
+	var (
+		spec *corev1.PodSpec
+		kind string
+		err  error
+	)
+	apps, ns, name := client.AppsV1(), ref.Namespace, ref.Name
 	switch ref.Kind {
 	case "deployment":
-		o, err := client.AppsV1().Deployments(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-		if err != nil {
-			return nil, err
-		}
-		spec, kind = &o.Spec.Template.Spec, "Deployment"
+		kind = "Deployment"
+		spec, err = podSpecOf(ctx, apps.Deployments(ns).Get, name, func(o *appsv1.Deployment) *corev1.PodSpec { return &o.Spec.Template.Spec })
 	case "daemonset":
-		o, err := client.AppsV1().DaemonSets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-		if err != nil {
-			return nil, err
-		}
-		spec, kind = &o.Spec.Template.Spec, "DaemonSet"
+		kind = "DaemonSet"
+		spec, err = podSpecOf(ctx, apps.DaemonSets(ns).Get, name, func(o *appsv1.DaemonSet) *corev1.PodSpec { return &o.Spec.Template.Spec })
 	case "statefulset":
-		o, err := client.AppsV1().StatefulSets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-		if err != nil {
-			return nil, err
-		}
-		spec, kind = &o.Spec.Template.Spec, "StatefulSet"
+		kind = "StatefulSet"
+		spec, err = podSpecOf(ctx, apps.StatefulSets(ns).Get, name, func(o *appsv1.StatefulSet) *corev1.PodSpec { return &o.Spec.Template.Spec })
 	case "replicaset":
-		o, err := client.AppsV1().ReplicaSets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-		if err != nil {
-			return nil, err
-		}
-		spec, kind = &o.Spec.Template.Spec, "ReplicaSet"
+		kind = "ReplicaSet"
+		spec, err = podSpecOf(ctx, apps.ReplicaSets(ns).Get, name, func(o *appsv1.ReplicaSet) *corev1.PodSpec { return &o.Spec.Template.Spec })
 	case "job", "cronjob":
 		return nil, fmt.Errorf("%s: a Job's pod template is immutable (recreate it; for a CronJob, patch spec.jobTemplate by hand)", ref)
 	default:
 		return nil, fmt.Errorf("%s: not a controller the plan patches", ref)
+	}
+	if err != nil {
+		return nil, err
 	}
 	tmplSpec := map[string]any{}
 	if len(pod) > 0 {
@@ -318,10 +346,20 @@ func partialWorkload(ctx context.Context, client kubernetes.Interface, ref repor
 		}
 	}
 	return map[string]any{
-		"apiVersion": apiVersion, "kind": kind,
+		"apiVersion": "apps/v1", "kind": kind,
 		"metadata": map[string]any{"name": ref.Name, "namespace": ref.Namespace},
 		"spec":     map[string]any{"template": map[string]any{"spec": tmplSpec}},
 	}, nil
+}
+
+// podSpecOf gets the object called name with get and returns the pod spec
+// spec finds in it.
+func podSpecOf[T any](ctx context.Context, get func(context.Context, string, metav1.GetOptions) (*T, error), name string, spec func(*T) *corev1.PodSpec) (*corev1.PodSpec, error) {
+	o, err := get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return spec(o), nil
 }
 
 // warnings collects the API server's warnings of the dry runs: the PSA

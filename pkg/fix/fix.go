@@ -11,6 +11,7 @@ package fix
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -152,7 +153,7 @@ func register(check string, g Generator) {
 }
 
 // Generators lists the checks that have a fix generator.
-func Generators() []string { return sortedKeys(generators) }
+func Generators() []string { return slices.Sorted(maps.Keys(generators)) }
 
 // Options select what is fixed.
 type Options struct {

@@ -2,10 +2,11 @@ package fix
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,11 +35,7 @@ func nodeReport(t *testing.T, platform *report.Platform, benchmark string, files
 
 // render joins a plan directory into one text, file by file.
 func render(files map[string]string) []byte {
-	names := make([]string, 0, len(files))
-	for k := range files {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(files))
 	var b strings.Builder
 	for _, n := range names {
 		b.WriteString("===== " + n + "\n")

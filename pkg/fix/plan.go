@@ -113,7 +113,7 @@ func (p *Plan) durableFiles() map[string]string {
 	if len(extra) > 0 {
 		var b strings.Builder
 		b.WriteString("# Merge into the ClusterConfiguration of the kubeadm-config ConfigMap\n# (kubectl -n kube-system edit configmap kubeadm-config), so that\n# `kubeadm upgrade` and new control-plane joins keep these flags.\n# kubeadm.k8s.io/v1beta4 format: extraArgs is a list of name/value.\napiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n")
-		for _, f := range sortedKeys(extra) {
+		for _, f := range slices.Sorted(maps.Keys(extra)) {
 			ind := ""
 			if f == "etcd.local" {
 				b.WriteString("etcd:\n  local:\n")
@@ -123,7 +123,7 @@ func (p *Plan) durableFiles() map[string]string {
 				ind = "  "
 			}
 			b.WriteString(ind + "extraArgs:\n")
-			for _, k := range sortedKeys(extra[f]) {
+			for _, k := range slices.Sorted(maps.Keys(extra[f])) {
 				if lists[k] {
 					fmt.Fprintf(&b, "%s# add these to the list already there (kubeadm's own: NodeRestriction)\n", ind)
 				}
@@ -138,28 +138,27 @@ func (p *Plan) durableFiles() map[string]string {
 		}
 		out["durable/kubeadm/clusterconfiguration.yaml"] = b.String()
 	}
-	if len(kubelet) > 0 {
-		var b strings.Builder
-		b.WriteString("# kubeadm patch for the kubelet configuration: keep it beside the other\n# --patches files and pass `--patches DIR` to kubeadm init, join and\n# upgrade node. Add the same keys to the kubelet-config ConfigMap\n# (kubectl -n kube-system edit configmap kubelet-config, data.kubelet),\n# which kubeadm writes to every joining or upgraded node.\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n")
-		b.WriteString(nested(kubelet, ""))
-		out["durable/kubeadm/patches/kubeletconfiguration+strategic.yaml"] = b.String()
+	// KubeletConfiguration keys, as each source that keeps them writes them.
+	for _, d := range []struct {
+		keys         map[string]string
+		file, indent string
+		head         string
+	}{
+		{kubelet, "durable/kubeadm/patches/kubeletconfiguration+strategic.yaml", "",
+			"# kubeadm patch for the kubelet configuration: keep it beside the other\n# --patches files and pass `--patches DIR` to kubeadm init, join and\n# upgrade node. Add the same keys to the kubelet-config ConfigMap\n# (kubectl -n kube-system edit configmap kubelet-config, data.kubelet),\n# which kubeadm writes to every joining or upgraded node.\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"},
+		{eks, "durable/eks/nodeconfig.yaml", "      ",
+			"# Amazon EKS (AL2023): put this NodeConfig in the launch template's user\n# data so that every new node starts with these kubelet settings.\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n"},
+		{openshift, "durable/openshift/kubeletconfig.yaml", "    ",
+			"# OpenShift: the Machine Config Operator renders this into the pool's\n# kubelet configuration and reboots the pool's nodes one by one. Adjust the\n# pool selector (worker here; master for control-plane nodes).\napiVersion: machineconfiguration.openshift.io/v1\nkind: KubeletConfig\nmetadata:\n  name: kubectl-harden\nspec:\n  machineConfigPoolSelector:\n    matchLabels:\n      pools.operator.machineconfiguration.openshift.io/worker: \"\"\n  kubeletConfig:\n"},
+	} {
+		if len(d.keys) > 0 {
+			out[d.file] = d.head + nested(d.keys, d.indent)
+		}
 	}
-	if len(eks) > 0 {
-		var b strings.Builder
-		b.WriteString("# Amazon EKS (AL2023): put this NodeConfig in the launch template's user\n# data so that every new node starts with these kubelet settings.\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n")
-		b.WriteString(nested(eks, "      "))
-		out["durable/eks/nodeconfig.yaml"] = b.String()
-	}
-	if len(openshift) > 0 {
-		var b strings.Builder
-		b.WriteString("# OpenShift: the Machine Config Operator renders this into the pool's\n# kubelet configuration and reboots the pool's nodes one by one. Adjust the\n# pool selector (worker here; master for control-plane nodes).\napiVersion: machineconfiguration.openshift.io/v1\nkind: KubeletConfig\nmetadata:\n  name: kubectl-harden\nspec:\n  machineConfigPoolSelector:\n    matchLabels:\n      pools.operator.machineconfiguration.openshift.io/worker: \"\"\n  kubeletConfig:\n")
-		b.WriteString(nested(openshift, "    "))
-		out["durable/openshift/kubeletconfig.yaml"] = b.String()
-	}
-	for _, file := range sortedKeys(distro) {
+	for _, file := range slices.Sorted(maps.Keys(distro)) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "# Add to %s on every server (and agent, for kubelet-arg), then\n# restart the service: the distribution writes its components' flags from it.\n", file)
-		for _, k := range sortedKeys(distro[file]) {
+		for _, k := range slices.Sorted(maps.Keys(distro[file])) {
 			b.WriteString(k + ":\n")
 			for _, a := range distro[file][k] {
 				fmt.Fprintf(&b, "- %q\n", a)
@@ -189,12 +188,10 @@ func appendUnique(s []string, v string) []string {
 	return append(s, v)
 }
 
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
 // nested renders dotted keys as nested YAML.
 func nested(kv map[string]string, ind string) string {
 	var cs []Change
-	for _, k := range sortedKeys(kv) {
+	for _, k := range slices.Sorted(maps.Keys(kv)) {
 		cs = append(cs, Change{Key: k, Value: kv[k], Path: "/" + dropInName})
 	}
 	s := dropInChanges(cs)
@@ -239,7 +236,7 @@ func (p *Plan) markdown(files map[string]string) string {
 
 	b.WriteString("## How to apply\n\n")
 	var nodeDirs []string
-	for _, f := range sortedKeys(files) {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		if strings.HasSuffix(f, "/apply.sh") {
 			nodeDirs = append(nodeDirs, path.Dir(f))
 		}
@@ -321,7 +318,7 @@ func (p *Plan) markdown(files map[string]string) string {
 		return b.String()
 	}
 	var ctl []string
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		ctl = append(ctl, "--control "+id)
 	}
 	sort.SliceStable(ctl, func(i, j int) bool {
@@ -334,7 +331,7 @@ func (p *Plan) markdown(files map[string]string) string {
 // listFiles lists the plan's files under prefix, after intro.
 func listFiles(b *strings.Builder, files map[string]string, prefix, intro string) {
 	var list []string
-	for _, f := range sortedKeys(files) {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		if strings.HasPrefix(f, prefix) {
 			list = append(list, f)
 		}

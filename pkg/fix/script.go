@@ -33,6 +33,17 @@ type nodeChanges struct {
 	kubelet  []Change // kubelet-setting
 }
 
+// components are the static pods the changes edit, in podOrder.
+func (nc nodeChanges) components() []string {
+	var out []string
+	for _, comp := range podOrder {
+		if _, ok := nc.pods[comp]; ok {
+			out = append(out, comp)
+		}
+	}
+	return out
+}
+
 func collect(items []Item) nodeChanges {
 	nc := nodeChanges{pods: map[string][]Change{}, manifest: map[string]string{}}
 	seen := map[string]bool{}
@@ -95,10 +106,7 @@ func applyScript(node, source string, nc nodeChanges) string {
 # for it); the kubelet is restarted only when its configuration changed.
 `))
 	b.WriteString("\n# Preconditions, checked before anything changes.\n")
-	for _, comp := range podOrder {
-		if _, ok := nc.pods[comp]; !ok {
-			continue
-		}
+	for _, comp := range nc.components() {
 		m := nc.manifest[comp]
 		fmt.Fprintf(&b, "[ -f %s ] || kh_die %s\n", q(m), q(m+" does not exist: nothing was changed"))
 		fmt.Fprintf(&b, "grep -q %s %s || kh_die %s\n", q("^ *- "+comp+"$"), q(m), q(m+" has no '- "+comp+"' command line this plan can edit: nothing was changed"))
@@ -139,11 +147,8 @@ func applyScript(node, source string, nc nodeChanges) string {
 			fmt.Fprintf(&b, "kh_write %s %04o <<'KH_EOF'\n%sKH_EOF\n", q(c.Path), c.Mode, c.Content)
 		}
 	}
-	for _, comp := range podOrder {
-		cs, ok := nc.pods[comp]
-		if !ok {
-			continue
-		}
+	for _, comp := range nc.components() {
+		cs := nc.pods[comp]
 		fmt.Fprintf(&b, "\n# Static pod %s.\n", comp)
 		fmt.Fprintf(&b, "kh_pod_begin %s %s\n", q(nc.manifest[comp]), q(comp))
 		for _, c := range cs {
@@ -249,10 +254,7 @@ func rollbackScript(node, source string, nc nodeChanges) string {
 # was restored. It is idempotent.
 `))
 	b.WriteString("[ -d \"$KH_BACKUP/files\" ] || { kh_say \"no backup under $KH_BACKUP: nothing to restore\"; exit 0; }\n")
-	for _, comp := range podOrder {
-		if _, ok := nc.pods[comp]; !ok {
-			continue
-		}
+	for _, comp := range nc.components() {
 		m := nc.manifest[comp]
 		fmt.Fprintf(&b, "\nold=$(kh_cid %s)\nkh_restore %s\n", q(comp), q(m))
 		fmt.Fprintf(&b, "if [ \"$KH_RESTORED\" = 1 ]; then kh_wait %s \"$old\" %s; fi\n", q(comp), q(health[comp]))

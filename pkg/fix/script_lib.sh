@@ -45,25 +45,30 @@ kh_same() { [ -e "$1" ] && [ -e "$2" ] && [ "$(cat "$1"; echo x)" = "$(cat "$2";
 
 # kh_chmod FILE MAX: remove the permission bits outside MAX.
 kh_chmod() {
-	if [ ! -e "$1" ] || [ -L "$1" ]; then kh_say "skipped: $1 is not a regular file on this host"; return 0; fi
+	kh_present "$1" || return 0
 	cur=$(stat -c %a "$1")
-	new=$(printf '%o' $((0$cur & 0$2)))
-	if [ "$new" = "$cur" ]; then kh_say "unchanged: $1 is $cur"; return 0; fi
-	kh_backup "$1"
-	chmod "$new" "$1"
-	KH_CHANGES=$((KH_CHANGES + 1))
-	kh_say "changed: chmod $1 $cur -> $new"
+	kh_attr "$1" chmod "$cur" "$(printf '%o' $((0$cur & 0$2)))" ""
 }
 
 # kh_chown FILE USER GROUP
 kh_chown() {
-	if [ ! -e "$1" ] || [ -L "$1" ]; then kh_say "skipped: $1 is not a regular file on this host"; return 0; fi
-	cur=$(stat -c %U:%G "$1")
-	if [ "$cur" = "$2:$3" ]; then kh_say "unchanged: $1 is owned by $cur"; return 0; fi
+	kh_present "$1" || return 0
+	kh_attr "$1" chown "$(stat -c %U:%G "$1")" "$2:$3" "owned by "
+}
+
+# kh_present FILE: fails, saying so, when FILE is missing or a symlink.
+kh_present() {
+	if [ ! -e "$1" ] || [ -L "$1" ]; then kh_say "skipped: $1 is not a regular file on this host"; return 1; fi
+}
+
+# kh_attr FILE CMD CUR NEW WHAT: `CMD NEW FILE` (chmod, chown), FILE backed
+# up first, unless its attribute CUR is NEW already.
+kh_attr() {
+	if [ "$3" = "$4" ]; then kh_say "unchanged: $1 is $5$3"; return 0; fi
 	kh_backup "$1"
-	chown "$2:$3" "$1"
+	"$2" "$4" "$1"
 	KH_CHANGES=$((KH_CHANGES + 1))
-	kh_say "changed: chown $1 $cur -> $2:$3"
+	kh_say "changed: $2 $1 $3 -> $4"
 }
 
 # kh_write FILE MODE: write stdin to FILE (mode MODE, root:root).

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/golden"
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access/accesstest"
 )
@@ -25,9 +26,7 @@ func section(t *testing.T, path, begin, end, want string) string {
 	}
 	got := s[i+len(begin) : j]
 	if golden.Updating() && got != want {
-		if err := os.WriteFile(path, []byte(s[:i+len(begin)]+want+s[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, path, s[:i+len(begin)]+want+s[j:])
 		t.Logf("%s updated (-old +new):\n%s", path, golden.Diff([]byte(got), []byte(want)))
 		return want
 	}

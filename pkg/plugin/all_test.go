@@ -26,7 +26,7 @@ func offlineParts(t *testing.T) (*report.Report, *report.Report, *workloads.Snap
 	}
 	rrep := report.NewReport(report.KindRBAC, report.Metadata{})
 	rrep.AddTarget(rbac.Evaluate(rbac.Build(kindRBACSnapshot(t)), rbac.EvalOptions{Benchmark: report.BenchmarkCIS112}))
-	ws, err := loadWorkloadSnapshot(workloadSnapshot)
+	ws, err := readSnapshot(workloadSnapshot, workloads.DecodeSnapshot)
 	if err != nil {
 		t.Fatal(err)
 	}

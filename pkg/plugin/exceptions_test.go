@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -100,17 +101,13 @@ func TestScanExceptionsGate(t *testing.T) {
 			t.Errorf("exception at line %s: %s, want %s", src, got, want)
 		}
 	}
-	for _, want := range []string{
-		"Exceptions: 4 in " + ex + ": 1 applied, 1 unused, 1 expired, 1 unknown-control; accepted 1 finding(s).",
-		"expires on " + soon + " (in 5 days): renew or remove it.",
+	testutil.Contains(t, "stderr", errOut,
+		"Exceptions: 4 in "+ex+": 1 applied, 1 unused, 1 expired, 1 unknown-control; accepted 1 finding(s).",
+		"expires on "+soon+" (in 5 days): renew or remove it.",
 		"(controls 1.2.16) expired on 2020-01-01: it no longer applies",
 		"(controls 1.1.*) matched no finding (unused)",
 		"(controls V-242387) names controls that no selected benchmark has: V-242387.",
-	} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
-		}
-	}
+	)
 	if strings.Contains(out, "Exceptions:") {
 		t.Error("the audit went to stdout")
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 )
 
 // TestFixFromEvidenceReport: scan --from-evidence, then fix from that
@@ -18,9 +20,7 @@ func TestFixFromEvidenceReport(t *testing.T) {
 		t.Fatalf("scan exit %d: %s", code, errOut)
 	}
 	rep := filepath.Join(dir, "report.json")
-	if err := os.WriteFile(rep, []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, rep, out)
 	plan := filepath.Join(dir, "plan")
 	if _, errOut, code := run(t, "fix", "--from-report", rep, "-o", plan, "--apply", "node/harden-e2e-control-plane"); code == ExitOK || !strings.Contains(errOut, "without --yes") {
 		t.Errorf("--apply without --yes: exit %d, %s", code, errOut)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	metafake "k8s.io/client-go/metadata/fake"
 	k8stesting "k8s.io/client-go/testing"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access/accesstest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
@@ -194,16 +196,21 @@ func TestWorkloadsUnknownNamespace(t *testing.T) {
 // TestAllLive: one connection for the three parts (the server version is
 // read once), the nodes scanned, RBAC and workloads of every namespace, and
 // only declared requests.
-func TestAllLive(t *testing.T) {
-	c := sim.New(2, simFast, 0, 0)
-	for _, obj := range apiObjects() {
+// liveCluster is a simulated cluster of n nodes holding apiObjects and
+// the namespace "security" (PSA privileged) that scans create their pods in.
+func liveCluster(t *testing.T, n int) *sim.Cluster {
+	t.Helper()
+	c := sim.New(n, simFast, 0, 0)
+	for _, obj := range append(apiObjects(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "security", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"}}}) {
 		if err := c.Client.Tracker().Add(obj); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := c.Client.Tracker().Add(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "security", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "privileged"}}}); err != nil {
-		t.Fatal(err)
-	}
+	return c
+}
+
+func TestAllLive(t *testing.T) {
+	c := liveCluster(t, 2)
 	f, meta := newAPIFake(t, c.Client)
 	streams, out, errOut := testStreams()
 	o := &AllOptions{IOStreams: streams, factory: f, scan: newScanOptions(f, streams)}
@@ -445,3 +452,49 @@ func testStreams() (genericiooptions.IOStreams, *bytes.Buffer, *bytes.Buffer) {
 }
 
 func writeFile(path string) error { return os.WriteFile(path, []byte("x"), 0o600) }
+
+// TestFixLive: `fix` on the report of a live `all` renders the namespace
+// fix from the live objects (Pod Security labels validated by the dry run)
+// and says the findings of the bare privileged pod are manual: no
+// controller to patch.
+func TestFixLive(t *testing.T) {
+	c := liveCluster(t, 1)
+	f, _ := newAPIFake(t, c.Client)
+	f.ns = "security"
+	streams, out, errOut := testStreams()
+	all := &AllOptions{IOStreams: streams, factory: f, scan: newScanOptions(f, streams)}
+	all.scan.logs = c.Logs
+	cmd := newCmdAll(all)
+	cmd.SetArgs([]string{"-o", "json"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.ExecuteContext(context.Background()); ExitCode(err) != ExitOK {
+		t.Fatalf("all: exit %d: %v\n%s", ExitCode(err), err, errOut)
+	}
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(rep, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "plan")
+	streams, _, errOut = testStreams()
+	cmd = NewCmdFix(f, streams)
+	cmd.SetArgs([]string{"--from-report", rep, "-o", plan})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.ExecuteContext(context.Background()); ExitCode(err) != ExitOK {
+		t.Fatalf("fix: exit %d: %v\n%s", ExitCode(err), err, errOut)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(plan, name))
+		if err != nil {
+			t.Error(err)
+		}
+		return string(b)
+	}
+	testutil.Contains(t, "cluster/namespace-prod.yaml", read("cluster/namespace-prod.yaml"), "pod-security.kubernetes.io/enforce: restricted")
+	testutil.Contains(t, "cluster/namespace-prod.dryrun.txt", read("cluster/namespace-prod.dryrun.txt"), "server dry run: accepted")
+	testutil.Contains(t, "PLAN.md", read("PLAN.md"), "1 fixed by the plan, 3 need a decision, 4 manual",
+		"no controller to patch: a bare pod cannot change its security context, recreate it from a controller: pod/prod/web")
+	if left := c.PodsLeft(); len(left) != 1 || left[0] != "prod/web" {
+		t.Errorf("pods left: %v, want only prod/web", left)
+	}
+}

@@ -36,26 +36,10 @@ func (s *rbacSource) addFlags(cmd *cobra.Command) {
 }
 
 // load returns the snapshot and fills the report metadata.
-func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (*rbac.Snapshot, error) {
-	if s.FromSnapshot != "" {
-		snap, err := readSnapshot(s.FromSnapshot, rbac.DecodeSnapshot)
-		if err != nil {
-			return nil, err
-		}
-		s.md, err = offlineMetadata("snapshot:"+s.FromSnapshot, s.Benchmark)
-		return snap, err
-	}
-	cl, err := connect(s.factory, 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	s.md = cl.md
-	if s.withBenchmark {
-		if err := apiBenchmark(ctx, cl.client, s.Benchmark, cl.md.ServerVersion, &s.md, errOut); err != nil {
-			return nil, err
-		}
-	}
-	return collectRBAC(ctx, cl, errOut)
+func (s *rbacSource) load(ctx context.Context, errOut io.Writer) (snap *rbac.Snapshot, err error) {
+	snap, s.md, err = loadSnapshot(ctx, s.factory, s.FromSnapshot, s.Benchmark, s.withBenchmark, errOut, rbac.DecodeSnapshot,
+		func(ctx context.Context, cl *cluster) (*rbac.Snapshot, error) { return collectRBAC(ctx, cl, errOut) })
+	return snap, err
 }
 
 // collectRBAC checks every permission the RBAC collection needs (naming

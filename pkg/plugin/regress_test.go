@@ -15,10 +15,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod/sim"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
+	"github.com/kubectl-harden/kubectl-harden/pkg/workloads"
 )
 
 // These tests run the commands the way users run them and each guards a
@@ -34,7 +36,7 @@ func editEvidence(t *testing.T, src string, edit func(m map[string]any)) string 
 	var m map[string]any
 	readJSON(t, src, &m)
 	edit(m)
-	return writeJSON(t, filepath.Join(t.TempDir(), "node.json"), m)
+	return testutil.WriteJSON(t, filepath.Join(t.TempDir(), "node.json"), m)
 }
 
 // readJSON decodes the JSON file path into v.
@@ -47,19 +49,6 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-}
-
-// writeJSON writes v as JSON to path and returns path.
-func writeJSON(t *testing.T, path string, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 const kindWorkerEvidence = "../evidence/testdata/kind-worker.json"
@@ -175,7 +164,7 @@ func TestAllPassesSeccompDefaultUnderEveryBenchmark(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bench := range []string{report.BenchmarkCIS112, "gke-1.9.0"} {
-		snap, err := loadWorkloadSnapshot(workloadSnapshot)
+		snap, err := readSnapshot(workloadSnapshot, workloads.DecodeSnapshot)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,9 +200,7 @@ func TestDiffRejectsWhatIsNotAReport(t *testing.T) {
 		"no target":     {`{"apiVersion":"harden.kubectl.io/v1alpha1","kind":"NodeScanReport","metadata":{"benchmark":"cis-1.12"},"targets":[{"results":[]}]}`, "name"},
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
-		if err := os.WriteFile(p, []byte(tc.doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, p, tc.doc)
 		_, errOut, code := run(t, "diff", oldPath, p)
 		if code != ExitError || !strings.Contains(errOut, p) || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 1 naming the file and %q", name, code, errOut, tc.want)
@@ -297,16 +284,14 @@ func TestDiffMatchesObjects(t *testing.T) {
 	}
 	snap["workloads"] = kept
 	dir := t.TempDir()
-	newSnap := writeJSON(t, filepath.Join(dir, "snapshot-2.json"), snap)
+	newSnap := testutil.WriteJSON(t, filepath.Join(dir, "snapshot-2.json"), snap)
 	write := func(name, snapshot string) string {
 		out, errOut, code := run(t, "workloads", "--from-snapshot", snapshot, "-o", "json")
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, p, out)
 		return p
 	}
 	oldPath, newPath := write("old.json", workloadSnapshot), write("new.json", newSnap)

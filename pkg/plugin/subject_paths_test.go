@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 )
 
@@ -62,7 +63,7 @@ func pathsSnapshot(t *testing.T) string {
 	for _, ns := range []string{"harden-paths", "harden-paths-target", "harden-paths-crb"} {
 		snap.ServiceAccounts = append(snap.ServiceAccounts, rbac.ServiceAccount{Namespace: ns, Name: "default"})
 	}
-	return writeJSON(t, filepath.Join(t.TempDir(), "snapshot.json"), snap)
+	return testutil.WriteJSON(t, filepath.Join(t.TempDir(), "snapshot.json"), snap)
 }
 
 // TestSubjectPaths: `rbac subject` shows the paths to cluster-admin and to

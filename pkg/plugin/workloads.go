@@ -106,11 +106,6 @@ func (o *WorkloadsOptions) Validate() error {
 	return validateSnapshotFlags(o.FromSnapshot, o.SaveSnapshot, o.Benchmark)
 }
 
-// loadWorkloadSnapshot reads a snapshot saved with --save-snapshot.
-func loadWorkloadSnapshot(path string) (*workloads.Snapshot, error) {
-	return readSnapshot(path, workloads.DecodeSnapshot)
-}
-
 // readSnapshot reads a snapshot saved with --save-snapshot (rbac or
 // workloads) with decode.
 func readSnapshot[S any](path string, decode func([]byte) (S, error)) (S, error) {
@@ -124,6 +119,35 @@ func readSnapshot[S any](path string, decode func([]byte) (S, error)) (S, error)
 		return none, fmt.Errorf("--from-snapshot %s: %w", path, err)
 	}
 	return snap, nil
+}
+
+// loadSnapshot reads the snapshot saved at from (--from-snapshot) with
+// decode, or else connects and collects one with collect, choosing the
+// benchmark from the cluster first when withBenchmark; with the report
+// metadata of either.
+func loadSnapshot[S any](ctx context.Context, f ClientFactory, from, benchmark string, withBenchmark bool, errOut io.Writer,
+	decode func([]byte) (S, error), collect func(context.Context, *cluster) (S, error)) (S, report.Metadata, error) {
+	var none S
+	if from != "" {
+		snap, err := readSnapshot(from, decode)
+		if err != nil {
+			return none, report.Metadata{}, err
+		}
+		md, err := offlineMetadata("snapshot:"+from, benchmark)
+		return snap, md, err
+	}
+	cl, err := connect(f, 0, 0)
+	if err != nil {
+		return none, report.Metadata{}, err
+	}
+	md := cl.md
+	if withBenchmark {
+		if err := apiBenchmark(ctx, cl.client, benchmark, cl.md.ServerVersion, &md, errOut); err != nil {
+			return none, md, err
+		}
+	}
+	snap, err := collect(ctx, cl)
+	return snap, md, err
 }
 
 // offlineMetadata is the metadata of a report evaluated from a file
@@ -169,35 +193,18 @@ func collectWorkloads(ctx context.Context, cl *cluster, ns string, errOut io.Wri
 	return workloads.Collect(ctx, cl.client, workloads.CollectOptions{Namespace: ns, Metadata: cl.meta})
 }
 
-// workloadsReport reads (or loads) the snapshot, saves it when asked and
-// returns the workloads target.
-func (o *WorkloadsOptions) load(ctx context.Context) (*workloads.Snapshot, error) {
-	if o.FromSnapshot != "" {
-		snap, err := loadWorkloadSnapshot(o.FromSnapshot)
-		if err != nil {
-			return nil, err
-		}
-		o.md, err = offlineMetadata("snapshot:"+o.FromSnapshot, o.Benchmark)
-		return snap, err
-	}
-	cl, err := connect(o.factory, 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	o.md = cl.md
-	if err := apiBenchmark(ctx, cl.client, o.Benchmark, cl.md.ServerVersion, &o.md, o.ErrOut); err != nil {
-		return nil, err
-	}
-	snap, err := collectWorkloads(ctx, cl, o.namespace, o.ErrOut)
-	if err != nil {
-		return nil, err
-	}
-	if o.SaveSnapshot != "" {
-		if err := saveSnapshot(o.SaveSnapshot, snap, "Workload snapshot", o.ErrOut); err != nil {
-			return nil, err
-		}
-	}
-	return snap, nil
+// load reads the snapshot (or collects it, saving it when asked) and
+// fills the report metadata.
+func (o *WorkloadsOptions) load(ctx context.Context) (snap *workloads.Snapshot, err error) {
+	snap, o.md, err = loadSnapshot(ctx, o.factory, o.FromSnapshot, o.Benchmark, true, o.ErrOut, workloads.DecodeSnapshot,
+		func(ctx context.Context, cl *cluster) (*workloads.Snapshot, error) {
+			snap, err := collectWorkloads(ctx, cl, o.namespace, o.ErrOut)
+			if err == nil && o.SaveSnapshot != "" {
+				err = saveSnapshot(o.SaveSnapshot, snap, "Workload snapshot", o.ErrOut)
+			}
+			return snap, err
+		})
+	return snap, err
 }
 
 // Run reads the objects, evaluates the controls and prints the report.

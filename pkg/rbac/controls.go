@@ -49,16 +49,21 @@ type finding struct {
 	def    bool
 }
 
-// verdict folds findings into an outcome following the rules above.
-func verdict(fs []finding, opts EvalOptions, what string, clean report.Observation) report.Outcome {
-	var user, def []finding
-	for _, f := range fs {
-		if f.def {
-			def = append(def, f)
+// partition splits xs into those pred holds for and the others, in order.
+func partition[T any](xs []T, pred func(T) bool) (yes, no []T) {
+	for _, x := range xs {
+		if pred(x) {
+			yes = append(yes, x)
 		} else {
-			user = append(user, f)
+			no = append(no, x)
 		}
 	}
+	return yes, no
+}
+
+// verdict folds findings into an outcome following the rules above.
+func verdict(fs []finding, opts EvalOptions, what string, clean report.Observation) report.Outcome {
+	def, user := partition(fs, func(f finding) bool { return f.def })
 	o := report.Outcome{}
 	add := func(list []finding, prefix string) {
 		lines := make([]report.Observation, len(list))

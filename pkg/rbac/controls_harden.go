@@ -2,7 +2,6 @@ package rbac
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
@@ -209,14 +208,4 @@ func broadGrants(m *Model, o EvalOptions, only []string) report.Outcome {
 	}
 	clean := report.Observation{Location: "rolebindings+clusterrolebindings", Value: fmt.Sprintf("0 of %d bindings grant anything to %s beyond the defaults", len(m.bindings), who)}
 	return verdict(fs, o, what, clean)
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](mp map[string]V) []string {
-	ks := make([]string, 0, len(mp))
-	for k := range mp {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

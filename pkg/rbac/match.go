@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -72,18 +73,18 @@ func (a Attributes) String() string {
 
 // VerbMatches reports whether the rule allows the verb ("*" allows all).
 func VerbMatches(rule *rbacv1.PolicyRule, verb string) bool {
-	for _, v := range rule.Verbs {
-		if v == rbacv1.VerbAll || v == verb {
-			return true
-		}
-	}
-	return false
+	return holds(rule.Verbs, rbacv1.VerbAll, verb)
 }
 
 // APIGroupMatches reports whether the rule covers the API group.
 func APIGroupMatches(rule *rbacv1.PolicyRule, group string) bool {
-	for _, g := range rule.APIGroups {
-		if g == rbacv1.APIGroupAll || g == group {
+	return holds(rule.APIGroups, rbacv1.APIGroupAll, group)
+}
+
+// holds reports whether a rule's list names want or the wildcard all.
+func holds(list []string, all, want string) bool {
+	for _, v := range list {
+		if v == all || v == want {
 			return true
 		}
 	}
@@ -114,15 +115,7 @@ func ResourceMatches(rule *rbacv1.PolicyRule, combined, subresource string) bool
 // never covers a request without a name (list, create, watch of a
 // collection).
 func ResourceNameMatches(rule *rbacv1.PolicyRule, name string) bool {
-	if len(rule.ResourceNames) == 0 {
-		return true
-	}
-	for _, n := range rule.ResourceNames {
-		if n == name {
-			return true
-		}
-	}
-	return false
+	return len(rule.ResourceNames) == 0 || slices.Contains(rule.ResourceNames, name)
 }
 
 // NonResourceURLMatches reports whether the rule covers the URL path; a

@@ -2,6 +2,8 @@ package rbac
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -443,7 +445,7 @@ func (m *Model) WhoCanInAnyNamespace(a Attributes) []Grant {
 			return m.WhoCan(a)
 		}
 		out := m.WhoCan(a)
-		for _, ns := range sortedKeys(m.nsBindings) {
+		for _, ns := range slices.Sorted(maps.Keys(m.nsBindings)) {
 			b := a
 			b.Namespace, b.Name = ns, ns
 			start := len(out)
@@ -457,7 +459,7 @@ func (m *Model) WhoCanInAnyNamespace(a Attributes) []Grant {
 	if !m.roleBindingCan(a) {
 		return out
 	}
-	for _, ns := range sortedKeys(m.nsBindings) {
+	for _, ns := range slices.Sorted(maps.Keys(m.nsBindings)) {
 		a.Namespace = ns
 		start := len(out)
 		out = m.appendGrants(out, m.nsBindings[ns], a)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 )
 
 func modelFixture() *Model {
@@ -157,16 +159,9 @@ func TestParseSubject(t *testing.T) {
 
 func TestSnapshotJSONRoundTrip(t *testing.T) {
 	s := kubeadmSnapshot()
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back Snapshot
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatal(err)
-	}
+	back := testutil.JSONRoundTrip(t, s)
 	r1 := Evaluate(Build(s), EvalOptions{IncludeSystem: true})
-	r2 := Evaluate(Build(&back), EvalOptions{IncludeSystem: true})
+	r2 := Evaluate(Build(back), EvalOptions{IncludeSystem: true})
 	j1, _ := json.Marshal(r1)
 	j2, _ := json.Marshal(r2)
 	if string(j1) != string(j2) {

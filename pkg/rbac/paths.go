@@ -2,6 +2,8 @@ package rbac
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -256,23 +258,17 @@ func (g *pathGraph) combine(parts ...[]gref) []holder {
 			idx[i][k] = append(idx[i][k], r)
 		}
 	}
-	seen := map[string]bool{}
-	var cands []Subject
-	add := func(s Subject) {
-		if !seen[s.key()] {
-			seen[s.key()] = true
-			cands = append(cands, s)
-		}
-	}
+	var set subjectSet
 	for _, r := range parts[0] {
 		s := g.m.subjectOf(r).s
-		add(s)
+		set.add(s)
 		if s.Kind == KindGroup {
 			for _, mb := range g.members[s.Name] {
-				add(mb)
+				set.add(mb)
 			}
 		}
 	}
+	cands := set.list
 	sort.Slice(cands, func(i, j int) bool { return cands[i].key() < cands[j].key() })
 	var out []holder
 	for _, s := range cands {
@@ -343,11 +339,10 @@ func (g *pathGraph) takeovers(ns string) []takeover {
 		return t
 	}
 	var out []takeover
-	seen := map[string]bool{}
+	var seen subjectSet
 	add := func(hs []holder, technique, how string, r *role) {
 		for _, h := range hs {
-			if !seen[h.s.key()] {
-				seen[h.s.key()] = true
+			if seen.add(h.s) {
 				out = append(out, takeover{holder: h, technique: technique, how: how, role: r.ref})
 			}
 		}
@@ -599,25 +594,38 @@ func (p *pathFinder) search(stop map[string]bool) {
 
 // knownSubjects are every binding subject and every service account.
 func (m *Model) knownSubjects() []Subject {
-	seen := map[string]bool{}
-	var out []Subject
-	add := func(s Subject) {
-		if !seen[s.key()] {
-			seen[s.key()] = true
-			out = append(out, s)
-		}
-	}
+	var set subjectSet
 	for bi := range m.bindings {
 		for _, bs := range m.bindings[bi].subjects {
 			if bs.ok {
-				add(bs.s)
+				set.add(bs.s)
 			}
 		}
 	}
 	for _, sa := range m.snap.ServiceAccounts {
-		add(Subject{Kind: KindServiceAccount, Namespace: sa.Namespace, Name: sa.Name})
+		set.add(Subject{Kind: KindServiceAccount, Namespace: sa.Namespace, Name: sa.Name})
 	}
-	return out
+	return set.list
+}
+
+// subjectSet collects subjects once each, in the order they are first added.
+type subjectSet struct {
+	seen map[string]bool
+	list []Subject
+}
+
+// add adds s unless it is in the set already, and reports whether it added it.
+func (ss *subjectSet) add(s Subject) bool {
+	k := s.key()
+	if ss.seen[k] {
+		return false
+	}
+	if ss.seen == nil {
+		ss.seen = map[string]bool{}
+	}
+	ss.seen[k] = true
+	ss.list = append(ss.list, s)
+	return true
 }
 
 // Path is one subject's shortest chain to full control, or to admin of a
@@ -693,7 +701,7 @@ func (p *pathFinder) path(k, ns string) Path {
 func (m *Model) PathsToClusterAdmin() []Path {
 	p := m.findPaths()
 	var out []Path
-	for _, k := range sortedKeys(p.dist) {
+	for _, k := range slices.Sorted(maps.Keys(p.dist)) {
 		if p.dist[k] == 0 {
 			continue
 		}
@@ -751,7 +759,7 @@ func (m *Model) PathsToNamespaceAdmin(s Subject) []Path {
 		nss[ns] = true
 	}
 	var out []Path
-	for _, ns := range sortedKeys(nss) {
+	for _, ns := range slices.Sorted(maps.Keys(nss)) {
 		p := g.findNamespacePaths(ns, stop)
 		if k := p.nearest(s); k != "" && p.dist[k] > 0 {
 			out = append(out, p.path(k, ns))
@@ -807,14 +815,7 @@ func PathEvidence(p Path) []report.Observation { return pathEvidence(p) }
 // each single grant looked like.
 func checkPaths(m *Model, o EvalOptions) report.Outcome {
 	paths := m.PathsToClusterAdmin()
-	var user, def []Path
-	for _, p := range paths {
-		if p.Default {
-			def = append(def, p)
-		} else {
-			user = append(user, p)
-		}
-	}
+	def, user := partition(paths, func(p Path) bool { return p.Default })
 	n := len(m.knownSubjects())
 	out := report.Outcome{}
 	show := func(ps []Path) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 )
 
 // Request scope. The RBAC authorizer never looks at whether a resource is
@@ -341,14 +343,7 @@ func quoteGroup(g string) string {
 }
 
 func resourceName(a Attributes) string {
-	s := a.Resource
-	if a.APIGroup != "" {
-		s += "." + a.APIGroup
-	}
-	if a.Subresource != "" {
-		s += "/" + a.Subresource
-	}
-	return s
+	return access.ResourceString(a.Resource, a.Subresource, a.APIGroup)
 }
 
 // roleBindingCan reports whether a RoleBinding can ever authorize a request

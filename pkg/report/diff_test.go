@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 )
 
 func res(target, id string, st Status, ev ...string) Result {
@@ -164,16 +165,7 @@ func TestCompare(t *testing.T) {
 			if n := d.Regressions(StatusWarn); n != tc.regressWarn {
 				t.Errorf("regressions at WARN: %d, want %d", n, tc.regressWarn)
 			}
-			// JSON round trip.
-			b, err := json.Marshal(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back Diff
-			if err := json.Unmarshal(b, &back); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(*d, back); diff != "" {
+			if diff := cmp.Diff(*d, testutil.JSONRoundTrip(t, *d)); diff != "" {
 				t.Errorf("JSON round trip (-want +got):\n%s", diff)
 			}
 		})

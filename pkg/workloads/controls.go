@@ -58,15 +58,6 @@ func init() {
 		check{resources: pod, decide: func(m *Model, p Params, o EvalOptions) report.Outcome { return hostNS(p.String("namespace"))(m, o) }})
 }
 
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // pssControl is a control decided by one PSS check alone.
 func pssControl(id, field, what string) func(*Model, EvalOptions) report.Outcome {
 	return func(m *Model, o EvalOptions) report.Outcome {

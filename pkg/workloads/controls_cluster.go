@@ -2,7 +2,8 @@ package workloads
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	psaapi "k8s.io/pod-security-admission/api"
@@ -308,11 +309,7 @@ func check561(m *Model, o EvalOptions) report.Outcome {
 			userNS[c.w.Namespace]++
 		}
 	}
-	names := make([]string, 0, len(userNS))
-	for n := range userNS {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(userNS))
 	var ev []report.Observation
 	for _, n := range names {
 		ev = append(ev, report.Observation{Location: "namespace/" + n, Value: fmt.Sprintf("%d user workload(s)", userNS[n]), Object: report.ObjectRef{Kind: "namespace", Name: n}})

@@ -2,6 +2,8 @@ package workloads
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,7 +80,7 @@ func Evaluate(m *Model, opts EvalOptions) report.TargetReport {
 		return t
 	}
 	if len(s.Unavailable) > 0 {
-		t.Error = "could not list " + strings.Join(sortedKeys(s.Unavailable), ", ") + ": the controls that need them are ERROR"
+		t.Error = "could not list " + strings.Join(slices.Sorted(maps.Keys(s.Unavailable)), ", ") + ": the controls that need them are ERROR"
 	}
 	cs := b.ControlsOf(benchmarks.EngineWorkloads)
 	if len(cs) == 0 {

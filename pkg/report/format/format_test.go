@@ -3,7 +3,6 @@ package format
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/kubectl-harden/kubectl-harden/internal/formattest"
 	"github.com/kubectl-harden/kubectl-harden/internal/golden"
 	"github.com/kubectl-harden/kubectl-harden/internal/reportsample"
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -104,9 +104,7 @@ func TestRegistry(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	tmpl := filepath.Join(t.TempDir(), "t.tmpl")
-	if err := os.WriteFile(tmpl, []byte("{{.kind}}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, tmpl, "{{.kind}}")
 	reports := NewSet(Names(Report))
 	for _, tc := range []struct {
 		set    *Set
@@ -162,11 +160,7 @@ func TestFormatOptionsBelongToTheirFormat(t *testing.T) {
 		t.Errorf("%d option flags in the command's flag list; asff-account %v, aws-account %v", visible, fs.Lookup("asff-account"), fs.Lookup("aws-account"))
 	}
 	help := s.OptionsHelp()
-	for _, want := range []string{"Options of -o asff", "--asff-account", "--asff-region", "--asff-cluster-arn", "--asff-include-pass", "--asff-dir"} {
-		if !strings.Contains(help, want) {
-			t.Errorf("options help lacks %q:\n%s", want, help)
-		}
-	}
+	testutil.Contains(t, "options help", help, "Options of -o asff", "--asff-account", "--asff-region", "--asff-cluster-arn", "--asff-include-pass", "--asff-dir")
 	if strings.Contains(help, "--aws-account") || strings.Contains(help, "--cluster-arn ") {
 		t.Errorf("options help shows the old spellings:\n%s", help)
 	}
@@ -219,6 +213,15 @@ func TestTemplates(t *testing.T) {
 	} {
 		if got := render(t, tc.output, reportsample.Report(), Writer{}); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.output, got, tc.want)
+		}
+	}
+	// A large count prints as kubectl prints the integers of the objects
+	// it decodes, never in exponent form.
+	big := reportsample.Report()
+	big.Summary.Total = 1300000
+	for _, output := range []string{"jsonpath={.summary.total}", "go-template={{.summary.total}}"} {
+		if got := render(t, output, big, Writer{}); got != "1300000" {
+			t.Errorf("%s: got %q, want 1300000", output, got)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	template "github.com/DataDog/datadog-agent/pkg/template/text"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/json"
 )
 
 // goTemplatePrinter is -o go-template as kubectl prints it (k8s.io/cli-runtime
@@ -45,14 +44,8 @@ func newGoTemplatePrinter(text string) (*goTemplatePrinter, error) {
 
 // PrintObj executes the template over obj's JSON form.
 func (p *goTemplatePrinter) PrintObj(obj runtime.Object, w io.Writer) error {
-	data, err := json.Marshal(obj)
+	doc, data, err := jsonMap(obj)
 	if err != nil {
-		return err
-	}
-	// apimachinery's json decodes whole numbers as int64, as kubectl does:
-	// {{.summary.total}} prints 1000000, not 1e+06.
-	doc := map[string]any{}
-	if err := json.Unmarshal(data, &doc); err != nil {
 		return err
 	}
 	if err := p.execute(w, doc); err != nil {

@@ -1,10 +1,10 @@
 package format
 
 import (
-	"encoding/json"
 	"errors"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/cli-runtime/pkg/printers"
 )
 
@@ -56,13 +56,25 @@ func (f *templateFormat) Print(doc any, w Writer) error {
 	if f.printer == nil {
 		return errors.New("--output " + f.name + " needs a template")
 	}
-	b, err := json.Marshal(doc)
+	obj, _, err := jsonMap(doc)
 	if err != nil {
 		return err
 	}
-	obj := map[string]any{}
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return err
-	}
 	return f.printer.PrintObj(&unstructured.Unstructured{Object: obj}, w.Out)
+}
+
+// jsonMap is v's JSON form (returned too) decoded the way kubectl decodes
+// the objects it prints (k8s.io/apimachinery/pkg/util/json): whole numbers
+// become int64, so {.summary.total} and {{.summary.total}} print 1300000,
+// not 1.3e+06.
+func jsonMap(v any) (map[string]any, []byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, nil, err
+	}
+	return m, data, nil
 }
