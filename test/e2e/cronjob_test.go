@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/cronjob"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -282,9 +283,7 @@ spec:
   resources: {requests: {storage: 1Gi}}
 `, name, class, dir, cluster.worker, ns, pvc)
 	storage := filepath.Join(t.TempDir(), "storage.yaml")
-	if err := os.WriteFile(storage, []byte(pv), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, storage, pv)
 	kubectl(t, "apply", "-f", storage)
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -329,9 +328,7 @@ func applyCronJob(t *testing.T, args ...string) string {
 		t.Fatalf("cronjob:\n%s", r)
 	}
 	manifests := filepath.Join(t.TempDir(), "cronjob.yaml")
-	if err := os.WriteFile(manifests, []byte(r.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, manifests, r.stdout)
 	kubectl(t, "apply", "-f", manifests)
 	return manifests
 }

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
 )
@@ -121,9 +122,7 @@ func saveFixture(t *testing.T, ev *evidence.Node) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(cluster.repoRoot, "pkg", "evidence", "testdata", "kind-"+role+".json")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, p, string(b))
 	t.Logf("wrote %s", p)
 }
 

@@ -4,12 +4,12 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -41,7 +41,7 @@ func TestAllExceptions(t *testing.T) {
 	}
 
 	file := filepath.Join(t.TempDir(), "exceptions.yaml")
-	if err := os.WriteFile(file, []byte(`apiVersion: kubectl-harden.io/v1
+	testutil.WriteFile(t, file, `apiVersion: kubectl-harden.io/v1
 kind: Exceptions
 exceptions:
 - controls: ["1.1.12"]
@@ -58,9 +58,7 @@ exceptions:
 - controls: ["5.2.2"]
   objects: ["deployment/exc-e2e/exc-agent"]
   reason: "the agent needs privileged; reviewed in SEC-9"
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+`)
 
 	r := harden(t, scanTimeout, "all", "--exceptions", file, "--fail-on", "FAIL", "-o", "json")
 	if r.exit != 2 {
@@ -132,7 +130,7 @@ exceptions:
 
 	// A malformed file stops the run before the cluster is contacted.
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	os.WriteFile(bad, []byte("apiVersion: kubectl-harden.io/v1\nkind: Exceptions\nexceptions:\n- controls: [\"1.1.12\"]\n"), 0o600)
+	testutil.WriteFile(t, bad, "apiVersion: kubectl-harden.io/v1\nkind: Exceptions\nexceptions:\n- controls: [\"1.1.12\"]\n")
 	if r := harden(t, time.Minute, "all", "--exceptions", bad); r.exit != 1 || !strings.Contains(r.stderr, bad+":4:3: exception 1: reason is missing") || r.stdout != "" {
 		t.Errorf("malformed file:\n%s", r)
 	}

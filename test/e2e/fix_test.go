@@ -16,6 +16,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -30,7 +31,7 @@ func TestFixPlanApplyRollback(t *testing.T) {
 	dir := t.TempDir()
 	before := scanJSON(t, "nodes")
 	reportFile := filepath.Join(dir, "before.json")
-	writeJSON(t, reportFile, before)
+	testutil.WriteJSON(t, reportFile, before)
 
 	// --apply without --yes refuses, and writes nothing.
 	if r := harden(t, time.Minute, "fix", "--from-report", reportFile, "-o", filepath.Join(dir, "refused"), "--apply", "node/"+cluster.cp); r.exit == 0 || !strings.Contains(r.stderr, "--yes") {
@@ -142,17 +143,6 @@ func TestFixPlanApplyRollback(t *testing.T) {
 		} else {
 			t.Logf("node/%s: after rollback.sh every verdict equals the first scan's (FAIL %d)", n, target(t, again, n).Summary.Fail)
 		}
-	}
-}
-
-func writeJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -276,7 +266,7 @@ func TestFixClusterObjects(t *testing.T) {
 	ns := "fix-risky"
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "risky.yaml")
-	if err := os.WriteFile(manifest, []byte(`apiVersion: v1
+	testutil.WriteFile(t, manifest, `apiVersion: v1
 kind: Namespace
 metadata:
   name: `+ns+`
@@ -299,9 +289,7 @@ spec:
         image: `+envOr("HARDEN_DEBUG_IMAGE", "local/busybox:1.35")+`
         imagePullPolicy: IfNotPresent
         command: ["sleep", "3600"]
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 	kubectl(t, "apply", "-f", manifest)
 	t.Cleanup(func() {
 		_, _ = kubectlOut(context.Background(), "delete", "namespace", ns, "--wait=true", "--timeout=120s")
@@ -332,9 +320,7 @@ spec:
 	before := findings()
 	r := harden(t, 3*time.Minute, "workloads", "-o", "json")
 	reportFile := filepath.Join(dir, "workloads.json")
-	if err := os.WriteFile(reportFile, []byte(r.stdout), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, reportFile, r.stdout)
 	plan := filepath.Join(dir, "plan")
 	if r := harden(t, time.Minute, "fix", "--from-report", reportFile, "-o", plan); r.exit != 0 {
 		t.Fatalf("fix failed:\n%s", r)

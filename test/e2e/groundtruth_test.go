@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -277,18 +278,10 @@ func keyValues(s string) map[string]string {
 	return out
 }
 
+// lookup reads a dotted key of a parsed config file.
 func lookup(m map[string]any, dotted string) (any, bool) {
-	var cur any = m
-	for _, part := range strings.Split(dotted, ".") {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = mm[part]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
+	v, found, err := unstructured.NestedFieldNoCopy(m, strings.Split(dotted, ".")...)
+	return v, found && err == nil
 }
 
 func scalarString(v any) (string, bool) {

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -93,7 +94,7 @@ func TestSaveAndReplayEvidence(t *testing.T) {
 
 	// A kubeconfig pointing at nothing: --from-evidence must not need a cluster.
 	bogus := filepath.Join(t.TempDir(), "bogus-kubeconfig")
-	if err := os.WriteFile(bogus, []byte(`apiVersion: v1
+	testutil.WriteFile(t, bogus, `apiVersion: v1
 kind: Config
 clusters:
 - name: nowhere
@@ -105,9 +106,7 @@ current-context: nowhere
 users:
 - name: nobody
   user: {token: bogus}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+`)
 
 	t.Run("directory", func(t *testing.T) {
 		r := harden(t, time.Minute, "scan", "--from-evidence", dir, "-o", "json", "--kubeconfig", bogus)

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -190,9 +190,7 @@ func dryRunPod(t *testing.T, dir, ns string, c psCase, image string) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%s.yaml", ns, c.name))
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, path, string(b))
 	out, err := kubectlOut(context.Background(), "create", "--dry-run=server", "-f", path)
 	switch {
 	case err == nil:

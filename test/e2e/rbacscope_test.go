@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
 	"github.com/kubectl-harden/kubectl-harden/pkg/rbac"
 )
 
@@ -69,9 +69,7 @@ func TestWhoCanScope(t *testing.T) {
 	dir := t.TempDir()
 	manifest := func(name, doc string) string {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		testutil.WriteFile(t, p, doc)
 		return p
 	}
 	sc := manifest("sc.yaml", "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: harden-scope-sc}\nprovisioner: example.com/none\n")
