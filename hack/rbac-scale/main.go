@@ -43,7 +43,7 @@ func snapshot(n int, shared bool) *rbac.Snapshot {
 	boot := map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"}
 	all := []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
 	read := []string{"get", "list", "watch"}
-	s := &rbac.Snapshot{APIVersion: rbac.SnapshotAPIVersion, Kind: rbac.SnapshotKind, Collected: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	s := rbac.NewSnapshot(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	cr := func(name string, labels map[string]string, rules ...rbacv1.PolicyRule) {
 		s.ClusterRoles = append(s.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Rules: rules})
 	}

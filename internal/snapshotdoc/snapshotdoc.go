@@ -14,6 +14,9 @@ import (
 	"time"
 )
 
+// APIVersion versions the snapshot documents.
+const APIVersion = "harden.kubectl.io/v1alpha1"
+
 // Format is one kind of snapshot document.
 type Format struct {
 	// Noun names the document in errors ("RBAC snapshot"), Article is
@@ -27,6 +30,20 @@ type Format struct {
 	Keys []string
 }
 
+// Header is what every snapshot document starts with; the snapshots embed
+// it.
+type Header struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Collected is when the snapshot was taken.
+	Collected time.Time `json:"collected"`
+}
+
+// Header is the header of a document of the format collected at t.
+func (f Format) Header(collected time.Time) Header {
+	return Header{APIVersion: f.APIVersion, Kind: f.Kind, Collected: collected}
+}
+
 // Decode checks that b is a document of the format, unmarshals it into v
 // and validates it. Kind and apiVersion are checked first: another
 // document fails on them, not on the first field whose type differs.
@@ -38,11 +55,7 @@ func (f Format) Decode(b []byte, v interface{ Validate() error }) error {
 	if raw == nil {
 		return fmt.Errorf("not %s %s: the document is null", f.Article, f.Noun)
 	}
-	var head struct {
-		APIVersion string    `json:"apiVersion"`
-		Kind       string    `json:"kind"`
-		Collected  time.Time `json:"collected"`
-	}
+	var head Header
 	if err := json.Unmarshal(b, &struct {
 		APIVersion *string `json:"apiVersion"`
 		Kind       *string `json:"kind"`

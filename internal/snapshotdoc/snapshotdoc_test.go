@@ -1,9 +1,11 @@
 package snapshotdoc
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 var testFormat = Format{Noun: "test snapshot", Article: "a", Kind: "TestSnapshot", APIVersion: "v1", Keys: []string{"apiVersion", "kind", "collected", "items"}}
@@ -78,4 +80,30 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decoded kind %q", d.Kind)
 		}
 	})
+}
+
+// TestHeaderEmbedded: a document that embeds the Header its format makes
+// marshals the header keys at the top level and decodes; a zero Collected
+// is refused.
+func TestHeaderEmbedded(t *testing.T) {
+	type embedding struct {
+		Header
+		Items []string `json:"items"`
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	b, err := json.Marshal(embedding{Header: testFormat.Header(at), Items: []string{"a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"apiVersion":"v1","kind":"TestSnapshot","collected":"2026-01-02T03:04:05Z","items":["a"]}`; string(b) != want {
+		t.Fatalf("marshalled %s, want %s", b, want)
+	}
+	var d doc
+	if err := testFormat.Decode(b, &d); err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	b, _ = json.Marshal(embedding{Header: testFormat.Header(time.Time{})})
+	if err := testFormat.Decode(b, &d); err == nil || !strings.Contains(err.Error(), "collected") {
+		t.Fatalf("zero Collected decoded: %v", err)
+	}
 }

@@ -52,7 +52,7 @@ func Collect(ctx context.Context, c kubernetes.Interface, opts CollectOptions) (
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind, Collected: now().UTC()}
+	s := NewSnapshot(now().UTC())
 	ps := opts.PageSize
 	lo := metav1.ListOptions{}
 	steps := []struct {

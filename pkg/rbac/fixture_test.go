@@ -1,6 +1,8 @@
 package rbac
 
 import (
+	"time"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -102,7 +104,7 @@ func boolp(b bool) *bool { return &b }
 // nodes/proxy, anonymous access), kubeadm's own objects and kind's CNI and
 // storage add-ons, with their service accounts and pods.
 func kubeadmSnapshot() *Snapshot {
-	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind}
+	s := NewSnapshot(time.Time{})
 	s.ns("default", "kube-system", "kube-public", "kube-node-lease", "local-path-storage")
 	// User-facing defaults.
 	s.cr("cluster-admin", boot, rule("*", "*", "*"), urlRule("*", "*"))

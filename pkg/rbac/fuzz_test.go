@@ -3,6 +3,7 @@ package rbac
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -32,7 +33,7 @@ func FuzzParseSubject(f *testing.F) {
 // RoleBindings on cluster-scoped resources and namespaces, */*/* limited
 // by resourceNames, discovery with a failed group.
 func FuzzDecodeSnapshot(f *testing.F) {
-	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind}
+	s := NewSnapshot(time.Time{})
 	s.Collected = s.Collected.AddDate(2025, 0, 0)
 	s.ns("dev")
 	s.sa("dev", "default", nil).pod("dev", "p", "default", true)

@@ -3,6 +3,7 @@ package rbac
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
@@ -12,7 +13,7 @@ import (
 // its subject delete its own namespace, and API discovery that knows a
 // namespaced and a cluster-scoped custom resource.
 func scopeSnapshot(withDiscovery bool) *Snapshot {
-	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind}
+	s := NewSnapshot(time.Time{})
 	s.ns("dev", "team", "other")
 	s.cr("too-wide", nil,
 		rule("create", "storage.k8s.io", "storageclasses"),

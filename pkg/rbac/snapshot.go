@@ -4,25 +4,22 @@ import (
 	"sort"
 	"time"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// SnapshotAPIVersion versions the saved snapshot format.
-const SnapshotAPIVersion = "harden.kubectl.io/v1alpha1"
-
-// SnapshotKind is the kind of a saved snapshot document.
-const SnapshotKind = "RBACSnapshot"
+// NewSnapshot is an empty snapshot collected at t.
+func NewSnapshot(collected time.Time) *Snapshot {
+	return &Snapshot{Header: snapshotFormat.Header(collected)}
+}
 
 // Snapshot is everything the RBAC engine reads, trimmed on receipt so that
 // it stays small on big clusters and can be saved as JSON and evaluated
 // offline. It never holds a secret value: token Secrets are kept as
 // metadata only.
 type Snapshot struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	// Collected is when the snapshot was taken.
-	Collected time.Time `json:"collected"`
+	snapshotdoc.Header
 	// Roles, ClusterRoles, RoleBindings and ClusterRoleBindings are kept
 	// whole except for metadata (only name, namespace and labels remain).
 	Roles               []rbacv1.Role               `json:"roles"`

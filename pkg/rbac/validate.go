@@ -10,7 +10,7 @@ import (
 )
 
 // snapshotFormat is the saved RBAC snapshot document.
-var snapshotFormat = snapshotdoc.Format{Noun: "RBAC snapshot", Article: "an", Kind: SnapshotKind, APIVersion: SnapshotAPIVersion,
+var snapshotFormat = snapshotdoc.Format{Noun: "RBAC snapshot", Article: "an", Kind: "RBACSnapshot", APIVersion: snapshotdoc.APIVersion,
 	Keys: []string{"apiVersion", "kind", "collected", "roles", "clusterRoles", "roleBindings", "clusterRoleBindings", "serviceAccounts", "pods", "namespaces", "tokenSecrets"}}
 
 // DecodeSnapshot reads a snapshot saved with --save-snapshot. It rejects

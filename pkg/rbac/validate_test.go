@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/enginetest"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
@@ -58,7 +59,7 @@ func TestDecodeSavedSnapshot(t *testing.T) {
 func TestNothingExaminedIsNotPass(t *testing.T) {
 	for name, s := range map[string]*Snapshot{
 		"zero value":     {},
-		"no RBAC at all": {APIVersion: SnapshotAPIVersion, Kind: SnapshotKind, Namespaces: []string{"default"}},
+		"no RBAC at all": {Header: snapshotFormat.Header(time.Time{}), Namespaces: []string{"default"}},
 		"invalid": func() *Snapshot {
 			s := kubeadmSnapshot()
 			s.rb("", "x", nil, "ClusterRole", "cluster-admin", user("u"))

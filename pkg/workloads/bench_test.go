@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -11,7 +12,7 @@ import (
 // benchSnapshot has 20 000 bare pods and 5 000 controllers over 500
 // namespaces, a quarter of them risky.
 func benchSnapshot() *Snapshot {
-	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind}
+	s := NewSnapshot(time.Time{})
 	kinds := []string{"deployment", "statefulset", "daemonset", "job", "cronjob"}
 	for n := 0; n < 500; n++ {
 		s.Namespaces = append(s.Namespaces, Namespace{Name: fmt.Sprintf("ns-%03d", n)})

@@ -154,7 +154,8 @@ func Collect(ctx context.Context, c kubernetes.Interface, opts CollectOptions) (
 		now = opts.Now
 	}
 	ns := opts.Namespace
-	s := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind, Collected: now().UTC(), Namespace: ns}
+	s := NewSnapshot(now().UTC())
+	s.Namespace = ns
 	ps := opts.PageSize
 	addWorkload := func(kind string, m metav1.ObjectMeta, t corev1.PodTemplateSpec) {
 		s.Workloads = append(s.Workloads, workload(kind, m, t))

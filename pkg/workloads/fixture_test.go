@@ -3,6 +3,7 @@ package workloads
 import (
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -53,7 +54,7 @@ func kindSystem() []Workload {
 // a NetworkPolicy, kind's system workloads, no user workload.
 func baseSnapshot(ws ...Workload) *Snapshot {
 	s := &Snapshot{
-		APIVersion: SnapshotAPIVersion, Kind: SnapshotKind,
+		Header: snapshotFormat.Header(time.Time{}),
 		Namespaces: []Namespace{
 			{Name: "default"}, {Name: "kube-system"},
 			{Name: "prod", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest"}},

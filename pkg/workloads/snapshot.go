@@ -13,22 +13,20 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
-// SnapshotAPIVersion versions the saved snapshot format.
-const SnapshotAPIVersion = "harden.kubectl.io/v1alpha1"
-
-// SnapshotKind is the kind of a saved snapshot document.
-const SnapshotKind = "WorkloadSnapshot"
+// NewSnapshot is an empty snapshot collected at t.
+func NewSnapshot(collected time.Time) *Snapshot {
+	return &Snapshot{Header: snapshotFormat.Header(collected)}
+}
 
 // Snapshot is everything the workload controls read. It never holds a
 // secret value: env values, command lines and probe headers are dropped on
 // receipt, ConfigMaps and Secrets are never read beyond their names.
 type Snapshot struct {
-	APIVersion string    `json:"apiVersion"`
-	Kind       string    `json:"kind"`
-	Collected  time.Time `json:"collected"`
+	snapshotdoc.Header
 	// Namespace is the one namespace collected with -n; "" means all.
 	Namespace string `json:"namespace,omitempty"`
 	// Namespaces are the namespaces with their Pod Security labels.

@@ -9,7 +9,7 @@ import (
 )
 
 // snapshotFormat is the saved workload snapshot document.
-var snapshotFormat = snapshotdoc.Format{Noun: "workload snapshot", Article: "a", Kind: SnapshotKind, APIVersion: SnapshotAPIVersion,
+var snapshotFormat = snapshotdoc.Format{Noun: "workload snapshot", Article: "a", Kind: "WorkloadSnapshot", APIVersion: snapshotdoc.APIVersion,
 	Keys: []string{"apiVersion", "kind", "collected", "namespaces", "workloads", "networkPolicies", "defaultNamespace",
 		"validatingAdmissionPolicies", "validatingAdmissionPolicyBindings", "webhooks", "crds"}}
 

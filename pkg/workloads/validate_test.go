@@ -42,7 +42,7 @@ func TestDecodeSnapshotRejects(t *testing.T) {
 // control that judges workloads; a namespace that does not exist, or an
 // invalid snapshot, gives ERROR everywhere; neither is ever PASS.
 func TestNothingExaminedIsNotPass(t *testing.T) {
-	empty := &Snapshot{APIVersion: SnapshotAPIVersion, Kind: SnapshotKind, Collected: time.Now(), Namespace: "quiet", Namespaces: []Namespace{{Name: "quiet"}}}
+	empty := &Snapshot{Header: snapshotFormat.Header(time.Now()), Namespace: "quiet", Namespaces: []Namespace{{Name: "quiet"}}}
 	tr := Evaluate(Build(empty), EvalOptions{})
 	for _, r := range tr.Results {
 		if r.Status == report.StatusPass {
