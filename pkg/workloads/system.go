@@ -32,9 +32,9 @@ type systemComponent struct {
 var systemComponents = []systemComponent{
 	{Component: "kube-proxy", Why: "programs the node's iptables/IPVS rules: host network, privileged, host paths /lib/modules and /run/xtables.lock",
 		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "kube-proxy", Images: []string{"kube-proxy"}},
-	// kind's CNI: kindnetd upstream; the offline kind images used by our
-	// e2e cluster run minikindnet (../shared/kind/tools/minikindnet), a
-	// stand-in with the same DaemonSet name, namespace and privileges.
+	// kind's CNI: kindnetd (kubernetes-sigs/kind, images/kindnetd); node
+	// images built offline may carry minikindnet instead, a stand-in with
+	// the same DaemonSet name, namespace and privileges.
 	{Component: "kindnet (kind's CNI)", Why: "configures pod networking on the node: host network, NET_RAW/NET_ADMIN, host paths /etc/cni/net.d, /lib/modules, /run/xtables.lock",
 		Namespaces: []string{"kube-system"}, Kind: "daemonset", Name: "kindnet", Images: []string{"kindnetd", "minikindnet"}},
 	{Component: "Calico CNI", Why: "configures pod networking and enforces NetworkPolicy on the node: host network, privileged, host paths",
