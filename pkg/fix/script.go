@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 )
 
 //go:embed script_lib.sh
@@ -84,9 +86,12 @@ func q(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" 
 func header(name, node, source, what string) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
-	fmt.Fprintf(&b, "# %s for node %s, written by kubectl-harden fix", name, node)
+	// The node name and the report's source end up in a comment: a line
+	// break in them would start a line of code (a report's source is an
+	// evidence file's path, which may hold one).
+	fmt.Fprintf(&b, "# %s for node %s, written by kubectl-harden fix", name, safetext.Inert(node))
 	if source != "" {
-		fmt.Fprintf(&b, " from %s", source)
+		fmt.Fprintf(&b, " from %s", safetext.Inert(source))
 	}
 	b.WriteString(".\n")
 	b.WriteString(what)
