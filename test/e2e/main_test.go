@@ -21,7 +21,10 @@
 // cluster and create objects of their own, uniquely named, call t.Parallel:
 // Go runs them together (up to -parallel, HARDEN_E2E_PARALLEL in
 // hack/e2e.sh) after every sequential test has finished, so they never see
-// a node being changed.
+// a node being changed. hack/e2e.sh also runs the tests that restart
+// control-plane components and kubelets on a second cluster at the same
+// time as the others (HARDEN_E2E_SHARDS): each process has a cluster of its
+// own, so none of this changes.
 //
 // While tests run in parallel, "nothing of kubectl harden is left" can only
 // be asserted when no other test has a scan running: every run of kubectl
