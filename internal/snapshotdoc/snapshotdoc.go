@@ -1,5 +1,5 @@
-// Package snapshotdoc reads and checks the snapshot documents that rbac
-// and workloads save with --save-snapshot: a file that is not one (JSON
+// Package snapshotdoc writes, reads and checks the snapshot documents that
+// rbac and workloads save with --save-snapshot: a file that is not one (JSON
 // null, another kind or version, a missing list, no collection time) is an
 // error that says what is wrong, never a clean cluster.
 package snapshotdoc
@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,17 @@ type Header struct {
 // Header is the header of a document of the format collected at t.
 func (f Format) Header(collected time.Time) Header {
 	return Header{APIVersion: f.APIVersion, Kind: f.Kind, Collected: collected}
+}
+
+// Save writes the snapshot v as indented JSON to path, readable by its
+// owner only: a snapshot names every subject, binding and workload of the
+// cluster (never a secret value).
+func Save(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
 // Decode checks that b is a document of the format, unmarshals it into v

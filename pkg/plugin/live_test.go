@@ -498,3 +498,40 @@ func TestFixLive(t *testing.T) {
 		t.Errorf("pods left: %v, want only prod/web", left)
 	}
 }
+
+// TestSnapshotRoundTrip: what rbac and workloads save with --save-snapshot
+// is evaluated by --from-snapshot, with no cluster at all, to the same
+// results as the live run that saved it; the file is its owner's only and
+// a second evaluation names the file as its source.
+func TestSnapshotRoundTrip(t *testing.T) {
+	for _, cmd := range []string{"rbac", "workloads"} {
+		t.Run(cmd, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), cmd+".json")
+			f, _ := newAPIFake(t, fake.NewClientset(apiObjects()...))
+			live, _ := runReport(t, f, cmd, "--save-snapshot", path)
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Mode().Perm() != 0o600 {
+				t.Errorf("%s is mode %v, want 0600", path, st.Mode().Perm())
+			}
+			none := &fakeFactory{} // any connection attempt fails
+			offline, _ := runReport(t, none, cmd, "--from-snapshot", path)
+			if none.calls != 0 {
+				t.Errorf("--from-snapshot connected %d times", none.calls)
+			}
+			if want := "snapshot:" + path; offline.Metadata.Source != want {
+				t.Errorf("source %q, want %q", offline.Metadata.Source, want)
+			}
+			if live.Summary.Total == 0 {
+				t.Fatalf("the live run evaluated nothing: %+v", live.Summary)
+			}
+			a, _ := json.Marshal(live.Targets)
+			b, _ := json.Marshal(offline.Targets)
+			if !bytes.Equal(a, b) {
+				t.Errorf("results differ:\nlive    %s\nsnapshot %s", a, b)
+			}
+		})
+	}
+}

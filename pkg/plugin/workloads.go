@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/snapshotdoc"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 	"github.com/kubectl-harden/kubectl-harden/pkg/version"
@@ -219,13 +219,9 @@ func (o *WorkloadsOptions) Run(ctx context.Context) error {
 }
 
 // saveSnapshot writes a snapshot (RBAC or workloads: no secret values in
-// either) as indented JSON readable by its owner only, for --from-snapshot.
+// either) for --from-snapshot and says where.
 func saveSnapshot(path string, snap any, what string, errOut io.Writer) error {
-	b, err := json.MarshalIndent(snap, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+	if err := snapshotdoc.Save(path, snap); err != nil {
 		return fmt.Errorf("--save-snapshot: %w", err)
 	}
 	fmt.Fprintf(errOut, "%s saved in %s\n", what, path)
