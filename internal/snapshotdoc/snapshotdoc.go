@@ -9,10 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kubectl-harden/kubectl-harden/internal/ownerfile"
 )
 
 // APIVersion versions the snapshot documents.
@@ -53,7 +54,7 @@ func Save(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o600)
+	return ownerfile.Write(path, append(b, '\n'))
 }
 
 // Decode checks that b is a document of the format, unmarshals it into v

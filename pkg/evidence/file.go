@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/ownerfile"
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 )
 
@@ -99,8 +100,9 @@ func (n *Node) Marshal() ([]byte, error) {
 }
 
 // Save writes the node's evidence to dir/<node>.json (creating dir) and
-// returns the file's path. The file is written with mode 0600: evidence
-// names paths and flags of the cluster, which is worth keeping private.
+// returns the file's path. The file is its owner's only (mode 0600, also
+// when it replaces an earlier one): evidence names paths and flags of the
+// cluster, which is worth keeping private.
 func (n *Node) Save(dir string) (string, error) {
 	if n == nil {
 		return "", errors.New("save evidence: nil node")
@@ -116,7 +118,7 @@ func (n *Node) Save(dir string) (string, error) {
 		return "", fmt.Errorf("save evidence of node/%s: %w", n.NodeName, err)
 	}
 	path := filepath.Join(dir, FileName(n.NodeName))
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := ownerfile.Write(path, b); err != nil {
 		return "", fmt.Errorf("save evidence of node/%s: %w", n.NodeName, err)
 	}
 	return path, nil

@@ -3,6 +3,7 @@ package evidence
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,10 @@ func sampleNode(name string) *Node {
 func TestSaveLoadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	a, b := sampleNode("node-a"), sampleNode("node-b")
+	// node-a's evidence replaces an earlier, world-readable file
+	if err := os.WriteFile(filepath.Join(dir, "node-a.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, n := range []*Node{b, a} {
 		p, err := n.Save(dir)
 		if err != nil {
@@ -32,6 +37,13 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		}
 		if filepath.Base(p) != n.NodeName+".json" {
 			t.Errorf("saved as %s", p)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", p, st.Mode().Perm())
 		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "README.txt"), []byte("not evidence"), 0o644); err != nil {

@@ -507,6 +507,10 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	for _, cmd := range []string{"rbac", "workloads"} {
 		t.Run(cmd, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), cmd+".json")
+			// saved over an earlier, world-readable file
+			if err := os.WriteFile(path, []byte("an earlier file"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			f, _ := newAPIFake(t, fake.NewClientset(apiObjects()...))
 			live, _ := runReport(t, f, cmd, "--save-snapshot", path)
 			st, err := os.Stat(path)
