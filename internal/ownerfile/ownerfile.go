@@ -1,6 +1,6 @@
 // Package ownerfile writes the files that only their owner may read: saved
-// evidence and snapshots name every node file, subject and workload of a
-// cluster. os.WriteFile's mode applies only when it creates the file; one
+// evidence, snapshots and ASFF batches name every node file, subject,
+// workload or failing control of a cluster. os.WriteFile's mode applies only when it creates the file; one
 // saved over an earlier, world-readable file would keep that file's mode.
 package ownerfile
 

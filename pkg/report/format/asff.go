@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/kubectl-harden/kubectl-harden/internal/ownerfile"
 	"github.com/kubectl-harden/kubectl-harden/pkg/report"
 )
 
@@ -397,7 +398,9 @@ func PrintASFF(r *report.Report, o ASFFOptions, w Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(name, append(data, '\n'), 0o644); err != nil {
+		// Owner-only: the findings name every node, account and failing
+		// control of the cluster.
+		if err := ownerfile.Write(name, append(data, '\n')); err != nil {
 			return fmt.Errorf("--asff-dir: %w", err)
 		}
 		fmt.Fprintf(w.errOut(), "wrote %d finding(s) to %s\n", len(b), name)

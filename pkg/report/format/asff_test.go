@@ -209,6 +209,14 @@ func TestASFFBatchesAndDir(t *testing.T) {
 	}
 	r.AddTarget(report.TargetReport{Kind: report.TargetNode, Name: "n", Results: rs})
 	dir := filepath.Join(t.TempDir(), "asff")
+	// An earlier run left a world-readable batch: writing over it must
+	// leave it owner-only too.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "asff-001.json"), []byte("[]"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	o := asffOpts
 	o.Dir = dir
 	var out, errOut bytes.Buffer
@@ -223,6 +231,13 @@ func TestASFFBatchesAndDir(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
+		}
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v: findings must be readable by their owner only", name, st.Mode().Perm())
 		}
 		var batch []ASFFFinding
 		if err := json.Unmarshal(b, &batch); err != nil {
