@@ -362,22 +362,37 @@ func podSpecOf[T any](ctx context.Context, get func(context.Context, string, met
 	return spec(o), nil
 }
 
-// warnings collects the API server's warnings of the dry runs: the PSA
-// label dry run names the running pods that would be rejected.
-var warnings struct {
+// dryRunWarnings collects the API server's warnings of one dry run: the
+// PSA label dry run names the running pods that would be rejected.
+type dryRunWarnings struct {
 	sync.Mutex
 	list []string
 }
 
-type warningCollector struct{}
+type dryRunWarningsKey struct{}
 
-func (warningCollector) HandleWarningHeader(code int, agent, text string) {
+// contextWarnings hands a request's warnings to the collector its context
+// carries, so that dry runs at the same time never see each other's; a
+// request without one is logged, as client-go does by default.
+type contextWarnings struct{}
+
+func (contextWarnings) HandleWarningHeaderWithContext(ctx context.Context, code int, agent, text string) {
+	w, ok := ctx.Value(dryRunWarningsKey{}).(*dryRunWarnings)
+	if !ok {
+		rest.WarningLogger{}.HandleWarningHeaderWithContext(ctx, code, agent, text)
+		return
+	}
 	if code == 299 {
-		warnings.Lock()
-		warnings.list = append(warnings.list, text)
-		warnings.Unlock()
+		w.Lock()
+		w.list = append(w.list, text)
+		w.Unlock()
 	}
 }
+
+// installWarnings makes contextWarnings client-go's default handler, once:
+// the typed clients give no per-request handler, and the clients this
+// package gets set none of their own.
+var installWarnings sync.Once
 
 // dryRun applies obj server-side with dryRun=All and returns the warnings.
 func dryRun(ctx context.Context, client kubernetes.Interface, ref report.ObjectRef, obj map[string]any) ([]string, error) {
@@ -385,11 +400,9 @@ func dryRun(ctx context.Context, client kubernetes.Interface, ref report.ObjectR
 	if err != nil {
 		return nil, err
 	}
-	warnings.Lock()
-	warnings.list = nil
-	warnings.Unlock()
-	rest.SetDefaultWarningHandler(warningCollector{})
-	defer rest.SetDefaultWarningHandler(rest.WarningLogger{})
+	installWarnings.Do(func() { rest.SetDefaultWarningHandlerWithContext(contextWarnings{}) })
+	warnings := &dryRunWarnings{}
+	ctx = context.WithValue(ctx, dryRunWarningsKey{}, warnings)
 	opts := metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}, FieldManager: "kubectl-harden-fix"}
 	switch ref.Kind {
 	case "namespace":
