@@ -222,9 +222,9 @@ func offlineBenchmark(flag string, md *report.Metadata) error {
 	return chooseBenchmark(flag, "", nil, md, io.Discard)
 }
 
-// addBenchmarkFlag adds --benchmark to an API command.
+// addBenchmarkFlag adds --benchmark to a command that evaluates a benchmark.
 func addBenchmarkFlag(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "benchmark", "", "Benchmark to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"). `kubectl harden controls` lists them.")
+	cmd.Flags().StringVar(v, "benchmark", "", "The `BENCHMARK` to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"; kubectl harden controls lists them).")
 	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
 }
 

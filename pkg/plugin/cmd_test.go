@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-harden/kubectl-harden/internal/testutil"
@@ -270,5 +272,32 @@ func TestOutputGoesToStdoutOnly(t *testing.T) {
 	out, errOut, code := run(t, "scan", "--from-evidence", kindCPEvidence, "-o", "yaml")
 	if code != ExitOK || errOut != "" || !bytes.HasPrefix([]byte(out), []byte("apiVersion: harden.kubectl.io/v1alpha1")) {
 		t.Errorf("exit %d, stderr %q, stdout starts %.60q", code, errOut, out)
+	}
+}
+
+// TestFlagValueNames walks every command's flags: pflag takes the first
+// `quoted` word of a usage as the value's name in help (--from-report
+// FILE), so a command quoted in a usage would read as
+// "--benchmark kubectl harden controls".
+func TestFlagValueNames(t *testing.T) {
+	streams, _, _, _ := genericiooptions.NewTestIOStreams()
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.LocalFlags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				n++
+				if name, _ := pflag.UnquoteUsage(f); strings.ContainsAny(name, " \t") {
+					t.Errorf("%s --%s: help shows the value as %q", c.CommandPath(), f.Name, name)
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewCmdHarden(streams))
+	if n < 100 {
+		t.Fatalf("only %d flags walked: the command tree was not walked", n)
 	}
 }

@@ -84,7 +84,7 @@ privileged pod (deleted afterwards whatever happens). Without --yes it refuses.`
 		Args: noArgs,
 		RunE: runE(o),
 	}
-	cmd.Flags().StringVar(&o.FromReport, "from-report", "", "The report to plan from (-o json or -o yaml of scan, rbac, workloads or all; default: run `kubectl harden all` first).")
+	cmd.Flags().StringVar(&o.FromReport, "from-report", "", "The report `FILE` to plan from (-o json or -o yaml of scan, rbac, workloads or all; default: run kubectl harden all first).")
 	_ = cmd.MarkFlagFilename("from-report", "json", "yaml", "yml")
 	cmd.Flags().StringVarP(&o.OutDir, "output-dir", "o", "", "The plan directory to write (must not exist, or be empty).")
 	_ = cmd.MarkFlagDirname("output-dir")

@@ -22,7 +22,6 @@ import (
 
 	"github.com/kubectl-harden/kubectl-harden/internal/safetext"
 	"github.com/kubectl-harden/kubectl-harden/pkg/access"
-	"github.com/kubectl-harden/kubectl-harden/pkg/benchmarks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/checks"
 	"github.com/kubectl-harden/kubectl-harden/pkg/debugpod"
 	"github.com/kubectl-harden/kubectl-harden/pkg/evidence"
@@ -172,8 +171,7 @@ func (o *ScanOptions) addCollectionFlags(cmd *cobra.Command) {
 	f.StringVar(&o.ImagePullPolicy, "image-pull-policy", o.ImagePullPolicy, "Pull policy of the debug image: Always, IfNotPresent or Never (env "+EnvImagePullPolicy+").")
 	f.StringSliceVar(&o.ImagePullSecrets, "image-pull-secret", nil, "Image pull secret(s) for the debug image; they must exist in the namespace given with -n.")
 	f.BoolVar(&o.Privileged, "privileged", true, "Run the debug pod privileged (needed to read some files and etcd's environment); with false some evidence may be missing and reported as ERROR.")
-	f.StringVar(&o.Benchmark, "benchmark", "", "Benchmark to evaluate: an ID, a family for its newest edition (e.g. stig), or harden for our own controls only (default: chosen from the platform and the server version; offline, "+benchmarks.Default("").ID+"). `kubectl harden controls` lists them.")
-	_ = cmd.RegisterFlagCompletionFunc("benchmark", completeBenchmarks)
+	addBenchmarkFlag(cmd, &o.Benchmark)
 	_ = cmd.RegisterFlagCompletionFunc("image-pull-policy", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"Always", "IfNotPresent", "Never"}, cobra.ShellCompDirectiveNoFileComp
 	})
