@@ -13,16 +13,6 @@ import (
 //go:embed script_lib.sh
 var scriptLib string
 
-// health are the endpoints apply.sh waits for after a static pod changed:
-// the kubeadm defaults (secure ports 6443, 10257, 10259; etcd's metrics
-// listener 2381), all reachable without credentials.
-var health = map[string]string{
-	"kube-apiserver":          "https://127.0.0.1:6443/livez",
-	"kube-controller-manager": "https://127.0.0.1:10257/healthz",
-	"kube-scheduler":          "https://127.0.0.1:10259/healthz",
-	"etcd":                    "http://127.0.0.1:2381/health",
-}
-
 // podOrder changes etcd first and the API server before its clients, one
 // at a time, each waited for.
 var podOrder = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
@@ -166,7 +156,7 @@ func applyScript(node, source string, nc nodeChanges) string {
 				fmt.Fprintf(&b, "kh_add %s %s\n", q(c.Flag), q(c.Value))
 			}
 		}
-		fmt.Fprintf(&b, "kh_pod_commit %s\n", q(health[comp]))
+		b.WriteString("kh_pod_commit\n")
 	}
 	if len(nc.kubelet) > 0 {
 		b.WriteString("\n# Kubelet configuration.\n")
@@ -262,7 +252,7 @@ func rollbackScript(node, source string, nc nodeChanges) string {
 	for _, comp := range nc.components() {
 		m := nc.manifest[comp]
 		fmt.Fprintf(&b, "\nold=$(kh_cid %s)\nkh_restore %s\n", q(comp), q(m))
-		fmt.Fprintf(&b, "if [ \"$KH_RESTORED\" = 1 ]; then kh_wait %s \"$old\" %s; fi\n", q(comp), q(health[comp]))
+		fmt.Fprintf(&b, "if [ \"$KH_RESTORED\" = 1 ]; then kh_wait %s \"$old\" \"$(kh_health %s %s)\"; fi\n", q(comp), q(comp), q(m))
 	}
 	// Then every other file: written ones, mode and owner changes, the
 	// kubelet's configuration (whose restore restarts the kubelet).

@@ -157,10 +157,45 @@ kh_healthy() {
 	if command -v curl > /dev/null 2>&1; then curl -ksf --max-time 5 -o /dev/null "$1"; else wget -q -T 5 --no-check-certificate -O /dev/null "$1"; fi
 }
 
+# kh_health COMPONENT MANIFEST: the URL that answers when COMPONENT is
+# healthy, from the port and address its manifest sets (defaults: the
+# components' own, which kubeadm keeps). Empty when it serves none without
+# credentials (--secure-port=0; etcd without an http:// metrics listener):
+# then only its new container is waited for.
+kh_health() {
+	case "$1" in
+	kube-apiserver) kh_secure_url "$2" 6443 /livez ;;
+	kube-controller-manager) kh_secure_url "$2" 10257 /healthz ;;
+	kube-scheduler) kh_secure_url "$2" 10259 /healthz ;;
+	etcd)
+		u=$(kh_flag "$2" listen-metrics-urls | tr -d "\"'" | cut -d, -f1)
+		case "$u" in
+		http://*) echo "${u%/}/health" | sed 's|^http://0\.0\.0\.0:|http://127.0.0.1:|; s|^http://\[::\]:|http://127.0.0.1:|' ;;
+		esac
+		;;
+	esac
+}
+
+# kh_secure_url MANIFEST DEFAULT-PORT PATH: https://ADDRESS:PORT/PATH of a
+# component's --secure-port and --bind-address (any address: 127.0.0.1).
+kh_secure_url() {
+	port=$(kh_flag "$1" secure-port | tr -d "\"'")
+	addr=$(kh_flag "$1" bind-address | tr -d "\"'")
+	port=${port:-$2}
+	[ "$port" != 0 ] || return 0
+	case "$addr" in
+	"" | 0.0.0.0 | :: | "[::]") addr=127.0.0.1 ;;
+	\[*) ;;
+	*:*) addr="[$addr]" ;;
+	esac
+	echo "https://$addr:$port$3"
+}
+
 # kh_wait COMPONENT OLD-CONTAINER HEALTH-URL: wait until a new container of
-# the component runs and answers its health endpoint.
+# the component runs and answers its health endpoint (with no URL: runs).
 kh_wait() {
 	if [ "${KH_NO_WAIT:-0}" = 1 ]; then kh_say "not waiting for $1 (KH_NO_WAIT=1)"; return 0; fi
+	if [ -n "$3" ]; then kh_say "waiting for $1 to answer $3"; else kh_say "waiting for a new $1 container (it serves no health endpoint without credentials)"; fi
 	n=0
 	while [ "$n" -lt "$KH_TIMEOUT" ]; do
 		c=$(kh_cid "$1")
@@ -173,7 +208,7 @@ kh_wait() {
 	kh_die "$1 did not come back healthy within ${KH_TIMEOUT}s: run rollback.sh"
 }
 
-# kh_pod_commit URL: put the edited manifest in place (the kubelet restarts
+# kh_pod_commit: put the edited manifest in place (the kubelet restarts
 # the static pod by itself) and wait for the component.
 kh_pod_commit() {
 	if kh_same "$KH_W" "$KH_M"; then kh_say "unchanged: $KH_M"; return 0; fi
@@ -182,7 +217,7 @@ kh_pod_commit() {
 	kh_replace "$KH_W" "$KH_M"
 	KH_CHANGES=$((KH_CHANGES + 1))
 	kh_say "changed: $KH_M (the kubelet restarts $KH_COMP)"
-	kh_wait "$KH_COMP" "$old" "$1"
+	kh_wait "$KH_COMP" "$old" "$(kh_health "$KH_COMP" "$KH_M")"
 }
 
 # kh_kubelet KEY VALUE FILE: set a top-level key of the kubelet's config file.

@@ -54,10 +54,12 @@ workloads or all, written with -o json) into a directory, changing nothing:
                           fixes, idempotent; every changed file is backed up
                           (content, mode, owner) and each change is printed.
                           Static pod manifest flags (the kubelet restarts the
-                          static pod; the script waits for it), kubelet
-                          settings where the kubelet reads them (a drop-in of
-                          its --config-dir, else its --config file; a
-                          command-line flag overrides both and is reported),
+                          static pod; the script waits until it answers the
+                          health endpoint its manifest sets: --secure-port and
+                          --bind-address, etcd's --listen-metrics-urls),
+                          kubelet settings where the kubelet reads them (a
+                          drop-in of its --config-dir, else its --config file;
+                          a command-line flag overrides both and is reported),
                           file modes and owners.
   nodes/NODE/rollback.sh  restores every file apply.sh changed.
   durable/                kubeadm ClusterConfiguration extraArgs and kubelet
