@@ -1,7 +1,8 @@
 // Package ownerfile writes the files that only their owner may read: saved
 // evidence, snapshots and ASFF batches name every node file, subject,
-// workload or failing control of a cluster. os.WriteFile's mode applies only when it creates the file; one
-// saved over an earlier, world-readable file would keep that file's mode.
+// workload or failing control of a cluster. os.WriteFile's mode applies
+// only when it creates the file; one saved over an earlier, world-readable
+// file would keep that file's mode.
 package ownerfile
 
 import (

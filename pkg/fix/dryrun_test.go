@@ -16,9 +16,9 @@ import (
 )
 
 // TestDryRunWarningsPerCall runs two dry runs at once against an API server
-// that answers each with a warning naming its object, and holds the first
-// answer, already asked, until the second dry run has returned: each must get its own
-// warning and only it.
+// that answers each with a warning naming its object. The first is asked
+// first and answered only after the second dry run has returned: each must
+// get its own warning and only it.
 func TestDryRunWarningsPerCall(t *testing.T) {
 	firstAsked, secondDone := make(chan struct{}), make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
