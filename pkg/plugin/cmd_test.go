@@ -284,14 +284,13 @@ func TestFlagValueNames(t *testing.T) {
 	var walk func(c *cobra.Command)
 	n := 0
 	walk = func(c *cobra.Command) {
-		for _, fs := range []*pflag.FlagSet{c.LocalFlags(), c.PersistentFlags()} {
-			fs.VisitAll(func(f *pflag.Flag) {
-				n++
-				if name, _ := pflag.UnquoteUsage(f); strings.ContainsAny(name, " \t") {
-					t.Errorf("%s --%s: help shows the value as %q", c.CommandPath(), f.Name, name)
-				}
-			})
-		}
+		// LocalFlags holds the command's own flags, persistent ones too.
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			n++
+			if name, _ := pflag.UnquoteUsage(f); strings.ContainsAny(name, " \t") {
+				t.Errorf("%s --%s: help shows the value as %q", c.CommandPath(), f.Name, name)
+			}
+		})
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
